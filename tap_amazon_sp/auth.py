@@ -1,0 +1,95 @@
+"""Login with Amazon: one access token per tap, shared by every stream and thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import requests
+
+from tap_amazon_sp.errors import AuthError, TransientError
+
+# Refresh a little before Amazon's expiry (two minutes of an hour's token), so a token never
+# dies between the check and its use.
+EARLY_REFRESH_SECONDS = 120
+EARLY_REFRESH_SHARE = 0.1
+
+
+class LWAToken:
+    """Exchanges the refresh token for access tokens and keeps the current one fresh."""
+
+    def __init__(
+        self,
+        *,
+        token_url: str,
+        client_id: str,
+        client_secret: str,
+        refresh_token: str,
+        session: requests.Session,
+        clock: Callable[[], float] = time.monotonic,
+        timeout: float = 60,
+    ) -> None:
+        self._token_url = token_url
+        self._form = {
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": client_id,
+            "client_secret": client_secret,
+        }
+        self._session = session
+        self._clock = clock
+        self._timeout = timeout
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+        self.refresh_count = 0
+
+    def get(self) -> str:
+        """A valid access token, refreshed first when it is about to expire."""
+        with self._lock:
+            if self._token is None or self._clock() >= self._expires_at:
+                self._refresh()
+            assert self._token is not None
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` (Amazon said it expired) so the next `get` fetches a new one."""
+        with self._lock:
+            if self._token == token:
+                self._token = None
+
+    def _refresh(self) -> None:
+        try:
+            response = self._session.post(
+                self._token_url,
+                data=self._form,
+                headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
+                timeout=self._timeout,
+            )
+        except requests.RequestException as exc:
+            raise TransientError(f"Login with Amazon could not be reached ({type(exc).__name__})") from None
+        if response.status_code >= 500 or response.status_code == 429:
+            raise TransientError(f"Login with Amazon answered HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code != 200 or "access_token" not in body:
+            error = str(body.get("error") or f"HTTP {response.status_code}")
+            if error == "invalid_grant":
+                raise AuthError(
+                    "Login with Amazon refused the refresh token (invalid_grant): it is wrong, expired or was "
+                    "revoked. Re-authorize the app and set a new refresh_token."
+                )
+            if error == "invalid_client":
+                raise AuthError(
+                    "Login with Amazon refused the client (invalid_client): check lwa_client_id and "
+                    "lwa_client_secret (client secrets expire and must be rotated)."
+                )
+            raise AuthError(f"Login with Amazon refused the token request ({error}).")
+        self._token = str(body["access_token"])
+        expires_in = body.get("expires_in")
+        lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 3600.0
+        self._expires_at = self._clock() + lifetime - min(EARLY_REFRESH_SECONDS, lifetime * EARLY_REFRESH_SHARE)
+        self.refresh_count += 1

@@ -1,0 +1,284 @@
+"""Report documents as streams: decompress, decode and split them without holding them in memory.
+
+Every function here works chunk by chunk, so memory stays flat whatever the document's size.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+from xml.parsers import expat
+
+from tap_amazon_sp.errors import DocumentError
+
+# Names Amazon puts in Content-Type that Python does not know, or knows under a narrower codec.
+CHARSET_ALIASES = {
+    "windows-31j": "cp932",
+    "x-sjis": "cp932",
+    "ms932": "cp932",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "utf8": "utf-8",
+}
+UTF8_BOM = codecs.BOM_UTF8
+CHUNK_SIZE = 256 * 1024
+
+
+def charset_from_content_type(content_type: str | None) -> str | None:
+    """The Python codec named by a Content-Type's charset parameter, or None."""
+    if not content_type:
+        return None
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            name = value.strip().strip('"').lower()
+            name = CHARSET_ALIASES.get(name, name)
+            try:
+                return codecs.lookup(name).name
+            except LookupError:
+                return None
+    return None
+
+
+def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Decompress a gzip stream (several members allowed); fail if it ends early."""
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    seen_input = False
+    for chunk in chunks:
+        seen_input = seen_input or bool(chunk)
+        while chunk:
+            try:
+                out = decompressor.decompress(chunk)
+            except zlib.error as exc:
+                raise DocumentError(f"the document is not valid gzip ({exc})") from None
+            if out:
+                yield out
+            if decompressor.eof:
+                chunk = decompressor.unused_data
+                decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                if not chunk:
+                    seen_input = False
+            else:
+                chunk = b""
+    tail = decompressor.flush()
+    if tail:
+        yield tail
+    if seen_input and not decompressor.eof:
+        raise DocumentError("the document's gzip stream ended early (truncated download)")
+
+
+def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator[str]:
+    """Decode bytes incrementally; a UTF-8 byte order mark overrides `encoding`.
+
+    A byte sequence invalid in the charset fails loudly: mojibake in a warehouse is worse
+    than a failed sync.
+    """
+    iterator = iter(chunks)
+    head = b""
+    for chunk in iterator:
+        head += chunk
+        if len(head) >= 3:
+            break
+    if head.startswith(UTF8_BOM):
+        encoding, head = "utf-8", head[len(UTF8_BOM):]
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    try:
+        text = decoder.decode(head)
+        offset += len(head)
+        if text:
+            yield text
+        for chunk in iterator:
+            text = decoder.decode(chunk)
+            offset += len(chunk)
+            if text:
+                yield text
+        text = decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise DocumentError(
+            f"{describe}: bytes at offset {offset + exc.start} are not valid {encoding} "
+            f"({exc.object[exc.start:exc.start + 4]!r}); refusing to guess"
+        ) from None
+    if text:
+        yield text
+
+
+def lines(texts: Iterable[str]) -> Iterator[str]:
+    """Split text into lines on LF only (a CR before it is dropped); a final line without LF counts."""
+    rest = ""
+    for text in texts:
+        if rest:
+            text = rest + text
+        parts = text.split("\n")
+        rest = parts.pop()
+        for part in parts:
+            yield part[:-1] if part.endswith("\r") else part
+    if rest:
+        yield rest[:-1] if rest.endswith("\r") else rest
+
+
+def tsv_rows(text_lines: Iterable[str]) -> tuple[list[str], Iterator[list[str]]]:
+    """Header and rows of a tab-separated flat file.
+
+    Amazon's flat files are not CSV: there is no quoting, so a value that starts with a quote
+    is kept as it is. Blank lines are skipped.
+    """
+    iterator = iter(text_lines)
+    header: list[str] = []
+    for line in iterator:
+        if line.strip():
+            header = line.split("\t")
+            break
+
+    def rows() -> Iterator[list[str]]:
+        for line in iterator:
+            if line:
+                yield line.split("\t")
+
+    return header, rows()
+
+
+def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
+    """Yield the items of the array under `"key"` of a JSON document, one at a time.
+
+    Items are decoded with Decimal for non-integral numbers. Only the items themselves are ever
+    held in memory, so a document with a huge array streams through.
+    """
+    decoder = json.JSONDecoder(parse_float=Decimal)
+    iterator = iter(texts)
+    buffer = ""
+    marker = json.dumps(key)
+    exhausted = False
+
+    def more() -> bool:
+        nonlocal buffer, exhausted
+        for text in iterator:
+            buffer += text
+            return True
+        exhausted = True
+        return False
+
+    # Find `"key"` then `:` then `[`.
+    pos = -1
+    while pos < 0:
+        pos = buffer.find(marker)
+        if pos < 0:
+            keep = len(marker)
+            buffer = buffer[-keep:]
+            if not more():
+                return
+    buffer = buffer[pos + len(marker):]
+    while True:
+        stripped = buffer.lstrip()
+        if stripped.startswith(":"):
+            stripped = stripped[1:].lstrip()
+            if stripped.startswith("["):
+                buffer = stripped[1:]
+                break
+            if stripped:
+                return
+        elif stripped:
+            return
+        if not more():
+            return
+    index = 0
+    while True:
+        while True:
+            while index < len(buffer) and buffer[index] in " \t\r\n,":
+                index += 1
+            if index < len(buffer) or not more():
+                break
+        if index >= len(buffer):
+            raise DocumentError(f"JSON document ended inside the {key} array")
+        if buffer[index] == "]":
+            return
+        try:
+            item, end = decoder.raw_decode(buffer, index)
+        except json.JSONDecodeError:
+            if exhausted or not more():
+                raise DocumentError(f"invalid JSON in the {key} array") from None
+            continue
+        # Numbers at the end of the buffer might continue in the next chunk.
+        if end >= len(buffer) and not exhausted and more():
+            continue
+        yield item
+        buffer = buffer[end:]
+        index = 0
+
+
+class _Rejected(Exception):
+    pass
+
+
+def xml_records(
+    chunks: Iterable[bytes], record_tag: str, *, on_record: Callable[[dict[str, Any]], Any] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Yield each `record_tag` element of an XML document as a dict, parsing incrementally.
+
+    A child with text becomes `tag: text`; a child with children of its own becomes
+    `tag: [their texts]`. Entity declarations are refused outright, so entity expansion attacks
+    ("billion laughs") and external entities cannot run.
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    records: list[dict[str, Any]] = []
+    stack: list[str] = []
+    current: dict[str, Any] | None = None
+    child_items: list[str] | None = None
+    text: list[str] = []
+
+    def refuse(*_args: Any) -> None:
+        raise _Rejected("the XML document declares entities; refusing to expand them")
+
+    def start(tag: str, _attrs: dict[str, str]) -> None:
+        nonlocal current, child_items
+        stack.append(tag)
+        depth = len(stack)
+        if tag == record_tag and current is None:
+            current = {}
+            record_depth[0] = depth
+        elif current is not None and depth == record_depth[0] + 2 and child_items is None:
+            child_items = []
+        text.clear()
+
+    def end(tag: str) -> None:
+        nonlocal current, child_items
+        depth = len(stack)
+        stack.pop()
+        if current is None:
+            return
+        if depth == record_depth[0]:
+            records.append(current)
+            current = None
+        elif depth == record_depth[0] + 1:
+            if child_items is not None:
+                current[tag] = child_items
+                child_items = None
+            else:
+                current[tag] = "".join(text)
+        elif depth == record_depth[0] + 2 and child_items is not None:
+            child_items.append("".join(text))
+        text.clear()
+
+    record_depth = [0]
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text.append
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            yield from records
+            records.clear()
+        parser.Parse(b"", True)
+        yield from records
+    except _Rejected as exc:
+        raise DocumentError(str(exc)) from None
+    except expat.ExpatError as exc:
+        raise DocumentError(f"invalid XML ({exc})") from None

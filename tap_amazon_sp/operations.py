@@ -1,0 +1,186 @@
+"""The Selling Partner API operations this project calls, as a compact table.
+
+Every entry was transcribed from Amazon's official Swagger 2.0 models (repository
+``amzn/selling-partner-api-models``, commit ``34dc93fe``): HTTP method, full path template,
+every parameter (body fields are listed as their top-level properties), the 2xx status and the
+default rate and burst from the operation's "Usage Plan" table.
+
+Two consumers need this table. The tap uses ``rate``/``burst`` to pace its requests so that it
+stays inside Amazon's default usage plans instead of relying on 429 retries. The test simulator
+uses the paths and parameters to reject requests a real endpoint would reject, so tests catch
+malformed calls. The table is literal Python on purpose: the model files are not shipped with the
+package, and ``tests/test_operations_models.py`` checks the table against them whenever they are
+available.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import unquote
+
+__all__ = ["OPERATIONS", "Operation", "Param", "match"]
+
+ParamLocation = Literal["query", "path", "body"]
+ParamKind = Literal["string", "integer", "boolean", "date-time", "array", "object"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One request parameter; for body fields, one top-level property of the body schema."""
+
+    name: str
+    location: ParamLocation
+    kind: ParamKind = "string"
+    required: bool = False
+    # For arrays: allowed item values. For plain strings: allowed values.
+    enum: tuple[str, ...] = ()
+    min_items: int | None = None
+    max_items: int | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One SP-API operation, named by the model's operationId."""
+
+    name: str
+    api: str
+    method: str
+    path: str
+    rate: float
+    burst: int
+    success_status: int
+    params: tuple[Param, ...]
+
+
+_REPORTS = "reports_2021-06-30"
+
+_TABLE: tuple[Operation, ...] = (
+    # Reports API 2021-06-30
+    Operation("getReports", _REPORTS, "GET", "/reports/2021-06-30/reports", 0.0222, 10, 200, (
+        Param("reportTypes", "query", "array", min_items=1, max_items=10),
+        Param("processingStatuses", "query", "array",
+              enum=("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"), min_items=1),
+        Param("marketplaceIds", "query", "array", min_items=1, max_items=10),
+        Param("pageSize", "query", "integer", minimum=1, maximum=100),
+        Param("createdSince", "query", "date-time"),
+        Param("createdUntil", "query", "date-time"),
+        Param("nextToken", "query"),
+    )),
+    Operation("createReport", _REPORTS, "POST", "/reports/2021-06-30/reports", 0.0167, 15, 202, (
+        Param("reportOptions", "body", "object"),
+        Param("reportType", "body", required=True),
+        Param("dataStartTime", "body", "date-time"),
+        Param("dataEndTime", "body", "date-time"),
+        Param("marketplaceIds", "body", "array", required=True, min_items=1, max_items=25),
+    )),
+    Operation("getReport", _REPORTS, "GET", "/reports/2021-06-30/reports/{reportId}", 2, 15, 200, (
+        Param("reportId", "path", required=True),
+    )),
+    Operation("cancelReport", _REPORTS, "DELETE", "/reports/2021-06-30/reports/{reportId}",
+              0.0222, 10, 200, (
+        Param("reportId", "path", required=True),
+    )),
+    Operation("getReportDocument", _REPORTS, "GET",
+              "/reports/2021-06-30/documents/{reportDocumentId}", 0.0167, 15, 200, (
+        Param("reportDocumentId", "path", required=True),
+        Param("enableContentEncodingUrlHeader", "query", "boolean"),
+    )),
+    # Orders API 2026-01-01 (replaces the deprecated v0 getOrders)
+    Operation("searchOrders", "orders_2026-01-01", "GET", "/orders/2026-01-01/orders",
+              0.0056, 20, 200, (
+        Param("createdAfter", "query", "date-time"),
+        Param("createdBefore", "query", "date-time"),
+        Param("lastUpdatedAfter", "query", "date-time"),
+        Param("lastUpdatedBefore", "query", "date-time"),
+        Param("fulfillmentStatuses", "query", "array", enum=(
+            "PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED",
+            "CANCELLED", "UNFULFILLABLE",
+        )),
+        Param("marketplaceIds", "query", "array", max_items=50),
+        Param("fulfilledBy", "query", "array", enum=("MERCHANT", "AMAZON")),
+        # The model gives no bounds; its prose says 1..100 (default 100).
+        Param("maxResultsPerPage", "query", "integer"),
+        Param("paginationToken", "query"),
+        Param("includedData", "query", "array", enum=(
+            "BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION",
+            "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS",
+        )),
+    )),
+    # Finances API v0 (parameter names are PascalCase in this version)
+    Operation("listFinancialEventGroups", "financesV0", "GET", "/finances/v0/financialEventGroups",
+              0.5, 30, 200, (
+        Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
+        Param("FinancialEventGroupStartedBefore", "query", "date-time"),
+        Param("FinancialEventGroupStartedAfter", "query", "date-time"),
+        Param("NextToken", "query"),
+    )),
+    Operation("listFinancialEvents", "financesV0", "GET", "/finances/v0/financialEvents",
+              0.5, 30, 200, (
+        Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
+        Param("PostedAfter", "query", "date-time"),
+        Param("PostedBefore", "query", "date-time"),
+        Param("NextToken", "query"),
+    )),
+    # Finances API 2024-06-19
+    Operation("listTransactions", "finances_2024-06-19", "GET", "/finances/2024-06-19/transactions",
+              0.5, 10, 200, (
+        Param("postedAfter", "query", "date-time"),
+        Param("postedBefore", "query", "date-time"),
+        Param("marketplaceId", "query"),
+        Param("transactionStatus", "query"),
+        Param("relatedIdentifierName", "query"),
+        Param("relatedIdentifierValue", "query"),
+        Param("nextToken", "query"),
+    )),
+    # FBA Inventory API v1
+    Operation("getInventorySummaries", "fbaInventory", "GET", "/fba/inventory/v1/summaries",
+              2, 2, 200, (
+        Param("details", "query", "boolean"),
+        Param("granularityType", "query", required=True, enum=("Marketplace",)),
+        Param("granularityId", "query", required=True),
+        Param("startDateTime", "query", "date-time"),
+        Param("sellerSkus", "query", "array", max_items=50),
+        Param("sellerSku", "query"),
+        Param("nextToken", "query"),
+        Param("marketplaceIds", "query", "array", required=True, max_items=1),
+    )),
+    # Sellers API v1
+    Operation("getMarketplaceParticipations", "sellers", "GET",
+              "/sellers/v1/marketplaceParticipations", 0.016, 15, 200, ()),
+)
+
+OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    # A path parameter fills exactly one segment, so "/reports/{id}" never swallows a sub-path.
+    parts = re.split(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", template)
+    pattern = "".join(
+        re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
+    )
+    return re.compile(pattern)
+
+
+_MATCHERS: tuple[tuple[Operation, re.Pattern[str]], ...] = tuple(
+    (op, _compile(op.path)) for op in _TABLE
+)
+
+
+def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+    """Find the operation for a concrete request path (no query string) and its path params.
+
+    Returns None for a path or method the table does not know. Path parameter values are
+    percent-decoded.
+    """
+    method = method.upper()
+    for op, regex in _MATCHERS:
+        if op.method != method:
+            continue
+        found = regex.fullmatch(path)
+        if found is not None:
+            return op, {k: unquote(v) for k, v in found.groupdict().items()}
+    return None

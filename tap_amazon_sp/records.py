@@ -1,0 +1,227 @@
+"""From document rows to typed records: column names, Japanese headers, and value typing.
+
+Converters are chosen once per document column, so the per-row work is one call per value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dateutil import parser as date_parser
+
+from tap_amazon_sp.errors import DocumentError
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+# Japanese Seller Central users get localized headers; column order matches the English report.
+JAPANESE_HEADERS = {
+    "商品名": "item-name",
+    "出品ID": "listing-id",
+    "出品者SKU": "seller-sku",
+    "価格": "price",
+    "数量": "quantity",
+    "出品日": "open-date",
+    "商品IDタイプ": "product-id-type",
+    "コンディション説明": "item-note",
+    "コンディション": "item-condition",
+    "国外へ配送可": "will-ship-internationally",
+    "迅速な配送": "expedited-shipping",
+    "商品ID": "product-id",
+    "在庫数": "pending-quantity",
+    "フルフィルメント・チャンネル": "fulfillment-channel",
+    "ステータス": "status",
+}
+
+
+def column_name(header: str) -> str:
+    """`amazon-order-id` -> `amazon_order_id`; `Order ID` -> `order_id`; Japanese headers -> English."""
+    header = header.strip().lstrip("\ufeff")
+    header = JAPANESE_HEADERS.get(header, header)
+    return _NON_ALNUM.sub("_", header.lower()).strip("_")
+
+
+def snake(key: str) -> str:
+    """`orderedProductSalesB2B` -> `ordered_product_sales_b2b`."""
+    return _CAMEL.sub("_", key).lower()
+
+
+def snake_keys(value: Any) -> Any:
+    """Snake-case every object key of a JSON value, recursively."""
+    if isinstance(value, dict):
+        return {snake(k): snake_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [snake_keys(v) for v in value]
+    return value
+
+
+# Abbreviations seen in Amazon's localized timestamps, with their UTC offsets in hours.
+TZ_OFFSETS: dict[str, float] = {
+    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "WEST": 1, "IST": 5.5,
+    "CET": 1, "MEZ": 1, "CEST": 2, "MESZ": 2, "EET": 2, "EEST": 3,
+    "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4,
+    "JST": 9, "SGT": 8, "AEST": 10, "AEDT": 11, "AWST": 8, "BRT": -3, "MSK": 3, "TRT": 3,
+}
+TZINFOS = {name: timezone(timedelta(hours=hours)) for name, hours in TZ_OFFSETS.items()}
+
+_YMD = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([A-Za-z]{1,5})?$"
+)
+_DMY = re.compile(
+    r"(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([A-Za-z]{1,5})?$"
+)
+
+
+def _tz(name: str | None) -> timezone | None:
+    if not name:
+        return timezone.utc
+    return TZINFOS.get(name.upper())
+
+
+def parse_datetime(raw: str, *, month_first: bool = False) -> datetime:
+    """Parse one of Amazon's many timestamp spellings into an aware datetime.
+
+    `month_first` decides `03/04/2024` the way the marketplace writes it (NA: March 4).
+    Without a zone the value is taken as UTC.
+    """
+    text = raw.strip()
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    else:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    match = _YMD.match(text)
+    if match:
+        y, mo, d, hh, mm, ss, zone = match.groups()
+        tz = _tz(zone)
+        if tz is not None:
+            return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
+    match = _DMY.match(text)
+    if match:
+        a, sep, b, y, hh, mm, ss, zone = match.groups()
+        tz = _tz(zone)
+        if tz is not None:
+            # A dotted date is always day first; a slashed one follows the marketplace.
+            month, day = (a, b) if (month_first and sep != ".") else (b, a)
+            return datetime(int(y), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
+    parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=not month_first)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def format_datetime(value: datetime) -> str:
+    """ISO 8601 in UTC, the one form every record uses."""
+    value = value.astimezone(timezone.utc)
+    if value.microsecond:
+        return value.isoformat()
+    return value.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+Converter = Callable[[str], Any]
+
+
+def _to_int(raw: str) -> int:
+    return int(raw)
+
+
+def _to_decimal(raw: str) -> Decimal:
+    value = Decimal(raw)
+    if not value.is_finite():
+        raise InvalidOperation(raw)
+    return value
+
+
+_TRUE = frozenset({"true", "yes", "y", "1"})
+_FALSE = frozenset({"false", "no", "n", "0"})
+
+
+def _to_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+def converter(kind: str, *, month_first: bool = False) -> Converter:
+    """The function that types a raw value of `kind`; empty strings are handled by the caller."""
+    if kind == "integer":
+        return _to_int
+    if kind == "number":
+        return _to_decimal
+    if kind == "boolean":
+        return _to_bool
+    if kind == "date-time":
+        return lambda raw: format_datetime(parse_datetime(raw, month_first=month_first))
+    if kind == "date":
+        return lambda raw: _date_only(raw, month_first)
+    return str
+
+
+def _date_only(raw: str, month_first: bool) -> str:
+    text = raw.strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%d-%b-%Y").date().isoformat()
+    except ValueError:
+        pass
+    # The calendar date as written; a time part, if any, does not move it across midnight.
+    parsed = parse_datetime(text, month_first=month_first)
+    return parsed.date().isoformat()
+
+
+class RowTyper:
+    """Types the rows of one flat-file document, given its header and the stream's column kinds."""
+
+    def __init__(
+        self,
+        header: list[str],
+        kinds: dict[str, str],
+        *,
+        month_first: bool,
+        describe: str,
+    ) -> None:
+        self.names = [column_name(h) for h in header]
+        self.unknown = [n for n in self.names if n not in kinds]
+        self.describe = describe
+        self._converters: list[Converter | None] = []
+        for name in self.names:
+            kind = kinds.get(name, "string")
+            self._converters.append(None if kind == "string" else converter(kind, month_first=month_first))
+        self._width = len(self.names)
+
+    def record(self, values: list[str], line_number: int) -> dict[str, Any]:
+        """One typed record from one row's values."""
+        if len(values) != self._width:
+            values = self._fit(values, line_number)
+        record: dict[str, Any] = {}
+        for name, convert, raw in zip(self.names, self._converters, values, strict=True):
+            if raw == "":
+                record[name] = None
+            elif convert is None:
+                record[name] = raw
+            else:
+                try:
+                    record[name] = convert(raw)
+                except (ValueError, ArithmeticError, OverflowError):
+                    raise DocumentError(
+                        f"{self.describe}: line {line_number}, column {name}: cannot read {raw[:60]!r} as "
+                        "its declared type"
+                    ) from None
+        return record
+
+    def _fit(self, values: list[str], line_number: int) -> list[str]:
+        if len(values) < self._width:
+            # Amazon drops trailing empty fields on some rows.
+            return values + [""] * (self._width - len(values))
+        raise DocumentError(
+            f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width}"
+        )

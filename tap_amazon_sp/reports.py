@@ -1,0 +1,286 @@
+"""The Reports API lifecycle: create, poll, retry FATAL, list, and fetch documents.
+
+`ReportEngine.pipeline` keeps reports of upcoming windows in flight while the current one is
+polled and read, yet hands results back strictly in window order, so bookmarks stay exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import requests
+
+from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, gunzip
+from tap_amazon_sp.errors import APIError, ReportError, TransientError
+from tap_amazon_sp.records import format_datetime
+from tap_amazon_sp.spapi import SPAPIClient, describe_url
+
+POLL_FIRST = 0.5
+POLL_GROWTH = 1.5
+POLL_MAX = 30.0
+DOCUMENT_TRIES = 4
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to ask Amazon for: one report type, marketplaces, an optional window, options."""
+
+    report_type: str
+    marketplace_ids: tuple[str, ...]
+    start: datetime | None = None
+    end: datetime | None = None
+    options: Mapping[str, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        window = ""
+        if self.start is not None and self.end is not None:
+            window = f" {format_datetime(self.start)}..{format_datetime(self.end)}"
+        return f"{self.report_type} [{','.join(self.marketplace_ids)}]{window}"
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"reportType": self.report_type, "marketplaceIds": list(self.marketplace_ids)}
+        if self.start is not None:
+            body["dataStartTime"] = _iso(self.start)
+        if self.end is not None:
+            body["dataEndTime"] = _iso(self.end)
+        if self.options:
+            body["reportOptions"] = dict(self.options)
+        return body
+
+
+@dataclass
+class ReportResult:
+    """A report that finished: DONE with a document, or CANCELLED (no data for the window)."""
+
+    request: ReportRequest
+    report_id: str
+    status: str
+    document_id: str | None
+    seconds: float
+    attempts: int = 1
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ReportEngine:
+    """Runs reports for every stream of one tap."""
+
+    def __init__(
+        self,
+        client: SPAPIClient,
+        *,
+        logger: logging.Logger,
+        max_wait: float = 3600,
+        fatal_retries: int = 2,
+        fatal_cooldown: float = 60,
+        ahead: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.logger = logger
+        self.max_wait = max_wait
+        self.fatal_retries = fatal_retries
+        self.fatal_cooldown = fatal_cooldown
+        self.ahead = ahead
+        self.sleep = sleep
+        self.clock = clock
+
+    # Creating and polling
+
+    def create(self, request: ReportRequest, *, wait: bool = True) -> str | None:
+        """createReport; with wait=False, None when the quota has no room right now."""
+        body = self.client.call_if_quota_free("createReport", json=request.body(), wait=wait)
+        if body is None:
+            return None
+        return str(body["reportId"])
+
+    def poll(self, report_id: str, request: ReportRequest) -> dict[str, Any]:
+        """getReport until processing ends, with growing intervals, up to the maximum wait."""
+        started = self.clock()
+        interval = POLL_FIRST
+        while True:
+            report = self.client.call("getReport", path_params={"reportId": report_id})
+            status = report.get("processingStatus")
+            if status in ("DONE", "CANCELLED", "FATAL"):
+                return report
+            if self.clock() - started >= self.max_wait:
+                self._cancel(report_id)
+                raise ReportError(
+                    f"{request.describe()}: report {report_id} still {status} after {self.max_wait:.0f} s; "
+                    "cancelled it. Amazon may be slow: run the sync again later."
+                )
+            self.sleep(min(interval, max(0.0, self.max_wait - (self.clock() - started))))
+            interval = min(POLL_MAX, interval * POLL_GROWTH)
+
+    def _cancel(self, report_id: str) -> None:
+        # Only IN_QUEUE reports can be cancelled; one already in progress finishes on its own.
+        with contextlib.suppress(APIError, TransientError):
+            self.client.call("cancelReport", path_params={"reportId": report_id})
+
+    def finish(self, request: ReportRequest, report_id: str, started: float) -> ReportResult:
+        """Wait for a created report; retry it while it ends FATAL; fail after the bounded retries."""
+        attempts = 1
+        while True:
+            report = self.poll(report_id, request)
+            status = str(report["processingStatus"])
+            if status != "FATAL":
+                return ReportResult(
+                    request, report_id, status, report.get("reportDocumentId"), self.clock() - started, attempts
+                )
+            reason = self._fatal_reason(report)
+            if attempts > self.fatal_retries:
+                raise ReportError(
+                    f"{request.describe()}: report {report_id} ended FATAL {attempts} times; giving up. "
+                    f"Amazon said: {reason}"
+                )
+            self.logger.warning(
+                "%s: report %s ended FATAL (%s); requesting it again in %.0f s (retry %d of %d)",
+                request.describe(), report_id, reason, self.fatal_cooldown, attempts, self.fatal_retries,
+            )
+            self.sleep(self.fatal_cooldown)
+            attempts += 1
+            report_id = self.create(request) or ""
+
+    def _fatal_reason(self, report: dict[str, Any]) -> str:
+        document_id = report.get("reportDocumentId")
+        if not document_id:
+            return "no error document"
+        try:
+            data = b"".join(self.document_chunks(str(document_id)))
+        except Exception as exc:
+            return f"error document unreadable ({type(exc).__name__})"
+        text = data.decode("utf-8", errors="replace").strip()
+        return " ".join(text.split())[:2000] or "empty error document"
+
+    def pipeline(self, requests_: Iterable[ReportRequest]) -> Iterator[ReportResult]:
+        """Results of `requests_` in order, keeping up to `ahead` later reports in flight."""
+        pending = iter(requests_)
+        in_flight: deque[tuple[ReportRequest, str | None, float]] = deque()
+        exhausted = False
+
+        def fill(block: bool) -> None:
+            nonlocal exhausted
+            while not exhausted and len(in_flight) <= self.ahead:
+                head_missing = not in_flight
+                nxt = next(pending, None)
+                if nxt is None:
+                    exhausted = True
+                    return
+                report_id = self.create(nxt, wait=block and head_missing)
+                in_flight.append((nxt, report_id, self.clock()))
+                if report_id is None:
+                    return  # no quota to spare: create it when its turn comes
+
+        fill(block=True)
+        while in_flight:
+            request, report_id, started = in_flight.popleft()
+            if report_id is None:
+                started = self.clock()
+                report_id = self.create(request)
+                assert report_id is not None
+            fill(block=False)
+            yield self.finish(request, report_id, started)
+            fill(block=False)
+
+    # Listing reports Amazon made on its own
+
+    def list_done(self, report_type: str, marketplace_id: str, created_since: datetime) -> list[dict[str, Any]]:
+        """DONE reports of a type (settlements), oldest data first; pages with nextToken alone."""
+        params: dict[str, Any] = {
+            "reportTypes": [report_type],
+            "processingStatuses": ["DONE"],
+            "marketplaceIds": [marketplace_id],
+            "pageSize": 100,
+            "createdSince": _iso(created_since),
+        }
+        reports: list[dict[str, Any]] = []
+        while True:
+            body = self.client.call("getReports", params=params)
+            reports.extend(body.get("reports") or [])
+            token = body.get("nextToken")
+            if not token:
+                break
+            params = {"nextToken": token}
+        reports.sort(key=lambda r: (str(r.get("dataEndTime") or ""), str(r.get("createdTime") or "")))
+        return reports
+
+    # Documents
+
+    def document_chunks(self, document_id: str) -> Iterator[bytes]:
+        """The decompressed bytes of a document, streamed."""
+        return self.open_document(document_id).chunks()
+
+    def open_document(self, document_id: str) -> OpenDocument:
+        """Start downloading a document. The access token never goes to the document host."""
+        last: str = ""
+        for attempt in range(1, DOCUMENT_TRIES + 1):
+            info = self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})
+            url = str(info["url"])
+            try:
+                # A plain GET: pre-signed URLs carry their own credentials, and Amazon's token
+                # must not leak to the storage host.
+                response = self.client.session.get(url, stream=True, timeout=self.client.timeout)
+            except requests.RequestException as exc:
+                last = f"connection error ({type(exc).__name__})"
+            else:
+                if response.status_code == 200:
+                    # requests undoes a Content-Encoding itself; only a GZIP document served as-is needs us.
+                    encoded = response.headers.get("Content-Encoding", "identity").lower()
+                    gzipped = info.get("compressionAlgorithm") == "GZIP" and encoded in ("", "identity")
+                    return OpenDocument(document_id, response, gzipped)
+                last = f"HTTP {response.status_code}"
+                response.close()
+                if response.status_code < 500 and response.status_code not in (403, 408, 429):
+                    break
+            self.logger.warning(
+                "document %s at %s: %s; fetching a fresh URL (try %d of %d)",
+                document_id, describe_url(url), last, attempt, DOCUMENT_TRIES,
+            )
+            self.sleep(min(30.0, 2.0 ** attempt))
+        raise TransientError(f"document {document_id} could not be downloaded: {last}")
+
+
+@dataclass
+class OpenDocument:
+    """A document whose download has started."""
+
+    document_id: str
+    response: requests.Response
+    gzipped: bool
+
+    @property
+    def charset(self) -> str | None:
+        """The codec the download's Content-Type names, if any."""
+        return charset_from_content_type(self.response.headers.get("Content-Type"))
+
+    def chunks(self) -> Iterator[bytes]:
+        """The document's bytes, decompressed, chunk by chunk; the connection closes at the end."""
+        raw = self.response.iter_content(CHUNK_SIZE)
+        try:
+            yield from gunzip(raw) if self.gzipped else raw
+        except requests.RequestException as exc:
+            raise TransientError(f"document {self.document_id}: download broke off ({type(exc).__name__})") from None
+        finally:
+            self.response.close()
+
+
+def windows(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive windows of at most `days` days."""
+    result = []
+    step = timedelta(days=days)
+    cursor = start
+    while cursor < end:
+        upper = min(cursor + step, end)
+        result.append((cursor, upper))
+        cursor = upper
+    return result

@@ -1,0 +1,182 @@
+"""The one place SP-API requests are made: usage plans, auth header, retries, error mapping."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import requests
+
+from tap_amazon_sp import __version__
+from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.errors import APIError, AuthError, TransientError
+from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.ratelimit import UsagePlans
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+TOKEN_EXPIRED = "The access token you provided has expired."
+USER_AGENT = f"tap-amazon-sp/{__version__} (Language=Python)"
+
+
+class Backoff:
+    """Bounded, jittered exponential backoff."""
+
+    def __init__(self, *, tries: int = 8, base: float = 1.0, cap: float = 60.0) -> None:
+        self.tries = tries
+        self.base = base
+        self.cap = cap
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        return min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+
+def describe_url(url: str) -> str:
+    """A URL without its query string: pre-signed URLs carry credentials there."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class SPAPIClient:
+    """Calls SP-API operations by name for every stream of one tap."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        token: LWAToken,
+        session: requests.Session,
+        plans: UsagePlans,
+        logger: logging.Logger,
+        backoff: Backoff | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 120,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.session = session
+        self.plans = plans
+        self.logger = logger
+        self.backoff = backoff or Backoff()
+        self.sleep = sleep
+        self.timeout = timeout
+        self.request_count = 0
+
+    def call(
+        self,
+        operation: str,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Make one SP-API call, retrying what is transient; return the JSON body."""
+        body = self.call_if_quota_free(operation, path_params=path_params, params=params, json=json, wait=True)
+        assert body is not None
+        return body
+
+    def call_if_quota_free(
+        self,
+        operation: str,
+        *,
+        path_params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        json: Mapping[str, Any] | None = None,
+        wait: bool = False,
+    ) -> dict[str, Any] | None:
+        """Like `call`, but return None instead of waiting when the usage plan has no request left.
+
+        Work done ahead must never hold up work needed now.
+        """
+        only_if_quota_free = not wait
+        op = OPERATIONS[operation]
+        path = op.path.format(**{k: quote(str(v), safe="") for k, v in (path_params or {}).items()})
+        query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
+        bucket = self.plans.bucket(operation, op.rate, op.burst)
+        refreshed = False
+        attempt = 0
+        if only_if_quota_free and not bucket.try_acquire():
+            return None
+        while True:
+            attempt += 1
+            if attempt > 1 or not only_if_quota_free:
+                bucket.acquire()
+            access_token = self.token.get()
+            headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
+            try:
+                self.request_count += 1
+                response = self.session.request(
+                    op.method, self.base_url + path, params=query, json=json, headers=headers, timeout=self.timeout
+                )
+            except requests.RequestException as exc:
+                problem = f"connection error ({type(exc).__name__})"
+                status = 0
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    self._learn_rate(response, bucket)
+                    return _json(response)
+                code, message, details = _error(response)
+                if status == 403 and details == TOKEN_EXPIRED and not refreshed:
+                    # The token died in flight (long waits on reports): refresh once and retry.
+                    refreshed = True
+                    self.token.invalidate(access_token)
+                    continue
+                if status not in RETRY_STATUSES:
+                    self._learn_rate(response, bucket)
+                    request_id = response.headers.get("x-amzn-RequestId", "")
+                    text = f"{operation} failed: HTTP {status} {code}: {message}"
+                    if details:
+                        text += f" ({details})"
+                    if request_id:
+                        text += f" [request id {request_id}]"
+                    if status in (401, 403):
+                        raise AuthError(text)
+                    raise APIError(text, status=status, code=code)
+                problem = f"HTTP {status} {code}".strip()
+            if attempt >= self.backoff.tries:
+                raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
+            delay = self.backoff.delay(attempt)
+            self.logger.warning(
+                "%s: %s; retrying in %.1f s (try %d of %d)", operation, problem, delay, attempt + 1, self.backoff.tries
+            )
+            self.sleep(delay)
+
+    def _learn_rate(self, response: requests.Response, bucket: Any) -> None:
+        limit = response.headers.get("x-amzn-RateLimit-Limit")
+        if limit:
+            with contextlib.suppress(ValueError):
+                bucket.set_rate(float(limit))
+
+
+def _query_value(value: Any) -> str:
+    # SP-API takes arrays as comma-separated values.
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    if not response.content:
+        return {}
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {"value": body}
+
+
+def _error(response: requests.Response) -> tuple[str, str, str]:
+    try:
+        errors = response.json().get("errors") or []
+        first = errors[0]
+        return str(first.get("code", "")), str(first.get("message", "")), str(first.get("details") or "")
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return "", response.reason or "", ""

@@ -1,0 +1,53 @@
+"""Shared fixtures: one simulator for the whole session, reset between tests, and its config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.spapi_simulator import Simulator
+
+# Amazon's usage plans, sped up: the tap learns the rate from x-amzn-RateLimit-Limit as it would
+# from Amazon, so tests exercise the same code without minute-long waits.
+RATE_SCALE = 2000
+START = "2024-01-01T00:00:00Z"
+END = "2024-07-01T00:00:00Z"
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    with Simulator(seed=7, rows=60, processing_delay=0.05, rate_scale=RATE_SCALE) as sim:
+        yield sim
+
+
+@pytest.fixture
+def sim(simulator: Simulator) -> Iterator[Simulator]:
+    """The shared simulator, clean, and checked for requests Amazon's models would refuse."""
+    simulator.reset()
+    yield simulator
+    violations = simulator.violations
+    simulator.reset()
+    assert violations == [], violations
+
+
+def make_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "lwa_client_id": sim.credentials.client_id,
+        "lwa_client_secret": sim.credentials.client_secret,
+        "refresh_token": sim.credentials.refresh_token,
+        "region": "US",
+        "start_date": START,
+        "end_date": END,
+        "sp_api_url": sim.url,
+        "lwa_token_url": f"{sim.url}/auth/o2/token",
+        "fatal_retry_cooldown_seconds": 0.05,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def config(sim: Simulator) -> dict[str, Any]:
+    return make_config(sim)

@@ -1,0 +1,164 @@
+"""Fault switches: the knobs a test turns to make the simulator misbehave like Amazon can.
+
+Each switch is declared once in ``SWITCHES`` with its default and a coercion function, so a new
+fault (connection resets, truncated gzip, stuck reports, ...) is one entry here plus a check at the
+place in the server where it should bite. Values arriving from JSON or the command line are
+coerced and validated here, so the rest of the simulator can trust their types.
+
+Counter switches (``throttle``, ``server_error``, ``fatal``) map a key (operation name or report
+type) to how many of the next matching events should misbehave; ``Faults.take`` consumes one.
+Action switches (``expire_tokens``) are not stored: setting them runs a hook once.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["SWITCHES", "Faults", "Switch"]
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ValueError(f"expected a boolean, got {value!r}")
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"expected seconds, got {value!r}")
+    number = float(value)
+    if number < 0:
+        raise ValueError(f"expected non-negative seconds, got {value!r}")
+    return number
+
+
+def _counters(value: Any) -> dict[str, int]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object of name -> count, got {value!r}")
+    result: dict[str, int] = {}
+    for key, count in value.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"count for {key!r} must be a non-negative integer, got {count!r}")
+        result[str(key)] = count
+    return result
+
+
+def _error_status(value: Any) -> int:
+    status = int(value)
+    if status not in (500, 503):
+        raise ValueError(f"server_error_status must be 500 or 503, got {value!r}")
+    return status
+
+
+@dataclass(frozen=True)
+class Switch:
+    """One fault switch: its default value, how to coerce input, and whether it is an action."""
+
+    name: str
+    default: Any
+    coerce: Callable[[Any], Any]
+    help: str
+    action: bool = False
+
+
+SWITCHES: dict[str, Switch] = {
+    s.name: s
+    for s in (
+        Switch("throttle", {}, _counters, "{operationId: n}: the next n calls answer 429"),
+        Switch("server_error", {}, _counters, "{operationId: n}: the next n calls answer 5xx"),
+        Switch("server_error_status", 500, _error_status, "status of server_error: 500 or 503"),
+        Switch("fatal", {}, _counters, "{reportType: n}: the next n created reports end FATAL"),
+        Switch("fatal_error_document", True, _bool, "FATAL reports carry an error document"),
+        Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),
+        Switch("token_ttl", 3600.0, _seconds, "lifetime of newly issued access tokens"),
+        Switch("document_url_ttl", 300.0, _seconds, "lifetime of newly issued document URLs"),
+        Switch("no_charset", False, _bool, "omit the charset from document Content-Type"),
+        Switch("invalid_grant", False, _bool, "LWA answers 400 invalid_grant"),
+        Switch("invalid_client", False, _bool, "LWA answers 401 invalid_client"),
+        Switch("expire_tokens", False, _bool, "true: every token issued so far expires now",
+               action=True),
+    )
+}
+
+
+class Faults:
+    """Thread-safe current values of the fault switches."""
+
+    def __init__(self, initial: Mapping[str, Any] | None = None) -> None:
+        self._lock = threading.Lock()
+        self._hooks: dict[str, list[Callable[[Any], None]]] = {}
+        self._values: dict[str, Any] = {
+            name: copy.deepcopy(s.default) for name, s in SWITCHES.items() if not s.action
+        }
+        self._baseline: dict[str, Any] = {}
+        if initial:
+            self.set(**initial)
+        # What reset() returns to: the defaults plus whatever the simulator was constructed with.
+        self._baseline = copy.deepcopy(self._values)
+
+    def on(self, name: str, hook: Callable[[Any], None]) -> None:
+        """Run ``hook(value)`` whenever switch ``name`` is set (used by action switches)."""
+        self._switch(name)
+        self._hooks.setdefault(name, []).append(hook)
+
+    def set(self, **switches: Any) -> None:
+        """Set switches by name; unknown names or bad values raise ValueError, changing nothing."""
+        coerced: dict[str, Any] = {}
+        for name, value in switches.items():
+            try:
+                coerced[name] = self._switch(name).coerce(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"fault {name}: {exc}") from None
+        actions: list[tuple[str, Any]] = []
+        with self._lock:
+            for name, value in coerced.items():
+                if SWITCHES[name].action:
+                    actions.append((name, value))
+                else:
+                    self._values[name] = value
+        for name, value in actions:
+            for hook in self._hooks.get(name, []):
+                hook(value)
+
+    def get(self, name: str) -> Any:
+        """The current value of a switch (a copy for mutable values)."""
+        self._switch(name)
+        with self._lock:
+            return copy.deepcopy(self._values.get(name, SWITCHES[name].default))
+
+    def take(self, name: str, key: str) -> bool:
+        """Consume one unit of counter switch ``name`` for ``key``; True if one was left."""
+        with self._lock:
+            counters: dict[str, int] = self._values[name]
+            left = counters.get(key, 0)
+            if left <= 0:
+                return False
+            counters[key] = left - 1
+            return True
+
+    def reset(self) -> None:
+        """Back to the values the simulator was constructed with."""
+        with self._lock:
+            self._values = copy.deepcopy(self._baseline)
+
+    def snapshot(self) -> dict[str, Any]:
+        """All stored switch values, JSON-serialisable."""
+        with self._lock:
+            return copy.deepcopy(self._values)
+
+    @staticmethod
+    def _switch(name: str) -> Switch:
+        try:
+            return SWITCHES[name]
+        except KeyError:
+            raise ValueError(
+                f"unknown fault switch {name!r}; known: {', '.join(sorted(SWITCHES))}"
+            ) from None

@@ -1,0 +1,485 @@
+"""The Reports API 2021-06-30 behind the simulator: report lifecycle, listing, documents.
+
+Status is a function of the time elapsed since creation (IN_QUEUE for the first third of the
+report's processing delay, IN_PROGRESS until the delay has passed), so a test controls pacing with
+one number and no background thread is needed. The final outcome is decided the first time anyone
+looks after the delay: DONE with a document from the Dataset, CANCELLED when the Dataset has no
+data for the window, or FATAL when the ``fatal`` fault picked this report at creation.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote
+
+from .data import LIST_ONLY, REPORT_TYPES, Dataset, Document
+from .faults import Faults
+from .validation import parse_datetime
+
+__all__ = [
+    "MARKETPLACE_REGIONS",
+    "ApiError",
+    "DocumentReply",
+    "ReportStore",
+    "format_time",
+]
+
+# Which region serves each marketplace; the region shows up in document ids.
+MARKETPLACE_REGIONS: dict[str, str] = {
+    **dict.fromkeys(("A2EUQ1WTGCTBG2", "ATVPDKIKX0DER", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC"), "na"),
+    **dict.fromkeys(
+        (
+            "A28R8C7NBKEWEA", "A1RKKUPIHCS9HS", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH",
+            "AMEN7PMS3EDWL", "A1805IZSGTT6HS", "A1PA6795UKMFR9", "APJ6JRA9NG5V4",
+            "A2NODRKZP88ZB9", "AE08WJ6YKNBMC", "A1C3SOZRARQ6R3", "ARBP9OOSHTCHU",
+            "A33AVAJ2PDY3EV", "A17E79C6D8DWNP", "A2VIGQ35RCS4UG", "A21TJRUUN4KGV",
+        ),
+        "eu",
+    ),
+    **dict.fromkeys(("A19VAU5U5O7RUS", "A39IBJ37TRP1C6", "A1VC38T7YXB528"), "fe"),
+}
+
+RETENTION = timedelta(days=90)
+_FIRST_REPORT_ID = 50_000_000_001
+_FATAL_DETAILS = (
+    "The report could not be generated because an unexpected error occurred while the data "
+    "was being compiled. Request the report again later."
+)
+
+
+class ApiError(Exception):
+    """An SP-API error answer; ``violation`` marks errors the tap must never provoke."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: str = "",
+        *,
+        violation: bool = False,
+    ) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details
+        self.violation = violation
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body Amazon sends."""
+        return {"errors": [{"code": self.code, "message": self.message, "details": self.details}]}
+
+
+def _invalid(message: str, *, violation: bool = False) -> ApiError:
+    return ApiError(400, "InvalidInput", message, violation=violation)
+
+
+def _not_found(what: str) -> ApiError:
+    return ApiError(404, "NotFound", "The specified resource does not exist.", what)
+
+
+def format_time(moment: float | datetime) -> str:
+    """ISO 8601 in UTC with a Z; milliseconds only when the instant has any."""
+    if isinstance(moment, datetime):
+        value = moment.astimezone(timezone.utc)
+    else:
+        value = datetime.fromtimestamp(moment, timezone.utc)
+    millis = value.microsecond // 1000
+    text = value.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is None:
+            raise ValueError(f"not an ISO 8601 date-time: {value!r}")
+        value = parsed
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _document_id(marketplace_id: str) -> str:
+    region = MARKETPLACE_REGIONS.get(marketplace_id, "na")
+    return f"amzn1.spdoc.1.4.{region}.{uuid.uuid4()}"
+
+
+@dataclass
+class _StoredDocument:
+    load: Callable[[], Document]
+    document: Document | None = None
+    gzipped: bytes | None = None
+
+    def materialise(self) -> tuple[Document, bytes]:
+        if self.document is None or self.gzipped is None:
+            self.document = self.load()
+            # mtime=0 keeps the bytes reproducible for a given seed.
+            self.gzipped = gzip.compress(self.document.body, mtime=0)
+        return self.document, self.gzipped
+
+
+@dataclass
+class _Report:
+    report_id: str
+    report_type: str
+    marketplace_ids: list[str]
+    data_start: datetime
+    data_end: datetime
+    options: dict[str, str]
+    created: float
+    delay: float
+    fatal: bool = False
+    fatal_document: bool = True
+    outcome: str | None = None
+    finished: float | None = None
+    document_id: str | None = None
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class _Grant:
+    document_id: str
+    expires: float
+    ttl: float
+    gzip_header: bool
+
+
+@dataclass(frozen=True)
+class DocumentReply:
+    """What the document host answers: status, headers and the full body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class _Page:
+    report_ids: list[str]
+    offset: int
+    page_size: int
+    issued: float = field(default_factory=time.time)
+
+
+def _s3_error(code: str, message: str, **extra: str) -> bytes:
+    parts = "".join(f"<{k}>{v}</{k}>" for k, v in extra.items())
+    host_id = base64.b64encode(secrets.token_bytes(48)).decode()
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f"<Error><Code>{code}</Code><Message>{message}</Message>{parts}"
+        f"<RequestId>{secrets.token_hex(8).upper()}</RequestId><HostId>{host_id}</HostId></Error>"
+    ).encode()
+
+
+class ReportStore:
+    """All reports and documents of the simulated seller, guarded by one lock."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        faults: Faults,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._dataset = dataset
+        self._faults = faults
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._reports: dict[str, _Report] = {}
+        self._documents: dict[str, _StoredDocument] = {}
+        self._grants: dict[str, _Grant] = {}
+        self._pages: dict[str, _Page] = {}
+        self._next_id = _FIRST_REPORT_ID
+
+    # ---- seeding -------------------------------------------------------------------------
+
+    def seed_settlements(self, marketplace_ids: list[str]) -> None:
+        """Add the Amazon-generated settlement reports of every marketplace, all DONE."""
+        now = datetime.fromtimestamp(self._clock(), timezone.utc)
+        with self._lock:
+            for marketplace_id in marketplace_ids:
+                for item in self._dataset.settlement_reports(marketplace_id, now):
+                    report_id = str(item.report_id)
+                    created = _as_utc(item.created_time).timestamp()
+                    document_id = _document_id(marketplace_id)
+                    self._reports[report_id] = _Report(
+                        report_id=report_id,
+                        report_type="GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+                        marketplace_ids=[item.marketplace_id],
+                        data_start=_as_utc(item.data_start_time),
+                        data_end=_as_utc(item.data_end_time),
+                        options={},
+                        created=created,
+                        delay=0.0,
+                        outcome="DONE",
+                        finished=created,
+                        document_id=document_id,
+                    )
+                    self._documents[document_id] = _StoredDocument(
+                        self._settlement_loader(item.report_id)
+                    )
+                    if report_id.isdigit():
+                        self._next_id = max(self._next_id, int(report_id) + 1)
+
+    def _settlement_loader(self, report_id: Any) -> Callable[[], Document]:
+        return lambda: self._dataset.settlement_document(report_id)
+
+    # ---- operations ----------------------------------------------------------------------
+
+    def create(self, spec: Mapping[str, Any]) -> str:
+        """createReport on an already schema-checked body; returns the new report id."""
+        report_type = spec["reportType"]
+        if report_type in LIST_ONLY:
+            raise _invalid(
+                f"Report type {report_type} cannot be requested: Amazon generates these reports "
+                "on its own schedule. Find them with getReports."
+            )
+        if report_type not in REPORT_TYPES:
+            raise _invalid(f"Invalid report type: {report_type}")
+        marketplace_ids: list[str] = list(spec["marketplaceIds"])
+        if not 1 <= len(marketplace_ids) <= 25:
+            raise _invalid("marketplaceIds must have between 1 and 25 items.", violation=True)
+        unknown = [m for m in marketplace_ids if m not in MARKETPLACE_REGIONS]
+        if unknown:
+            raise _invalid(f"Invalid marketplaceIds: {', '.join(unknown)}")
+        options = spec.get("reportOptions") or {}
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in options.items()):
+            raise _invalid("reportOptions values must all be strings.", violation=True)
+
+        now = self._clock()
+        now_dt = datetime.fromtimestamp(now, timezone.utc)
+        start = _as_utc(spec["dataStartTime"]) if "dataStartTime" in spec else now_dt
+        end = _as_utc(spec["dataEndTime"]) if "dataEndTime" in spec else now_dt
+        if start > now_dt or end > now_dt:
+            raise _invalid("dataStartTime and dataEndTime must not be in the future.")
+        if start > end:
+            raise _invalid("dataStartTime must be before or equal to dataEndTime.")
+
+        fatal = self._faults.take("fatal", report_type)
+        with self._lock:
+            report_id = str(self._next_id)
+            self._next_id += 1
+            self._reports[report_id] = _Report(
+                report_id=report_id,
+                report_type=report_type,
+                marketplace_ids=marketplace_ids,
+                data_start=start,
+                data_end=end,
+                options=dict(options),
+                created=now,
+                delay=float(self._faults.get("processing_delay")),
+                fatal=fatal,
+                fatal_document=bool(self._faults.get("fatal_error_document")),
+            )
+        return report_id
+
+    def get(self, report_id: str) -> dict[str, Any]:
+        """getReport: the Report object."""
+        with self._lock:
+            report = self._reports.get(report_id)
+            if report is None:
+                raise _not_found(f"Report {report_id} not found.")
+            return self._render(report, self._clock())
+
+    def cancel(self, report_id: str) -> None:
+        """cancelReport: only a report still IN_QUEUE can be cancelled."""
+        with self._lock:
+            report = self._reports.get(report_id)
+            if report is None:
+                raise _not_found(f"Report {report_id} not found.")
+            now = self._clock()
+            status = self._status(report, now)
+            if status != "IN_QUEUE":
+                raise _invalid(
+                    f"Report {report_id} cannot be cancelled: its processingStatus is {status}."
+                )
+            report.cancelled = True
+            report.outcome = "CANCELLED"
+            report.finished = now
+
+    def list_reports(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        """getReports on an already checked query string."""
+        now = self._clock()
+        with self._lock:
+            if "nextToken" in query:
+                token = query["nextToken"][0]
+                page = self._pages.pop(token, None)
+                if page is None:
+                    raise _invalid("The nextToken is invalid or has expired.")
+            else:
+                page = _Page(self._select(query, now), 0, int(query.get("pageSize", ["10"])[0]))
+            chunk = page.report_ids[page.offset:page.offset + page.page_size]
+            result: dict[str, Any] = {
+                "reports": [self._render(self._reports[rid], now) for rid in chunk]
+            }
+            rest = page.offset + page.page_size
+            if rest < len(page.report_ids):
+                # Standard base64 on purpose: '+', '/' and '=' test the client's URL encoding.
+                token = base64.b64encode(secrets.token_bytes(45)).decode()
+                self._pages[token] = _Page(page.report_ids, rest, page.page_size)
+                result["nextToken"] = token
+            return result
+
+    def document_info(self, document_id: str, base_url: str, gzip_header: bool) -> dict[str, Any]:
+        """getReportDocument: a pre-signed URL that expires after document_url_ttl seconds."""
+        with self._lock:
+            if document_id not in self._documents:
+                raise _not_found(f"Report document {document_id} not found.")
+            now = self._clock()
+            ttl = float(self._faults.get("document_url_ttl"))
+            signature = secrets.token_hex(32)
+            self._grants[signature] = _Grant(document_id, now + ttl, ttl, gzip_header)
+        stamp = datetime.fromtimestamp(now, timezone.utc)
+        credential = quote(f"ASIASIMULATOR/{stamp:%Y%m%d}/us-east-1/s3/aws4_request", safe="")
+        url = (
+            f"{base_url}/_documents/{quote(document_id, safe='')}"
+            f"?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={credential}"
+            f"&X-Amz-Date={stamp:%Y%m%dT%H%M%SZ}&X-Amz-Expires={int(ttl)}"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
+        )
+        return {"reportDocumentId": document_id, "url": url, "compressionAlgorithm": "GZIP"}
+
+    def open_document(self, document_id: str, query: Mapping[str, list[str]]) -> DocumentReply:
+        """A GET on a document URL, answered like the S3 bucket behind it."""
+        xml = {"Content-Type": "application/xml"}
+        signature = (query.get("X-Amz-Signature") or [""])[0]
+        now = self._clock()
+        with self._lock:
+            grant = self._grants.get(signature) if signature else None
+            stored = self._documents.get(document_id)
+        if not signature:
+            return DocumentReply(403, xml, _s3_error(
+                "AccessDenied", "The request carries no query-string signature."))
+        if grant is None or grant.document_id != document_id:
+            return DocumentReply(403, xml, _s3_error(
+                "SignatureDoesNotMatch", "The signature of this request is not valid."))
+        if now >= grant.expires:
+            return DocumentReply(403, xml, _s3_error(
+                "AccessDenied", "Request has expired",
+                **{"X-Amz-Expires": str(int(grant.ttl)),
+                   "Expires": format_time(grant.expires),
+                   "ServerTime": format_time(now)}))
+        if stored is None:
+            return DocumentReply(404, xml, _s3_error("NoSuchKey", "The key does not exist."))
+        with self._lock:
+            document, gzipped = stored.materialise()
+        content_type = document.content_type
+        if self._faults.get("no_charset"):
+            content_type = content_type.split(";")[0].strip()
+        headers = {
+            "Content-Type": content_type,
+            "Content-Encoding": "gzip" if grant.gzip_header else "identity",
+        }
+        return DocumentReply(200, headers, gzipped)
+
+    def settlement_reports(self, marketplace_id: str) -> list[dict[str, Any]]:
+        """The seeded settlement reports of one marketplace as Report objects, newest first."""
+        now = self._clock()
+        with self._lock:
+            found = [
+                r for r in self._reports.values()
+                if r.report_type == "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
+                and marketplace_id in r.marketplace_ids
+            ]
+            found.sort(key=lambda r: (r.created, int(r.report_id)), reverse=True)
+            return [self._render(r, now) for r in found]
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _select(self, query: Mapping[str, list[str]], now: float) -> list[str]:
+        def values(name: str) -> set[str] | None:
+            return set(query[name][0].split(",")) if name in query else None
+
+        types = values("reportTypes")
+        statuses = values("processingStatuses")
+        marketplaces = values("marketplaceIds")
+        since = now - RETENTION.total_seconds()
+        if "createdSince" in query:
+            parsed = parse_datetime(query["createdSince"][0])
+            if parsed is not None:
+                since = max(since, parsed.timestamp())
+        until = now
+        if "createdUntil" in query:
+            parsed = parse_datetime(query["createdUntil"][0])
+            if parsed is not None:
+                until = parsed.timestamp()
+        if since > until:
+            raise _invalid("createdSince must be before createdUntil.")
+        chosen = [
+            r for r in self._reports.values()
+            if since <= r.created <= until
+            and (types is None or r.report_type in types)
+            and (marketplaces is None or marketplaces.intersection(r.marketplace_ids))
+            and (statuses is None or self._status(r, now) in statuses)
+        ]
+        chosen.sort(key=lambda r: (r.created, int(r.report_id)), reverse=True)
+        return [r.report_id for r in chosen]
+
+    def _status(self, report: _Report, now: float) -> str:
+        if report.outcome is not None:
+            return report.outcome
+        elapsed = now - report.created
+        if elapsed < report.delay / 3:
+            return "IN_QUEUE"
+        if elapsed < report.delay:
+            return "IN_PROGRESS"
+        self._finish(report)
+        assert report.outcome is not None
+        return report.outcome
+
+    def _finish(self, report: _Report) -> None:
+        report.finished = report.created + report.delay
+        marketplace_id = report.marketplace_ids[0]
+        if report.fatal:
+            report.outcome = "FATAL"
+            if report.fatal_document:
+                error = Document(
+                    body=json.dumps({"errorDetails": _FATAL_DETAILS}).encode("utf-8"),
+                    content_type="application/json; charset=UTF-8",
+                )
+                report.document_id = self._add_document(marketplace_id, lambda: error)
+            return
+        document = self._dataset.document(
+            report.report_type, marketplace_id, report.data_start, report.data_end,
+            dict(report.options),
+        )
+        if document is None:
+            report.outcome = "CANCELLED"
+            return
+        report.outcome = "DONE"
+        report.document_id = self._add_document(marketplace_id, lambda: document)
+
+    def _add_document(self, marketplace_id: str, load: Callable[[], Document]) -> str:
+        document_id = _document_id(marketplace_id)
+        self._documents[document_id] = _StoredDocument(load)
+        return document_id
+
+    def _render(self, report: _Report, now: float) -> dict[str, Any]:
+        status = self._status(report, now)
+        body: dict[str, Any] = {
+            "reportId": report.report_id,
+            "reportType": report.report_type,
+            "dataStartTime": format_time(report.data_start),
+            "dataEndTime": format_time(report.data_end),
+            "marketplaceIds": list(report.marketplace_ids),
+            "createdTime": format_time(report.created),
+            "processingStatus": status,
+        }
+        if status != "IN_QUEUE" and not report.cancelled:
+            body["processingStartTime"] = format_time(report.created + report.delay / 3)
+        if report.finished is not None and status in ("DONE", "CANCELLED", "FATAL"):
+            body["processingEndTime"] = format_time(report.finished)
+        if report.document_id is not None:
+            body["reportDocumentId"] = report.document_id
+        return body

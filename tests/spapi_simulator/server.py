@@ -1,0 +1,555 @@
+"""The simulator's HTTP server: LWA, the SP-API operations, the document host and control routes.
+
+One ``ThreadingHTTPServer`` on loopback serves everything under one base URL:
+
+* ``POST /auth/o2/token``          Login with Amazon (refresh-token grant);
+* ``/reports/2021-06-30/...`` etc. SP-API operations of ``tap_amazon_sp.operations``;
+* ``GET /_documents/<id>?X-Amz-...`` the pre-signed document URLs (the "S3" side);
+* ``/_sim/...``                    control routes for tests in another process (not recorded).
+
+Every SP-API request goes through the same pipeline, in Amazon's order as far as it is known:
+route -> access token -> injected faults -> usage plan (429) -> input checks (400/415) -> handler.
+The input checks run (and record violations) before the token and rate checks so that a bad
+request is noticed even when it would have been refused for another reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, final
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from tap_amazon_sp.operations import OPERATIONS, Operation, match
+
+from .data import Dataset
+from .faults import Faults
+from .lwa import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REFRESH_TOKEN,
+    Credentials,
+    TokenStore,
+    handle_token_request,
+)
+from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
+from .usage_plans import UsagePlans
+from .validation import check_request, parse_datetime
+
+__all__ = ["RecordedRequest", "Simulator"]
+
+_CHUNK = 64 * 1024
+_JSON = "application/json"
+_DOCUMENT_PREFIX = "/_documents/"
+_CONTROL_PREFIX = "/_sim/"
+_LWA_PATH = "/auth/o2/token"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the simulator received (SP-API, LWA or document download)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    operation: str | None
+    status: int
+    time: float
+
+
+@dataclass
+class _Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A validated SP-API call as a handler sees it."""
+
+    operation: Operation
+    path_params: dict[str, str]
+    query: dict[str, list[str]]
+    body: Any
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, default=_json_default, ensure_ascii=False).encode("utf-8")
+
+
+def _json_response(status: int, value: Any, headers: Mapping[str, str] | None = None) -> _Response:
+    return _Response(status, _dumps(value), {"Content-Type": _JSON, **(headers or {})})
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], simulator: Simulator) -> None:
+        self.simulator = simulator
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-response (an aborted download, a test's timeout) is normal
+        # traffic for a server; only real failures deserve a traceback.
+        if isinstance(sys.exc_info()[1], ConnectionError) and not self.simulator.verbose:
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 keeps connections alive, which is what requests' pooling expects; every response
+    # therefore carries an exact Content-Length.
+    protocol_version = "HTTP/1.1"
+    server_version = "SPAPISimulator/1.0"
+    # An idle pooled connection is dropped after this long; clients reconnect transparently.
+    timeout = 300
+    # Headers and body go out in separate writes; with Nagle's algorithm the second one waits
+    # for the client's delayed ACK (~40 ms per request on Linux).
+    disable_nagle_algorithm = True
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            with self.server.connections_lock:
+                self.server.connections.discard(self.connection)
+
+    def do_GET(self) -> None:
+        self.server.simulator._serve(self)
+
+    do_POST = do_GET
+    do_DELETE = do_GET
+    do_PUT = do_GET
+    do_PATCH = do_GET
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.server.simulator.verbose:
+            super().log_message(format, *args)
+
+    def read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return b"".join(self._read_chunks())
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _read_chunks(self) -> Iterator[bytes]:
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass
+                return
+            yield self.rfile.read(size)
+            self.rfile.readline()
+
+    def write_response(self, response: _Response) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        # Written in pieces so that clients see a streamed body, as from S3.
+        view = memoryview(response.body)
+        for start in range(0, len(view), _CHUNK):
+            self.wfile.write(view[start:start + _CHUNK])
+        self.wfile.flush()
+
+
+@final
+class Simulator:
+    """A fake SP-API (plus LWA and the document host) on a loopback port.
+
+    Use as a context manager or call ``start()``/``stop()``. All state (requests, violations,
+    faults, reports) is held here and is safe to read from the test thread while serving.
+    """
+
+    def __init__(
+        self,
+        seed: int = 1,
+        rows: int = 60,
+        processing_delay: float = 0.2,
+        rate_scale: float = 1.0,
+        token_ttl: float = 3600,
+        document_url_ttl: float = 300,
+        faults: Mapping[str, Any] | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        refresh_token: str = DEFAULT_REFRESH_TOKEN,
+        verbose: bool = False,
+    ) -> None:
+        self.verbose = verbose
+        self.rate_scale = rate_scale
+        self.credentials = Credentials(client_id, client_secret, refresh_token)
+        self.dataset = Dataset(seed, rows)
+        self.faults = Faults({
+            "processing_delay": processing_delay,
+            "token_ttl": token_ttl,
+            "document_url_ttl": document_url_ttl,
+            **(faults or {}),
+        })
+        self.tokens = TokenStore()
+        self.faults.on("expire_tokens", lambda on: self.tokens.expire_all() if on else None)
+        self.usage_plans = UsagePlans(OPERATIONS.values(), rate_scale)
+        self.reports = ReportStore(self.dataset, self.faults)
+        self.reports.seed_settlements(list(MARKETPLACE_REGIONS))
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._violations: list[str] = []
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._url: str | None = None
+        self._handlers: dict[str, Callable[[_Call], _Response]] = {
+            "createReport": self._create_report,
+            "getReports": self._get_reports,
+            "getReport": self._get_report,
+            "cancelReport": self._cancel_report,
+            "getReportDocument": self._get_report_document,
+        }
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Start serving in a daemon thread; returns the base URL."""
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        server = _Server((host, port), self)
+        self._server = server
+        self._url = f"http://{host}:{server.server_address[1]}"
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="spapi-simulator", daemon=True,
+        )
+        self._thread.start()
+        return self._url
+
+    def stop(self) -> None:
+        """Stop serving and drop every open connection."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        with server.connections_lock:
+            open_connections = list(server.connections)
+        for connection in open_connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Simulator:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL (``http://127.0.0.1:PORT``) of the running simulator."""
+        if self._url is None:
+            raise RuntimeError("simulator not started")
+        return self._url
+
+    # ---- inspection and control ----------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of every recorded request, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        with self._lock:
+            self._requests.clear()
+
+    @property
+    def violations(self) -> list[str]:
+        """A copy of every contract violation seen, as 'METHOD PATH: reason'."""
+        with self._lock:
+            return list(self._violations)
+
+    def set_faults(self, **switches: Any) -> None:
+        """Change fault switches at run time (see faults.SWITCHES)."""
+        self.faults.set(**switches)
+
+    def reset(self) -> None:
+        """Forget requests and violations, restore the constructed faults, refill the buckets."""
+        with self._lock:
+            self._requests.clear()
+            self._violations.clear()
+        self.faults.reset()
+        self.usage_plans.refill_all()
+
+    def expected_records(
+        self,
+        report_type: str,
+        marketplace_id: str,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> list[dict[str, Any]]:
+        """Ground truth: the records the tap should emit for one report window."""
+        return self.dataset.expected_records(report_type, marketplace_id, start, end)
+
+    def settlement_reports(self, marketplace_id: str) -> list[dict[str, Any]]:
+        """The pre-seeded settlement reports of a marketplace, as getReport shows them."""
+        return self.reports.settlement_reports(marketplace_id)
+
+    def expected_settlement_records(self, report_id: str) -> list[dict[str, Any]]:
+        """Ground truth for one settlement report."""
+        return self.dataset.expected_settlement_records(report_id)
+
+    # ---- request pipeline ----------------------------------------------------------------
+
+    def _serve(self, handler: _Handler) -> None:
+        started = time.time()
+        split = urlsplit(handler.path)
+        path = split.path
+        query = parse_qs(split.query, keep_blank_values=True)
+        headers: dict[str, str] = {}
+        for name, value in handler.headers.items():
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        method = handler.command
+        operation: str | None = None
+        try:
+            body = handler.read_body()
+            if path.startswith(_CONTROL_PREFIX):
+                handler.write_response(self._control(method, path, query, body))
+                return
+            if path == _LWA_PATH:
+                response = self._lwa(method, path, body, headers)
+            elif path.startswith(_DOCUMENT_PREFIX):
+                response = self._document(method, path, query, headers)
+            else:
+                found = match(method, path)
+                operation = found[0].name if found else None
+                response = self._spapi(method, path, query, headers, body, found)
+        except Exception:  # a simulator bug must still answer, or the client hangs
+            traceback.print_exc(file=sys.stderr)
+            body = b""
+            response = _json_response(500, {"errors": [{
+                "code": "InternalFailure", "message": "Simulator error.", "details": ""}]})
+        with self._lock:
+            self._requests.append(RecordedRequest(
+                method, path, query, headers, body, operation, response.status, started))
+        handler.write_response(response)
+
+    def _violation(self, method: str, path: str, reason: str) -> None:
+        with self._lock:
+            self._violations.append(f"{method} {path}: {reason}")
+
+    def _lwa(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> _Response:
+        extra = {"Cache-Control": "no-store", "Pragma": "no-cache",
+                 "x-amzn-RequestId": str(uuid.uuid4())}
+        if method != "POST":
+            self._violation(method, path, "the token endpoint takes POST only")
+            return _json_response(405, {"error": "invalid_request",
+                                        "error_description": "POST only"}, extra)
+        reply = handle_token_request(
+            body, headers.get("content-type"), self.credentials, self.tokens,
+            ttl=float(self.faults.get("token_ttl")),
+            force_invalid_grant=bool(self.faults.get("invalid_grant")),
+            force_invalid_client=bool(self.faults.get("invalid_client")),
+        )
+        for reason in reply.violations:
+            self._violation(method, path, reason)
+        extra["Content-Type"] = "application/json;charset=UTF-8"
+        return _Response(reply.status, _dumps(reply.body), extra)
+
+    def _document(
+        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
+    ) -> _Response:
+        for name in ("x-amz-access-token", "authorization"):
+            if name in headers:
+                self._violation(method, path, f"{name} header sent to the document host")
+        if method != "GET":
+            self._violation(method, path, "document URLs take GET only")
+            return _Response(405, b"", {"Content-Type": "application/xml"})
+        document_id = unquote(path[len(_DOCUMENT_PREFIX):])
+        reply = self.reports.open_document(document_id, query)
+        return _Response(reply.status, reply.body, dict(reply.headers))
+
+    def _spapi(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        found: tuple[Operation, dict[str, str]] | None,
+    ) -> _Response:
+        request_id = {"x-amzn-RequestId": str(uuid.uuid4())}
+        if found is None:
+            self._violation(method, path, "no operation matches this method and path")
+            return _json_response(403, {"errors": [{
+                "code": "MissingAuthenticationToken",
+                "message": "Access to requested resource is denied.",
+                "details": "",
+            }]}, {**request_id, "x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+        op, path_params = found
+        problems = check_request(op, path_params, query, body, headers.get("content-type"))
+        for problem in problems:
+            self._violation(method, path, problem.reason)
+
+        denied = self.tokens.check(headers.get("x-amz-access-token"))
+        if denied is not None:
+            return _json_response(403, ApiError(
+                403, "Unauthorized", "Access to requested resource is denied.", denied,
+            ).body(), request_id)
+        if self.faults.take("throttle", op.name) or not self.usage_plans.acquire(op.name):
+            return self._throttled(request_id)
+        if self.faults.take("server_error", op.name):
+            status = int(self.faults.get("server_error_status"))
+            message = ("We encountered an internal error. Please try again." if status == 500
+                       else "Service temporarily unavailable. Please try again.")
+            code = "InternalFailure" if status == 500 else "ServiceUnavailable"
+            return _json_response(status, ApiError(status, code, message).body(), request_id)
+
+        rate = {"x-amzn-RateLimit-Limit": self.usage_plans.limit_header(op.name)}
+        if problems:
+            first = problems[0]
+            error = ApiError(
+                first.status,
+                "InvalidInput" if first.status == 400 else "UnsupportedMediaType",
+                first.reason,
+                "; ".join(p.reason for p in problems),
+            )
+            extra = rate if first.status == 400 else {}
+            return _json_response(first.status, error.body(), {**request_id, **extra})
+
+        handler = self._handlers.get(op.name)
+        if handler is None:
+            return _json_response(501, ApiError(
+                501, "NotImplemented", f"The simulator does not serve {op.name} yet.",
+            ).body(), request_id)
+        call = _Call(op, path_params, query, json.loads(body) if body.strip() else None)
+        try:
+            response = handler(call)
+        except ApiError as error:
+            if error.violation:
+                self._violation(method, path, error.message)
+            response = _json_response(error.status, error.body())
+        response.headers.update(request_id)
+        if 200 <= response.status < 300 or response.status in (400, 404):
+            response.headers.update(rate)
+        return response
+
+    def _throttled(self, request_id: dict[str, str]) -> _Response:
+        # No x-amzn-RateLimit-Limit on a 429: Amazon never sends it there.
+        return _json_response(429, ApiError(
+            429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
+        ).body(), request_id)
+
+    # ---- operation handlers --------------------------------------------------------------
+
+    def _create_report(self, call: _Call) -> _Response:
+        report_id = self.reports.create(call.body)
+        return _json_response(202, {"reportId": report_id})
+
+    def _get_reports(self, call: _Call) -> _Response:
+        return _json_response(200, self.reports.list_reports(call.query))
+
+    def _get_report(self, call: _Call) -> _Response:
+        return _json_response(200, self.reports.get(call.path_params["reportId"]))
+
+    def _cancel_report(self, call: _Call) -> _Response:
+        self.reports.cancel(call.path_params["reportId"])
+        return _Response(200, b"", {"Content-Type": _JSON})
+
+    def _get_report_document(self, call: _Call) -> _Response:
+        gzip_header = call.query.get("enableContentEncodingUrlHeader", ["false"])[0] == "true"
+        info = self.reports.document_info(
+            call.path_params["reportDocumentId"], self.url, gzip_header)
+        return _json_response(200, info)
+
+    # ---- control routes ------------------------------------------------------------------
+
+    def _control(
+        self, method: str, path: str, query: dict[str, list[str]], body: bytes
+    ) -> _Response:
+        route = (method, path[len(_CONTROL_PREFIX):].rstrip("/"))
+        try:
+            if route == ("GET", "requests"):
+                return _json_response(200, [
+                    {**asdict(r), "body": r.body.decode("utf-8", "replace")}
+                    for r in self.requests
+                ])
+            if route == ("GET", "violations"):
+                return _json_response(200, self.violations)
+            if route == ("GET", "faults"):
+                return _json_response(200, self.faults.snapshot())
+            if route == ("POST", "faults"):
+                switches = json.loads(body or b"{}")
+                if not isinstance(switches, dict):
+                    raise ValueError("expected a JSON object of switches")
+                self.set_faults(**switches)
+                return _json_response(200, self.faults.snapshot())
+            if route == ("POST", "reset"):
+                self.reset()
+                return _json_response(200, {"reset": True})
+            if route == ("GET", "expected"):
+                def when(name: str) -> datetime | None:
+                    raw = query.get(name, [""])[0]
+                    if not raw:
+                        return None
+                    parsed = parse_datetime(raw)
+                    if parsed is None:
+                        raise ValueError(f"{name} is not an ISO 8601 date-time: {raw!r}")
+                    return parsed
+
+                return _json_response(200, self.expected_records(
+                    query["report_type"][0], query["marketplace_id"][0],
+                    when("start"), when("end")))
+            if route == ("GET", "settlements"):
+                reports = self.settlement_reports(query["marketplace_id"][0])
+                return _json_response(200, {
+                    "reports": reports,
+                    "expected_records": {
+                        r["reportId"]: self.expected_settlement_records(r["reportId"])
+                        for r in reports
+                    },
+                })
+        except (KeyError, ValueError) as exc:
+            return _json_response(400, {"error": f"{type(exc).__name__}: {exc}"})
+        return _json_response(404, {"error": f"no control route {method} {path}"})

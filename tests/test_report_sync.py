@@ -1,0 +1,277 @@
+"""Report streams synced through HTTP against the simulator: records, state and requests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+
+from tap_amazon_sp.catalogue import BY_STREAM, REPORTS
+from tap_amazon_sp.records import parse_datetime
+from tests.conftest import END, START, make_config
+from tests.expectations import expected, strip_added
+from tests.spapi_simulator import Simulator
+from tests.tap_runner import run_tap
+
+US, JP, DE = "ATVPDKIKX0DER", "A1VC38T7YXB528", "A1PA6795UKMFR9"
+ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
+
+
+def created(sim: Simulator, report_type: str | None = None) -> list[dict[str, Any]]:
+    """The createReport bodies the simulator received."""
+    import json
+
+    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    return [b for b in bodies if report_type is None or b["reportType"] == report_type]
+
+
+@pytest.fixture(scope="module")
+def full_us_sync(simulator: Simulator) -> Any:
+    simulator.reset()
+    run = run_tap(make_config(simulator))
+    requests = simulator.requests
+    violations = simulator.violations
+    simulator.reset()
+    return run, requests, violations
+
+
+@pytest.mark.parametrize("stream", [spec.stream for spec in REPORTS if not spec.list_only])
+def test_full_sync_of_every_stream_equals_the_simulator_data(full_us_sync: Any, simulator: Simulator, stream: str):
+    run, _requests, violations = full_us_sync
+    assert run.error is None, run.stderr[-3000:]
+    assert violations == []
+    want = expected(simulator, stream, US, START, END)
+    got = [strip_added(r) for r in run.records(stream)]
+    assert len(want) > 0
+    assert got == want
+    for record in run.records(stream):
+        assert record["marketplace_id"] == US
+        assert record["data_end_time"]
+
+
+def test_full_sync_ends_with_a_bookmark_at_the_end_date_for_every_windowed_stream(full_us_sync: Any):
+    run, _requests, _ = full_us_sync
+    for spec in REPORTS:
+        if spec.windowed and not spec.list_only:
+            assert run.bookmark(spec.stream, US) == "2024-07-01T00:00:00+00:00", spec.stream
+
+
+def test_state_is_emitted_after_each_window_and_never_moves_backwards(full_us_sync: Any):
+    run, _requests, _ = full_us_sync
+    marks = [run.bookmark(ALL_ORDERS, US, state) for state in run.states]
+    marks = [m for m in marks if m]
+    assert marks == sorted(marks)
+    # One bookmark per 30-day window of Jan..Jun 2024.
+    assert len(set(marks)) == 7
+
+
+def test_windows_respect_each_report_types_cap(full_us_sync: Any):
+    _run, requests, _ = full_us_sync
+    import json
+
+    for request in requests:
+        if request.operation != "createReport":
+            continue
+        body = json.loads(request.body)
+        spec = BY_STREAM[body["reportType"]]
+        if spec.window_cap_days is None:
+            assert "dataStartTime" not in body
+            continue
+        span = parse_datetime(body["dataEndTime"]) - parse_datetime(body["dataStartTime"])
+        assert span.days <= spec.window_cap_days, body
+
+
+def test_period_in_days_narrows_windows(sim: Simulator):
+    run = run_tap(make_config(sim, period_in_days=10, end_date="2024-02-01T00:00:00Z"), streams=[ALL_ORDERS])
+    assert run.error is None, run.stderr
+    spans = [
+        parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"]) for b in created(sim, ALL_ORDERS)
+    ]
+    assert len(spans) == 4 and max(s.days for s in spans) == 10
+    assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(
+        sim, ALL_ORDERS, US, START, "2024-02-01T00:00:00Z", period=10
+    )
+
+
+def test_second_run_with_state_requests_nothing_before_its_bookmark(sim: Simulator):
+    first = run_tap(make_config(sim, end_date="2024-03-15T00:00:00Z"), streams=[ALL_ORDERS])
+    assert first.error is None, first.stderr
+    bookmark = first.bookmark(ALL_ORDERS, US)
+    assert bookmark == "2024-03-15T00:00:00+00:00"
+    sim.clear_requests()
+    second = run_tap(make_config(sim), streams=[ALL_ORDERS], state=first.last_state)
+    assert second.error is None, second.stderr
+    bodies = created(sim, ALL_ORDERS)
+    assert bodies and all(parse_datetime(b["dataStartTime"]) >= parse_datetime(bookmark) for b in bodies)
+    both = [strip_added(r) for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)]
+    # The union of the two runs is the whole range, nothing twice.
+    full = [strip_added(r) for r in run_tap(make_config(sim), streams=[ALL_ORDERS]).records(ALL_ORDERS)]
+    key = lambda r: (r["amazon_order_id"], r["sku"])  # noqa: E731
+    assert sorted(both, key=key) == sorted(full, key=key)
+
+
+def test_cancelled_window_is_logged_emits_nothing_and_the_bookmark_moves_past_it(sim: Simulator):
+    run = run_tap(
+        make_config(sim, start_date="2024-04-01T00:00:00Z", end_date="2024-05-01T00:00:00Z"), streams=[ALL_ORDERS]
+    )
+    assert run.error is None, run.stderr
+    assert run.records(ALL_ORDERS) == []
+    assert "CANCELLED" in run.stderr and "no data for this window" in run.stderr
+    assert run.bookmark(ALL_ORDERS, US) == "2024-05-01T00:00:00+00:00"
+
+
+def test_fatal_report_is_retried_after_a_cooldown_and_then_succeeds(sim: Simulator):
+    sim.set_faults(fatal={ALL_ORDERS: 1})
+    run = run_tap(make_config(sim, end_date="2024-02-01T00:00:00Z"), streams=[ALL_ORDERS])
+    assert run.error is None, run.stderr
+    assert "ended FATAL" in run.stderr
+    assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(
+        sim, ALL_ORDERS, US, START, "2024-02-01T00:00:00Z"
+    )
+
+
+def test_fatal_report_fails_the_sync_with_the_error_document_and_never_skips_the_window(sim: Simulator):
+    sim.set_faults(fatal={ALL_ORDERS: 3})
+    # The first window succeeds; the second goes FATAL every time.
+    config = make_config(sim, end_date="2024-03-01T00:00:00Z", fatal_report_retries=1)
+    sim.set_faults(fatal={})
+    first_window = run_tap(make_config(sim, end_date="2024-01-31T00:00:00Z"), streams=[ALL_ORDERS])
+    state = first_window.last_state
+    sim.set_faults(fatal={ALL_ORDERS: 3})
+    run = run_tap(config, streams=[ALL_ORDERS], state=state)
+    assert run.error is not None
+    message = str(run.error)
+    assert ALL_ORDERS in message and "FATAL" in message and "2024-01-31" in message
+    assert "report" in message and any(ch.isdigit() for ch in message)
+    assert "could not be generated" in message.lower() or "error" in message.lower()
+    # State never moved past the window that failed.
+    assert all(run.bookmark(ALL_ORDERS, US, s) in (None, "2024-01-31T00:00:00+00:00") for s in run.states)
+    assert run.records(ALL_ORDERS) == []
+
+
+def test_fatal_without_error_document_says_so(sim: Simulator):
+    sim.set_faults(fatal={LISTINGS: 5}, fatal_error_document=False)
+    run = run_tap(make_config(sim, fatal_report_retries=0), streams=[LISTINGS])
+    assert run.error is not None
+    assert "no error document" in str(run.error)
+
+
+def test_throttling_and_server_errors_are_retried_and_lose_nothing(sim: Simulator):
+    clean = run_tap(make_config(sim, end_date="2024-03-01T00:00:00Z"), streams=[ALL_ORDERS])
+    sim.reset()
+    sim.set_faults(
+        throttle={"createReport": 2, "getReport": 2, "getReportDocument": 1},
+        server_error={"getReport": 1, "getReportDocument": 1},
+    )
+    run = run_tap(make_config(sim, end_date="2024-03-01T00:00:00Z"), streams=[ALL_ORDERS])
+    assert run.error is None, run.stderr
+    assert [strip_added(r) for r in run.records(ALL_ORDERS)] == [strip_added(r) for r in clean.records(ALL_ORDERS)]
+    statuses = [r.status for r in sim.requests]
+    assert 429 in statuses and 500 in statuses
+    assert "retrying" in run.stderr
+
+
+def test_token_is_refreshed_before_it_expires_during_a_long_sync(sim: Simulator):
+    sim.set_faults(token_ttl=1.0, processing_delay=0.4)
+    run = run_tap(make_config(sim), streams=[ALL_ORDERS])
+    assert run.error is None, run.stderr
+    grants = [r for r in sim.requests if r.path == "/auth/o2/token"]
+    assert len(grants) >= 2
+    assert not any(r.status == 403 for r in sim.requests)
+
+
+def test_token_that_amazon_expires_early_is_refreshed_once_and_the_call_retried(sim: Simulator):
+    sim.set_faults(processing_delay=0.5)
+    done = threading.Event()
+
+    def expire_after_first_create() -> None:
+        while not done.is_set():
+            if any(r.operation == "createReport" for r in sim.requests):
+                sim.set_faults(expire_tokens=True)
+                return
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=expire_after_first_create)
+    thread.start()
+    try:
+        run = run_tap(make_config(sim, end_date="2024-02-01T00:00:00Z"), streams=[ALL_ORDERS])
+    finally:
+        done.set()
+        thread.join()
+    assert run.error is None, run.stderr
+    assert any(r.status == 403 for r in sim.requests)
+    assert len([r for r in sim.requests if r.path == "/auth/o2/token"]) == 2
+
+
+def test_document_download_carries_no_access_token(full_us_sync: Any):
+    _run, requests, _ = full_us_sync
+    downloads = [r for r in requests if r.path.startswith("/_documents/")]
+    assert downloads
+    assert all("x-amz-access-token" not in r.headers for r in downloads)
+    assert all("authorization" not in r.headers for r in downloads)
+
+
+def test_jp_documents_decode_cp932_and_japanese_headers_map_to_english(sim: Simulator):
+    config = make_config(sim, region="JP")
+    run = run_tap(config, streams=[LISTINGS, ALL_ORDERS])
+    assert run.error is None, run.stderr
+    for stream in (LISTINGS, ALL_ORDERS):
+        got = [strip_added(r) for r in run.records(stream)]
+        assert got == expected(sim, stream, JP, START, END)
+    text = "".join(str(v) for r in run.records() for v in r.values())
+    assert "①" in text and "～" in text
+    assert "seller_sku" in run.records(LISTINGS)[0]
+
+
+def test_eu_documents_decode_cp1252(sim: Simulator):
+    run = run_tap(make_config(sim, region="DE"), streams=[LISTINGS, ALL_ORDERS])
+    assert run.error is None, run.stderr
+    for stream in (LISTINGS, ALL_ORDERS):
+        assert [strip_added(r) for r in run.records(stream)] == expected(sim, stream, DE, START, END)
+    text = "".join(str(v) for r in run.records() for v in r.values())
+    assert "€" in text
+
+
+def test_a_value_starting_with_a_quote_stays_literal(full_us_sync: Any):
+    run, _requests, _ = full_us_sync
+    values = [v for r in run.records() for v in r.values() if isinstance(v, str)]
+    quoted = [v for v in values if v.startswith('"')]
+    assert quoted, "the simulator's data has quoted values"
+    assert all(v.count('"') >= 2 for v in quoted)
+
+
+def test_digit_strings_keep_their_leading_zeros(full_us_sync: Any):
+    run, _requests, _ = full_us_sync
+    postal = [r["ship_postal_code"] for r in run.records(ALL_ORDERS) if r.get("ship_postal_code")]
+    assert any(p.startswith("0") for p in postal)
+
+
+def test_several_marketplaces_of_one_host_have_their_own_bookmarks(sim: Simulator):
+    config = make_config(sim, region="DE", marketplace_ids=["A1PA6795UKMFR9", "A13V1IB3VIYZZH"],
+                         end_date="2024-02-01T00:00:00Z")
+    run = run_tap(config, streams=[ALL_ORDERS])
+    assert run.error is None, run.stderr
+    for market in ("A1PA6795UKMFR9", "A13V1IB3VIYZZH"):
+        rows = [r for r in run.records(ALL_ORDERS) if r["marketplace_id"] == market]
+        assert [strip_added(r) for r in rows] == expected(sim, ALL_ORDERS, market, START, "2024-02-01T00:00:00Z")
+        assert run.bookmark(ALL_ORDERS, market) == "2024-02-01T00:00:00+00:00"
+    assert {tuple(b["marketplaceIds"]) for b in created(sim)} == {("A1PA6795UKMFR9",), ("A13V1IB3VIYZZH",)}
+
+
+def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim: Simulator):
+    stream = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
+    from datetime import datetime, timedelta, timezone
+
+    start = (datetime.now(timezone.utc) - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    run = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream])
+    assert run.error is None, run.stderr
+    assert created(sim) == []
+    got = [strip_added(r) for r in run.records(stream)]
+    assert got and got == expected(sim, stream, US, start, now)
+    # A second run with the state finds nothing new.
+    again = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream], state=run.last_state)
+    assert again.records(stream) == []
