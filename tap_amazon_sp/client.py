@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -11,8 +12,11 @@ from typing import TYPE_CHECKING, Any
 import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Stream
+from singer_sdk.io_base import SingerWriter
+from singer_sdk.mapper import SameRecordTransform
 
 from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.output import RecordLineWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine
@@ -73,6 +77,9 @@ class AmazonSPStream(Stream):
     """
 
     is_sorted = True
+    # True when every record holds only schema properties with JSON-ready values (see output.py).
+    records_are_typed = False
+    _line_writer: RecordLineWriter | bool | None = None
 
     @property
     def runtime(self) -> Runtime:
@@ -96,6 +103,40 @@ class AmazonSPStream(Stream):
     def _increment_stream_state(self, latest_record: dict[str, Any], *, context: Context | None = None) -> None:
         # Deliberately empty: see `commit_bookmark`.
         return
+
+    @override
+    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
+        # Without child streams the SDK's default still builds and copies a context per record.
+        if self.child_streams:
+            yield from super().generate_child_contexts(record, context)
+
+    @override
+    def _write_record_message(self, record: dict[str, Any]) -> None:
+        writer = self._fast_writer()
+        if writer is None or not writer.write(record):
+            super()._write_record_message(record)
+            return
+        self.state_manager.is_flushed = False
+
+    def _fast_writer(self) -> RecordLineWriter | None:
+        """The direct writer, when nothing between record and output needs the SDK's per-record work."""
+        if self._line_writer is None:
+            maps = self.stream_maps
+            plain = (
+                self.records_are_typed
+                and len(maps) == 1
+                and type(maps[0]) is SameRecordTransform
+                and not maps[0].flattening_enabled
+                and type(self._tap.message_writer) is SingerWriter
+            )
+            if plain:
+                deselected = [name for name in self.schema.get("properties", {}) if not self.mask[("properties", name)]]
+                self._line_writer = RecordLineWriter(
+                    self.name, version=self._stream_version, deselected=deselected
+                )
+            else:
+                self._line_writer = False
+        return self._line_writer if isinstance(self._line_writer, RecordLineWriter) else None
 
     def bookmark(self, context: Context | None) -> datetime | None:
         """Where the last completed window of this partition ended."""

@@ -38,6 +38,8 @@ class ReportStream(AmazonSPStream):
         super().__init__(tap, schema=spec.schema(), name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.replication_key
+        # Flat-file records are typed column by column against the schema (records.RowTyper).
+        self.records_are_typed = spec.fmt == "tsv"
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
