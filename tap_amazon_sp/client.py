@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -16,6 +16,7 @@ from singer_sdk.io_base import SingerWriter
 from singer_sdk.mapper import SameRecordTransform
 
 from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.output import RecordLineWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
@@ -39,6 +40,7 @@ class Runtime:
     settings: Settings
     client: SPAPIClient
     engine: ReportEngine
+    scheduler: Scheduler
 
     @classmethod
     def build(cls, settings: Settings, logger: logging.Logger) -> Runtime:
@@ -64,9 +66,16 @@ class Runtime:
             max_wait=settings.max_report_wait,
             fatal_retries=settings.fatal_retries,
             fatal_cooldown=settings.fatal_cooldown,
-            ahead=0 if settings.wait_between_requests else 3,
         )
-        return cls(settings, client, engine)
+        scheduler = Scheduler(
+            engine,
+            # Conservative pacing: one report at a time, as well as no createReport bursts.
+            limit=1 if settings.wait_between_requests else settings.max_reports_in_flight,
+            reuse_max_age=timedelta(hours=settings.report_reuse_max_age_hours),
+            marketplace_ids=settings.marketplace_ids,
+            logger=logger,
+        )
+        return cls(settings, client, engine, scheduler)
 
 
 class AmazonSPStream(Stream):
@@ -143,10 +152,53 @@ class AmazonSPStream(Stream):
         value = self.get_context_state(context).get("replication_key_value")
         return parse_datetime(str(value)) if value else None
 
-    def commit_bookmark(self, context: Context | None, value: datetime) -> None:
-        """Record that everything up to `value` has been emitted, and say so in a STATE message."""
+    def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
+        """Record that everything up to `value` has been emitted, and say so in a STATE message.
+
+        The report of the window just emitted (`done`) leaves `pending_reports` in the same message.
+        """
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = format_datetime(value)
+        if done is not None:
+            self._drop_pending(state, done.key)
         self.state_manager.is_flushed = False
         self._write_state_message()
+
+    # The Ledger of inflight.Scheduler: reports requested and not yet read live in the partition
+    # state beside the bookmark, {"pending_reports": {window: {report_id, options, created}}}.
+
+    def recall(self, slot: Slot) -> dict[str, Any] | None:
+        """The report an earlier sync requested for this slot's window, if it is remembered."""
+        pending = self.get_context_state({"marketplace_id": slot.partition}).get("pending_reports") or {}
+        found = pending.get(slot.key)
+        return found if isinstance(found, dict) else None
+
+    def remember(self, slot: Slot, report_id: str, created_at: datetime) -> None:
+        """Note a report requested for this slot's window, in a STATE message right away."""
+        state = self.get_context_state({"marketplace_id": slot.partition})
+        pending = state.setdefault("pending_reports", {})
+        pending[slot.key] = {
+            "report_id": report_id,
+            "options": options_key(slot.request),
+            "created": format_datetime(created_at),
+        }
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    def forget(self, slot: Slot) -> None:
+        """Drop this slot's report from state."""
+        state = self.get_context_state({"marketplace_id": slot.partition})
+        if self._drop_pending(state, slot.key):
+            self.state_manager.is_flushed = False
+            self._write_state_message()
+
+    @staticmethod
+    def _drop_pending(state: dict[str, Any], key: str) -> bool:
+        pending = state.get("pending_reports")
+        if not isinstance(pending, dict) or key not in pending:
+            return False
+        del pending[key]
+        if not pending:
+            del state["pending_reports"]
+        return True
