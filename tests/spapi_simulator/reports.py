@@ -277,6 +277,9 @@ class ReportStore:
             raise _invalid("dataStartTime must be before or equal to dataEndTime.")
 
         fatal = self._faults.take("fatal", report_type)
+        delay = self._faults.pop("processing_delays")
+        if delay is None:
+            delay = self._faults.get("processing_delay")
         with self._lock:
             report_id = str(self._next_id)
             self._next_id += 1
@@ -288,7 +291,7 @@ class ReportStore:
                 data_end=end,
                 options=dict(options),
                 created=now,
-                delay=float(self._faults.get("processing_delay")),
+                delay=float(delay),
                 fatal=fatal,
                 fatal_document=bool(self._faults.get("fatal_error_document")),
             )
