@@ -5,8 +5,9 @@
     python -m bench latency
 
 Everything runs as separate processes, as in production: the simulator, the tap CLI (stdout into a
-pipe whose RECORD lines this process counts) and the floor loop (bench/floor.py). CPU seconds and
-peak RSS are the child's own, from wait4(2). Nothing here is asserted: the figures are printed.
+pipe whose RECORD lines this process counts) and the floor loop (bench/floor.py). CPU seconds are
+the child's own, from wait4(2); peak RSS is the child's VmHWM, polled from /proc (wait4's maxrss
+would report this process's size at the fork). Nothing here is asserted: the figures are printed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,9 @@ def measure(command: list[str], marker: bytes) -> Measured:
         started = time.perf_counter()
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, cwd=REPO)
         assert proc.stdout is not None
+        peak = [0]
+        watcher = threading.Thread(target=_watch_peak_rss, args=(proc.pid, peak), daemon=True)
+        watcher.start()
         count = 0
         first = last = 0.0
         carry = b""
@@ -76,14 +81,28 @@ def measure(command: list[str], marker: bytes) -> Measured:
                 last = now
                 count += found
             carry = data[-keep:] if keep else b""
+        watcher.join()
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-3000:]
-    return Measured(
-        wall, count, first, last, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, tail
-    )
+    return Measured(wall, count, first, last, usage.ru_utime + usage.ru_stime, peak[0] / 1024, proc.returncode, tail)
+
+
+def _watch_peak_rss(pid: int, peak: list[int]) -> None:
+    """Poll VmHWM (the process's own high-water mark, in kB) until the process is gone."""
+    path = Path(f"/proc/{pid}/status")
+    while True:
+        try:
+            text = path.read_text()
+        except OSError:
+            return
+        found = [line for line in text.splitlines() if line.startswith("VmHWM:")]
+        if not found:  # a zombie: it has exited
+            return
+        peak[0] = max(peak[0], int(found[0].split()[1]))
+        time.sleep(0.02)
 
 
 class SimulatorProcess:

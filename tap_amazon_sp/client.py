@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Stream
-from singer_sdk.io_base import SingerWriter
 from singer_sdk.mapper import SameRecordTransform
 
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
-from tap_amazon_sp.output import RecordLineWriter
+from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine
@@ -131,17 +130,17 @@ class AmazonSPStream(Stream):
         """The direct writer, when nothing between record and output needs the SDK's per-record work."""
         if self._line_writer is None:
             maps = self.stream_maps
+            sink = self._tap.message_writer
             plain = (
                 self.records_are_typed
                 and len(maps) == 1
                 and type(maps[0]) is SameRecordTransform
                 and not maps[0].flattening_enabled
-                and type(self._tap.message_writer) is SingerWriter
             )
-            if plain:
+            if plain and isinstance(sink, TapMessageWriter):
                 deselected = [name for name in self.schema.get("properties", {}) if not self.mask[("properties", name)]]
                 self._line_writer = RecordLineWriter(
-                    self.name, version=self._stream_version, deselected=deselected
+                    self.name, sink=sink, version=self._stream_version, deselected=deselected
                 )
             else:
                 self._line_writer = False

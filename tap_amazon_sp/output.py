@@ -6,8 +6,10 @@ flushes stdout. Flat-file records come out of `records.RowTyper` holding only sc
 with values that are already JSON-ready (str, int, finite Decimal, bool, None), so conforming is
 the identity for them: here the selection is resolved once per stream, the record is encoded in
 one call (msgspec, the SDK's own optional encoder, when installed; else a small typed encoder),
-and stdout is flushed by the SDK's next STATE message rather than after every record. A target
-reads the same JSON values the SDK would have written.
+and lines are written to stdout 64 KiB at a time (stdout may be unbuffered: PYTHONUNBUFFERED is
+common in containers) instead of one write and flush per record. Any other message (STATE,
+SCHEMA) first writes out the pending lines, so the order of messages is kept. A target reads the
+same JSON values the SDK would have written.
 """
 
 from __future__ import annotations
@@ -19,6 +21,14 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
+
+from singer_sdk.io_base import SingerWriter
+from singer_sdk.singerlib.encoding.simple import Message
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
 
 try:
     import msgspec
@@ -67,12 +77,55 @@ def _msgspec_encoder() -> Callable[[dict[str, Any]], bytes] | None:
     return encoder.encode
 
 
+BUFFER_BYTES = 64 * 1024
+
+
+class TapMessageWriter(SingerWriter):
+    """The SDK's message writer, plus a buffer of RECORD lines that streams write directly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending = bytearray()
+
+    def write_line(self, line: bytes) -> None:
+        """Queue one complete message line (ending in a newline)."""
+        self._pending += line
+        if len(self._pending) >= BUFFER_BYTES:
+            self.flush_lines()
+
+    def flush_lines(self) -> None:
+        """Write out the queued lines."""
+        if not self._pending:
+            return
+        out = sys.stdout
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            out.flush()
+            buffer.write(self._pending)
+            buffer.flush()
+        else:  # a text stream without bytes underneath (tests capture output in a StringIO)
+            out.write(self._pending.decode())
+        self._pending.clear()
+
+    @override
+    def write_message(self, message: Message) -> None:
+        self.flush_lines()
+        super().write_message(message)
+
+
 class RecordLineWriter:
-    """Writes one stream's RECORD messages as JSON lines to the current sys.stdout."""
+    """Writes one stream's RECORD messages as JSON lines through a TapMessageWriter."""
 
     def __init__(
-        self, stream: str, *, version: int | None, deselected: Iterable[str] = (), use_msgspec: bool = True
+        self,
+        stream: str,
+        *,
+        sink: TapMessageWriter,
+        version: int | None,
+        deselected: Iterable[str] = (),
+        use_msgspec: bool = True,
     ) -> None:
+        self._sink = sink
         self._head = '{"type":"RECORD","stream":' + _quote(stream) + ',"record":'
         self._head_bytes = self._head.encode()
         self._version = "" if version is None else f',"version":{int(version)}'
@@ -82,8 +135,6 @@ class RecordLineWriter:
         self._stamp_time = -1.0
         self._tail = ""
         self._tail_bytes = b""
-        # Whatever the SDK wrote before goes out first (it flushes after each message anyway).
-        sys.stdout.flush()
 
     def write(self, record: dict[str, Any]) -> bool:
         """Write `record`; False (nothing written) when it holds a value the SDK must convert."""
@@ -91,19 +142,14 @@ class RecordLineWriter:
             record.pop(name, None)
         if time.time() - self._stamp_time >= 1.0:
             self._stamp()
-        out = sys.stdout
         try:
             if self._encode is not None:
                 line = b"".join((self._head_bytes, self._encode(record), self._tail_bytes))
-                buffer = getattr(out, "buffer", None)
-                if buffer is not None:
-                    buffer.write(line)
-                else:
-                    out.write(line.decode())
             else:
-                out.write(self._head + encode_plain(record, self._keys) + self._tail)
+                line = (self._head + encode_plain(record, self._keys) + self._tail).encode()
         except _NotPlain:
             return False
+        self._sink.write_line(line)
         return True
 
     def _stamp(self) -> None:

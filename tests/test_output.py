@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tap_amazon_sp import output
-from tap_amazon_sp.output import RecordLineWriter
+from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
@@ -105,8 +105,10 @@ def test_both_encoders_write_the_same_json_values(
 ):
     if use_msgspec and not output.HAVE_MSGSPEC:
         pytest.skip("msgspec is not installed")
-    writer = RecordLineWriter("S", version=7, deselected=["gone"], use_msgspec=use_msgspec)
+    sink = TapMessageWriter()
+    writer = RecordLineWriter("S", sink=sink, version=7, deselected=["gone"], use_msgspec=use_msgspec)
     assert writer.write({**record, "gone": "x"})
+    sink.flush_lines()
     line = capsys.readouterr().out
     assert line.endswith("}\n") and line.count("\n") == 1
     message = json.loads(line, parse_float=Decimal)
@@ -116,7 +118,9 @@ def test_both_encoders_write_the_same_json_values(
 
 
 def test_values_the_direct_writer_does_not_know_go_to_the_sdk(capsys: pytest.CaptureFixture[str]):
+    sink = TapMessageWriter()
     for use_msgspec in (False, True):
-        writer = RecordLineWriter("S", version=None, use_msgspec=use_msgspec)
+        writer = RecordLineWriter("S", sink=sink, version=None, use_msgspec=use_msgspec)
         assert writer.write({"a": 1.5j}) is False
+    sink.flush_lines()
     assert capsys.readouterr().out == ""
