@@ -29,6 +29,8 @@ import requests
 
 from bench.documents import ALL_ORDERS, US, all_orders_document
 
+BY_UPDATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
+
 REPO = Path(__file__).resolve().parents[1]
 CREATE_RATE = 0.0167  # createReport's usage plan (reports_2021-06-30 model): requests per second
 CREATE_BURST = 15
@@ -223,16 +225,19 @@ def throughput(sizes: list[int]) -> None:
         )
 
 
-def latency(windows: int = 12, processing: float = 20.0) -> None:
-    print(f"\n== Latency: {windows} one-day windows, {processing:.0f} s report processing, Amazon's real quota ==")
-    print(f"createReport: burst {CREATE_BURST}, then {CREATE_RATE} per second (simulator at rate scale 1)\n")
-    sim = SimulatorProcess("--processing-delay", str(processing), "--rate-scale", "1")
+def latency(streams: list[str], windows: int = 12, processing: float = 20.0) -> None:
+    reports = windows * len(streams)
+    print(f"\n== Latency: {len(streams)} stream(s) x {windows} one-day windows = {reports} reports, "
+          f"{processing:.0f} s report processing, Amazon's real quota ==")
+    print(f"createReport: burst {CREATE_BURST}, then {CREATE_RATE} per second (simulator at rate scale 1)")
+    print("streams: " + ", ".join(streams) + "\n")
+    sim = SimulatorProcess("--processing-delay", str(processing), "--rate-scale", "1", "--rows", "5000")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             config = sim.config(
                 start_date="2024-01-01T00:00:00Z", end_date=f"2024-01-{1 + windows:02d}T00:00:00Z", period_in_days=1
             )
-            command = tap_command(Path(tmp), config, [ALL_ORDERS])
+            command = tap_command(Path(tmp), config, streams)
             sim_requests_before = len(sim.requests())
             run = measure(command, b'{"type":"RECORD"')
         creates = [r for r in sim.requests()[sim_requests_before:] if r["operation"] == "createReport"]
@@ -243,13 +248,14 @@ def latency(windows: int = 12, processing: float = 20.0) -> None:
         return
     # The i-th report (0-based) can be created no earlier than (i - burst + 1) / rate seconds in; the
     # last one to be created is ready `processing` seconds later. Download and start-up are not counted.
-    last_created = max(0.0, (windows - CREATE_BURST) / CREATE_RATE)
+    last_created = max(0.0, (reports - CREATE_BURST) / CREATE_RATE)
     bound = last_created + processing
     spread = (creates[-1]["time"] - creates[0]["time"]) if creates else 0.0
     print(f"createReport calls: {len(creates)}, all within {spread:.1f} s of the first")
     print(f"records: {run.lines}; tap CPU {run.cpu:.2f} s; peak RSS {run.peak_rss_mb:.1f} MB")
     print(f"wall time {run.wall:.1f} s | lower bound {bound:.1f} s "
-          f"(= max(0, {windows} - {CREATE_BURST}) / {CREATE_RATE} + {processing:.0f}) | ratio {run.wall / bound:.2f}")
+          f"(= max(0, {reports} - {CREATE_BURST}) / {CREATE_RATE} + {processing:.0f}) | ratio {run.wall / bound:.2f}",
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,7 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.which in ("all", "throughput"):
         throughput([int(s) for s in args.sizes.split(",") if s.strip()])
     if args.which in ("all", "latency"):
-        latency()
+        latency([ALL_ORDERS])
+        # The same number of reports spread over two streams: the second stream's windows are
+        # requested while the first stream's are processed.
+        latency([ALL_ORDERS, BY_UPDATE], windows=6)
     return 0
 
 

@@ -192,6 +192,16 @@ class AmazonSPStream(Stream):
             self.state_manager.is_flushed = False
             self._write_state_message()
 
+    def prune_pending(self, partition: str, keep: set[str]) -> None:
+        """Forget remembered reports of windows this sync does not have (the window size changed)."""
+        state = self.get_context_state({"marketplace_id": partition})
+        stale = [key for key in state.get("pending_reports") or {} if key not in keep]
+        for key in stale:
+            self._drop_pending(state, key)
+        if stale:
+            self.state_manager.is_flushed = False
+            self._write_state_message()
+
     @staticmethod
     def _drop_pending(state: dict[str, Any], key: str) -> bool:
         pending = state.get("pending_reports")

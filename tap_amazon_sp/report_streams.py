@@ -52,6 +52,7 @@ class ReportStream(AmazonSPStream):
         if not scheduler.planned:
             scheduler.plan(self._sync_plan())
         slots = self.slots(marketplace_id)
+        self.prune_pending(marketplace_id, {slot.key for slot in slots})
         for slot, result in zip(slots, scheduler.results(self, slots), strict=True):
             start, end = slot.request.start, slot.request.end
             if end is None:

@@ -218,3 +218,17 @@ def test_reports_of_other_windows_or_options_are_not_reused(sim: Simulator):
     assert with_options.error is None, with_options.stderr
     assert len(creates(sim.requests)) == 2
     assert [r for r in sim.requests if r.operation == "getReports"] == []
+
+
+def test_remembered_reports_of_windows_a_sync_no_longer_has_are_dropped(sim: Simulator):
+    end = "2024-02-01T00:00:00Z"
+    old = {"report_id": "50000000001", "options": "{}", "created": "2024-02-01T01:00:00+00:00"}
+    state = {"bookmarks": {ALL_ORDERS: {"partitions": [{
+        "context": {"marketplace_id": US},
+        "pending_reports": {"2023-12-01T00:00:00+00:00/2023-12-08T00:00:00+00:00": old},
+    }]}}}
+    run = run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS], state=state)
+    assert run.error is None, run.stderr
+    assert len(creates(sim.requests)) == 2
+    assert not any(r.path.endswith("/50000000001") for r in sim.requests)
+    assert pending(run.last_state) == {}
