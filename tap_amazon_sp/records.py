@@ -115,10 +115,8 @@ def parse_datetime(raw: str, *, month_first: bool = False) -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """ISO 8601 in UTC, the one form every record uses."""
-    value = value.astimezone(timezone.utc)
-    if value.microsecond:
-        return value.isoformat()
-    return value.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    # isoformat writes "+00:00" for UTC and omits a zero microsecond part.
+    return value.astimezone(timezone.utc).isoformat()
 
 
 Converter = Callable[[str], Any]
@@ -178,6 +176,11 @@ def _date_only(raw: str, month_first: bool) -> str:
     return parsed.date().isoformat()
 
 
+# Typed values of a column are remembered up to this many distinct raw values per document: Amazon
+# repeats most of them (prices, the purchase date of each item of an order), and memory stays flat.
+CACHE_LIMIT = 4096
+
+
 class RowTyper:
     """Types the rows of one flat-file document, given its header and the stream's column kinds."""
 
@@ -192,30 +195,38 @@ class RowTyper:
         self.names = [column_name(h) for h in header]
         self.unknown = [n for n in self.names if n not in kinds]
         self.describe = describe
-        self._converters: list[Converter | None] = []
-        for name in self.names:
+        # Text columns need no work beyond "" -> None; only the typed ones are visited per row.
+        self._typed: list[tuple[str, Converter, dict[str, Any]]] = []
+        for name in dict.fromkeys(self.names):
             kind = kinds.get(name, "string")
-            self._converters.append(None if kind == "string" else converter(kind, month_first=month_first))
+            if kind != "string":
+                self._typed.append((name, converter(kind, month_first=month_first), {}))
         self._width = len(self.names)
 
     def record(self, values: list[str], line_number: int) -> dict[str, Any]:
         """One typed record from one row's values."""
         if len(values) != self._width:
             values = self._fit(values, line_number)
-        record: dict[str, Any] = {}
-        for name, convert, raw in zip(self.names, self._converters, values, strict=True):
-            if raw == "":
-                record[name] = None
-            elif convert is None:
-                record[name] = raw
-            else:
-                try:
-                    record[name] = convert(raw)
-                except (ValueError, ArithmeticError, OverflowError):
-                    raise DocumentError(
-                        f"{self.describe}: line {line_number}, column {name}: cannot read {raw[:60]!r} as "
-                        "its declared type"
-                    ) from None
+        record: dict[str, Any] = dict(zip(self.names, [value or None for value in values], strict=True))
+        name = ""
+        raw: str | None = None
+        try:
+            for name, convert, cache in self._typed:
+                raw = record[name]
+                if raw is None:
+                    continue
+                typed = cache.get(raw)
+                if typed is None:
+                    typed = convert(raw)
+                    if len(cache) >= CACHE_LIMIT:
+                        cache.clear()
+                    cache[raw] = typed
+                record[name] = typed
+        except (ValueError, ArithmeticError, OverflowError):
+            raise DocumentError(
+                f"{self.describe}: line {line_number}, column {name}: cannot read {(raw or '')[:60]!r} as "
+                "its declared type"
+            ) from None
         return record
 
     def _fit(self, values: list[str], line_number: int) -> list[str]:

@@ -14,6 +14,7 @@ from tap_amazon_sp.catalogue import ReportSpec
 from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
 from tap_amazon_sp.errors import DocumentError
+from tap_amazon_sp.inflight import Slot
 from tap_amazon_sp.records import RowTyper, converter, format_datetime, parse_datetime, snake, snake_keys
 from tap_amazon_sp.reports import ReportRequest, ReportResult, windows
 
@@ -38,6 +39,8 @@ class ReportStream(AmazonSPStream):
         super().__init__(tap, schema=spec.schema(), name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.replication_key
+        # Flat-file records are typed column by column against the schema (records.RowTyper).
+        self.records_are_typed = spec.fmt == "tsv"
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -45,24 +48,47 @@ class ReportStream(AmazonSPStream):
         if self.spec.list_only:
             yield from self._listed_reports(context, marketplace_id)
             return
+        scheduler = self.runtime.scheduler
+        if not scheduler.planned:
+            scheduler.plan(self._sync_plan())
+        slots = self.slots(marketplace_id)
+        self.prune_pending(marketplace_id, {slot.key for slot in slots})
+        for slot, result in zip(slots, scheduler.results(self, slots), strict=True):
+            start, end = slot.request.start, slot.request.end
+            if end is None:
+                # A snapshot: no bookmark to move, only the report to forget.
+                yield from self._emit(result, marketplace_id, None, self.settings.end)
+                self.forget(slot)
+                continue
+            yield from self._emit(result, marketplace_id, start, end)
+            self.commit_bookmark(context, end, done=slot)
+
+    def slots(self, marketplace_id: str) -> list[Slot]:
+        """The reports this partition needs in this sync, in window order."""
         settings = self.settings
         options = settings.report_options.get(self.spec.stream, {})
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
-            for result in self.runtime.engine.pipeline([request]):
-                yield from self._emit(result, marketplace_id, None, settings.end)
-            return
+            return [Slot(self.name, marketplace_id, request)]
+        context = {"marketplace_id": marketplace_id}
         start = max(settings.start, self.bookmark(context) or settings.start)
         days = min(settings.period_days, self.spec.window_cap_days or settings.period_days)
-        requests = [
-            ReportRequest(self.spec.report_type, (marketplace_id,), lower, upper, options)
+        # Listed reports do not show their options: reuse only reports no option can change.
+        listable = self.spec.fmt == "tsv" and not options
+        report_type, markets = self.spec.report_type, (marketplace_id,)
+        return [
+            Slot(self.name, marketplace_id, ReportRequest(report_type, markets, lower, upper, options), listable)
             for lower, upper in windows(start, settings.end, days)
         ]
-        for result in self.runtime.engine.pipeline(requests):
-            end = result.request.end
-            assert end is not None
-            yield from self._emit(result, marketplace_id, result.request.start, end)
-            self.commit_bookmark(context, end)
+
+    def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
+        """Every report of this sync, in the order the SDK will sync streams and partitions."""
+        for stream in self._tap.streams.values():
+            if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
+                continue
+            for partition in stream.partitions or []:
+                for slot in stream.slots(str(partition["marketplace_id"])):
+                    yield stream, slot
 
     def _listed_reports(self, context: Context | None, marketplace_id: str) -> Iterator[dict[str, Any]]:
         settings = self.settings

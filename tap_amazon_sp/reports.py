@@ -1,7 +1,7 @@
 """The Reports API lifecycle: create, poll, retry FATAL, list, and fetch documents.
 
-`ReportEngine.pipeline` keeps reports of upcoming windows in flight while the current one is
-polled and read, yet hands results back strictly in window order, so bookmarks stay exact.
+Which reports are in flight, and in which order results are handed to streams, is decided by
+`inflight.Scheduler`; this module does one report at a time.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -22,8 +21,10 @@ from tap_amazon_sp.errors import APIError, ReportError, TransientError
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
 
+# Polls of a report come every POLL_FRACTION of its age (0.5 s to 30 s apart): a report that takes
+# 20 s is seen about 1 s after it is done, one that takes an hour costs ~150 getReport calls.
 POLL_FIRST = 0.5
-POLL_GROWTH = 1.5
+POLL_FRACTION = 0.05
 POLL_MAX = 30.0
 DOCUMENT_TRIES = 4
 
@@ -82,7 +83,6 @@ class ReportEngine:
         max_wait: float = 3600,
         fatal_retries: int = 2,
         fatal_cooldown: float = 60,
-        ahead: int = 3,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -91,7 +91,6 @@ class ReportEngine:
         self.max_wait = max_wait
         self.fatal_retries = fatal_retries
         self.fatal_cooldown = fatal_cooldown
-        self.ahead = ahead
         self.sleep = sleep
         self.clock = clock
 
@@ -104,34 +103,65 @@ class ReportEngine:
             return None
         return str(body["reportId"])
 
-    def poll(self, report_id: str, request: ReportRequest) -> dict[str, Any]:
-        """getReport until processing ends, with growing intervals, up to the maximum wait."""
+    def poll(
+        self,
+        report_id: str,
+        request: ReportRequest,
+        *,
+        created: float | None = None,
+        idle: Callable[[], None] | None = None,
+        abandon: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """getReport until processing ends, up to the maximum wait.
+
+        `created` (clock time) spaces the polls by the report's age; `idle` runs before each wait,
+        so that work for later reports can go on meanwhile; `abandon` hears a report id just before
+        it is cancelled for taking too long.
+        """
         started = self.clock()
-        interval = POLL_FIRST
+        created = started if created is None else created
         while True:
             report = self.client.call("getReport", path_params={"reportId": report_id})
             status = report.get("processingStatus")
             if status in ("DONE", "CANCELLED", "FATAL"):
                 return report
             if self.clock() - started >= self.max_wait:
+                if abandon is not None:
+                    abandon(report_id)
                 self._cancel(report_id)
                 raise ReportError(
                     f"{request.describe()}: report {report_id} still {status} after {self.max_wait:.0f} s; "
                     "cancelled it. Amazon may be slow: run the sync again later."
                 )
-            self.sleep(min(interval, max(0.0, self.max_wait - (self.clock() - started))))
-            interval = min(POLL_MAX, interval * POLL_GROWTH)
+            if idle is not None:
+                idle()
+            now = self.clock()
+            interval = min(POLL_MAX, max(POLL_FIRST, (now - created) * POLL_FRACTION))
+            self.sleep(min(interval, max(0.0, self.max_wait - (now - started))))
 
     def _cancel(self, report_id: str) -> None:
         # Only IN_QUEUE reports can be cancelled; one already in progress finishes on its own.
         with contextlib.suppress(APIError, TransientError):
             self.client.call("cancelReport", path_params={"reportId": report_id})
 
-    def finish(self, request: ReportRequest, report_id: str, started: float) -> ReportResult:
-        """Wait for a created report; retry it while it ends FATAL; fail after the bounded retries."""
+    def finish(
+        self,
+        request: ReportRequest,
+        report_id: str,
+        started: float,
+        *,
+        idle: Callable[[], None] | None = None,
+        recreated: Callable[[str], None] | None = None,
+        abandon: Callable[[str], None] | None = None,
+    ) -> ReportResult:
+        """Wait for a created report; retry it while it ends FATAL; fail after the bounded retries.
+
+        `recreated` hears the id of each report requested again after a FATAL one.
+        """
         attempts = 1
+        created = started
         while True:
-            report = self.poll(report_id, request)
+            report = self.poll(report_id, request, created=created, idle=idle, abandon=abandon)
             status = str(report["processingStatus"])
             if status != "FATAL":
                 return ReportResult(
@@ -150,6 +180,9 @@ class ReportEngine:
             self.sleep(self.fatal_cooldown)
             attempts += 1
             report_id = self.create(request) or ""
+            created = self.clock()
+            if recreated is not None:
+                recreated(report_id)
 
     def _fatal_reason(self, report: dict[str, Any]) -> str:
         document_id = report.get("reportDocumentId")
@@ -161,36 +194,6 @@ class ReportEngine:
             return f"error document unreadable ({type(exc).__name__})"
         text = data.decode("utf-8", errors="replace").strip()
         return " ".join(text.split())[:2000] or "empty error document"
-
-    def pipeline(self, requests_: Iterable[ReportRequest]) -> Iterator[ReportResult]:
-        """Results of `requests_` in order, keeping up to `ahead` later reports in flight."""
-        pending = iter(requests_)
-        in_flight: deque[tuple[ReportRequest, str | None, float]] = deque()
-        exhausted = False
-
-        def fill(block: bool) -> None:
-            nonlocal exhausted
-            while not exhausted and len(in_flight) <= self.ahead:
-                head_missing = not in_flight
-                nxt = next(pending, None)
-                if nxt is None:
-                    exhausted = True
-                    return
-                report_id = self.create(nxt, wait=block and head_missing)
-                in_flight.append((nxt, report_id, self.clock()))
-                if report_id is None:
-                    return  # no quota to spare: create it when its turn comes
-
-        fill(block=True)
-        while in_flight:
-            request, report_id, started = in_flight.popleft()
-            if report_id is None:
-                started = self.clock()
-                report_id = self.create(request)
-                assert report_id is not None
-            fill(block=False)
-            yield self.finish(request, report_id, started)
-            fill(block=False)
 
     # Listing reports Amazon made on its own
 
@@ -213,6 +216,26 @@ class ReportEngine:
             params = {"nextToken": token}
         reports.sort(key=lambda r: (str(r.get("dataEndTime") or ""), str(r.get("createdTime") or "")))
         return reports
+
+    def list_recent(
+        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime, *, wait: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """One page (the newest 100) of DONE reports of a type; None when getReports has no quota free.
+
+        getReports allows one call per 45 s after a burst of 10, so reuse costs one call per report
+        type and sync, and never waits unless asked to.
+        """
+        params: dict[str, Any] = {
+            "reportTypes": [report_type],
+            "processingStatuses": ["DONE"],
+            "marketplaceIds": list(marketplace_ids[:10]),
+            "pageSize": 100,
+            "createdSince": _iso(created_since),
+        }
+        body = self.client.call_if_quota_free("getReports", params=params, wait=wait)
+        if body is None:
+            return None
+        return list(body.get("reports") or [])
 
     # Documents
 

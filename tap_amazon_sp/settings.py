@@ -131,6 +131,25 @@ CONFIG_SCHEMA = th.PropertiesList(
         "Airbyte's `wait_to_avoid_fatal_errors` is accepted as an alias.",
     ),
     th.Property(
+        "max_reports_in_flight",
+        th.IntegerType(minimum=1, maximum=100),
+        default=15,
+        title="Maximum reports in flight",
+        description="How many reports may be requested and not yet read at once, across all streams: upcoming "
+        "windows are requested while the current one is read. The default, 15, is createReport's burst: more "
+        "would only wait for Amazon's one-a-minute refill. `wait_between_requests` makes it 1.",
+    ),
+    th.Property(
+        "report_reuse_max_age_hours",
+        th.NumberType(minimum=0),
+        default=24,
+        title="Reuse reports created within (hours)",
+        description="Before requesting a report, use a DONE one of the same type, marketplace and window created "
+        "within this many hours (found with getReports; flat-file reports without report options only). A report "
+        "requested by a sync that stopped before reading it is always picked up by the next sync (snapshot "
+        "reports only within this age). 0 turns listing reuse off.",
+    ),
+    th.Property(
         "max_report_wait_seconds",
         th.IntegerType(minimum=1),
         default=3600,
@@ -211,6 +230,8 @@ class Settings:
     period_days: int
     report_options: Mapping[str, Mapping[str, str]]
     wait_between_requests: bool
+    max_reports_in_flight: int
+    report_reuse_max_age_hours: float
     max_report_wait: float
     fatal_retries: int
     fatal_cooldown: float
@@ -379,6 +400,16 @@ def load_settings(
             raise SettingsError(name, "must be a non-negative number")
         return float(value)
 
+    def _whole(name: str, default: int, low: int, high: int) -> int:
+        value = cfg.get(name, default)
+        if value is None:
+            return default
+        if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise SettingsError(name, f"must be a whole number from {low} to {high}")
+        return value
+
     return Settings(
         client_id=str(cfg["lwa_client_id"]).strip(),
         client_secret=str(cfg["lwa_client_secret"]),
@@ -392,6 +423,8 @@ def load_settings(
         period_days=period,
         report_options=_report_options(cfg.get("report_options"), known_streams),
         wait_between_requests=bool(cfg.get("wait_between_requests")),
+        max_reports_in_flight=_whole("max_reports_in_flight", 15, 1, 100),
+        report_reuse_max_age_hours=_number("report_reuse_max_age_hours", 24),
         max_report_wait=_number("max_report_wait_seconds", 3600),
         fatal_retries=int(_number("fatal_report_retries", 2)),
         fatal_cooldown=_number("fatal_retry_cooldown_seconds", 60),

@@ -12,6 +12,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_amazon_sp import catalogue
 from tap_amazon_sp.client import Runtime
+from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
 
@@ -29,6 +30,7 @@ class TapAmazonSP(Tap):
     name = "tap-amazon-sp"
     package_name = "tap-amazon-selling-partner"
     config_jsonschema = CONFIG_SCHEMA
+    message_writer_class = TapMessageWriter
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:

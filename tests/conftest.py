@@ -43,6 +43,8 @@ def make_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
         "sp_api_url": sim.url,
         "lwa_token_url": f"{sim.url}/auth/o2/token",
         "fatal_retry_cooldown_seconds": 0.05,
+        # The session's simulator keeps every report earlier tests made; tests of reuse turn it on.
+        "report_reuse_max_age_hours": 0,
     }
     config.update(overrides)
     return config

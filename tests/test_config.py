@@ -100,3 +100,19 @@ def test_refused_client_ends_the_sync_with_a_plain_message(sim: Simulator):
     assert "invalid_client" in run.stderr and "lwa_client_secret" in run.stderr
     assert "wrong-secret-value" not in run.output
     assert len([r for r in sim.requests if r.path == "/auth/o2/token"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "setting"),
+    [
+        ({"max_reports_in_flight": 0}, "max_reports_in_flight"),
+        ({"max_reports_in_flight": "many"}, "max_reports_in_flight"),
+        ({"report_reuse_max_age_hours": -1}, "report_reuse_max_age_hours"),
+    ],
+)
+def test_bad_in_flight_and_reuse_settings_fail_before_any_request(sim: Simulator, change: dict[str, Any], setting: str):
+    run = run_cli({**make_config(sim), **change})
+    assert run.returncode != 0
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line and "Config validation failed" not in line]
+    assert len(errors) == 1 and setting in errors[0], run.stderr
+    assert sim.requests == []

@@ -32,6 +32,13 @@ def _fault(text: str) -> tuple[str, Any]:
     return name, value
 
 
+def _document_file(text: str) -> tuple[str, str]:
+    report_type, sep, path = text.partition("=")
+    if not sep or not report_type or not path:
+        raise argparse.ArgumentTypeError(f"expected REPORT_TYPE=PATH, got {text!r}")
+    return report_type, path
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tests.spapi_simulator",
                                      description="Local SP-API simulator.")
@@ -45,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--document-url-ttl", type=float, default=300)
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME=VALUE", help="a fault switch; VALUE is JSON when it parses")
+    parser.add_argument("--document-file", type=_document_file, action="append", default=[],
+                        metavar="REPORT_TYPE=PATH",
+                        help="serve this gzip file as the document of every report of the type")
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser
 
@@ -57,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed, rows=args.rows, processing_delay=args.processing_delay,
             rate_scale=args.rate_scale, token_ttl=args.token_ttl,
             document_url_ttl=args.document_url_ttl, faults=dict(args.fault),
-            verbose=args.verbose,
+            verbose=args.verbose, document_files=dict(args.document_file),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

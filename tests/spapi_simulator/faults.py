@@ -40,6 +40,12 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _seconds_list(value: Any) -> list[float]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list of seconds, got {value!r}")
+    return [_seconds(v) for v in value]
+
+
 def _counters(value: Any) -> dict[str, int]:
     if not isinstance(value, Mapping):
         raise TypeError(f"expected an object of name -> count, got {value!r}")
@@ -78,6 +84,8 @@ SWITCHES: dict[str, Switch] = {
         Switch("fatal", {}, _counters, "{reportType: n}: the next n created reports end FATAL"),
         Switch("fatal_error_document", True, _bool, "FATAL reports carry an error document"),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),
+        Switch("processing_delays", [], _seconds_list,
+               "[s, ...]: the next created reports take these delays in turn, then processing_delay"),
         Switch("token_ttl", 3600.0, _seconds, "lifetime of newly issued access tokens"),
         Switch("document_url_ttl", 300.0, _seconds, "lifetime of newly issued document URLs"),
         Switch("no_charset", False, _bool, "omit the charset from document Content-Type"),
@@ -143,6 +151,12 @@ class Faults:
                 return False
             counters[key] = left - 1
             return True
+
+    def pop(self, name: str) -> Any:
+        """Take the first item of list switch ``name``; None when it is empty."""
+        with self._lock:
+            items: list[Any] = self._values[name]
+            return items.pop(0) if items else None
 
     def reset(self) -> None:
         """Back to the values the simulator was constructed with."""

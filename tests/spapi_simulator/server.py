@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, final
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -213,6 +214,7 @@ class Simulator:
         client_secret: str = DEFAULT_CLIENT_SECRET,
         refresh_token: str = DEFAULT_REFRESH_TOKEN,
         verbose: bool = False,
+        document_files: Mapping[str, str | Path] | None = None,
     ) -> None:
         self.verbose = verbose
         self.rate_scale = rate_scale
@@ -227,7 +229,10 @@ class Simulator:
         self.tokens = TokenStore()
         self.faults.on("expire_tokens", lambda on: self.tokens.expire_all() if on else None)
         self.usage_plans = UsagePlans(OPERATIONS.values(), rate_scale)
-        self.reports = ReportStore(self.dataset, self.faults)
+        self.reports = ReportStore(
+            self.dataset, self.faults,
+            document_files={k: Path(v) for k, v in (document_files or {}).items()},
+        )
         self.reports.seed_settlements(list(MARKETPLACE_REGIONS))
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
