@@ -1,10 +1,14 @@
 # Shared by scripts/demo and scripts/test: the project's virtualenv, made and filled on first use.
-# VENV (default .venv) and PYTHON (default python3) may be set by the caller.
+# PYTHON (default python3) makes it. VENV names a virtualenv that is ready already: it is used as
+# it is, nothing is installed into it (the tests run scripts/demo that way).
 
-VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 
-ensure_venv() {  # ensure_venv EXTRAS: a virtualenv with the tap installed (editable) with those extras
+ensure_venv() {  # ensure_venv EXTRAS: .venv with the tap installed (editable) with those extras
+  if [ -n "${VENV:-}" ]; then
+    return
+  fi
+  VENV=.venv
   if [ ! -x "$VENV/bin/python" ]; then
     if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
       echo "error: Python 3.10 or newer is needed; set PYTHON=/path/to/python3.x" >&2
