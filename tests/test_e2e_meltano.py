@@ -108,7 +108,7 @@ def column_types(url: str, stream: str) -> dict[str, str]:
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
         SCHEMA, stream,
     )
-    return dict(rows)  # type: ignore[arg-type]
+    return {str(name): str(kind) for name, kind in rows}
 
 
 def content(url: str, stream: str) -> list[tuple[Any, ...]]:
