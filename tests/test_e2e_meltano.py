@@ -42,6 +42,7 @@ WINDOWED = (ORDERS, REIMBURSEMENTS)
 START, MIDDLE, END = "2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-05-01T00:00:00Z"
 SCHEMA = "amazon_sp"
 STATE_ID = "dev:tap-amazon-sp-to-target-postgres"
+PROD_STATE_ID = "prod:tap-amazon-sp-to-target-postgres"
 # Columns that differ between two correct loads of the same data: load metadata, and the report
 # IDs (each run requests its own reports).
 VOLATILE = ("report_id",)
@@ -149,6 +150,7 @@ class Project:
     root: Path
     executable: Path
     log: list[str] = field(default_factory=list)
+    selected: str = ""
 
     def command(self, *args: str) -> list[str]:
         return [str(self.executable), *args]
@@ -172,33 +174,37 @@ class Project:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    executable = meltano_executable()
-    if not executable.exists():
-        pytest.fail(f"Meltano is not installed at {executable}: run scripts/test, which installs it")
-    project = Project(copy_project(tmp_path_factory.mktemp("meltano-project")), executable)
-    project.meltano("install")
-    for stream in STREAMS:
-        # The README's way of choosing streams.
-        project.meltano("select", "tap-amazon-sp", stream, "*")
-    return project
-
-
-@pytest.fixture(scope="module")
 def simulator() -> Iterator[Simulator]:
     with Simulator(seed=3, rows=60, processing_delay=0.05, rate_scale=2000) as sim:
         yield sim
 
 
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, simulator: Simulator) -> Project:
+    executable = meltano_executable()
+    if not executable.exists():
+        pytest.fail(f"Meltano is not installed at {executable}: run scripts/test, which installs it")
+    project = Project(copy_project(tmp_path_factory.mktemp("meltano-project")), executable)
+    # Secrets live in .env, as the README tells users; Meltano reads it.
+    (project.root / ".env").write_text(
+        f"TAP_AMAZON_SP_LWA_CLIENT_SECRET={simulator.credentials.client_secret}\n"
+        f"TAP_AMAZON_SP_REFRESH_TOKEN='{simulator.credentials.refresh_token}'\n",
+        encoding="utf-8",
+    )
+    project.meltano("install")
+    for stream in STREAMS:
+        # The README's way of choosing streams.
+        project.meltano("select", "tap-amazon-sp", stream, "*")
+    project.selected = project.meltano("select", "tap-amazon-sp", "--list")
+    return project
+
+
 def flow_env(sim: Simulator, database_url: str, system_db: Path, end: str, **extra: str) -> dict[str, str]:
     """What a user's environment would hold: the simulator, JP marketplace, this flow's database."""
     return clean_env(
-        MELTANO_ENVIRONMENT="dev",
         MELTANO_DATABASE_URI=f"sqlite:///{system_db}",
         TAP_AMAZON_SP_SP_API_URL=sim.url,
         TAP_AMAZON_SP_LWA_TOKEN_URL=f"{sim.url}/auth/o2/token",
-        TAP_AMAZON_SP_LWA_CLIENT_SECRET=sim.credentials.client_secret,
-        TAP_AMAZON_SP_REFRESH_TOKEN=sim.credentials.refresh_token,
         TAP_AMAZON_SP_REGION="JP",
         TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([JP]),
         TAP_AMAZON_SP_START_DATE=START,
@@ -208,7 +214,9 @@ def flow_env(sim: Simulator, database_url: str, system_db: Path, end: str, **ext
     )
 
 
-def state_of(project: Project, env: dict[str, str]) -> dict[str, Any]:
+def state_of(project: Project, env: dict[str, str], *, prod: bool = False) -> dict[str, Any]:
+    if prod:
+        return json.loads(project.meltano("--environment=prod", "state", "get", PROD_STATE_ID, env=env))
     return json.loads(project.meltano("state", "get", STATE_ID, env=env))
 
 
@@ -233,6 +241,10 @@ class MainFlow:
     requests_second: list[dict[str, Any]]
     state_second: dict[str, Any]
     state_list: str
+    counts_second: dict[str, int]
+    content_second: dict[str, list[tuple[Any, ...]]]
+    requests_full_refresh: list[dict[str, Any]]
+    counts_full_refresh: dict[str, int]
     violations: list[str]
 
 
@@ -251,8 +263,15 @@ def main_flow(project: Project, simulator: Simulator, postgres: Postgres, tmp_pa
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     requests_second = created_windows(simulator)
     state_list = project.meltano("state", "list", env=env)
-    return MainFlow(database, counts_first, state_first, requests_second, state_of(project, env), state_list,
-                    simulator.violations)
+    state_second = state_of(project, env)
+    counts_second = {s: count(database, s) for s in STREAMS}
+    content_second = {s: content(database, s) for s in STREAMS}
+    simulator.clear_requests()
+    project.meltano("run", "--full-refresh", "tap-amazon-sp", "target-postgres", env=env)
+    return MainFlow(
+        database, counts_first, state_first, requests_second, state_second, state_list, counts_second,
+        content_second, created_windows(simulator), {s: count(database, s) for s in STREAMS}, simulator.violations,
+    )
 
 
 def test_every_selected_stream_has_a_table_holding_the_simulators_rows(main_flow: MainFlow, simulator: Simulator):
@@ -323,6 +342,19 @@ def test_second_run_is_incremental_and_adds_no_duplicates(main_flow: MainFlow):
         assert distinct == count(main_flow.database, stream), stream
 
 
+def test_full_refresh_reloads_from_the_start_date_without_duplicates(main_flow: MainFlow):
+    starts = [parse_datetime(b["dataStartTime"]) for b in main_flow.requests_full_refresh
+              if b["reportType"] in WINDOWED]
+    assert min(starts) == parse_datetime(START)
+    assert main_flow.counts_full_refresh == main_flow.counts_second
+
+
+def test_selection_lists_the_selected_streams(project: Project):
+    for stream in STREAMS:
+        assert f"{stream}." in project.selected
+    assert "GET_LEDGER_DETAIL_VIEW_DATA." not in project.selected
+
+
 def test_meltano_state_shows_the_bookmarks(main_flow: MainFlow):
     assert STATE_ID in main_flow.state_list
     assert {s: bookmarks(main_flow.state_first).get(s) for s in WINDOWED} == dict.fromkeys(
@@ -335,13 +367,17 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     main_flow: MainFlow, project: Project, simulator: Simulator, postgres: Postgres,
     tmp_path_factory: pytest.TempPathFactory,
 ):
+    # The `prod` environment, configured only by environment variables (and .env) as for a real
+    # seller account, with the simulator's address in place of Amazon's.
     database = postgres.database("killed")
     system_db = tmp_path_factory.mktemp("killed-state") / "meltano.db"
+    client_id = {"TAP_AMAZON_SP_LWA_CLIENT_ID": simulator.credentials.client_id}
+    prod_run = ("--environment=prod", "run", "tap-amazon-sp", "target-postgres")
     simulator.reset()
     # A committed state to resume from: a complete run up to MIDDLE.
-    project.meltano("run", "tap-amazon-sp", "target-postgres", env=flow_env(simulator, database, system_db, MIDDLE))
-    env = flow_env(simulator, database, system_db, END)
-    committed = bookmarks(state_of(project, env))
+    project.meltano(*prod_run, env=flow_env(simulator, database, system_db, MIDDLE, **client_id))
+    env = flow_env(simulator, database, system_db, END, **client_id)
+    committed = bookmarks(state_of(project, env, prod=True))
     before = {s: count(database, s) for s in WINDOWED}
 
     # The next run, slowed down, with rows written in small batches so that some reach the database
@@ -351,7 +387,7 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     log = system_db.with_name("killed-run.log")
     with log.open("wb") as output:
         proc = subprocess.Popen(
-            project.command("run", "tap-amazon-sp", "target-postgres"), cwd=project.root,
+            project.command(*prod_run), cwd=project.root,
             env={**env, "TARGET_POSTGRES_BATCH_SIZE_ROWS": "5"}, stdout=output, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
@@ -371,20 +407,21 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
         f"the run ended (rc {proc.returncode}) before it could be killed mid-sync:\n"
         + log.read_text(errors="replace")[-3000:]
     )
-    assert bookmarks(state_of(project, env)) == committed
+    assert bookmarks(state_of(project, env, prod=True)) == committed
     assert all(committed[s] == bookmark_value(MIDDLE) for s in WINDOWED)
 
     # Meltano still holds the killed run as running (for 5 minutes without heartbeat) and refuses
     # a new one; the README's troubleshooting tells users to rerun with --force.
-    refused = project.attempt("run", "tap-amazon-sp", "target-postgres", env=env)
+    refused = project.attempt(*prod_run, env=env)
     assert refused.returncode != 0 and "is already running" in refused.stderr
     simulator.clear_requests()
-    project.meltano("run", "--force", "tap-amazon-sp", "target-postgres", env=env)
+    project.meltano("--environment=prod", "run", "--force", "tap-amazon-sp", "target-postgres", env=env)
     starts = [parse_datetime(b["dataStartTime"]) for b in created_windows(simulator) if b["reportType"] in WINDOWED]
     assert starts and min(starts) == parse_datetime(MIDDLE)
     assert simulator.violations == []
     for stream in STREAMS:
-        assert content(database, stream) == content(main_flow.database, stream), stream
+        # The same windows as the uninterrupted two runs, so the same rows, window columns included.
+        assert content(database, stream) == main_flow.content_second[stream], stream
 
 
 def test_demo_command_loads_and_prints_tables(project: Project):
