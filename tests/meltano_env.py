@@ -32,7 +32,12 @@ def meltano_executable(*, install: bool = True) -> Path:
     print(f"Installing {MELTANO_REQUIREMENT} into {MELTANO_VENV} ...", file=sys.stderr, flush=True)
     subprocess.run([sys.executable, "-m", "venv", "--clear", str(MELTANO_VENV)], check=True)
     pip = [str(MELTANO_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, MELTANO_REQUIREMENT], check=True)
+    proc = subprocess.run([*pip, MELTANO_REQUIREMENT], capture_output=True, text=True, check=False)
+    # Some machines' pip.conf names local mirrors that do not exist: pip warns once per package.
+    noise = "is ignored: it is neither a file nor a directory"
+    sys.stderr.write("".join(line for line in proc.stderr.splitlines(True) if noise not in line))
+    if proc.returncode != 0:
+        raise SystemExit(f"error: could not install {MELTANO_REQUIREMENT} (pip exit {proc.returncode})")
     return executable
 
 

@@ -199,16 +199,24 @@ def project(tmp_path_factory: pytest.TempPathFactory, simulator: Simulator) -> P
     return project
 
 
-def flow_env(sim: Simulator, database_url: str, system_db: Path, end: str, **extra: str) -> dict[str, str]:
-    """What a user's environment would hold: the simulator, JP marketplace, this flow's database."""
+def flow_env(
+    sim: Simulator, database_url: str, system_db: Path, end: str, *, airbyte: bool = False, **extra: str
+) -> dict[str, str]:
+    """What a user's environment would hold: the simulator, JP marketplace, this flow's database.
+
+    With `airbyte`, the settings go by the Airbyte connector's names, as a migrated setup has them.
+    """
+    if airbyte:
+        extra = {"TAP_AMAZON_SP_LWA_APP_ID": sim.credentials.client_id,
+                 "TAP_AMAZON_SP_REPLICATION_START_DATE": START, "TAP_AMAZON_SP_REPLICATION_END_DATE": end, **extra}
+    else:
+        extra = {"TAP_AMAZON_SP_START_DATE": START, "TAP_AMAZON_SP_END_DATE": end, **extra}
     return clean_env(
         MELTANO_DATABASE_URI=f"sqlite:///{system_db}",
         TAP_AMAZON_SP_SP_API_URL=sim.url,
         TAP_AMAZON_SP_LWA_TOKEN_URL=f"{sim.url}/auth/o2/token",
         TAP_AMAZON_SP_REGION="JP",
         TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([JP]),
-        TAP_AMAZON_SP_START_DATE=START,
-        TAP_AMAZON_SP_END_DATE=end,
         TARGET_POSTGRES_SQLALCHEMY_URL=database_url,
         **extra,
     )
@@ -368,15 +376,15 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     tmp_path_factory: pytest.TempPathFactory,
 ):
     # The `prod` environment, configured only by environment variables (and .env) as for a real
-    # seller account, with the simulator's address in place of Amazon's.
+    # seller account, with the simulator's address in place of Amazon's, and the settings under
+    # the Airbyte connector's names (lwa_app_id, replication_start_date, replication_end_date).
     database = postgres.database("killed")
     system_db = tmp_path_factory.mktemp("killed-state") / "meltano.db"
-    client_id = {"TAP_AMAZON_SP_LWA_CLIENT_ID": simulator.credentials.client_id}
     prod_run = ("--environment=prod", "run", "tap-amazon-sp", "target-postgres")
     simulator.reset()
     # A committed state to resume from: a complete run up to MIDDLE.
-    project.meltano(*prod_run, env=flow_env(simulator, database, system_db, MIDDLE, **client_id))
-    env = flow_env(simulator, database, system_db, END, **client_id)
+    project.meltano(*prod_run, env=flow_env(simulator, database, system_db, MIDDLE, airbyte=True))
+    env = flow_env(simulator, database, system_db, END, airbyte=True)
     committed = bookmarks(state_of(project, env, prod=True))
     before = {s: count(database, s) for s in WINDOWED}
 
