@@ -34,13 +34,14 @@ class PostgresUnavailable(RuntimeError):
     """The cluster cannot be made on this machine; the message says what to install or change."""
 
 
-def find_bindir() -> Path:
+def find_bindir(path: str | None = None, candidates: list[str] | None = None) -> Path:
     """The folder holding initdb and pg_ctl: PATH first, then the distributions' versioned folders."""
-    on_path = shutil.which("initdb")
-    if on_path and shutil.which("pg_ctl"):
+    on_path = shutil.which("initdb", path=path)
+    if on_path and shutil.which("pg_ctl", path=path):
         return Path(os.path.realpath(on_path)).parent
-    candidates = glob.glob("/usr/lib/postgresql/*/bin") + glob.glob("/usr/pgsql-*/bin")
-    candidates += ["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"]
+    if candidates is None:
+        candidates = glob.glob("/usr/lib/postgresql/*/bin") + glob.glob("/usr/pgsql-*/bin")
+        candidates += ["/usr/local/pgsql/bin", "/opt/homebrew/bin", "/usr/local/bin"]
 
     def version(path: str) -> tuple[int, ...]:
         digits = "".join(c if c.isdigit() else " " for c in path).split()
