@@ -131,7 +131,7 @@ def run_twice(executable: Path, env: dict[str, str], url: str, logs: Path, first
     say(f"\nBookmarks (meltano state get {state_id}):")
     for stream, bookmark in sorted(state.get("singer_state", {}).get("bookmarks", {}).items()):
         for partition in bookmark.get("partitions", []):
-            value = partition.get("replication_key_value", "(snapshot: synced whole each run)")
+            value = partition.get("replication_key_value", "none (a snapshot stream, or nothing loaded yet)")
             say(f"  {stream} {partition.get('context', {}).get('marketplace_id', '')}: {value}")
 
 
