@@ -1,0 +1,96 @@
+"""Rewrite the settings that mirror `tap-amazon-sp --about`: the README's table, meltano.yml and the Hub file.
+
+Run after adding or changing a setting: `.venv/bin/python scripts/sync_definitions.py`.
+tests/test_meltano_definitions.py fails until the three agree with `--about` again.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+# Meltano hands every default it knows to the tap, and our name wins over the Airbyte alias: a
+# default for either would hide the other.
+NO_DEFAULT = {"wait_between_requests", "wait_to_avoid_fatal_errors"}
+
+
+def about(fmt: str) -> str:
+    return subprocess.run(
+        [sys.executable, "-m", "tap_amazon_sp.tap", "--about", "--format", fmt],
+        capture_output=True, text=True, cwd=REPO, check=True,
+    ).stdout
+
+
+def kind(prop: dict[str, Any]) -> str:
+    types = prop.get("type", [])
+    types = [types] if isinstance(types, str) else types
+    if prop.get("secret"):
+        return "password"
+    if prop.get("format") == "date-time":
+        return "date_iso8601"
+    if "enum" in prop:
+        return "options"
+    for json_type, meltano_kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "decimal"),
+                                    ("array", "array"), ("object", "object"), ("string", "string")):
+        if json_type in types:
+            return meltano_kind
+    raise ValueError(f"no Meltano kind for {prop}")
+
+
+def settings_entries() -> list[dict[str, Any]]:
+    properties = json.loads(about("json"))["settings"]["properties"]
+    entries = []
+    for name, prop in properties.items():
+        entry: dict[str, Any] = {"name": name, "kind": kind(prop)}
+        if prop.get("secret"):
+            entry["sensitive"] = True
+        if "default" in prop and name not in NO_DEFAULT:
+            entry["value"] = prop["default"]
+        entry["label"] = prop.get("title") or name.replace("_", " ").title()
+        entry["description"] = prop.get("description", "")
+        if "enum" in prop:
+            entry["options"] = [{"label": str(v).title(), "value": v} for v in prop["enum"]]
+        entries.append(entry)
+    return entries
+
+
+def dump(entries: list[dict[str, Any]], indent: str) -> str:
+    text = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
+    return "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def replace_block(text: str, start: str, end_pattern: str | None, block: str) -> str:
+    """Replace what follows `start` up to `end_pattern` (or the end of the text) with `block`."""
+    begin = text.index(start) + len(start)
+    match = re.compile(end_pattern, re.MULTILINE).search(text, begin) if end_pattern else None
+    stop = match.start() if match else len(text)
+    return text[:begin] + "\n" + block + ("\n" if match else "") + text[stop:]
+
+
+def main() -> None:
+    entries = settings_entries()
+    meltano = REPO / "meltano.yml"
+    meltano.write_text(
+        replace_block(meltano.read_text(encoding="utf-8"), "\n    settings:", r"^  loaders:", dump(entries, "    ")),
+        encoding="utf-8",
+    )
+    hub = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
+    hub.write_text(replace_block(hub.read_text(encoding="utf-8"), "\nsettings:", None, dump(entries, "")),
+                   encoding="utf-8")
+    table = "\n".join(re.findall(r"^\|.*\|$", about("markdown"), flags=re.MULTILINE))
+    readme = REPO / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    text = re.sub(r"^\| Setting \| Required \|.*?(?=\n[^|])", lambda _m: table, text, count=1,
+                  flags=re.MULTILINE | re.DOTALL)
+    readme.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
