@@ -425,7 +425,9 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     simulator.clear_requests()
     project.meltano("--environment=prod", "run", "--force", "tap-amazon-sp", "target-postgres", env=env)
     starts = [parse_datetime(b["dataStartTime"]) for b in created_windows(simulator) if b["reportType"] in WINDOWED]
-    assert starts and min(starts) == parse_datetime(MIDDLE)
+    # Nothing before the bookmark is requested again. The window right after it may not be requested
+    # at all: the killed run's report for it is still DONE at Amazon, and the tap reuses it.
+    assert starts and min(starts) >= parse_datetime(MIDDLE)
     assert simulator.violations == []
     for stream in STREAMS:
         # The same windows as the uninterrupted two runs, so the same rows, window columns included.
