@@ -54,6 +54,7 @@ class ReportSpec:
     row_key: bool = False  # no natural key: add `row_key` (see `row_key_fields`)
     row_key_fields: tuple[str, ...] = ()  # row_key joins these; empty: a digest of the row's content
     nested_schema: dict[str, Any] = field(default_factory=dict)  # JSON reports: their typed properties
+    skipped_elements: tuple[str, ...] = ()  # XML: elements known and deliberately not loaded
     description: str = ""
 
     @property
@@ -253,6 +254,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("marketplace_id", "browse_node_id"), None, record_path="Node",
         nested_schema={"child_nodes": {"type": ["array", "null"], "items": {"type": "string"}}},
+        skipped_elements=("browseNodeAttributes", "refinementsInformation"),
         description="The browse tree (categories) of the marketplace.",
     ),
     ReportSpec(

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from xml.parsers import expat
 
-from tap_amazon_sp.errors import DocumentError
+from tap_amazon_sp.errors import DocumentError, TruncatedDocument
 
 # Names Amazon puts in Content-Type that Python does not know, or knows under a narrower codec.
 CHARSET_ALIASES = {
@@ -69,7 +69,7 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
     if tail:
         yield tail
     if seen_input and not decompressor.eof:
-        raise DocumentError("the document's gzip stream ended early (truncated download)")
+        raise TruncatedDocument("the document's gzip stream ended early (truncated download)")
 
 
 def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator[str]:
@@ -110,15 +110,26 @@ def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator
 
 def lines(texts: Iterable[str]) -> Iterator[str]:
     """Split text into lines on LF only (a CR before it is dropped); a final line without LF counts."""
-    rest = ""
+    # The unfinished line is kept in pieces and joined once, so a line spread over many chunks
+    # (a huge field) costs time in proportion to its length, not to its square.
+    pending: list[str] = []
     for text in texts:
-        if rest:
-            text = rest + text
         parts = text.split("\n")
+        if len(parts) == 1:
+            if text:
+                pending.append(text)
+            continue
+        if pending:
+            pending.append(parts[0])
+            parts[0] = "".join(pending)
+            pending.clear()
         rest = parts.pop()
         for part in parts:
             yield part[:-1] if part.endswith("\r") else part
-    if rest:
+        if rest:
+            pending.append(rest)
+    if pending:
+        rest = "".join(pending)
         yield rest[:-1] if rest.endswith("\r") else rest
 
 

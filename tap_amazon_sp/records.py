@@ -6,6 +6,7 @@ Converters are chosen once per document column, so the per-row work is one call 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -178,8 +179,17 @@ def _date_only(raw: str, month_first: bool) -> str:
     return parsed.date().isoformat()
 
 
+# Fields a record carries only when its document needs them: nothing Amazon sends is dropped.
+EXTRA_COLUMNS = "extra_columns"  # columns (keys, tags) the stream's schema does not know yet, as sent
+UNPARSED_VALUES = "unparsed_values"  # values that could not be read as their column's type, as sent
+
+
 class RowTyper:
-    """Types the rows of one flat-file document, given its header and the stream's column kinds."""
+    """Types the rows of one flat-file document, given its header and the stream's column kinds.
+
+    A column the stream does not know goes into `extra_columns` as text; a value that cannot be
+    read as its column's type becomes null and is kept, as text, in `unparsed_values`.
+    """
 
     def __init__(
         self,
@@ -189,9 +199,12 @@ class RowTyper:
         month_first: bool,
         describe: str,
     ) -> None:
-        self.names = [column_name(h) for h in header]
+        self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
         self.unknown = [n for n in self.names if n not in kinds]
         self.describe = describe
+        self.unparsed: Counter[str] = Counter()
+        self.short_rows = 0
+        self._known = [n in kinds for n in self.names]
         self._converters: list[Converter | None] = []
         for name in self.names:
             kind = kinds.get(name, "string")
@@ -203,8 +216,11 @@ class RowTyper:
         if len(values) != self._width:
             values = self._fit(values, line_number)
         record: dict[str, Any] = {}
-        for name, convert, raw in zip(self.names, self._converters, values, strict=True):
-            if raw == "":
+        extra: dict[str, Any] | None = {} if self.unknown else None
+        for name, known, convert, raw in zip(self.names, self._known, self._converters, values, strict=True):
+            if extra is not None and not known:
+                extra[name] = raw or None
+            elif raw == "":
                 record[name] = None
             elif convert is None:
                 record[name] = raw
@@ -212,16 +228,19 @@ class RowTyper:
                 try:
                     record[name] = convert(raw)
                 except (ValueError, ArithmeticError, OverflowError):
-                    raise DocumentError(
-                        f"{self.describe}: line {line_number}, column {name}: cannot read {raw[:60]!r} as "
-                        "its declared type"
-                    ) from None
+                    record[name] = None
+                    record.setdefault(UNPARSED_VALUES, {})[name] = raw
+                    self.unparsed[name] += 1
+        if extra is not None:
+            record[EXTRA_COLUMNS] = extra
         return record
 
     def _fit(self, values: list[str], line_number: int) -> list[str]:
         if len(values) < self._width:
             # Amazon drops trailing empty fields on some rows.
+            self.short_rows += 1
             return values + [""] * (self._width - len(values))
         raise DocumentError(
-            f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width}"
+            f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width} "
+            "(a value with a tab in it?), so its columns cannot be told apart; the bookmark stays before this window"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,6 +18,11 @@ from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.ratelimit import UsagePlans
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TOKEN_EXPIRED = "The access token you provided has expired."
@@ -40,6 +46,24 @@ def describe_url(url: str) -> str:
     """A URL without its query string: pre-signed URLs carry credentials there."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class _HideQueryStrings(logging.Filter):
+    """Cut query strings from urllib3's request lines: those of document URLs are credentials."""
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                f"{arg.partition('?')[0]}?<hidden>" if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+# urllib3 logs every request's path and query at DEBUG, so LOGLEVEL=DEBUG would print pre-signed
+# document URLs. A filter on its logger hides them whoever configures logging.
+logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
 
 
 class SPAPIClient:
@@ -106,39 +130,36 @@ class SPAPIClient:
             attempt += 1
             if attempt > 1 or not only_if_quota_free:
                 bucket.acquire()
-            access_token = self.token.get()
-            headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
             try:
-                self.request_count += 1
-                response = self.session.request(
-                    op.method, self.base_url + path, params=query, json=json, headers=headers, timeout=self.timeout
-                )
-            except requests.RequestException as exc:
-                problem = f"connection error ({type(exc).__name__})"
-                status = 0
+                # Login with Amazon can be down or slow too: as transient as a 5xx from SP-API.
+                access_token = self.token.get()
+            except TransientError as exc:
+                problem = str(exc)
             else:
-                status = response.status_code
-                if 200 <= status < 300:
-                    self._learn_rate(response, bucket)
-                    return _json(response)
-                code, message, details = _error(response)
-                if status == 403 and details == TOKEN_EXPIRED and not refreshed:
-                    # The token died in flight (long waits on reports): refresh once and retry.
-                    refreshed = True
-                    self.token.invalidate(access_token)
-                    continue
-                if status not in RETRY_STATUSES:
-                    self._learn_rate(response, bucket)
-                    request_id = response.headers.get("x-amzn-RequestId", "")
-                    text = f"{operation} failed: HTTP {status} {code}: {message}"
-                    if details:
-                        text += f" ({details})"
-                    if request_id:
-                        text += f" [request id {request_id}]"
-                    if status in (401, 403):
-                        raise AuthError(text)
-                    raise APIError(text, status=status, code=code)
-                problem = f"HTTP {status} {code}".strip()
+                headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
+                try:
+                    self.request_count += 1
+                    response = self.session.request(
+                        op.method, self.base_url + path, params=query, json=json, headers=headers,
+                        timeout=self.timeout,
+                    )
+                except requests.RequestException as exc:
+                    problem = f"connection error ({type(exc).__name__})"
+                else:
+                    status = response.status_code
+                    if 200 <= status < 300:
+                        self._learn_rate(response, bucket)
+                        return _json(response)
+                    code, message, details = _error(response)
+                    if status == 403 and details == TOKEN_EXPIRED and not refreshed:
+                        # The token died in flight (long waits on reports): refresh once and retry.
+                        refreshed = True
+                        self.token.invalidate(access_token)
+                        continue
+                    if status not in RETRY_STATUSES:
+                        self._learn_rate(response, bucket)
+                        raise _refusal(operation, response, status, code, message, details)
+                    problem = f"HTTP {status} {code}".strip()
             if attempt >= self.backoff.tries:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
             delay = self.backoff.delay(attempt)
@@ -152,6 +173,20 @@ class SPAPIClient:
         if limit:
             with contextlib.suppress(ValueError):
                 bucket.set_rate(float(limit))
+
+
+def _refusal(
+    operation: str, response: requests.Response, status: int, code: str, message: str, details: str
+) -> AuthError | APIError:
+    request_id = response.headers.get("x-amzn-RequestId", "")
+    text = f"{operation} failed: HTTP {status} {code}: {message}"
+    if details:
+        text += f" ({details})"
+    if request_id:
+        text += f" [request id {request_id}]"
+    if status in (401, 403):
+        return AuthError(text)
+    return APIError(text, status=status, code=code)
 
 
 def _query_value(value: Any) -> str:
