@@ -87,7 +87,10 @@ def _json_object(spec: dict[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for key, value in spec.items():
         if isinstance(value, dict):
-            props[snake(key)] = {"type": ["object", "null"], "properties": _json_object(value)}
+            # A metric Amazon adds to a nested object is kept (targets store these objects whole).
+            props[snake(key)] = {
+                "type": ["object", "null"], "properties": _json_object(value), "additionalProperties": True,
+            }
         else:
             props[snake(key)] = dict(KIND_SCHEMAS[value])
     return props

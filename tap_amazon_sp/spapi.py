@@ -130,36 +130,30 @@ class SPAPIClient:
             attempt += 1
             if attempt > 1 or not only_if_quota_free:
                 bucket.acquire()
+            access_token = self._access_token(operation)
+            headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
             try:
-                # Login with Amazon can be down or slow too: as transient as a 5xx from SP-API.
-                access_token = self.token.get()
-            except TransientError as exc:
-                problem = str(exc)
+                self.request_count += 1
+                response = self.session.request(
+                    op.method, self.base_url + path, params=query, json=json, headers=headers, timeout=self.timeout
+                )
+            except requests.RequestException as exc:
+                problem = f"connection error ({type(exc).__name__})"
             else:
-                headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
-                try:
-                    self.request_count += 1
-                    response = self.session.request(
-                        op.method, self.base_url + path, params=query, json=json, headers=headers,
-                        timeout=self.timeout,
-                    )
-                except requests.RequestException as exc:
-                    problem = f"connection error ({type(exc).__name__})"
-                else:
-                    status = response.status_code
-                    if 200 <= status < 300:
-                        self._learn_rate(response, bucket)
-                        return _json(response)
-                    code, message, details = _error(response)
-                    if status == 403 and details == TOKEN_EXPIRED and not refreshed:
-                        # The token died in flight (long waits on reports): refresh once and retry.
-                        refreshed = True
-                        self.token.invalidate(access_token)
-                        continue
-                    if status not in RETRY_STATUSES:
-                        self._learn_rate(response, bucket)
-                        raise _refusal(operation, response, status, code, message, details)
-                    problem = f"HTTP {status} {code}".strip()
+                status = response.status_code
+                if 200 <= status < 300:
+                    self._learn_rate(response, bucket)
+                    return _json(response)
+                code, message, details = _error(response)
+                if status == 403 and details == TOKEN_EXPIRED and not refreshed:
+                    # The token died in flight (long waits on reports): refresh once and retry.
+                    refreshed = True
+                    self.token.invalidate(access_token)
+                    continue
+                if status not in RETRY_STATUSES:
+                    self._learn_rate(response, bucket)
+                    raise _refusal(operation, response, status, code, message, details)
+                problem = f"HTTP {status} {code}".strip()
             if attempt >= self.backoff.tries:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
             delay = self.backoff.delay(attempt)
@@ -167,6 +161,23 @@ class SPAPIClient:
                 "%s: %s; retrying in %.1f s (try %d of %d)", operation, problem, delay, attempt + 1, self.backoff.tries
             )
             self.sleep(delay)
+
+    def _access_token(self, operation: str) -> str:
+        """The current access token. Login with Amazon can be down or slow too: that is retried
+        with the same backoff, on its own count of tries, so it does not use up the operation's."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.token.get()
+            except TransientError as exc:
+                if attempt >= self.backoff.tries:
+                    raise TransientError(f"{exc}, still after {attempt} tries") from None
+                delay = self.backoff.delay(attempt)
+                self.logger.warning(
+                    "%s: %s; retrying in %.1f s (try %d of %d)", operation, exc, delay, attempt + 1, self.backoff.tries
+                )
+                self.sleep(delay)
 
     def _learn_rate(self, response: requests.Response, bucket: Any) -> None:
         limit = response.headers.get("x-amzn-RateLimit-Limit")
