@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -26,6 +27,8 @@ CHARSET_ALIASES = {
     "utf8": "utf-8",
 }
 UTF8_BOM = codecs.BOM_UTF8
+_ARRAY_OPENING = re.compile(r"\s*:\s*\[")
+_MAY_OPEN_ARRAY = re.compile(r"\s*(:\s*)?")
 CHUNK_SIZE = 256 * 1024
 
 
@@ -174,29 +177,26 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
         exhausted = True
         return False
 
-    # Find `"key"` then `:` then `[`.
-    pos = -1
-    while pos < 0:
+    # Find `"key"`, then `:` and `[`. The same text can come earlier as a string value (a key is
+    # the only place it is followed by a colon): such a match is skipped, not taken.
+    while True:
         pos = buffer.find(marker)
         if pos < 0:
-            keep = len(marker)
-            buffer = buffer[-keep:]
+            buffer = buffer[-len(marker):]
             if not more():
                 return
-    buffer = buffer[pos + len(marker):]
-    while True:
-        stripped = buffer.lstrip()
-        if stripped.startswith(":"):
-            stripped = stripped[1:].lstrip()
-            if stripped.startswith("["):
-                buffer = stripped[1:]
-                break
-            if stripped:
+            continue
+        opening = _ARRAY_OPENING.match(buffer, pos + len(marker))
+        if opening:
+            buffer = buffer[opening.end():]
+            break
+        if _MAY_OPEN_ARRAY.fullmatch(buffer, pos + len(marker)):
+            # What follows the key has not all arrived yet.
+            buffer = buffer[pos:]
+            if not more():
                 return
-        elif stripped:
-            return
-        if not more():
-            return
+            continue
+        buffer = buffer[pos + 1:]
     index = 0
     while True:
         while True:
@@ -214,8 +214,12 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
             if exhausted or not more():
                 raise DocumentError(f"invalid JSON in the {key} array") from None
             continue
-        # Numbers at the end of the buffer might continue in the next chunk.
-        if end >= len(buffer) and not exhausted and more():
+        # A number at the end of the buffer might continue in the next chunk, and one cut inside
+        # its fraction or exponent ("1." or "2e+") parses short, stopping before the cut.
+        cut_short = end >= len(buffer) or (
+            isinstance(item, (int, Decimal)) and not isinstance(item, bool) and buffer[end] in ".eE+-"
+        )
+        if cut_short and not exhausted and more():
             continue
         yield item
         buffer = buffer[end:]
