@@ -18,7 +18,10 @@ from typing import Any
 from tap_amazon_sp.tap import TapAmazonSP
 
 REPO = Path(__file__).resolve().parents[1]
+# Every run of the session, and the secrets of simulators that are gone: tests/test_security.py
+# searches the one for the other.
 CAPTURED: list[TapRun] = []
+RETIRED_SECRETS: list[str] = []
 
 
 @dataclass
