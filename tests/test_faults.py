@@ -86,6 +86,20 @@ def test_throttle_storm_on_every_operation_loses_nothing(sim: Simulator, rate_he
     assert "HTTP 429 QuotaExceeded; retrying" in run.stderr
 
 
+def test_the_rate_limit_header_switch_removes_the_header_amazon_may_leave_out(sim: Simulator):
+    import requests
+
+    form = {"grant_type": "refresh_token", "refresh_token": sim.credentials.refresh_token,
+            "client_id": sim.credentials.client_id, "client_secret": sim.credentials.client_secret}
+    token = requests.post(f"{sim.url}/auth/o2/token", data=form, timeout=5).json()["access_token"]
+    url = f"{sim.url}/reports/2021-06-30/reports"
+    headers = {"x-amz-access-token": token}
+    params = {"reportTypes": ALL_ORDERS}
+    assert "x-amzn-RateLimit-Limit" in requests.get(url, params=params, headers=headers, timeout=5).headers
+    sim.set_faults(rate_limit_header=False)
+    assert "x-amzn-RateLimit-Limit" not in requests.get(url, params=params, headers=headers, timeout=5).headers
+
+
 def test_throttle_storm_on_listing_reports_loses_nothing(sim: Simulator):
     from datetime import datetime, timedelta, timezone
 
