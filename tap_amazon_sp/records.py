@@ -200,11 +200,10 @@ class RowTyper:
         describe: str,
     ) -> None:
         self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
-        self.unknown = [n for n in self.names if n not in kinds]
+        self.unknown = list(dict.fromkeys(n for n in self.names if n not in kinds))
         self.describe = describe
         self.unparsed: Counter[str] = Counter()
         self.short_rows = 0
-        self._known = [n in kinds for n in self.names]
         self._converters: list[Converter | None] = []
         for name in self.names:
             kind = kinds.get(name, "string")
@@ -216,11 +215,8 @@ class RowTyper:
         if len(values) != self._width:
             values = self._fit(values, line_number)
         record: dict[str, Any] = {}
-        extra: dict[str, Any] | None = {} if self.unknown else None
-        for name, known, convert, raw in zip(self.names, self._known, self._converters, values, strict=True):
-            if extra is not None and not known:
-                extra[name] = raw or None
-            elif raw == "":
+        for name, convert, raw in zip(self.names, self._converters, values, strict=True):
+            if raw == "":
                 record[name] = None
             elif convert is None:
                 record[name] = raw
@@ -231,8 +227,9 @@ class RowTyper:
                     record[name] = None
                     record.setdefault(UNPARSED_VALUES, {})[name] = raw
                     self.unparsed[name] += 1
-        if extra is not None:
-            record[EXTRA_COLUMNS] = extra
+        if self.unknown:
+            # Unknown columns are read as text (their converter is None) and moved aside.
+            record[EXTRA_COLUMNS] = {name: record.pop(name) for name in self.unknown}
         return record
 
     def _fit(self, values: list[str], line_number: int) -> list[str]:
