@@ -54,6 +54,7 @@ class ReportSpec:
     row_key: bool = False  # no natural key: add `row_key` (see `row_key_fields`)
     row_key_fields: tuple[str, ...] = ()  # row_key joins these; empty: a digest of the row's content
     nested_schema: dict[str, Any] = field(default_factory=dict)  # JSON reports: their typed properties
+    skipped_elements: tuple[str, ...] = ()  # XML: elements known and deliberately not loaded
     description: str = ""
 
     @property
@@ -86,7 +87,10 @@ def _json_object(spec: dict[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     for key, value in spec.items():
         if isinstance(value, dict):
-            props[snake(key)] = {"type": ["object", "null"], "properties": _json_object(value)}
+            # A metric Amazon adds to a nested object is kept (targets store these objects whole).
+            props[snake(key)] = {
+                "type": ["object", "null"], "properties": _json_object(value), "additionalProperties": True,
+            }
         else:
             props[snake(key)] = dict(KIND_SCHEMAS[value])
     return props
@@ -253,6 +257,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("marketplace_id", "browse_node_id"), None, record_path="Node",
         nested_schema={"child_nodes": {"type": ["array", "null"], "items": {"type": "string"}}},
+        skipped_elements=("browseNodeAttributes", "refinementsInformation"),
         description="The browse tree (categories) of the marketplace.",
     ),
     ReportSpec(

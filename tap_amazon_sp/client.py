@@ -21,7 +21,7 @@ from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine
 from tap_amazon_sp.settings import Settings
-from tap_amazon_sp.spapi import SPAPIClient
+from tap_amazon_sp.spapi import Backoff, SPAPIClient
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -53,11 +53,12 @@ class Runtime:
             client_secret=settings.client_secret,
             refresh_token=settings.refresh_token,
             session=session,
+            timeout=settings.request_timeout,
         )
         conservative = frozenset({"createReport"}) if settings.wait_between_requests else frozenset()
         client = SPAPIClient(
             base_url=settings.sp_api_url, token=token, session=session, plans=UsagePlans(conservative=conservative),
-            logger=logger,
+            logger=logger, backoff=Backoff(base=settings.retry_base), timeout=settings.request_timeout,
         )
         engine = ReportEngine(
             client,

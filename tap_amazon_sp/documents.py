@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import codecs
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 from xml.parsers import expat
 
-from tap_amazon_sp.errors import DocumentError
+from tap_amazon_sp.errors import DocumentError, TruncatedDocument
 
 # Names Amazon puts in Content-Type that Python does not know, or knows under a narrower codec.
 CHARSET_ALIASES = {
@@ -26,6 +27,8 @@ CHARSET_ALIASES = {
     "utf8": "utf-8",
 }
 UTF8_BOM = codecs.BOM_UTF8
+_ARRAY_OPENING = re.compile(r"\s*:\s*\[")
+_MAY_OPEN_ARRAY = re.compile(r"\s*(:\s*)?")
 CHUNK_SIZE = 256 * 1024
 
 
@@ -69,7 +72,7 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
     if tail:
         yield tail
     if seen_input and not decompressor.eof:
-        raise DocumentError("the document's gzip stream ended early (truncated download)")
+        raise TruncatedDocument("the document's gzip stream ended early (truncated download)")
 
 
 def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator[str]:
@@ -110,15 +113,26 @@ def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator
 
 def lines(texts: Iterable[str]) -> Iterator[str]:
     """Split text into lines on LF only (a CR before it is dropped); a final line without LF counts."""
-    rest = ""
+    # The unfinished line is kept in pieces and joined once, so a line spread over many chunks
+    # (a huge field) costs time in proportion to its length, not to its square.
+    pending: list[str] = []
     for text in texts:
-        if rest:
-            text = rest + text
         parts = text.split("\n")
+        if len(parts) == 1:
+            if text:
+                pending.append(text)
+            continue
+        if pending:
+            pending.append(parts[0])
+            parts[0] = "".join(pending)
+            pending.clear()
         rest = parts.pop()
         for part in parts:
             yield part[:-1] if part.endswith("\r") else part
-    if rest:
+        if rest:
+            pending.append(rest)
+    if pending:
+        rest = "".join(pending)
         yield rest[:-1] if rest.endswith("\r") else rest
 
 
@@ -163,29 +177,26 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
         exhausted = True
         return False
 
-    # Find `"key"` then `:` then `[`.
-    pos = -1
-    while pos < 0:
+    # Find `"key"`, then `:` and `[`. The same text can come earlier as a string value (a key is
+    # the only place it is followed by a colon): such a match is skipped, not taken.
+    while True:
         pos = buffer.find(marker)
         if pos < 0:
-            keep = len(marker)
-            buffer = buffer[-keep:]
+            buffer = buffer[-len(marker):]
             if not more():
                 return
-    buffer = buffer[pos + len(marker):]
-    while True:
-        stripped = buffer.lstrip()
-        if stripped.startswith(":"):
-            stripped = stripped[1:].lstrip()
-            if stripped.startswith("["):
-                buffer = stripped[1:]
-                break
-            if stripped:
+            continue
+        opening = _ARRAY_OPENING.match(buffer, pos + len(marker))
+        if opening:
+            buffer = buffer[opening.end():]
+            break
+        if _MAY_OPEN_ARRAY.fullmatch(buffer, pos + len(marker)):
+            # What follows the key has not all arrived yet.
+            buffer = buffer[pos:]
+            if not more():
                 return
-        elif stripped:
-            return
-        if not more():
-            return
+            continue
+        buffer = buffer[pos + 1:]
     index = 0
     while True:
         while True:
@@ -203,8 +214,12 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
             if exhausted or not more():
                 raise DocumentError(f"invalid JSON in the {key} array") from None
             continue
-        # Numbers at the end of the buffer might continue in the next chunk.
-        if end >= len(buffer) and not exhausted and more():
+        # A number at the end of the buffer might continue in the next chunk, and one cut inside
+        # its fraction or exponent ("1." or "2e+") parses short, stopping before the cut.
+        cut_short = end >= len(buffer) or (
+            isinstance(item, (int, Decimal)) and not isinstance(item, bool) and buffer[end] in ".eE+-"
+        )
+        if cut_short and not exhausted and more():
             continue
         yield item
         buffer = buffer[end:]

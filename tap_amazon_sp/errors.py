@@ -15,6 +15,10 @@ class TransientError(TapError):
     """A failure worth retrying: throttling, a server error, a dropped connection."""
 
 
+class DownloadError(TransientError):
+    """A document download broke off or arrived cut short: downloading it again may work."""
+
+
 class APIError(TapError):
     """SP-API refused a request for a reason a retry will not fix."""
 
@@ -30,3 +34,7 @@ class ReportError(TapError):
 
 class DocumentError(TapError):
     """A report document could not be read (bad charset, broken compression)."""
+
+
+class TruncatedDocument(DocumentError):
+    """A document's compressed stream ended before its end marker: the bytes were cut short."""

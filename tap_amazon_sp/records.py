@@ -6,6 +6,7 @@ Converters are chosen once per document column, so the per-row work is one call 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
@@ -179,10 +180,17 @@ def _date_only(raw: str, month_first: bool) -> str:
 # Typed values of a column are remembered up to this many distinct raw values per document: Amazon
 # repeats most of them (prices, the purchase date of each item of an order), and memory stays flat.
 CACHE_LIMIT = 4096
+# Fields a record carries only when its document needs them: nothing Amazon sends is dropped.
+EXTRA_COLUMNS = "extra_columns"  # columns (keys, tags) the stream's schema does not know yet, as sent
+UNPARSED_VALUES = "unparsed_values"  # values that could not be read as their column's type, as sent
 
 
 class RowTyper:
-    """Types the rows of one flat-file document, given its header and the stream's column kinds."""
+    """Types the rows of one flat-file document, given its header and the stream's column kinds.
+
+    A column the stream does not know goes into `extra_columns` as text; a value that cannot be
+    read as its column's type becomes null and is kept, as text, in `unparsed_values`.
+    """
 
     def __init__(
         self,
@@ -192,9 +200,11 @@ class RowTyper:
         month_first: bool,
         describe: str,
     ) -> None:
-        self.names = [column_name(h) for h in header]
-        self.unknown = [n for n in self.names if n not in kinds]
+        self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
+        self.unknown = list(dict.fromkeys(n for n in self.names if n not in kinds))
         self.describe = describe
+        self.unparsed: Counter[str] = Counter()
+        self.short_rows = 0
         # Text columns need no work beyond "" -> None; only the typed ones are visited per row.
         self._typed: list[tuple[str, Converter, dict[str, Any]]] = []
         for name in dict.fromkeys(self.names):
@@ -208,31 +218,35 @@ class RowTyper:
         if len(values) != self._width:
             values = self._fit(values, line_number)
         record: dict[str, Any] = dict(zip(self.names, [value or None for value in values], strict=True))
-        name = ""
-        raw: str | None = None
-        try:
-            for name, convert, cache in self._typed:
-                raw = record[name]
-                if raw is None:
-                    continue
-                typed = cache.get(raw)
-                if typed is None:
+        for name, convert, cache in self._typed:
+            raw = record[name]
+            if raw is None:
+                continue
+            typed = cache.get(raw)
+            if typed is None:
+                try:
                     typed = convert(raw)
-                    if len(cache) >= CACHE_LIMIT:
-                        cache.clear()
-                    cache[raw] = typed
-                record[name] = typed
-        except (ValueError, ArithmeticError, OverflowError):
-            raise DocumentError(
-                f"{self.describe}: line {line_number}, column {name}: cannot read {(raw or '')[:60]!r} as "
-                "its declared type"
-            ) from None
+                except (ValueError, ArithmeticError, OverflowError):
+                    # Kept as sent, beside a null: the row still loads and nothing is lost.
+                    record[name] = None
+                    record.setdefault(UNPARSED_VALUES, {})[name] = raw
+                    self.unparsed[name] += 1
+                    continue
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                cache[raw] = typed
+            record[name] = typed
+        if self.unknown:
+            # Unknown columns are read as text and moved aside.
+            record[EXTRA_COLUMNS] = {name: record.pop(name) for name in self.unknown}
         return record
 
     def _fit(self, values: list[str], line_number: int) -> list[str]:
         if len(values) < self._width:
             # Amazon drops trailing empty fields on some rows.
+            self.short_rows += 1
             return values + [""] * (self._width - len(values))
         raise DocumentError(
-            f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width}"
+            f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width} "
+            "(a value with a tab in it?), so its columns cannot be told apart; the bookmark stays before this window"
         )

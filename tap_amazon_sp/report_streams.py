@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -15,8 +16,17 @@ from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.inflight import Slot
-from tap_amazon_sp.records import RowTyper, converter, format_datetime, parse_datetime, snake, snake_keys
-from tap_amazon_sp.reports import ReportRequest, ReportResult, windows
+from tap_amazon_sp.records import (
+    EXTRA_COLUMNS,
+    UNPARSED_VALUES,
+    RowTyper,
+    converter,
+    format_datetime,
+    parse_datetime,
+    snake,
+    snake_keys,
+)
+from tap_amazon_sp.reports import OpenDocument, ReportRequest, ReportResult, windows
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -29,6 +39,17 @@ if TYPE_CHECKING:
 
 # Amazon keeps reports listable for 90 days; asking for older ones is an error.
 LISTING_HORIZON = timedelta(days=89)
+# What a document holds beyond the stream's schema is kept in these, present only when needed.
+LEFTOVER_PROPERTIES: dict[str, Any] = {
+    EXTRA_COLUMNS: {
+        "type": ["object", "null"],
+        "description": "Columns (JSON keys, XML tags) Amazon sent that this stream does not know yet, as sent.",
+    },
+    UNPARSED_VALUES: {
+        "type": ["object", "null"],
+        "description": "Values that could not be read as their column's type (that column is null), as sent.",
+    },
+}
 
 
 class ReportStream(AmazonSPStream):
@@ -36,7 +57,9 @@ class ReportStream(AmazonSPStream):
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
         self.spec = spec
-        super().__init__(tap, schema=spec.schema(), name=spec.stream)
+        schema = spec.schema()
+        schema["properties"].update(LEFTOVER_PROPERTIES)
+        super().__init__(tap, schema=schema, name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.replication_key
         # Flat-file records are typed column by column against the schema (records.RowTyper).
@@ -122,6 +145,9 @@ class ReportStream(AmazonSPStream):
             }
             for record in self._document_records(result, marketplace_id):
                 record.update(added)
+                # Always present (null when the row needs neither), so every record fits one schema.
+                record.setdefault(EXTRA_COLUMNS, None)
+                record.setdefault(UNPARSED_VALUES, None)
                 rows += 1
                 yield record
         self.logger.info(
@@ -133,19 +159,32 @@ class ReportStream(AmazonSPStream):
 
     def _document_records(self, result: ReportResult, marketplace_id: str) -> Iterator[dict[str, Any]]:
         assert result.document_id is not None
-        document = self.runtime.engine.open_document(result.document_id)
-        market = marketplaces.BY_ID.get(marketplace_id)
         describe = f"{self.spec.report_type} report {result.report_id}"
+
+        def parse(document: OpenDocument) -> Iterator[dict[str, Any]]:
+            try:
+                yield from self._parse(document, describe, marketplace_id, result.report_id)
+            except DocumentError as exc:
+                if str(exc).startswith(describe):
+                    raise
+                raise DocumentError(f"{describe}: {exc}") from None
+
+        yield from self.runtime.engine.read_document(result.document_id, parse, describe=describe)
+
+    def _parse(
+        self, document: OpenDocument, describe: str, marketplace_id: str, report_id: str
+    ) -> Iterator[dict[str, Any]]:
+        market = marketplaces.BY_ID.get(marketplace_id)
         if self.spec.fmt == "xml":
-            yield from self._xml_records(document.chunks())
+            yield from self._xml_records(document.chunks(), describe)
             return
         charset = document.charset or ("utf-8" if self.spec.fmt == "json" or market is None else market.charset)
         texts = decode(document.chunks(), charset, describe=describe)
         if self.spec.fmt == "json":
-            yield from self._json_records(texts)
+            yield from self._json_records(texts, describe)
             return
         month_first = market is not None and market.region == "NA"
-        yield from self._tsv_records(texts, describe, month_first, marketplace_id, result.report_id)
+        yield from self._tsv_records(texts, describe, month_first, marketplace_id, report_id)
 
     def _tsv_records(
         self, texts: Iterable[str], describe: str, month_first: bool, marketplace_id: str, report_id: str
@@ -154,17 +193,17 @@ class ReportStream(AmazonSPStream):
         if not header:
             return
         typer = RowTyper(header, self.spec.kinds, month_first=month_first, describe=describe)
-        unknown = typer.unknown
-        if unknown:
-            self.logger.warning("%s: columns not in the stream's schema, not loaded: %s", describe, ", ".join(unknown))
+        if typer.unknown:
+            self.logger.warning(
+                "%s: columns not in the stream's schema, kept in %s: %s",
+                describe, EXTRA_COLUMNS, ", ".join(typer.unknown),
+            )
         row_key = self.spec.row_key
         list_only = self.spec.list_only
         previous = ""
         repeat = 0
         for number, values in enumerate(rows, start=2):
             record = typer.record(values, number)
-            for name in unknown:
-                record.pop(name, None)
             if row_key:
                 if list_only:
                     # A settlement document never changes: its line numbers identify its rows.
@@ -176,33 +215,79 @@ class ReportStream(AmazonSPStream):
                     digest = hashlib.blake2b(f"{marketplace_id}\t{line}".encode(), digest_size=12).hexdigest()
                     record["row_key"] = f"{digest}-{repeat}" if repeat else digest
             yield record
+        self._report_leftovers(describe, typer.unparsed)
+        if typer.short_rows:
+            self.logger.warning(
+                "%s: %d rows had fewer fields than the header; their missing trailing fields were read as empty",
+                describe, typer.short_rows,
+            )
 
-    def _json_records(self, texts: Iterable[str]) -> Iterator[dict[str, Any]]:
+    def _report_leftovers(self, describe: str, unparsed: Counter[str]) -> None:
+        if unparsed:
+            self.logger.warning(
+                "%s: values that could not be typed were loaded as null and kept as text in %s: %s",
+                describe, UNPARSED_VALUES, ", ".join(f"{name} ({count})" for name, count in unparsed.items()),
+            )
+
+    def _json_records(self, texts: Iterable[str], describe: str) -> Iterator[dict[str, Any]]:
         fields = self.spec.row_key_fields
         # Amazon leaves out keys it has no value for (childAsin and sku at PARENT granularity);
         # every record carries every declared column, as flat-file records do.
         declared = dict.fromkeys(name for name, _kind in self.spec.columns)
+        known = set(self.schema["properties"])
+        announced = False
         for item in json_array_items(texts, self.spec.record_path):
             if not isinstance(item, dict):
-                raise DocumentError(f"{self.spec.report_type}: a {self.spec.record_path} entry is not an object")
+                raise DocumentError(f"{describe}: a {self.spec.record_path} entry is not an object")
             record: dict[str, Any] = {**declared, **snake_keys(item)}
+            unknown = [name for name in record if name not in known]
+            if unknown:
+                if not announced:
+                    announced = True
+                    self.logger.warning(
+                        "%s: keys not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
+                        ", ".join(unknown),
+                    )
+                record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
             if fields:
                 record["row_key"] = "|".join(str(record.get(f) or "") for f in fields)
             yield record
 
-    def _xml_records(self, chunks: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
         kinds = self.spec.kinds
         convert = {name: converter(kind) for name, kind in kinds.items() if kind != "string"}
         lists = {name for name, prop in self.spec.nested_schema.items() if "array" in prop.get("type", ())}
+        skipped = set(self.spec.skipped_elements)
+        unparsed: Counter[str] = Counter()
+        announced: set[str] = set()
         for element in xml_records(chunks, self.spec.record_path):
             record: dict[str, Any] = {}
             for tag, value in element.items():
                 name = snake(tag)
+                if tag in skipped:
+                    continue
                 if name in lists:
                     record[name] = value if isinstance(value, list) else []
-                elif name in kinds:
-                    text = value if isinstance(value, str) else None
-                    record[name] = convert[name](text) if text and name in convert else (text or None)
+                elif name not in kinds:
+                    record.setdefault(EXTRA_COLUMNS, {})[name] = value
+                    announced.add(name)
+                elif not isinstance(value, str) or not value:
+                    record[name] = None
+                elif name in convert:
+                    try:
+                        record[name] = convert[name](value)
+                    except (ValueError, ArithmeticError, OverflowError):
+                        record[name] = None
+                        record.setdefault(UNPARSED_VALUES, {})[name] = value
+                        unparsed[name] += 1
+                else:
+                    record[name] = value
             for name in lists:
                 record.setdefault(name, [])
             yield record
+        if announced:
+            self.logger.warning(
+                "%s: elements not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
+                ", ".join(sorted(announced)),
+            )
+        self._report_leftovers(describe, unparsed)

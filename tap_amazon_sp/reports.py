@@ -6,19 +6,20 @@ Which reports are in flight, and in which order results are handed to streams, i
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
 from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, gunzip
-from tap_amazon_sp.errors import APIError, ReportError, TransientError
+from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
 from tap_amazon_sp.records import format_datetime
+from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
 
 # Polls of a report come every POLL_FRACTION of its age (0.5 s to 30 s apart): a report that takes
@@ -27,6 +28,11 @@ POLL_FIRST = 0.5
 POLL_FRACTION = 0.05
 POLL_MAX = 30.0
 DOCUMENT_TRIES = 4
+# Amazon's document URLs live five minutes: one younger than this is reused for a retry instead
+# of spending a getReportDocument request (one a minute once its burst is used).
+URL_REUSE_SECONDS = 120.0
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class ReportEngine:
         self.fatal_cooldown = fatal_cooldown
         self.sleep = sleep
         self.clock = clock
+        # Document URLs being read: (url, compressionAlgorithm, when it was obtained).
+        self._links: dict[str, tuple[str, str | None, float]] = {}
 
     # Creating and polling
 
@@ -128,10 +136,10 @@ class ReportEngine:
             if self.clock() - started >= self.max_wait:
                 if abandon is not None:
                     abandon(report_id)
-                self._cancel(report_id)
+                outcome = self._cancel(report_id)
                 raise ReportError(
                     f"{request.describe()}: report {report_id} still {status} after {self.max_wait:.0f} s; "
-                    "cancelled it. Amazon may be slow: run the sync again later."
+                    f"{outcome}. Amazon may be slow: run the sync again later."
                 )
             if idle is not None:
                 idle()
@@ -139,10 +147,14 @@ class ReportEngine:
             interval = min(POLL_MAX, max(POLL_FIRST, (now - created) * POLL_FRACTION))
             self.sleep(min(interval, max(0.0, self.max_wait - (now - started))))
 
-    def _cancel(self, report_id: str) -> None:
+    def _cancel(self, report_id: str) -> str:
+        """Ask Amazon to cancel a report; say how that went."""
         # Only IN_QUEUE reports can be cancelled; one already in progress finishes on its own.
-        with contextlib.suppress(APIError, TransientError):
+        try:
             self.client.call("cancelReport", path_params={"reportId": report_id})
+        except (APIError, TransientError) as exc:
+            return f"Amazon did not cancel it ({exc})"
+        return "cancelled it on Amazon's side"
 
     def finish(
         self,
@@ -241,36 +253,107 @@ class ReportEngine:
 
     def document_chunks(self, document_id: str) -> Iterator[bytes]:
         """The decompressed bytes of a document, streamed."""
-        return self.open_document(document_id).chunks()
+        try:
+            yield from self.open_document(document_id).chunks()
+        finally:
+            self._links.pop(document_id, None)
+
+    def read_document(
+        self, document_id: str, parse: Callable[[OpenDocument], Iterable[T]], *, describe: str
+    ) -> Iterator[T]:
+        """What `parse` makes of a document, every item exactly once even if the download breaks off.
+
+        A broken or truncated download starts again from the beginning (a document never changes,
+        so `parse` yields the same items in the same order) and the items already handed out are
+        skipped: the caller sees each item once, in document order.
+        """
+        handed_out = 0
+        try:
+            for attempt in range(1, DOCUMENT_TRIES + 1):
+                document = self.open_document(document_id)
+                skip = handed_out
+                try:
+                    for item in parse(document):
+                        if skip:
+                            skip -= 1
+                            continue
+                        handed_out += 1
+                        yield item
+                    return
+                except DownloadError as exc:
+                    if attempt == DOCUMENT_TRIES:
+                        raise DownloadError(f"{describe}: {exc}; gave up after {attempt} downloads") from None
+                    delay = self.client.backoff.delay(attempt)
+                    self.logger.warning(
+                        "%s: %s after %d records; downloading it again in %.1f s and skipping the records "
+                        "already emitted (try %d of %d)",
+                        describe, exc, handed_out, delay, attempt + 1, DOCUMENT_TRIES,
+                    )
+                    self.sleep(delay)
+                finally:
+                    document.close()
+        finally:
+            self._links.pop(document_id, None)
 
     def open_document(self, document_id: str) -> OpenDocument:
         """Start downloading a document. The access token never goes to the document host."""
-        last: str = ""
+        last = ""
+        renew = False
         for attempt in range(1, DOCUMENT_TRIES + 1):
-            info = self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})
-            url = str(info["url"])
+            url, compression = self._document_url(document_id, renew=renew)
             try:
                 # A plain GET: pre-signed URLs carry their own credentials, and Amazon's token
                 # must not leak to the storage host.
                 response = self.client.session.get(url, stream=True, timeout=self.client.timeout)
             except requests.RequestException as exc:
                 last = f"connection error ({type(exc).__name__})"
+                renew = False
             else:
-                if response.status_code == 200:
+                status = response.status_code
+                if status == 200:
                     # requests undoes a Content-Encoding itself; only a GZIP document served as-is needs us.
                     encoded = response.headers.get("Content-Encoding", "identity").lower()
-                    gzipped = info.get("compressionAlgorithm") == "GZIP" and encoded in ("", "identity")
+                    gzipped = compression == "GZIP" and encoded in ("", "identity")
                     return OpenDocument(document_id, response, gzipped)
-                last = f"HTTP {response.status_code}"
                 response.close()
-                if response.status_code < 500 and response.status_code not in (403, 408, 429):
+                last = f"HTTP {status}"
+                if status == 403:
+                    # Expired (URLs live five minutes) or refused: only a new URL can help.
+                    last += " (the URL has expired or was refused)"
+                    renew = True
+                elif status >= 500 or status in (408, 429):
+                    renew = False
+                else:
                     break
+            if attempt == DOCUMENT_TRIES:
+                break
+            # A new URL for an expired one is worth asking for at once; anything else gets a pause.
+            delay = 0.0 if renew and attempt == 1 else self.client.backoff.delay(attempt)
             self.logger.warning(
-                "document %s at %s: %s; fetching a fresh URL (try %d of %d)",
-                document_id, describe_url(url), last, attempt, DOCUMENT_TRIES,
+                "document %s at %s: %s; %s in %.1f s (try %d of %d)",
+                document_id, describe_url(url), last, "asking for a new URL" if renew else "downloading again",
+                delay, attempt + 1, DOCUMENT_TRIES,
             )
-            self.sleep(min(30.0, 2.0 ** attempt))
+            self.sleep(delay)
         raise TransientError(f"document {document_id} could not be downloaded: {last}")
+
+    def _document_url(self, document_id: str, *, renew: bool) -> tuple[str, str | None]:
+        """A pre-signed URL for the document: a recent one again, or a new one from getReportDocument."""
+        now = self.clock()
+        link = self._links.get(document_id)
+        if link is None or renew or now - link[2] >= URL_REUSE_SECONDS:
+            info = self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})
+            url = str(info["url"])
+            parts = urlsplit(url)
+            if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
+                raise DocumentError(
+                    f"document {document_id}: Amazon gave a URL on {describe_url(url)}, which is not https; "
+                    "refusing to download it"
+                )
+            compression = info.get("compressionAlgorithm")
+            link = (url, str(compression) if compression else None, now)
+            self._links[document_id] = link
+        return link[0], link[1]
 
 
 @dataclass
@@ -292,9 +375,15 @@ class OpenDocument:
         try:
             yield from gunzip(raw) if self.gzipped else raw
         except requests.RequestException as exc:
-            raise TransientError(f"document {self.document_id}: download broke off ({type(exc).__name__})") from None
+            raise DownloadError(f"document {self.document_id}: the download broke off ({type(exc).__name__})") from None
+        except TruncatedDocument as exc:
+            raise DownloadError(f"document {self.document_id}: {exc}") from None
         finally:
             self.response.close()
+
+    def close(self) -> None:
+        """Drop the connection, whether or not the document was read to its end."""
+        self.response.close()
 
 
 def windows(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:

@@ -171,6 +171,22 @@ CONFIG_SCHEMA = th.PropertiesList(
         description="Pause before a FATAL report is requested again.",
     ),
     th.Property(
+        "request_timeout_seconds",
+        th.NumberType(minimum=0),
+        default=60,
+        title="Request timeout (seconds)",
+        description="How long to wait for Amazon to answer a request, or to send the next part of a document, "
+        "before the request counts as failed and is retried.",
+    ),
+    th.Property(
+        "retry_base_seconds",
+        th.NumberType(minimum=0),
+        default=1,
+        title="Retry back-off base (seconds)",
+        description="Pause before the first retry of a throttled or failed request; it doubles with each of the "
+        "8 tries (with jitter, capped at 60 s). Lower it only against a local simulator.",
+    ),
+    th.Property(
         "sp_api_url",
         th.StringType,
         title="SP-API URL override",
@@ -237,6 +253,8 @@ class Settings:
     fatal_cooldown: float
     sp_api_url: str
     token_url: str
+    request_timeout: float = 60.0
+    retry_base: float = 1.0
 
 
 def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -283,12 +301,13 @@ def _check_url(setting: str, value: Any) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(setting, f"{url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SettingsError(setting, "must use https (plain http is allowed only on loopback)")
     return url
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses, where plain http cannot be intercepted."""
     if host == "localhost":
         return True
     try:
@@ -409,6 +428,12 @@ def load_settings(
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise SettingsError(name, f"must be a whole number from {low} to {high}")
         return value
+    request_timeout = _number("request_timeout_seconds", 60)
+    if request_timeout <= 0:
+        raise SettingsError("request_timeout_seconds", "must be more than 0 seconds")
+    retry_base = _number("retry_base_seconds", 1)
+    if retry_base <= 0:
+        raise SettingsError("retry_base_seconds", "must be more than 0 seconds")
 
     return Settings(
         client_id=str(cfg["lwa_client_id"]).strip(),
@@ -430,4 +455,6 @@ def load_settings(
         fatal_cooldown=_number("fatal_retry_cooldown_seconds", 60),
         sp_api_url=sp_api_url,
         token_url=token_url,
+        request_timeout=request_timeout,
+        retry_base=retry_base,
     )

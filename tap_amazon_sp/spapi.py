@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,6 +18,11 @@ from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.ratelimit import UsagePlans
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TOKEN_EXPIRED = "The access token you provided has expired."
@@ -40,6 +46,24 @@ def describe_url(url: str) -> str:
     """A URL without its query string: pre-signed URLs carry credentials there."""
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+class _HideQueryStrings(logging.Filter):
+    """Cut query strings from urllib3's request lines: those of document URLs are credentials."""
+
+    @override
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                f"{arg.partition('?')[0]}?<hidden>" if isinstance(arg, str) and "?" in arg else arg
+                for arg in record.args
+            )
+        return True
+
+
+# urllib3 logs every request's path and query at DEBUG, so LOGLEVEL=DEBUG would print pre-signed
+# document URLs. A filter on its logger hides them whoever configures logging.
+logging.getLogger("urllib3.connectionpool").addFilter(_HideQueryStrings())
 
 
 class SPAPIClient:
@@ -106,7 +130,7 @@ class SPAPIClient:
             attempt += 1
             if attempt > 1 or not only_if_quota_free:
                 bucket.acquire()
-            access_token = self.token.get()
+            access_token = self._access_token(operation)
             headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
             try:
                 self.request_count += 1
@@ -115,7 +139,6 @@ class SPAPIClient:
                 )
             except requests.RequestException as exc:
                 problem = f"connection error ({type(exc).__name__})"
-                status = 0
             else:
                 status = response.status_code
                 if 200 <= status < 300:
@@ -129,15 +152,7 @@ class SPAPIClient:
                     continue
                 if status not in RETRY_STATUSES:
                     self._learn_rate(response, bucket)
-                    request_id = response.headers.get("x-amzn-RequestId", "")
-                    text = f"{operation} failed: HTTP {status} {code}: {message}"
-                    if details:
-                        text += f" ({details})"
-                    if request_id:
-                        text += f" [request id {request_id}]"
-                    if status in (401, 403):
-                        raise AuthError(text)
-                    raise APIError(text, status=status, code=code)
+                    raise _refusal(operation, response, status, code, message, details)
                 problem = f"HTTP {status} {code}".strip()
             if attempt >= self.backoff.tries:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
@@ -147,11 +162,42 @@ class SPAPIClient:
             )
             self.sleep(delay)
 
+    def _access_token(self, operation: str) -> str:
+        """The current access token. Login with Amazon can be down or slow too: that is retried
+        with the same backoff, on its own count of tries, so it does not use up the operation's."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self.token.get()
+            except TransientError as exc:
+                if attempt >= self.backoff.tries:
+                    raise TransientError(f"{exc}, still after {attempt} tries") from None
+                delay = self.backoff.delay(attempt)
+                self.logger.warning(
+                    "%s: %s; retrying in %.1f s (try %d of %d)", operation, exc, delay, attempt + 1, self.backoff.tries
+                )
+                self.sleep(delay)
+
     def _learn_rate(self, response: requests.Response, bucket: Any) -> None:
         limit = response.headers.get("x-amzn-RateLimit-Limit")
         if limit:
             with contextlib.suppress(ValueError):
                 bucket.set_rate(float(limit))
+
+
+def _refusal(
+    operation: str, response: requests.Response, status: int, code: str, message: str, details: str
+) -> AuthError | APIError:
+    request_id = response.headers.get("x-amzn-RequestId", "")
+    text = f"{operation} failed: HTTP {status} {code}: {message}"
+    if details:
+        text += f" ({details})"
+    if request_id:
+        text += f" [request id {request_id}]"
+    if status in (401, 403):
+        return AuthError(text)
+    return APIError(text, status=status, code=code)
 
 
 def _query_value(value: Any) -> str:

@@ -12,6 +12,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tap_amazon_sp import catalogue
 from tap_amazon_sp.client import Runtime
+from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
@@ -68,6 +69,17 @@ class TapAmazonSP(Tap):
     def runtime(self) -> Runtime:
         """The token, usage plans and report engine every stream shares."""
         return Runtime.build(self.settings, self.logger)
+
+    @classmethod
+    @override
+    def invoke(cls, **kwargs: Any) -> None:
+        # A failure the tap understands (refused credentials, a FATAL report, an unreadable
+        # document) is one line for the seller, not a stack trace; bookmarks already stop before it.
+        try:
+            super().invoke(**kwargs)
+        except TapError as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(1)
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -45,6 +45,8 @@ def make_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
         "fatal_retry_cooldown_seconds": 0.05,
         # The session's simulator keeps every report earlier tests made; tests of reuse turn it on.
         "report_reuse_max_age_hours": 0,
+        # Retries after 10 ms instead of 1 s: the same backoff, scaled like the usage plans.
+        "retry_base_seconds": 0.01,
     }
     config.update(overrides)
     return config
@@ -53,3 +55,24 @@ def make_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def config(sim: Simulator) -> dict[str, Any]:
     return make_config(sim)
+
+
+# The SDK's standard "attribute is an object" test needs a non-null value, but these two fields
+# stay null unless a document holds something the schema does not cover; the simulator's clean
+# data never does. tests/test_bad_documents.py drives them with real bad documents instead.
+NULL_UNLESS_BAD = (".extra_columns]", ".unparsed_values]")
+# Runs last, so that it sees the output of every other test of the session.
+LAST = "test_no_secret_in_any_output_of_the_suite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    deselected = [
+        item for item in items
+        if getattr(item, "originalname", "") == "test_tap_stream_attribute_is_object"
+        and item.name.endswith(NULL_UNLESS_BAD)
+    ]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+    kept = [item for item in items if item not in deselected]
+    kept.sort(key=lambda item: getattr(item, "originalname", "") == LAST)
+    items[:] = kept

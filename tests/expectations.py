@@ -25,8 +25,14 @@ def plain(value: Any) -> Any:
     return value
 
 
+# Present in every record, null unless the document had something the schema does not cover.
+LEFTOVERS = ("extra_columns", "unparsed_values")
+
+
 def strip_added(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: plain(v) for k, v in record.items() if k not in ADDED}
+    return {
+        k: plain(v) for k, v in record.items() if k not in ADDED and not (k in LEFTOVERS and v is None)
+    }
 
 
 def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> list[tuple[datetime, datetime]]:

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,10 @@ from typing import Any
 from tap_amazon_sp.tap import TapAmazonSP
 
 REPO = Path(__file__).resolve().parents[1]
+# Every run of the session, and the secrets of simulators that are gone: tests/test_security.py
+# searches the one for the other.
+CAPTURED: list[TapRun] = []
+RETIRED_SECRETS: list[str] = []
 
 
 @dataclass
@@ -28,9 +33,12 @@ class TapRun:
     returncode: int = 0
     error: BaseException | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
+    trace: str = ""  # an in-process failure's full traceback, chained exceptions included
 
     def __post_init__(self) -> None:
         self.messages = [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
+        # Kept for tests/test_security.py, which searches every run of the session for secrets.
+        CAPTURED.append(self)
 
     def records(self, stream: str | None = None) -> list[dict[str, Any]]:
         return [
@@ -85,17 +93,19 @@ def run_tap(
     level = tap_logger.level
     tap_logger.setLevel(logging.INFO)
     error: BaseException | None = None
+    trace = ""
     try:
         with contextlib.redirect_stdout(out):
             tap = TapAmazonSP(config=config, catalog=catalog, state=state, setup_mapper=True)
             tap.sync_all()
     except Exception as exc:
         error = exc
+        trace = "".join(traceback.format_exception(exc))
         err.write(f"{type(exc).__name__}: {exc}\n")
     finally:
         root.removeHandler(handler)
         tap_logger.setLevel(level)
-    return TapRun(out.getvalue(), err.getvalue(), 1 if error else 0, error)
+    return TapRun(out.getvalue(), err.getvalue(), 1 if error else 0, error, trace=trace)
 
 
 def run_cli(

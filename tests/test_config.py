@@ -2,56 +2,122 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import run_cli, run_tap
+from tests.tap_runner import TapRun, run_cli, run_tap
 
+ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
+    # Enums
     ("unknown region", {"region": "XX"}, "region"),
+    ("region that is not a string", {"region": 1}, "region"),
+    ("unknown environment", {"aws_environment": "STAGING"}, "aws_environment"),
+    ("unknown account type", {"account_type": "Buyer"}, "account_type"),
+    # Dates and windows
     ("unparseable start date", {"start_date": "last tuesday"}, "start_date"),
     ("unparseable end date", {"end_date": "2024-13-45"}, "end_date"),
+    ("start date that is a number", {"start_date": 20240101}, "start_date"),
+    ("end date that is a boolean", {"end_date": True}, "end_date"),
     ("end before start", {"start_date": "2024-05-01T00:00:00Z", "end_date": "2024-04-01T00:00:00Z"}, "end_date"),
+    ("end equal to start", {"start_date": "2024-05-01T00:00:00Z", "end_date": "2024-05-01T00:00:00Z"}, "end_date"),
+    ("start date in the future", {"start_date": "2999-01-01T00:00:00Z"}, "start_date"),
     ("period zero", {"period_in_days": 0}, "period_in_days"),
     ("period too long", {"period_in_days": 400}, "period_in_days"),
     ("period not a number", {"period_in_days": "ninety"}, "period_in_days"),
+    ("period with a fraction", {"period_in_days": 7.5}, "period_in_days"),
+    ("period in a list", {"period_in_days": [30]}, "period_in_days"),
+    # Other types and ranges
+    ("wait between requests that is not a boolean", {"wait_between_requests": "sometimes"}, "wait_between_requests"),
+    ("maximum report wait of zero", {"max_report_wait_seconds": 0}, "max_report_wait_seconds"),
+    ("maximum report wait as text", {"max_report_wait_seconds": "an hour"}, "max_report_wait_seconds"),
+    ("too many FATAL retries", {"fatal_report_retries": 11}, "fatal_report_retries"),
+    ("negative FATAL cool-down", {"fatal_retry_cooldown_seconds": -1}, "fatal_retry_cooldown_seconds"),
+    ("request timeout of zero", {"request_timeout_seconds": 0}, "request_timeout_seconds"),
+    ("negative retry base", {"retry_base_seconds": -1}, "retry_base_seconds"),
+    # Report options
     ("report options for an unknown stream", {"report_options": [{"stream_name": "NOPE", "options": {}}]},
      "report_options"),
     ("airbyte report options for an unknown stream",
      {"report_options_list": [{"stream_name": "NOPE", "options_list": [{"option_name": "a", "option_value": "b"}]}]},
      "report_options"),
+    ("report options that are not a list", {"report_options": {ALL_ORDERS: {"a": "b"}}}, "report_options"),
+    ("report options without a stream name", {"report_options": [{"options": {"a": "b"}}]}, "report_options"),
+    ("report options that are not name: value", {"report_options": [{"stream_name": ALL_ORDERS, "options": ["a"]}]},
+     "report_options"),
+    # URLs
     ("plain http override off loopback", {"sp_api_url": "http://example.com"}, "sp_api_url"),
     ("plain http token url off loopback", {"lwa_token_url": "http://10.1.2.3/auth/o2/token"}, "lwa_token_url"),
     ("override that is not a URL", {"sp_api_url": "sellingpartnerapi-na"}, "sp_api_url"),
+    ("override on ftp", {"sp_api_url": "ftp://127.0.0.1/"}, "sp_api_url"),
+    ("plain http on a host named like localhost", {"sp_api_url": "http://localhost.example.com"}, "sp_api_url"),
+    ("plain http on a name that resolves to loopback", {"lwa_token_url": "http://127.0.0.1.nip.io/t"}, "lwa_token_url"),
+    # Marketplaces
     ("marketplace of another region", {"region": "US", "marketplace_ids": ["A1PA6795UKMFR9"]}, "marketplace_ids"),
+    ("far-east marketplace under an EU region", {"region": "DE", "marketplace_ids": ["A1VC38T7YXB528"]},
+     "marketplace_ids"),
+    ("country code of another region", {"region": "US", "marketplace_ids": ["UK"]}, "marketplace_ids"),
     ("unknown marketplace", {"marketplace_ids": ["NOTAMARKET"]}, "marketplace_ids"),
+    ("marketplaces as one string", {"marketplace_ids": "ATVPDKIKX0DER"}, "marketplace_ids"),
+    # Secrets and credentials
     ("missing client secret", {"lwa_client_secret": None}, "lwa_client_secret"),
+    ("empty client secret", {"lwa_client_secret": ""}, "lwa_client_secret"),
+    ("missing refresh token", {"refresh_token": None}, "refresh_token"),
     ("empty refresh token", {"refresh_token": "  "}, "refresh_token"),
     ("missing client id", {"lwa_client_id": None}, "lwa_client_id"),
-    ("unknown environment", {"aws_environment": "STAGING"}, "aws_environment"),
-    ("unknown account type", {"account_type": "Buyer"}, "account_type"),
-    ("start date in the future", {"start_date": "2999-01-01T00:00:00Z"}, "start_date"),
+    ("empty client id", {"lwa_client_id": ""}, "lwa_client_id"),
 ]
+
+
+@pytest.fixture(scope="module")
+def bad_config_runs(simulator: Simulator) -> dict[str, tuple[TapRun, list[str]]]:
+    """Every bad config through the real CLI, a few at a time; each case's requests, if it made any.
+
+    Each case talks to the simulator under its own path prefix, so a request is traced to its case.
+    """
+    simulator.reset()
+
+    def one(index: int, change: dict[str, Any]) -> TapRun:
+        base = f"{simulator.url}/case{index}"
+        config = make_config(simulator, sp_api_url=base, lwa_token_url=f"{base}/auth/o2/token")
+        config.update(change)
+        return run_cli({k: v for k, v in config.items() if v is not None})
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = [pool.submit(one, i, change) for i, (_case, change, _setting) in enumerate(BAD_CONFIGS)]
+        runs = [f.result() for f in futures]
+    requests = [r.path for r in simulator.requests]
+    simulator.reset()
+    return {
+        case: (run, [p for p in requests if p.startswith(f"/case{i}/")])
+        for i, ((case, _change, _setting), run) in enumerate(zip(BAD_CONFIGS, runs, strict=True))
+    }
+
+
+def test_there_are_at_least_twenty_bad_configs():
+    assert len(BAD_CONFIGS) >= 20
+    assert len({case for case, _, _ in BAD_CONFIGS}) == len(BAD_CONFIGS)
 
 
 @pytest.mark.parametrize(("case", "change", "setting"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
 def test_bad_config_fails_with_one_line_naming_the_setting_and_no_request(
-    sim: Simulator, case: str, change: dict[str, Any], setting: str
+    simulator: Simulator, bad_config_runs: dict[str, tuple[TapRun, list[str]]], case: str, change: dict[str, Any],
+    setting: str,
 ):
-    config = make_config(sim)
-    config.update(change)
-    config = {k: v for k, v in config.items() if v is not None}
-    run = run_cli(config)
+    run, requests = bad_config_runs[case]
     assert run.returncode != 0
     assert "Traceback" not in run.stderr
     errors = [line for line in run.stderr.splitlines() if "ERROR" in line and "Config validation failed" not in line]
     assert len(errors) == 1, run.stderr
-    assert setting in errors[0]
-    assert sim.requests == []
-    for secret in (sim.credentials.client_secret, sim.credentials.refresh_token):
+    assert errors[0].split("|", 3)[3].strip().startswith(f"{setting}:"), errors[0]
+    assert requests == []
+    assert run.messages == []
+    for secret in (simulator.credentials.client_secret, simulator.credentials.refresh_token):
         assert secret not in run.output
 
 

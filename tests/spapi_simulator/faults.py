@@ -5,8 +5,9 @@ fault (connection resets, truncated gzip, stuck reports, ...) is one entry here 
 place in the server where it should bite. Values arriving from JSON or the command line are
 coerced and validated here, so the rest of the simulator can trust their types.
 
-Counter switches (``throttle``, ``server_error``, ``fatal``) map a key (operation name or report
-type) to how many of the next matching events should misbehave; ``Faults.take`` consumes one.
+Counter switches (``throttle``, ``server_error``, ``fatal``, ...) map a key (operation name,
+``lwa`` for the token endpoint, ``document`` for the document host, or a report type) to how many
+of the next matching events should misbehave; the key ``*`` matches any. ``Faults.take`` consumes one.
 Action switches (``expire_tokens``) are not stored: setting them runs a hook once.
 """
 
@@ -57,6 +58,26 @@ def _counters(value: Any) -> dict[str, int]:
     return result
 
 
+def _stuck_status(value: Any) -> str:
+    status = str(value)
+    if status not in ("IN_QUEUE", "IN_PROGRESS"):
+        raise ValueError(f"stuck_status must be IN_QUEUE or IN_PROGRESS, got {value!r}")
+    return status
+
+
+def _mutations(value: Any) -> dict[str, str]:
+    from .mutations import MUTATIONS
+
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object of reportType -> mutation, got {value!r}")
+    result: dict[str, str] = {}
+    for key, name in value.items():
+        if name not in MUTATIONS:
+            raise ValueError(f"unknown document mutation {name!r}; known: {', '.join(sorted(MUTATIONS))}")
+        result[str(key)] = str(name)
+    return result
+
+
 def _error_status(value: Any) -> int:
     status = int(value)
     if status not in (500, 503):
@@ -93,6 +114,26 @@ SWITCHES: dict[str, Switch] = {
         Switch("invalid_client", False, _bool, "LWA answers 401 invalid_client"),
         Switch("expire_tokens", False, _bool, "true: every token issued so far expires now",
                action=True),
+        Switch("rate_limit_header", True, _bool, "send x-amzn-RateLimit-Limit where Amazon may"),
+        Switch("reset_connection", {}, _counters,
+               "{operationId|lwa|document: n}: the next n requests get the connection closed, no answer"),
+        Switch("hang", {}, _counters,
+               "{operationId|lwa|document: n}: the next n requests wait hang_seconds, then no answer"),
+        Switch("hang_seconds", 2.0, _seconds, "how long hang and stall_document keep the client waiting"),
+        Switch("break_document", {}, _counters,
+               "{reportType: n}: the next n downloads stop after part of the body and close"),
+        Switch("stall_document", {}, _counters,
+               "{reportType: n}: the next n downloads send part of the body, then go silent"),
+        Switch("truncate_document", {}, _counters,
+               "{reportType: n}: the next n downloads serve a gzip stream cut short (complete HTTP)"),
+        Switch("expired_document_url", {}, _counters,
+               "{reportType: n}: the next n getReportDocument URLs have already expired"),
+        Switch("insecure_document_url", False, _bool,
+               "getReportDocument answers plain-http URLs on a host that is not loopback"),
+        Switch("stuck", {}, _counters, "{reportType: n}: the next n created reports never finish"),
+        Switch("stuck_status", "IN_QUEUE", _stuck_status, "where stuck reports stay: IN_QUEUE or IN_PROGRESS"),
+        Switch("document_mutation", {}, _mutations,
+               "{reportType: mutation}: documents made from now on are damaged (see mutations.py)"),
     )
 }
 
@@ -143,14 +184,16 @@ class Faults:
             return copy.deepcopy(self._values.get(name, SWITCHES[name].default))
 
     def take(self, name: str, key: str) -> bool:
-        """Consume one unit of counter switch ``name`` for ``key``; True if one was left."""
+        """Consume one unit of counter switch ``name`` for ``key`` (or for ``"*"``, any key); True if
+        one was left."""
         with self._lock:
             counters: dict[str, int] = self._values[name]
-            left = counters.get(key, 0)
-            if left <= 0:
-                return False
-            counters[key] = left - 1
-            return True
+            for candidate in (key, "*"):
+                left = counters.get(candidate, 0)
+                if left > 0:
+                    counters[candidate] = left - 1
+                    return True
+            return False
 
     def pop(self, name: str) -> Any:
         """Take the first item of list switch ``name``; None when it is empty."""

@@ -79,6 +79,11 @@ class TokenStore:
             return TOKEN_EXPIRED
         return None
 
+    def issued(self) -> list[str]:
+        """Every access token issued so far."""
+        with self._lock:
+            return list(self._expiry)
+
     def expire_all(self) -> None:
         """Make every token issued so far expired (tokens issued later are unaffected)."""
         now = self._clock()

@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 from .data import LIST_ONLY, REPORT_TYPES, Dataset, Document
 from .faults import Faults
+from .mutations import mutate
 from .rendering import flat_content_type, marketplace
 from .validation import parse_datetime
 
@@ -121,6 +122,7 @@ def _document_id(marketplace_id: str) -> str:
 @dataclass
 class _StoredDocument:
     load: Callable[[], Document]
+    report_type: str
     document: Document | None = None
     gzipped: bytes | None = None
     # A ready gzip file on disk (benchmarks): read at each download, never kept in memory.
@@ -152,6 +154,7 @@ class _Report:
     finished: float | None = None
     document_id: str | None = None
     cancelled: bool = False
+    stuck: str | None = None  # the status a stuck report keeps forever
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,8 @@ class DocumentReply:
     status: int
     headers: dict[str, str]
     body: bytes
+    cut_at: int | None = None  # send only this many bytes of the body, then close
+    stall: float = 0.0  # after cut_at bytes, wait this long before closing
 
 
 @dataclass
@@ -237,7 +242,8 @@ class ReportStore:
                         document_id=document_id,
                     )
                     self._documents[document_id] = _StoredDocument(
-                        self._settlement_loader(item.report_id)
+                        self._settlement_loader(item.report_id),
+                        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
                     )
                     if report_id.isdigit():
                         self._next_id = max(self._next_id, int(report_id) + 1)
@@ -280,6 +286,7 @@ class ReportStore:
         delay = self._faults.pop("processing_delays")
         if delay is None:
             delay = self._faults.get("processing_delay")
+        stuck = str(self._faults.get("stuck_status")) if self._faults.take("stuck", report_type) else None
         with self._lock:
             report_id = str(self._next_id)
             self._next_id += 1
@@ -294,6 +301,7 @@ class ReportStore:
                 delay=float(delay),
                 fatal=fatal,
                 fatal_document=bool(self._faults.get("fatal_error_document")),
+                stuck=stuck,
             )
         return report_id
 
@@ -352,7 +360,12 @@ class ReportStore:
             now = self._clock()
             ttl = float(self._faults.get("document_url_ttl"))
             signature = secrets.token_hex(32)
-            self._grants[signature] = _Grant(document_id, now + ttl, ttl, gzip_header)
+            expires = now + ttl
+            if self._faults.take("expired_document_url", self._documents[document_id].report_type):
+                expires = now  # as if the URL had sat unused past its lifetime
+            self._grants[signature] = _Grant(document_id, expires, ttl, gzip_header)
+        if self._faults.get("insecure_document_url"):
+            base_url = "http://documents.example.invalid"
         stamp = datetime.fromtimestamp(now, timezone.utc)
         credential = quote(f"ASIASIMULATOR/{stamp:%Y%m%d}/us-east-1/s3/aws4_request", safe="")
         url = (
@@ -394,7 +407,21 @@ class ReportStore:
             "Content-Type": content_type,
             "Content-Encoding": "gzip" if grant.gzip_header else "identity",
         }
+        report_type = stored.report_type
+        # Past the gzip header and a good part of the data, but short of the end.
+        part = max(20, len(gzipped) * 3 // 5)
+        if self._faults.take("truncate_document", report_type):
+            return DocumentReply(200, headers, gzipped[:part])
+        if self._faults.take("break_document", report_type):
+            return DocumentReply(200, headers, gzipped, cut_at=part)
+        if self._faults.take("stall_document", report_type):
+            return DocumentReply(200, headers, gzipped, cut_at=part, stall=float(self._faults.get("hang_seconds")))
         return DocumentReply(200, headers, gzipped)
+
+    def signatures(self) -> list[str]:
+        """The signature of every document URL issued so far."""
+        with self._lock:
+            return list(self._grants)
 
     def settlement_reports(self, marketplace_id: str) -> list[dict[str, Any]]:
         """The seeded settlement reports of one marketplace as Report objects, newest first."""
@@ -442,6 +469,8 @@ class ReportStore:
     def _status(self, report: _Report, now: float) -> str:
         if report.outcome is not None:
             return report.outcome
+        if report.stuck is not None:
+            return report.stuck
         elapsed = now - report.created
         if elapsed < report.delay / 3:
             return "IN_QUEUE"
@@ -460,7 +489,7 @@ class ReportStore:
             content_type = flat_content_type(marketplace(marketplace_id))
             document_id = _document_id(marketplace_id)
             self._documents[document_id] = _StoredDocument(
-                lambda: Document(b"", content_type), path=canned)
+                lambda: Document(b"", content_type), report.report_type, path=canned)
             report.document_id = document_id
             return
         if report.fatal:
@@ -470,7 +499,7 @@ class ReportStore:
                     body=json.dumps({"errorDetails": _FATAL_DETAILS}).encode("utf-8"),
                     content_type="application/json; charset=UTF-8",
                 )
-                report.document_id = self._add_document(marketplace_id, lambda: error)
+                report.document_id = self._add_document(marketplace_id, report.report_type, lambda: error)
             return
         document = self._dataset.document(
             report.report_type, marketplace_id, report.data_start, report.data_end,
@@ -480,11 +509,14 @@ class ReportStore:
             report.outcome = "CANCELLED"
             return
         report.outcome = "DONE"
-        report.document_id = self._add_document(marketplace_id, lambda: document)
+        mutation = self._faults.get("document_mutation").get(report.report_type)
+        if mutation is not None:
+            document = mutate(document, mutation)
+        report.document_id = self._add_document(marketplace_id, report.report_type, lambda: document)
 
-    def _add_document(self, marketplace_id: str, load: Callable[[], Document]) -> str:
+    def _add_document(self, marketplace_id: str, report_type: str, load: Callable[[], Document]) -> str:
         document_id = _document_id(marketplace_id)
-        self._documents[document_id] = _StoredDocument(load)
+        self._documents[document_id] = _StoredDocument(load, report_type)
         return document_id
 
     def _render(self, report: _Report, now: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import struct
 import sys
 import threading
 import time
@@ -76,6 +77,8 @@ class _Response:
     status: int
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    cut_at: int | None = None  # a download that breaks off: only this many body bytes are sent
+    stall: float = 0.0  # ...and the connection then goes silent this long before it closes
 
 
 @dataclass(frozen=True)
@@ -188,9 +191,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         # Written in pieces so that clients see a streamed body, as from S3.
         view = memoryview(response.body)
+        if response.cut_at is not None:
+            view = view[:response.cut_at]
         for start in range(0, len(view), _CHUNK):
             self.wfile.write(view[start:start + _CHUNK])
         self.wfile.flush()
+        if response.cut_at is not None:
+            if response.stall:
+                time.sleep(response.stall)
+            self.hang_up()
+
+    def hang_up(self, *, reset: bool = False) -> None:
+        """End the connection without (the rest of) an answer; with reset, abruptly (TCP RST)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            if reset:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
 
 
 @final
@@ -326,6 +344,16 @@ class Simulator:
         self.faults.reset()
         self.usage_plans.refill_all()
 
+    def issued_secrets(self) -> list[str]:
+        """Everything secret this simulator knows or handed out: the client secret, the refresh
+        token, every access token and every document URL signature. None may ever be printed."""
+        return [
+            self.credentials.client_secret,
+            self.credentials.refresh_token,
+            *self.tokens.issued(),
+            *self.reports.signatures(),
+        ]
+
     def expected_records(
         self,
         report_type: str,
@@ -362,13 +390,22 @@ class Simulator:
             if path.startswith(_CONTROL_PREFIX):
                 handler.write_response(self._control(method, path, query, body))
                 return
+            found = None
+            if path == _LWA_PATH:
+                fault_key = "lwa"
+            elif path.startswith(_DOCUMENT_PREFIX):
+                fault_key = "document"
+            else:
+                found = match(method, path)
+                operation = found[0].name if found else None
+                fault_key = operation or ""
+            if self._drop(handler, fault_key, method, path, query, headers, body, started):
+                return
             if path == _LWA_PATH:
                 response = self._lwa(method, path, body, headers)
             elif path.startswith(_DOCUMENT_PREFIX):
                 response = self._document(method, path, query, headers)
             else:
-                found = match(method, path)
-                operation = found[0].name if found else None
                 response = self._spapi(method, path, query, headers, body, found)
         except Exception:  # a simulator bug must still answer, or the client hangs
             traceback.print_exc(file=sys.stderr)
@@ -380,6 +417,34 @@ class Simulator:
                 method, path, query, headers, body, operation, response.status, started))
         handler.write_response(response)
 
+    def _drop(
+        self,
+        handler: _Handler,
+        key: str,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
+        body: bytes,
+        started: float,
+    ) -> bool:
+        """The reset_connection and hang faults: no answer at all. Recorded with status 0."""
+        reset = self.faults.take("reset_connection", key)
+        hang = not reset and self.faults.take("hang", key)
+        if not (reset or hang):
+            return False
+        if path.startswith(_DOCUMENT_PREFIX):
+            for name in ("x-amz-access-token", "authorization"):
+                if name in headers:
+                    self._violation(method, path, f"{name} header sent to the document host")
+        with self._lock:
+            self._requests.append(RecordedRequest(
+                method, path, query, headers, body, None if key in ("lwa", "document") else key, 0, started))
+        if hang:
+            time.sleep(float(self.faults.get("hang_seconds")))
+        handler.hang_up(reset=reset)
+        return True
+
     def _violation(self, method: str, path: str, reason: str) -> None:
         with self._lock:
             self._violations.append(f"{method} {path}: {reason}")
@@ -387,6 +452,13 @@ class Simulator:
     def _lwa(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> _Response:
         extra = {"Cache-Control": "no-store", "Pragma": "no-cache",
                  "x-amzn-RequestId": str(uuid.uuid4())}
+        if self.faults.take("throttle", "lwa"):
+            return _json_response(429, {"error": "slow_down",
+                                        "error_description": "Too many requests."}, extra)
+        if self.faults.take("server_error", "lwa"):
+            status = int(self.faults.get("server_error_status"))
+            return _json_response(status, {"error": "server_error",
+                                           "error_description": "Internal failure."}, extra)
         if method != "POST":
             self._violation(method, path, "the token endpoint takes POST only")
             return _json_response(405, {"error": "invalid_request",
@@ -412,8 +484,15 @@ class Simulator:
             self._violation(method, path, "document URLs take GET only")
             return _Response(405, b"", {"Content-Type": "application/xml"})
         document_id = unquote(path[len(_DOCUMENT_PREFIX):])
+        if self.faults.take("throttle", "document") or self.faults.take("server_error", "document"):
+            # S3 says "slow down" with a 503, and has its own 500s.
+            status = 503 if self.faults.get("server_error_status") == 503 else 500
+            code, message = (("SlowDown", "Please reduce your request rate.") if status == 503
+                             else ("InternalError", "We encountered an internal error. Please try again."))
+            return _Response(status, f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+                             f"<Message>{message}</Message></Error>".encode(), {"Content-Type": "application/xml"})
         reply = self.reports.open_document(document_id, query)
-        return _Response(reply.status, reply.body, dict(reply.headers))
+        return _Response(reply.status, reply.body, dict(reply.headers), reply.cut_at, reply.stall)
 
     def _spapi(
         self,
@@ -451,7 +530,8 @@ class Simulator:
             code = "InternalFailure" if status == 500 else "ServiceUnavailable"
             return _json_response(status, ApiError(status, code, message).body(), request_id)
 
-        rate = {"x-amzn-RateLimit-Limit": self.usage_plans.limit_header(op.name)}
+        rate = ({"x-amzn-RateLimit-Limit": self.usage_plans.limit_header(op.name)}
+                if self.faults.get("rate_limit_header") else {})
         if problems:
             first = problems[0]
             error = ApiError(

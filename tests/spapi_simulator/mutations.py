@@ -1,0 +1,143 @@
+"""Damaged documents, for the ``document_mutation`` fault: what a tap must survive or refuse.
+
+Each mutation takes a finished document (before compression) and returns a damaged copy. Flat
+files are edited as text in their own charset, so the damage sits where Amazon's would: in a
+row, a header or a value. Tests compute what the tap should make of each from the constants here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .rendering import Document
+
+__all__ = [
+    "HUGE_FIELD",
+    "INVALID_BYTES",
+    "MUTATIONS",
+    "NEW_COLUMN",
+    "NEW_COLUMN_AT",
+    "UNTYPABLE",
+    "mutate",
+    "new_column_value",
+]
+
+# A column Amazon might add one day, inserted at this position of the header.
+NEW_COLUMN = "new-amazon-column"
+NEW_COLUMN_AT = 2
+# Values no reader of their column's type can make sense of, put in the first data row.
+UNTYPABLE = {
+    "quantity": "lots",
+    "item-price": "12,34",
+    "purchase-date": "next week",
+    "is-business-order": "maybe",
+}
+# One value of several megabytes in the first data row's product name.
+HUGE_FIELD = "H" * 3_000_000 + "!"
+HUGE_COLUMNS = ("product-name", "item-name", "商品名")
+# Not valid in UTF-8, cp1252 or cp932: 0x81 alone is undefined in all three.
+INVALID_BYTES = b"\x81 "
+
+_CODECS = {"windows-31j": "cp932", "cp1252": "cp1252", "utf-8": "utf-8"}
+
+
+def new_column_value(row: int) -> str:
+    """The new column's value in data row `row` (1-based)."""
+    return f"new-{row}"
+
+
+def _codec(document: Document) -> str:
+    charset = document.content_type.partition("charset=")[2].strip().lower()
+    return _CODECS.get(charset, "utf-8")
+
+
+def _flat(edit: Callable[[list[list[str]]], None]) -> Callable[[Document], Document]:
+    """A mutation of a flat file's cells (header first), keeping its charset and line endings."""
+
+    def mutation(document: Document) -> Document:
+        codec = _codec(document)
+        text = document.body.decode(codec)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        rows = [line.split("\t") for line in text.split(newline) if line]
+        edit(rows)
+        body = "".join("\t".join(cells) + newline for cells in rows)
+        return Document(body.encode(codec), document.content_type)
+
+    return mutation
+
+
+def _extra_field(rows: list[list[str]]) -> None:
+    rows[1].append("surplus")
+
+
+def _short_row(rows: list[list[str]]) -> None:
+    del rows[1][-3:]
+
+
+def _new_column(rows: list[list[str]]) -> None:
+    rows[0].insert(NEW_COLUMN_AT, NEW_COLUMN)
+    for number, cells in enumerate(rows[1:], start=1):
+        cells.insert(NEW_COLUMN_AT, new_column_value(number))
+
+
+def _untypable(rows: list[list[str]]) -> None:
+    for index, header in enumerate(rows[0]):
+        if header in UNTYPABLE:
+            rows[1][index] = UNTYPABLE[header]
+
+
+def _huge_field(rows: list[list[str]]) -> None:
+    for index, header in enumerate(rows[0]):
+        if header in HUGE_COLUMNS:
+            rows[1][index] = HUGE_FIELD
+            return
+    raise ValueError("huge_field needs a product-name or item-name column")
+
+
+def _invalid_bytes(document: Document) -> Document:
+    body = document.body
+    cut = body.find(b"\n") + 1 or body.find(b'{"') + 1
+    return Document(body[:cut] + INVALID_BYTES + body[cut:], document.content_type)
+
+
+_LAUGHS = "".join(
+    f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
+)
+
+
+def _xml_with_entity(declaration: str, use: str) -> Callable[[Document], Document]:
+    def mutation(document: Document) -> Document:
+        text = document.body.decode("utf-8")
+        prolog, _, rest = text.partition("\n")
+        rest = rest.replace("<browseNodeName>", f"<browseNodeName>{use}", 1)
+        return Document(f"{prolog}\n<!DOCTYPE Result [{declaration}]>\n{rest}".encode(), document.content_type)
+
+    return mutation
+
+
+def _new_key(document: Document) -> Document:
+    text = document.body.decode("utf-8")
+    text = text.replace('{"parentAsin":', '{"newMetric":7,"parentAsin":')
+    text = text.replace('{"date":', '{"newMetric":7,"date":')
+    text = text.replace('"salesByAsin":{', '"salesByAsin":{"newThing":1,')
+    return Document(text.encode("utf-8"), document.content_type)
+
+
+MUTATIONS: dict[str, Callable[[Document], Document]] = {
+    "extra_field": _flat(_extra_field),
+    "short_row": _flat(_short_row),
+    "new_column": _flat(_new_column),
+    "untypable": _flat(_untypable),
+    "huge_field": _flat(_huge_field),
+    "invalid_bytes": _invalid_bytes,
+    # "Billion laughs": a kilobyte that expands to gigabytes in a parser that expands entities.
+    "entity_expansion": _xml_with_entity('<!ENTITY lol0 "lol">' + _LAUGHS, "&lol9;"),
+    # An external entity would read a file of the machine running the tap.
+    "external_entity": _xml_with_entity('<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;"),
+    "new_key": _new_key,
+}
+
+
+def mutate(document: Document, name: str) -> Document:
+    """The document damaged by mutation `name`."""
+    return MUTATIONS[name](document)

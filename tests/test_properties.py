@@ -1,0 +1,227 @@
+"""Property-based tests (hypothesis) of header normalisation, value typing and streamed decoding.
+
+Documents arrive in chunks cut wherever the network pleases, so every decoding step is checked
+against the same input cut at arbitrary points.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import re
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tap_amazon_sp.documents import decode, gunzip, json_array_items, lines
+from tap_amazon_sp.errors import DocumentError, TruncatedDocument
+from tap_amazon_sp.records import JAPANESE_HEADERS, column_name, converter, format_datetime, parse_datetime, snake
+
+SNAKE = re.compile(r"([a-z0-9]+(_[a-z0-9]+)*)?")
+WORD = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8)
+SEPARATORS = st.sampled_from([" ", "-", "_", "/", " - ", "  ", ".", "(", ") ", ":", "\t"])
+
+
+def cut(data: str | bytes, points: list[int]) -> list:
+    """`data` in pieces, cut at `points` (any order, repeats allowed: empty pieces happen too)."""
+    bounds = sorted({0, len(data), *(p % (len(data) + 1) for p in points)})
+    pieces = [data[a:b] for a, b in itertools.pairwise(bounds)]
+    # An empty chunk now and then, as a network read can return.
+    return [data[:0], *pieces] if len(points) % 2 else pieces
+
+
+CUTS = st.lists(st.integers(min_value=0, max_value=10_000), max_size=12)
+
+
+# Header normalisation
+
+
+@given(st.text())
+def test_column_names_are_snake_case_and_normalising_twice_changes_nothing(header: str):
+    name = column_name(header)
+    assert SNAKE.fullmatch(name), name
+    assert column_name(name) == name
+
+
+@given(st.lists(WORD, min_size=1, max_size=5), st.data())
+def test_column_names_ignore_case_and_how_words_are_separated(words: list[str], data: st.DataObject):
+    spelled = ""
+    for index, word in enumerate(words):
+        if index:
+            spelled += data.draw(SEPARATORS)
+        spelled += word.upper() if data.draw(st.booleans()) else word
+    padding = data.draw(st.sampled_from(["", " ", "\ufeff", " \t"]))
+    assert column_name(padding + spelled + padding.strip("\ufeff")) == "_".join(words)
+
+
+@given(st.sampled_from(sorted(JAPANESE_HEADERS)), st.sampled_from(["", " ", "\ufeff"]))
+def test_japanese_headers_name_the_same_column_as_the_english_ones(header: str, padding: str):
+    assert column_name(padding + header) == column_name(JAPANESE_HEADERS[header])
+
+
+# Words of two letters or more: a run of capitals is one word (an acronym), as in `asinB2B`.
+CAMEL_WORDS = st.lists(st.text("abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=8), min_size=1, max_size=5)
+
+
+@given(CAMEL_WORDS)
+def test_camel_case_keys_become_the_snake_case_words(words: list[str]):
+    camel = words[0] + "".join(w.capitalize() for w in words[1:])
+    assert snake(camel) == "_".join(words)
+
+
+@given(CAMEL_WORDS, st.sampled_from(["B2B", "ASIN", "SKU"]))
+def test_a_trailing_acronym_is_one_word(words: list[str], acronym: str):
+    camel = words[0] + "".join(w.capitalize() for w in words[1:])
+    assert snake(camel + acronym) == "_".join(words) + "_" + acronym.lower()
+
+
+# Value typing
+
+INSTANTS = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(timezone.utc)
+).map(lambda d: d.replace(microsecond=0))
+# (zone name, offset in hours, how the marketplace writes the date, month first?)
+SPELLINGS = [
+    ("UTC", 0, "%Y-%m-%d %H:%M:%S UTC", False),
+    ("PST", -8, "%Y-%m-%d %H:%M:%S PST", False),
+    ("PDT", -7, "%m/%d/%Y %H:%M:%S PDT", True),
+    ("JST", 9, "%Y/%m/%d %H:%M:%S JST", False),
+    ("MEZ", 1, "%d.%m.%Y %H:%M:%S MEZ", False),
+    ("MESZ", 2, "%d.%m.%Y %H:%M:%S MESZ", True),  # dotted dates are day first whatever the marketplace
+    ("GMT", 0, "%d/%m/%Y %H:%M:%S GMT", False),
+    ("BST", 1, "%d/%m/%Y %H:%M:%S BST", False),
+]
+
+
+@given(INSTANTS, st.sampled_from(SPELLINGS))
+def test_every_amazon_spelling_of_a_time_parses_back_to_the_same_instant(instant: datetime, spelling: tuple):
+    _zone, hours, pattern, month_first = spelling
+    local = instant.astimezone(timezone(timedelta(hours=hours)))
+    assert parse_datetime(local.strftime(pattern), month_first=month_first) == instant
+
+
+@given(INSTANTS, st.integers(min_value=-12 * 4, max_value=14 * 4))
+def test_iso_times_with_any_offset_round_trip_through_the_records_form(instant: datetime, quarters: int):
+    local = instant.astimezone(timezone(timedelta(minutes=15 * quarters)))
+    text = format_datetime(parse_datetime(local.isoformat()))
+    assert text == instant.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    assert format_datetime(parse_datetime(text)) == text
+    assert converter("date-time")(local.isoformat()) == text
+
+
+@given(st.integers(min_value=-(10**30), max_value=10**30))
+def test_integers_round_trip(number: int):
+    assert converter("integer")(str(number)) == number
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, places=4, min_value=-(10**12), max_value=10**12))
+def test_decimals_round_trip_exactly(number: Decimal):
+    assert converter("number")(str(number)) == number
+
+
+@given(st.sampled_from(["nan", "NaN", "Infinity", "-inf", "1,5", "12.3.4", "", " "]))
+def test_text_that_is_not_a_finite_decimal_is_refused(raw: str):
+    with pytest.raises((ValueError, ArithmeticError)):
+        converter("number")(raw)
+
+
+@given(st.sampled_from(["true", "false", "yes", "no", "y", "n"]), st.data())
+def test_booleans_in_any_case(word: str, data: st.DataObject):
+    spelled = "".join(c.upper() if data.draw(st.booleans()) else c for c in word)
+    assert converter("boolean")(spelled) is (word in ("true", "yes", "y"))
+
+
+@given(st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2099, 12, 31).date()),
+       st.sampled_from(["%Y-%m-%d", "%d-%b-%Y", "%Y/%m/%d", "%d.%m.%Y"]))
+def test_dates_in_amazon_spellings_read_as_the_calendar_date(day, pattern: str):
+    assert converter("date")(day.strftime(pattern)) == day.isoformat()
+
+
+# Decoding, with the bytes cut anywhere
+
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=300)
+
+
+@given(TEXT, st.sampled_from(["utf-8", "cp1252", "cp932"]), CUTS)
+def test_decoding_does_not_depend_on_where_chunks_are_cut(text: str, codec: str, points: list[int]):
+    assume(not text.startswith("\ufeff"))  # a leading U+FEFF in UTF-8 is a byte order mark, dropped
+    try:
+        data = text.encode(codec)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+        codec = "utf-8"
+    # cp932 encodes a few characters to look-alikes ("¢" comes back as "￠"): compare with one
+    # whole-buffer decode, which is what chunking must not change.
+    assert "".join(decode(cut(data, points), codec, describe="test")) == data.decode(codec)
+
+
+@given(TEXT, st.sampled_from(["cp1252", "cp932"]), CUTS)
+def test_a_utf8_byte_order_mark_wins_over_the_declared_charset(text: str, codec: str, points: list[int]):
+    data = b"\xef\xbb\xbf" + text.encode("utf-8")
+    assert "".join(decode(cut(data, points), codec, describe="test")) == text
+
+
+@given(st.binary(max_size=200), st.sampled_from(["utf-8", "cp932"]), CUTS)
+def test_bytes_invalid_in_the_charset_fail_loudly_wherever_they_fall(data: bytes, codec: str, points: list[int]):
+    try:
+        want: str | None = data.decode(codec)
+    except UnicodeDecodeError:
+        want = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        return  # decoded as UTF-8 instead: covered above
+    if want is None:
+        with pytest.raises(DocumentError, match=f"not valid {codec}"):
+            "".join(decode(cut(data, points), codec, describe="test"))
+    else:
+        assert "".join(decode(cut(data, points), codec, describe="test")) == want
+
+
+def reference_lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    last = parts.pop()
+    result = [p[:-1] if p.endswith("\r") else p for p in parts]
+    if last:
+        result.append(last[:-1] if last.endswith("\r") else last)
+    return result
+
+
+@given(st.text(st.sampled_from("ab\t\r\n€髙"), max_size=200), CUTS)
+def test_lines_do_not_depend_on_where_chunks_are_cut(text: str, points: list[int]):
+    assert list(lines(cut(text, points))) == reference_lines(text)
+
+
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=3), CUTS)
+def test_gzip_members_decompress_whatever_the_chunking(members: list[bytes], points: list[int]):
+    data = b"".join(gzip.compress(m, mtime=0) for m in members)
+    assert b"".join(gunzip(cut(data, points))) == b"".join(members)
+
+
+@given(st.binary(max_size=300), st.integers(min_value=1), CUTS)
+@settings(max_examples=200)
+def test_a_gzip_stream_cut_short_anywhere_is_reported_as_truncated(payload: bytes, keep: int, points: list[int]):
+    data = gzip.compress(payload, mtime=0)
+    short = data[: keep % len(data)] or data[:1]
+    with pytest.raises(TruncatedDocument):
+        b"".join(gunzip(cut(short, points)))
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**15), max_value=10**15) | st.text(max_size=20)
+    | st.just("records")
+    | st.floats(allow_nan=False, allow_infinity=False),
+    # Keys that can never be "records": a nested key of that name would be found first.
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text('abcxyz\u00e9"', max_size=4), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.lists(JSON_VALUES, max_size=8), st.dictionaries(st.sampled_from(["a", "spec", "zz"]), JSON_VALUES), CUTS)
+def test_json_array_items_stream_out_whatever_the_chunking(items: list, around: dict, points: list[int]):
+    text = json.dumps({**around, "records": items, "after": 1}, ensure_ascii=False)
+    want = json.loads(json.dumps(items), parse_float=Decimal)
+    assert list(json_array_items(cut(text, points), "records")) == want
