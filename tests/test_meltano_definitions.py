@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 import subprocess
 import sys
 from functools import cache
@@ -13,6 +14,8 @@ import pytest
 import yaml
 
 from tests.meltano_env import REPO
+
+sync_definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
 
 HUB_FILE = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
 # Meltano hands every default it knows to the tap, and our name wins over the Airbyte alias: a
@@ -61,19 +64,8 @@ def hub_extractor() -> dict[str, Any]:
 
 
 def expected_kind(prop: dict[str, Any]) -> str:
-    types = prop.get("type", [])
-    types = [types] if isinstance(types, str) else types
-    if prop.get("secret"):
-        return "password"
-    if prop.get("format") == "date-time":
-        return "date_iso8601"
-    if "enum" in prop:
-        return "options"
-    for json_type, kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "decimal"),
-                            ("array", "array"), ("object", "object"), ("string", "string")):
-        if json_type in types:
-            return kind
-    raise AssertionError(f"no Meltano kind for {prop}")
+    """Meltano's kind for a setting: the rule scripts/sync_definitions.py writes the files with."""
+    return str(sync_definitions["kind"](prop))
 
 
 DEFINITIONS = {"meltano.yml": meltano_extractor, "hub": hub_extractor}
