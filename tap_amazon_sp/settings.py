@@ -131,6 +131,24 @@ CONFIG_SCHEMA = th.PropertiesList(
         "Airbyte's `wait_to_avoid_fatal_errors` is accepted as an alias.",
     ),
     th.Property(
+        "lookback_days",
+        th.IntegerType(minimum=0, maximum=60),
+        default=3,
+        title="Look-back (days)",
+        description="Each incremental sync re-reads this many days before its bookmark, so rows Amazon adds or "
+        "changes late are not lost (records are upserted by key, so the overlap is harmless). The default, 3, "
+        "covers Amazon's documented delays: finances may miss the last 48 hours, vendor analytics arrive up to "
+        "72 hours late, FBA shipments lag up to 24 hours. 0 turns it off.",
+    ),
+    th.Property(
+        "include_pii",
+        th.BooleanType,
+        default=False,
+        title="Include PII",
+        description="Sync buyer and shipping-address fields of orders (needs Amazon's restricted PII roles). "
+        "Off: those fields are not requested and stay null. They are never logged.",
+    ),
+    th.Property(
         "max_reports_in_flight",
         th.IntegerType(minimum=1, maximum=100),
         default=15,
@@ -255,6 +273,8 @@ class Settings:
     token_url: str
     request_timeout: float = 60.0
     retry_base: float = 1.0
+    lookback_days: int = 3
+    include_pii: bool = False
 
 
 def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -428,6 +448,16 @@ def load_settings(
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise SettingsError(name, f"must be a whole number from {low} to {high}")
         return value
+    def _flag(name: str) -> bool:
+        value = cfg.get(name, False)
+        if value is None:
+            return False
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            raise SettingsError(name, "must be true or false")
+        return value
+
     request_timeout = _number("request_timeout_seconds", 60)
     if request_timeout <= 0:
         raise SettingsError("request_timeout_seconds", "must be more than 0 seconds")
@@ -457,4 +487,6 @@ def load_settings(
         token_url=token_url,
         request_timeout=request_timeout,
         retry_base=retry_base,
+        lookback_days=_whole("lookback_days", 3, 0, 60),
+        include_pii=_flag("include_pii"),
     )
