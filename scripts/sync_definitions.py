@@ -1,7 +1,7 @@
-"""Rewrite the settings that mirror `tap-amazon-sp --about`: the README's table, meltano.yml and the Hub file.
+"""Rewrite what mirrors the tap: settings (README table, meltano.yml, Hub file) and the README streams table.
 
-Run after adding or changing a setting: `.venv/bin/python scripts/sync_definitions.py`.
-tests/test_meltano_definitions.py fails until the three agree with `--about` again.
+Run after adding or changing a setting or a stream: `.venv/bin/python scripts/sync_definitions.py`.
+tests/test_meltano_definitions.py fails until they agree with `--about` and the tap's streams again.
 """
 
 from __future__ import annotations
@@ -74,6 +74,52 @@ def replace_block(text: str, start: str, end_pattern: str | None, block: str) ->
     return text[:begin] + "\n" + block + ("\n" if match else "") + text[stop:]
 
 
+STREAMS_START = "<!-- streams table: scripts/sync_definitions.py writes it -->"
+STREAMS_END = "<!-- end of streams table -->"
+
+
+def stream_rows(account_type: str) -> list[tuple[str, ...]]:
+    """(stream, source, primary key, replication key, window cap) of every stream of one account type."""
+    sys.path.insert(0, str(REPO))
+    from tap_amazon_sp.tap import TapAmazonSP
+
+    config = {"lwa_client_id": "x", "lwa_client_secret": "x", "refresh_token": "x", "account_type": account_type}
+    tap = TapAmazonSP(config=config, parse_env_config=False, validate_config=False, setup_mapper=False)
+    rows: list[tuple[str, ...]] = []
+    for stream in tap.streams.values():
+        spec: Any = getattr(stream, "spec", None)
+        source = str(getattr(stream, "source", None) or f"report `{spec.report_type}`")
+        cap = getattr(stream, "window_cap_days", spec.window_cap_days if spec is not None else None)
+        if spec is not None and spec.list_only:
+            cap_text = "Amazon's settlement period"
+        else:
+            cap_text = f"{cap} days" if cap else "snapshot"
+        rows.append((
+            f"`{stream.name}`", source, ", ".join(stream.primary_keys or []) or "(none)",
+            stream.replication_key or "(full table)", cap_text,
+        ))
+    return rows
+
+
+def streams_table() -> str:
+    """The README's streams table, one per account type."""
+    parts = []
+    for account_type in ("Seller", "Vendor"):
+        rows = stream_rows(account_type)
+        parts.append(f"**{account_type}** accounts (`account_type: {account_type}`), {len(rows)} streams:\n")
+        parts.append("| Stream | API or report type | Primary key | Replication key | Window per request |")
+        parts.append("|:--|:--|:--|:--|:--|")
+        parts.extend("| " + " | ".join(row) + " |" for row in rows)
+        parts.append("")
+    return "\n".join(parts).rstrip("\n")
+
+
+def with_streams_table(text: str) -> str:
+    begin = text.index(STREAMS_START) + len(STREAMS_START)
+    stop = text.index(STREAMS_END)
+    return text[:begin] + "\n" + streams_table() + "\n" + text[stop:]
+
+
 def main() -> None:
     entries = settings_entries()
     meltano = REPO / "meltano.yml"
@@ -89,7 +135,7 @@ def main() -> None:
     text = readme.read_text(encoding="utf-8")
     text = re.sub(r"^\| Setting \| Required \|.*?(?=\n[^|])", lambda _m: table, text, count=1,
                   flags=re.MULTILINE | re.DOTALL)
-    readme.write_text(text, encoding="utf-8")
+    readme.write_text(with_streams_table(text), encoding="utf-8")
 
 
 if __name__ == "__main__":

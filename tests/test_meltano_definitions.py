@@ -136,3 +136,13 @@ def test_readme_settings_table_is_the_one_about_prints():
     assert len(table) > 10
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "\n".join(table) in readme, "regenerate the README's settings table: tap-amazon-sp --about --format markdown"
+
+
+def test_readme_streams_table_lists_every_stream_of_both_account_types():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert sync_definitions["with_streams_table"](readme) == readme, (
+        "README's streams table is stale: run scripts/sync_definitions.py"
+    )
+    for account_type in ("Seller", "Vendor"):
+        for row in sync_definitions["stream_rows"](account_type):
+            assert f"| {row[0]} |" in readme
