@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -15,11 +15,12 @@ from singer_sdk import Stream
 from singer_sdk.mapper import SameRecordTransform
 
 from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.errors import APIError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
-from tap_amazon_sp.reports import ReportEngine
+from tap_amazon_sp.reports import ReportEngine, windows
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import Backoff, SPAPIClient
 
@@ -212,3 +213,154 @@ class AmazonSPStream(Stream):
         if not pending:
             del state["pending_reports"]
         return True
+
+
+# Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
+# covers the clock difference between this machine and Amazon's.
+NEWEST_BOUND_AGE = timedelta(minutes=2, seconds=30)
+# How often one window's paging is started over after its page token expired before giving up.
+PAGING_RESTARTS = 3
+
+
+class RestartPaging(Exception):
+    """The page token of a window was refused: the window must be read again from its first page."""
+
+
+class RestStream(AmazonSPStream):
+    """A stream read from one paged SP-API operation (not a report), in time windows or as a snapshot.
+
+    Subclasses name the operation and say how a page is read; this class owns windows, look-back,
+    paging, page-token expiry and bookmarks. A window's bookmark is committed only after its last
+    page was emitted; a token that expires mid-window restarts that window, and records already
+    emitted from it are not emitted again.
+    """
+
+    # For the README's stream table.
+    source: ClassVar[str] = ""
+    window_cap_days: ClassVar[int | None] = None
+    operation: ClassVar[str] = ""
+    # The query parameter that carries the page token, and where a page holds the next one.
+    token_param: ClassVar[str] = "nextToken"
+    # Whether a next-page request repeats the first request's parameters (most operations want that).
+    token_keeps_params: ClassVar[bool] = True
+
+    @property
+    @override
+    def partitions(self) -> list[dict[str, Any]] | None:
+        # One request covers the whole account unless a stream says otherwise.
+        return None
+
+    # ---- hooks for subclasses ---------------------------------------------------------------
+
+    def next_token(self, body: Mapping[str, Any]) -> str | None:
+        """The next page's token in a response, if there is one."""
+        raise NotImplementedError
+
+    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
+        """The records of one page, in the stream's shape."""
+        raise NotImplementedError
+
+    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
+        """Query parameters of a windowed stream's first request for [start, end)."""
+        raise NotImplementedError
+
+    def base_params(self, context: Context | None) -> dict[str, Any]:
+        """Query parameters every request of this stream carries."""
+        return {}
+
+    def complete(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with every property of the schema, null where Amazon left it out."""
+        return {**dict.fromkeys(self.schema["properties"]), **record}
+
+    def begin_chain(self) -> None:
+        """Called before the first page of a request chain is read, again when it is started over."""
+
+    def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+        """What makes a record unique within one window (its primary key by default)."""
+        return tuple(record.get(k) for k in self.primary_keys or ())
+
+    # ---- windows ---------------------------------------------------------------------------
+
+    def newest_bound(self) -> datetime:
+        """The latest instant a window may end at: the end date, but never the last minutes."""
+        return min(self.settings.end, datetime.now(timezone.utc) - NEWEST_BOUND_AGE)
+
+    def lookback(self) -> timedelta:
+        """How far before the bookmark a sync starts again, for rows Amazon adds late."""
+        return timedelta(days=self.settings.lookback_days)
+
+    def sync_start(self, context: Context | None) -> datetime:
+        """Where this sync starts: the bookmark less the look-back, never before the start date."""
+        start = self.settings.start
+        mark = self.bookmark(context)
+        return start if mark is None else max(start, mark - self.lookback())
+
+    def time_windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
+        """[start, newest bound) cut into windows no wider than the period and the stream's cap."""
+        days = min(self.settings.period_days, self.window_cap_days or self.settings.period_days)
+        return windows(start, self.newest_bound(), days)
+
+    # ---- paging ----------------------------------------------------------------------------
+
+    def pages(self, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every page of one request chain; raises RestartPaging when a page token is refused."""
+        query = dict(params)
+        token: str | None = None
+        while True:
+            try:
+                body = self.runtime.client.call(self.operation, params=query)
+            except APIError as exc:
+                # Only the token changed since the first page, so a 400 now is about the token.
+                if token is not None and exc.status == 400:
+                    raise RestartPaging(str(exc)) from exc
+                raise
+            yield body
+            token = self.next_token(body)
+            if not token:
+                return
+            query = {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
+
+    def read_chain(
+        self,
+        params: Mapping[str, Any],
+        context: Context | None,
+        *,
+        seen: set[tuple[Any, ...]] | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The records of one request chain, each once, starting it over when its token expires."""
+        seen = set() if seen is None else seen
+        restarts = 0
+        while True:
+            self.begin_chain()
+            try:
+                for body in self.pages(params):
+                    fresh = []
+                    for record in map(self.complete, self.page_records(body, context)):
+                        key = self.record_key(record)
+                        if key not in seen:
+                            seen.add(key)
+                            fresh.append(record)
+                    if on_page is not None:
+                        on_page(fresh)
+                    yield from fresh
+                return
+            except RestartPaging as exc:
+                restarts += 1
+                if restarts > PAGING_RESTARTS:
+                    raise
+                self.logger.warning("%s: page token refused (%s); reading the window again", self.name, exc)
+
+    def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        """Every window from the bookmark (less the look-back) on, committing each after its last page."""
+        base = self.base_params(context)
+        for start, end in self.time_windows(self.sync_start(context)):
+            yield from self.read_chain({**base, **self.window_params(start, end)}, context)
+            self.commit_bookmark(context, end)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        if self.replication_key:
+            yield from self.windowed_records(context)
+        else:
+            yield from self.read_chain(self.base_params(context), context)
