@@ -29,12 +29,11 @@ if TYPE_CHECKING:
 
 SOURCE = "Orders API 2026-01-01 `searchOrders`"
 # What one call brings besides the order and its items. BUYER and RECIPIENT (PII) are added only
-# with include_pii. PAYMENT and TAX (buyer tax registrations) and FULFILLMENT_ORDERS are not asked for.
+# with include_pii; this version needs no Restricted Data Token for them (the app's roles decide).
+# PAYMENT and TAX (buyer tax registrations) and FULFILLMENT_ORDERS are not asked for.
 INCLUDED_DATA = ("PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES")
 PII_DATA = ("BUYER", "RECIPIENT")
 PAGE_SIZE = 100
-# The model allows 50 marketplaces per call; a region has fewer.
-MAX_MARKETPLACES = 50
 
 # Amazon's `Decimal` is a string ("no loss of precision"); records carry it as a JSON number.
 MONEY = th.ObjectType(th.Property("amount", th.NumberType), th.Property("currency_code", th.StringType))
@@ -234,7 +233,8 @@ class OrdersStream(RestStream):
 
     @override
     def base_params(self, context: Context | None) -> dict[str, Any]:
-        marketplaces = list(self._tap.marketplace_ids)[:MAX_MARKETPLACES]  # type: ignore[attr-defined]
+        # One call for every marketplace: a region has at most 20, the model allows 50.
+        marketplaces = list(self._tap.marketplace_ids)  # type: ignore[attr-defined]
         included = INCLUDED_DATA + (PII_DATA if self.settings.include_pii else ())
         return {"marketplaceIds": marketplaces, "maxResultsPerPage": PAGE_SIZE, "includedData": list(included)}
 

@@ -112,9 +112,21 @@ def test_an_expired_page_token_restarts_the_window_without_duplicates(sim: Simul
 
 
 def test_state_and_look_back_of_an_incremental_sync(sim: Simulator):
+    end = parse_datetime(END)
+    in_reach, out_of_reach = (
+        next(t for t in sim.finances.transactions if lower <= parse_datetime(t["postedDate"]) < upper)
+        for lower, upper in ((end - timedelta(days=3), end), (end - timedelta(days=20), end - timedelta(days=3)))
+    )
+    # Two postings Amazon shows only after the first sync: one within the look-back, one before it.
+    sim.finances.hide(in_reach["transactionId"])
+    sim.finances.hide(out_of_reach["transactionId"])
     first = run_tap(make_config(sim), streams=FINANCES)
+    sent = {t["transaction_id"] for t in first.records("financial_transactions")}
+    assert in_reach["transactionId"] not in sent and out_of_reach["transactionId"] not in sent
     for stream in FINANCES:
         assert first.last_state["bookmarks"][stream]["replication_key_value"] == "2024-07-01T00:00:00+00:00"
+    sim.finances.show(in_reach["transactionId"])
+    sim.finances.show(out_of_reach["transactionId"])
     sim.clear_requests()
     second = run_tap(make_config(sim), streams=FINANCES, state=first.last_state)
     assert second.error is None, second.stderr[-3000:]
@@ -125,10 +137,11 @@ def test_state_and_look_back_of_an_incremental_sync(sim: Simulator):
         "listFinancialEvents": "2024-06-28T00:00:00Z",
         "listTransactions": "2024-06-28T00:00:00Z",
     }
-    end = parse_datetime(END)
     late = sim.finances.expected_transactions(end - timedelta(days=3), end)
     assert by_key(second.records("financial_transactions"), "transaction_id") == by_key(
         declared("financial_transactions", late), "transaction_id")
+    got = {t["transaction_id"] for t in second.records("financial_transactions")}
+    assert in_reach["transactionId"] in got and out_of_reach["transactionId"] not in got
 
 
 def test_finance_windows_end_two_minutes_before_now(sim: Simulator):

@@ -3,6 +3,7 @@
 Amazon's rules played here: bounds more than 180 days apart give an EMPTY answer (no error); a
 *Before bound later than two minutes before now is refused; the second page of every chain is an
 empty page that still carries a token; page tokens can be expired on demand (``expire_page_token``).
+A test can hold a transaction back and show it later (``hide``/``show``): a late posting.
 Pages hold fewer rows than MaxResultsPerPage allows (Amazon caps by size too), so chains have pages.
 """
 
@@ -58,6 +59,18 @@ class FinancesApi:
         # (list name, internal posted time, event) -- some events have no PostedDate of their own.
         self.events = self._events(rng, rows, anchor)
         self.transactions = self._transactions(rng, rows, anchor)
+        # Transactions Amazon has not shown yet (a late posting), by id.
+        self._hidden: set[str] = set()
+
+    def hide(self, transaction_id: str) -> None:
+        """Leave a transaction out of every answer until ``show`` (or ``reset``)."""
+        self._hidden.add(transaction_id)
+
+    def show(self, transaction_id: str) -> None:
+        self._hidden.discard(transaction_id)
+
+    def reset(self) -> None:
+        self._hidden.clear()
 
     # ---- data ------------------------------------------------------------------------------
 
@@ -256,6 +269,7 @@ class FinancesApi:
         return [
             t for t in self.transactions
             if lower <= _at(t["postedDate"]) < upper
+            and t["transactionId"] not in self._hidden
             and (market is None or t["marketplaceDetails"]["marketplaceId"] == market)
         ]
 

@@ -367,6 +367,7 @@ class Simulator:
         self.faults.reset()
         self.usage_plans.refill_all()
         self.orders.reset()
+        self.finances.reset()
 
     def issued_secrets(self) -> list[str]:
         """Everything secret this simulator knows or handed out: the client secret, the refresh
