@@ -218,12 +218,16 @@ class AmazonSPStream(Stream):
 # Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
 # covers the clock difference between this machine and Amazon's.
 NEWEST_BOUND_AGE = timedelta(minutes=2, seconds=30)
-# How often one window's paging is started over after its page token expired before giving up.
-PAGING_RESTARTS = 3
+# How often one window's paging is started over (expired token, answer too large) before giving up.
+PAGING_RESTARTS = 4
 
 
 class RestartPaging(Exception):
-    """The page token of a window was refused: the window must be read again from its first page."""
+    """A window's paging was refused mid-way: the window must be read again from its first page."""
+
+    def __init__(self, error: APIError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 class RestStream(AmazonSPStream):
@@ -231,8 +235,8 @@ class RestStream(AmazonSPStream):
 
     Subclasses name the operation and say how a page is read; this class owns windows, look-back,
     paging, page-token expiry and bookmarks. A window's bookmark is committed only after its last
-    page was emitted; a token that expires mid-window restarts that window, and records already
-    emitted from it are not emitted again.
+    page was emitted. A window whose paging is refused mid-way (a token that expired, an answer too
+    large to send) is read again from its first page, and records already emitted are not emitted again.
     """
 
     # For the README's stream table.
@@ -243,6 +247,10 @@ class RestStream(AmazonSPStream):
     token_param: ClassVar[str] = "nextToken"
     # Whether a next-page request repeats the first request's parameters (most operations want that).
     token_keeps_params: ClassVar[bool] = True
+    # The page-size parameter of an operation that refuses an answer too large to send (Finances v0:
+    # 400 InvalidInput past its transaction or 10 MB limit), halved when a window is read again.
+    page_size_param: ClassVar[str | None] = None
+    _page_size: int | None = None
 
     @property
     @override
@@ -275,8 +283,15 @@ class RestStream(AmazonSPStream):
     def begin_chain(self) -> None:
         """Called before the first page of a request chain is read, again when it is started over."""
 
+    def smaller_pages(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The same request asking for half as many rows a page, if the operation can."""
+        if self.page_size_param is None:
+            return None
+        size = int(params.get(self.page_size_param) or 0)
+        return {**params, self.page_size_param: size // 2} if size > 1 else None
+
     def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
-        """What makes a record unique within one window (its primary key by default)."""
+        """What makes a record unique in one request chain (its primary key by default)."""
         return tuple(record.get(k) for k in self.primary_keys or ())
 
     # ---- windows ---------------------------------------------------------------------------
@@ -303,16 +318,17 @@ class RestStream(AmazonSPStream):
     # ---- paging ----------------------------------------------------------------------------
 
     def pages(self, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every page of one request chain; raises RestartPaging when a page token is refused."""
+        """Every page of one request chain; raises RestartPaging when reading it again may succeed."""
         query = dict(params)
         token: str | None = None
         while True:
             try:
                 body = self.runtime.client.call(self.operation, params=query)
             except APIError as exc:
-                # Only the token changed since the first page, so a 400 now is about the token.
-                if token is not None and exc.status == 400:
-                    raise RestartPaging(str(exc)) from exc
+                # Past the first page only the token changed, so a 400 is about the token (or, where
+                # pages can be too large, about this page's size); smaller pages may help either way.
+                if exc.status == 400 and (token is not None or self.smaller_pages(params) is not None):
+                    raise RestartPaging(exc) from exc
                 raise
             yield body
             token = self.next_token(body)
@@ -328,9 +344,12 @@ class RestStream(AmazonSPStream):
         seen: set[tuple[Any, ...]] | None = None,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """The records of one request chain, each once, starting it over when its token expires."""
+        """The records of one request chain, each once (by `record_key`), starting it over when refused."""
         seen = set() if seen is None else seen
         restarts = 0
+        if self.page_size_param is not None and self._page_size is not None:
+            # What fitted in an earlier window of this sync is where this one starts.
+            params = {**params, self.page_size_param: min(int(params[self.page_size_param]), self._page_size)}
         while True:
             self.begin_chain()
             try:
@@ -348,8 +367,12 @@ class RestStream(AmazonSPStream):
             except RestartPaging as exc:
                 restarts += 1
                 if restarts > PAGING_RESTARTS:
-                    raise
-                self.logger.warning("%s: page token refused (%s); reading the window again", self.name, exc)
+                    raise exc.error from None
+                params = self.smaller_pages(params) or params
+                if self.page_size_param is not None:
+                    self._page_size = params.get(self.page_size_param)
+                self.logger.warning("%s: paging refused (%s); reading the window again from its first page",
+                                    self.name, exc)
 
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         """Every window from the bookmark (less the look-back) on, committing each after its last page."""

@@ -64,6 +64,7 @@ class FinancialEventGroupsStream(RestStream):
     window_cap_days = FINANCE_WINDOW_DAYS
     operation = "listFinancialEventGroups"
     token_param = "NextToken"
+    page_size_param = "MaxResultsPerPage"
     schema = th.PropertiesList(
         th.Property("financial_event_group_id", th.StringType, required=True),
         th.Property("processing_status", th.StringType),
@@ -121,6 +122,7 @@ class FinancialEventsStream(RestStream):
     window_cap_days = FINANCE_WINDOW_DAYS
     operation = "listFinancialEvents"
     token_param = "NextToken"
+    page_size_param = "MaxResultsPerPage"
     schema = th.PropertiesList(
         th.Property("event_id", th.StringType, required=True, description="Digest of event_type and the event."),
         th.Property("event_type", th.StringType, required=True, description="The list's name less 'EventList'."),

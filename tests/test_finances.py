@@ -101,7 +101,7 @@ def test_an_expired_page_token_restarts_the_window_without_duplicates(sim: Simul
     sim.set_faults(expire_page_token={"listFinancialEventGroups": 1, "listFinancialEvents": 2, "listTransactions": 1})
     run = run_tap(make_config(sim), streams=FINANCES)
     check_all(sim, run, START, END)
-    assert run.stderr.count("page token refused") == 4
+    assert run.stderr.count("reading the window again") == 4
     for operation in BOUNDS:
         refused = [r for r in sim.requests if r.operation == operation and r.status == 400]
         assert len(refused) >= 1
@@ -162,3 +162,15 @@ def test_finance_windows_end_two_minutes_before_now(sim: Simulator):
     assert by_key(run.records("financial_transactions"), "transaction_id") == by_key(
         declared("financial_transactions", recent), "transaction_id")
     assert len(run.records("financial_events")) >= 3
+
+
+def test_answers_too_large_for_amazon_are_read_again_in_smaller_pages(sim: Simulator):
+    # Pages of 20 events are over this size, pages of 12 under it (the simulator's events).
+    sim.finances.max_page_bytes = 5000
+    run = run_tap(make_config(sim), streams=FINANCES)
+    check_all(sim, run, START, END)
+    sizes = [r.query["MaxResultsPerPage"][0] for r in sim.requests if r.operation == "listFinancialEvents"]
+    refused = [r for r in sim.requests if r.operation == "listFinancialEvents" and r.status == 400]
+    # 100, 50 and 25 are refused once; the size that fitted (12) is kept for the next window.
+    assert [r.query["MaxResultsPerPage"][0] for r in refused] == ["100", "50", "25"]
+    assert sizes[3:] == ["12"] * (len(sizes) - 3)

@@ -3,12 +3,14 @@
 Amazon's rules played here: bounds more than 180 days apart give an EMPTY answer (no error); a
 *Before bound later than two minutes before now is refused; the second page of every chain is an
 empty page that still carries a token; page tokens can be expired on demand (``expire_page_token``).
-A test can hold a transaction back and show it later (``hide``/``show``): a late posting.
+A test can hold a transaction back and show it later (``hide``/``show``): a late posting, and
+can make v0 refuse answers past a size (``max_page_bytes``) as Amazon does past its limits.
 Pages hold fewer rows than MaxResultsPerPage allows (Amazon caps by size too), so chains have pages.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -61,6 +63,9 @@ class FinancesApi:
         self.transactions = self._transactions(rng, rows, anchor)
         # Transactions Amazon has not shown yet (a late posting), by id.
         self._hidden: set[str] = set()
+        # v0 answers larger than this (JSON bytes of the page's rows) are refused, as Amazon refuses
+        # those past its transaction or 10 MB limit; None: no limit.
+        self.max_page_bytes: int | None = None
 
     def hide(self, transaction_id: str) -> None:
         """Leave a transaction out of every answer until ``show`` (or ``reset``)."""
@@ -71,6 +76,11 @@ class FinancesApi:
 
     def reset(self) -> None:
         self._hidden.clear()
+        self.max_page_bytes = None
+
+    def _check_size(self, rows: Any) -> None:
+        if self.max_page_bytes is not None and len(json.dumps(rows)) > self.max_page_bytes:
+            raise ApiError(400, "InvalidInput", "The response is too large. Lower MaxResultsPerPage.")
 
     # ---- data ------------------------------------------------------------------------------
 
@@ -232,6 +242,7 @@ class FinancesApi:
         rows = [] if bounds is None else self._groups_in(*bounds)
         chunk, token = self._page("listFinancialEventGroups", query, "NextToken", rows,
                                   self._size(query, "MaxResultsPerPage", 10, _GROUP_PAGE_CAP))
+        self._check_size(chunk)
         payload: dict[str, Any] = {"FinancialEventGroupList": chunk}
         if token:
             payload["NextToken"] = token
@@ -242,6 +253,7 @@ class FinancesApi:
         rows = [] if bounds is None else self._events_in(*bounds)
         chunk, token = self._page("listFinancialEvents", query, "NextToken", rows,
                                   self._size(query, "MaxResultsPerPage", 100))
+        self._check_size([event for _list, _posted, event in chunk])
         lists: dict[str, list[dict[str, Any]]] = {}
         for list_name, _posted, event in chunk:
             lists.setdefault(list_name, []).append(event)
