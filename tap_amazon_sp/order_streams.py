@@ -42,15 +42,14 @@ TIME_RANGE = th.ObjectType(
 )
 # Objects whose inner shape varies by program or country are kept as Amazon sends them (snake-cased).
 ANY_OBJECT = th.ObjectType(additional_properties=True)
+_ADDRESS_LINES = (
+    "name", "address_line1", "address_line2", "address_line3", "city", "district_or_county", "state_or_region",
+    "municipality", "postal_code", "country_code",
+)
+# The merchant's ship-from address, and the customer's address (PII) with a few more fields.
+MERCHANT_ADDRESS = th.ObjectType(*(th.Property(name, th.StringType) for name in _ADDRESS_LINES))
 ADDRESS = th.ObjectType(
-    *(
-        th.Property(name, th.StringType)
-        for name in (
-            "name", "company_name", "address_line1", "address_line2", "address_line3", "city",
-            "district_or_county", "state_or_region", "municipality", "postal_code", "country_code", "phone",
-            "address_type",
-        )
-    ),
+    *(th.Property(name, th.StringType) for name in (*_ADDRESS_LINES, "company_name", "phone", "address_type")),
     th.Property("extended_fields", ANY_OBJECT),
 )
 
@@ -119,7 +118,7 @@ ORDER_SCHEMA = th.PropertiesList(
                 th.Property("ship_time", th.DateTimeType),
                 th.Property("shipping_service", th.StringType),
                 th.Property("tracking_number", th.StringType),
-                th.Property("ship_from_address", ADDRESS),
+                th.Property("ship_from_address", MERCHANT_ADDRESS),
                 th.Property("package_items", th.ArrayType(ANY_OBJECT)),
             )
         ),

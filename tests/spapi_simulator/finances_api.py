@@ -185,7 +185,7 @@ class FinancesApi:
                 "items": [{"description": "Item", "totalAmount": {"currencyCode": m.currency,
                                                                   "currencyAmount": total}}],
                 "contexts": [{"contextType": "ProductContext", "asin": f"B0{rng.randrange(10**7, 10**8)}",
-                              "sku": f"SKU-{n:04d}", "quantityShipped": 1}],
+                              "sku": f"SKU-{n:04d}", "quantityShipped": 1, "fulfillmentNetwork": "AFN"}],
                 "breakdowns": [
                     {"breakdownType": "Sales", "breakdownAmount": {"currencyCode": m.currency,
                                                                    "currencyAmount": total}},

@@ -127,11 +127,11 @@ class OrdersApi:
             }
             # Rarer sections, on some items only.
             if (n + i) % 3 == 0:
-                item["measurement"] = {"unit": "COUNT", "value": str(quantity)}
-                item["expense"] = {"pointsCost": {"pointsRedeemed": {"amount": "1.00", "currencyCode": m.currency}}}
+                item["measurement"] = {"unit": "COUNT", "value": quantity}
+                item["expense"] = {"pointsCost": {"pointsGranted": {
+                    "pointsNumber": 100, "pointsMonetaryValue": _money(Decimal("1.00"), m.currency)}}}
             if (n + i) % 4 == 1:
-                item["promotion"] = {"breakdowns": [{"promotionId": f"PROMO-{n}", "discount": _money(
-                    Decimal("1.50"), m.currency)}]}
+                item["promotion"] = {"breakdowns": [{"promotionId": f"PROMO-{n}"}]}
             if status == "CANCELLED":
                 request = {"requester": "BUYER", "cancelReason": "NO_LONGER_NEEDED"}
                 item["cancellation"] = {"cancellationRequest": request}
