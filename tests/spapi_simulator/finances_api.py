@@ -17,10 +17,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .orders_api import _snake
 from .paging import Pager, Query, check_before_bounds, fingerprint, first, iso, page_slice, when
 from .rendering import MARKETPLACES
 from .reports import ApiError
+from .tap_form import tap_form
 
 __all__ = ["FinancesApi"]
 
@@ -38,17 +38,6 @@ def _at(text: str) -> datetime:
 
 def _amount(rng: random.Random, low: int = 100, high: int = 50000) -> float:
     return float(Decimal(rng.randrange(low, high)) / 100)
-
-
-def _numbers(value: Any) -> Any:
-    """The tap's record form of a parsed JSON number: a Decimal with the same digits."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_numbers(v) for v in value]
-    return value
 
 
 class FinancesApi:
@@ -288,12 +277,12 @@ class FinancesApi:
     # ---- ground truth ----------------------------------------------------------------------
 
     def expected_groups(self, lower: datetime, upper: datetime) -> list[dict[str, Any]]:
-        return [_numbers(_snake(g)) for g in self._groups_in(lower, upper)]
+        return [tap_form(g) for g in self._groups_in(lower, upper)]
 
     def expected_transactions(self, lower: datetime, upper: datetime) -> list[dict[str, Any]]:
         records = []
         for transaction in self._transactions_in(None, lower, upper):
-            record = _numbers(_snake(transaction))
+            record = tap_form(transaction)
             record["marketplace_id"] = transaction["marketplaceDetails"]["marketplaceId"]
             records.append(record)
         return records
@@ -307,6 +296,6 @@ class FinancesApi:
                 "posted_date": event.get("PostedDate"),
                 "amazon_order_id": event.get("AmazonOrderId"),
                 "marketplace_name": event.get("MarketplaceName"),
-                "event": _numbers(_snake(event)),
+                "event": tap_form(event),
             })
         return records

@@ -8,10 +8,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .orders_api import _snake
 from .paging import Pager, Query, fingerprint, first, page_slice
 from .rendering import MARKETPLACES
 from .reports import ApiError
+from .tap_form import tap_form
 
 __all__ = ["InventoryApi"]
 
@@ -93,4 +93,4 @@ class InventoryApi:
 
     def expected(self, marketplace_id: str) -> list[dict[str, Any]]:
         """The `fba_inventory_summaries` records of a marketplace."""
-        return [{**_snake(row), "marketplace_id": marketplace_id} for row in self.summaries(marketplace_id)]
+        return [{**tap_form(row), "marketplace_id": marketplace_id} for row in self.summaries(marketplace_id)]

@@ -9,7 +9,6 @@ A test can change an order late (``change``) to play an update Amazon shows afte
 from __future__ import annotations
 
 import random
-import re
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -19,6 +18,7 @@ from typing import Any
 from .paging import Pager, Query, check_before_bounds, fingerprint, first, iso, page_slice, when
 from .rendering import MARKETPLACES
 from .reports import ApiError
+from .tap_form import tap_form
 
 __all__ = ["OrdersApi"]
 
@@ -34,23 +34,10 @@ _ORDER_SECTIONS = {"BUYER": "buyer", "RECIPIENT": "recipient", "PROCEEDS": "proc
                    "PACKAGES": "packages"}
 _ITEM_SECTIONS = {"PROCEEDS": "proceeds", "FULFILLMENT": "fulfillment", "EXPENSE": "expense",
                   "PROMOTION": "promotion", "CANCELLATION": "cancellation"}
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def _money(amount: Decimal, currency: str) -> dict[str, str]:
     return {"amount": str(amount), "currencyCode": currency}
-
-
-def _snake(value: Any) -> Any:
-    """The tap's record form: snake_case keys, money amounts as Decimals."""
-    if isinstance(value, dict):
-        return {
-            _CAMEL.sub("_", k).lower(): (Decimal(v) if k == "amount" and isinstance(v, str) else _snake(v))
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [_snake(v) for v in value]
-    return value
 
 
 class OrdersApi:
@@ -254,7 +241,7 @@ class OrdersApi:
         orders: dict[str, dict[str, Any]] = {}
         items: dict[tuple[str, str], dict[str, Any]] = {}
         for order in self.matching(markets, "lastUpdatedTime", start, end):
-            record = _snake({k: v for k, v in order.items() if k != "orderItems"})
+            record = tap_form({k: v for k, v in order.items() if k != "orderItems"})
             if not include_pii:
                 record.pop("buyer")
                 record.pop("recipient")
@@ -262,7 +249,7 @@ class OrdersApi:
             orders[order["orderId"]] = record
             for item in order["orderItems"]:
                 items[(order["orderId"], item["orderItemId"])] = {
-                    **_snake(item),
+                    **tap_form(item),
                     "order_id": order["orderId"],
                     "marketplace_id": record["marketplace_id"],
                     "order_last_updated_time": order["lastUpdatedTime"],
