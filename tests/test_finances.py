@@ -174,3 +174,26 @@ def test_answers_too_large_for_amazon_are_read_again_in_smaller_pages(sim: Simul
     # 100, 50 and 25 are refused once; the size that fitted (12) is kept for the next window.
     assert [r.query["MaxResultsPerPage"][0] for r in refused] == ["100", "50", "25"]
     assert sizes[3:] == ["12"] * (len(sizes) - 3)
+
+
+def test_a_window_that_fails_mid_way_keeps_the_bookmark_before_it_and_a_rerun_completes(sim: Simulator):
+    start = "2023-06-01T00:00:00Z"
+    config = make_config(sim, start_date=start, period_in_days=365)
+    # Every restart of the second window is refused too: after the last one the sync fails.
+    sim.set_faults(expire_page_token={"listTransactions": 5})
+    failed = run_tap(config, streams=["financial_transactions"])
+    assert failed.error is not None and "pagination token has expired" in str(failed.error)
+    # The first window (no transactions that early) was done; the second was not.
+    assert failed.last_state["bookmarks"]["financial_transactions"]["replication_key_value"] == (
+        "2023-11-28T00:00:00+00:00")
+    emitted = [t["transaction_id"] for t in failed.records("financial_transactions")]
+    assert 0 < len(emitted) == len(set(emitted))
+    rerun = run_tap(config, streams=["financial_transactions"], state=failed.last_state)
+    assert rerun.error is None, rerun.stderr[-3000:]
+    union = {t["transaction_id"]: t for t in failed.records("financial_transactions")}
+    union.update({t["transaction_id"]: t for t in rerun.records("financial_transactions")})
+    want = sim.finances.expected_transactions(parse_datetime(start), parse_datetime(END))
+    assert by_key(list(union.values()), "transaction_id") == by_key(
+        declared("financial_transactions", want), "transaction_id")
+    assert rerun.last_state["bookmarks"]["financial_transactions"]["replication_key_value"] == (
+        "2024-07-01T00:00:00+00:00")

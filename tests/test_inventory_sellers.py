@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tap_amazon_sp.tap import SELLER_REST_STREAMS, TapAmazonSP
 from tests.conftest import make_config
 from tests.rest_expected import by_key, declared
 from tests.spapi_simulator import Simulator
@@ -67,3 +68,15 @@ def test_marketplace_participations_equal_the_simulator_data(sim: Simulator):
     assert by_key(run.records("marketplace_participations"), "marketplace_id") == by_key(
         declared("marketplace_participations", sim.sellers.expected()), "marketplace_id")
     assert [r.operation for r in sim.requests if r.operation] == ["getMarketplaceParticipations"]
+
+
+def test_rest_streams_are_seller_streams_with_their_table_facts(sim: Simulator):
+    names = {stream.name for stream in SELLER_REST_STREAMS}
+    seller = TapAmazonSP(config=make_config(sim), validate_config=False, setup_mapper=False)
+    vendor = TapAmazonSP(config=make_config(sim, account_type="Vendor"), validate_config=False, setup_mapper=False)
+    assert names <= set(seller.streams) and not names & set(vendor.streams)
+    for stream in SELLER_REST_STREAMS:
+        # What the README's stream table shows: the API, and a window cap exactly when windowed.
+        assert "API" in stream.source
+        assert (stream.window_cap_days is None) == (stream.replication_key is None), stream.name
+        assert stream.primary_keys
