@@ -317,10 +317,10 @@ class RestStream(AmazonSPStream):
 
     # ---- paging ----------------------------------------------------------------------------
 
-    def pages(self, params: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every page of one request chain; raises RestartPaging when reading it again may succeed."""
-        query = dict(params)
-        token: str | None = None
+    def pages(self, params: Mapping[str, Any], token: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every page of one request chain (from `token`'s page on, if given); raises RestartPaging
+        when reading it again may succeed."""
+        query = {**params, self.token_param: token} if token else dict(params)
         while True:
             try:
                 body = self.runtime.client.call(self.operation, params=query)
@@ -343,8 +343,14 @@ class RestStream(AmazonSPStream):
         *,
         seen: set[tuple[Any, ...]] | None = None,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+        token: str | None = None,
+        after_page: Callable[[str | None], None] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """The records of one request chain, each once (by `record_key`), starting it over when refused."""
+        """The records of one request chain, each once (by `record_key`), starting it over when refused.
+
+        `token` continues a chain an earlier sync left (a refused one starts the chain over from its
+        first page); `after_page` hears, once a page's records were all emitted, the next page's token.
+        """
         seen = set() if seen is None else seen
         restarts = 0
         if self.page_size_param is not None and self._page_size is not None:
@@ -353,7 +359,7 @@ class RestStream(AmazonSPStream):
         while True:
             self.begin_chain()
             try:
-                for body in self.pages(params):
+                for body in self.pages(params, token):
                     fresh = []
                     for record in map(self.complete, self.page_records(body, context)):
                         key = self.record_key(record)
@@ -363,11 +369,14 @@ class RestStream(AmazonSPStream):
                     if on_page is not None:
                         on_page(fresh)
                     yield from fresh
+                    if after_page is not None:
+                        after_page(self.next_token(body))
                 return
             except RestartPaging as exc:
                 restarts += 1
                 if restarts > PAGING_RESTARTS:
                     raise exc.error from None
+                token = None
                 params = self.smaller_pages(params) or params
                 if self.page_size_param is not None:
                     self._page_size = params.get(self.page_size_param)

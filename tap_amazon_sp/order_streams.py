@@ -9,15 +9,16 @@ requests depends on pages, never on orders.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
-from tap_amazon_sp.records import snake_keys
+from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -34,6 +35,9 @@ SOURCE = "Orders API 2026-01-01 `searchOrders`"
 INCLUDED_DATA = ("PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES")
 PII_DATA = ("BUYER", "RECIPIENT")
 PAGE_SIZE = 100
+# Where a window's paging stood when its last page was emitted: {after, before, token}. searchOrders
+# tokens last 24 hours, so a sync killed mid-window goes on from there; an expired one restarts it.
+RESUME = "resume_page"
 
 # Amazon's `Decimal` is a string ("no loss of precision"); records carry it as a JSON number.
 MONEY = th.ObjectType(th.Property("amount", th.NumberType), th.Property("currency_code", th.StringType))
@@ -206,9 +210,10 @@ class OrdersStream(RestStream):
     replication_key = "last_updated_time"
     schema = ORDER_SCHEMA
     source = SOURCE
-    # One paging chain per window. 30 days keeps pages full for any seller with more than 100
-    # orders a month (at 0.0056 rps every request counts) while bounding what a killed sync reads again.
-    window_cap_days = 30
+    # One paging chain per window, and every window ends in a page that is seldom full: at 0.0056 rps
+    # each request counts, so windows are wide. A killed sync does not read a wide window again: it
+    # goes on from the page after the last one emitted (RESUME, below).
+    window_cap_days = 90
     operation = "searchOrders"
     token_param = "paginationToken"
 
@@ -294,13 +299,46 @@ class OrdersStream(RestStream):
         readers = [s for s in (self, self.items_stream) if s.selected]
         if not readers:
             return
-        start = min(s.sync_start(None) for s in readers)
         base = self.base_params(context)
-        for lower, upper in self.time_windows(start):
+        resume = self._resume_point(readers)
+        if resume is None:
+            token = None
+            spans = self.time_windows(min(s.sync_start(None) for s in readers))
+        else:
+            # The window a killed sync was in, from its next page, then the windows after it.
+            lower, upper, token = resume
+            spans = [(lower, upper), *self.time_windows(upper)]
+        for lower, upper in spans:
             params = {**base, **self.window_params(lower, upper)}
-            yield from self.read_chain(params, context, seen=self._seen, on_page=self._keep_items)
+            yield from self.read_chain(
+                params, context, seen=self._seen, on_page=self._keep_items, token=token,
+                after_page=partial(self._note_page, readers, lower, upper),
+            )
+            token = None
             for stream in readers:
+                stream.get_context_state(None).pop(RESUME, None)
                 stream.commit_bookmark(None, upper)
+
+    def _resume_point(self, readers: Sequence[RestStream]) -> tuple[datetime, datetime, str] | None:
+        """The window and page token an earlier sync stopped at, if every reader stopped there."""
+        points = [s.get_context_state(None).get(RESUME) for s in readers]
+        first = points[0]
+        if not isinstance(first, dict) or any(p != first for p in points):
+            return None
+        try:
+            return parse_datetime(first["after"]), parse_datetime(first["before"]), str(first["token"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _note_page(self, readers: Sequence[RestStream], lower: datetime, upper: datetime, token: str | None) -> None:
+        # After the window's last page the bookmark moves instead.
+        if token is None:
+            return
+        point = {"after": format_datetime(lower), "before": format_datetime(upper), "token": token}
+        for stream in readers:
+            stream.get_context_state(None)[RESUME] = point
+        self.state_manager.is_flushed = False
+        self._write_state_message()
 
 
 class OrderItemsStream(RestStream):
