@@ -4,6 +4,10 @@ One searchOrders page holds up to 100 orders with their items and, through `incl
 older clients fetched with three more calls per order (items, buyer info, address). So `orders`
 makes the only requests; `order_items` is its child stream, fed from the same pages: the number of
 requests depends on pages, never on orders.
+
+Windows are on the last-update time, from each stream's bookmark less the look-back, and end at
+least two minutes before now. Both streams keep a bookmark; a sync stopped mid-window also leaves
+the next page's token in state and the next sync goes on from it.
 """
 
 from __future__ import annotations
