@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -15,11 +15,12 @@ from singer_sdk import Stream
 from singer_sdk.mapper import SameRecordTransform
 
 from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.errors import APIError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
-from tap_amazon_sp.reports import ReportEngine
+from tap_amazon_sp.reports import ReportEngine, windows
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import Backoff, SPAPIClient
 
@@ -212,3 +213,186 @@ class AmazonSPStream(Stream):
         if not pending:
             del state["pending_reports"]
         return True
+
+
+# Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
+# covers the clock difference between this machine and Amazon's.
+NEWEST_BOUND_AGE = timedelta(minutes=2, seconds=30)
+# How often one window's paging is started over (expired token, answer too large) before giving up.
+PAGING_RESTARTS = 4
+
+
+class RestartPaging(Exception):
+    """A window's paging was refused mid-way: the window must be read again from its first page."""
+
+    def __init__(self, error: APIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class RestStream(AmazonSPStream):
+    """A stream read from one paged SP-API operation (not a report), in time windows or as a snapshot.
+
+    Subclasses name the operation and say how a page is read; this class owns windows, look-back,
+    paging, page-token expiry and bookmarks. A window's bookmark is committed only after its last
+    page was emitted. A window whose paging is refused mid-way (a token that expired, an answer too
+    large to send) is read again from its first page, and records already emitted are not emitted again.
+    """
+
+    # For the README's stream table.
+    source: ClassVar[str] = ""
+    window_cap_days: ClassVar[int | None] = None
+    operation: ClassVar[str] = ""
+    # The query parameter that carries the page token, and where a page holds the next one.
+    token_param: ClassVar[str] = "nextToken"
+    # Whether a next-page request repeats the first request's parameters (most operations want that).
+    token_keeps_params: ClassVar[bool] = True
+    # The page-size parameter of an operation that refuses an answer too large to send (Finances v0:
+    # 400 InvalidInput past its transaction or 10 MB limit), halved when a window is read again.
+    page_size_param: ClassVar[str | None] = None
+    _page_size: int | None = None
+
+    @property
+    @override
+    def partitions(self) -> list[dict[str, Any]] | None:
+        # One request covers the whole account unless a stream says otherwise.
+        return None
+
+    # ---- hooks for subclasses ---------------------------------------------------------------
+
+    def next_token(self, body: Mapping[str, Any]) -> str | None:
+        """The next page's token in a response, if there is one."""
+        raise NotImplementedError
+
+    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
+        """The records of one page, in the stream's shape."""
+        raise NotImplementedError
+
+    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
+        """Query parameters of a windowed stream's first request for [start, end)."""
+        raise NotImplementedError
+
+    def base_params(self, context: Context | None) -> dict[str, Any]:
+        """Query parameters every request of this stream carries."""
+        return {}
+
+    def complete(self, record: dict[str, Any]) -> dict[str, Any]:
+        """The record with every property of the schema, null where Amazon left it out."""
+        return {**dict.fromkeys(self.schema["properties"]), **record}
+
+    def begin_chain(self) -> None:
+        """Called before the first page of a request chain is read, again when it is started over."""
+
+    def smaller_pages(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The same request asking for half as many rows a page, if the operation can."""
+        if self.page_size_param is None:
+            return None
+        size = int(params.get(self.page_size_param) or 0)
+        return {**params, self.page_size_param: size // 2} if size > 1 else None
+
+    def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+        """What makes a record unique in one request chain (its primary key by default)."""
+        return tuple(record.get(k) for k in self.primary_keys or ())
+
+    # ---- windows ---------------------------------------------------------------------------
+
+    def newest_bound(self) -> datetime:
+        """The latest instant a window may end at: the end date, but never the last minutes."""
+        return min(self.settings.end, datetime.now(timezone.utc) - NEWEST_BOUND_AGE)
+
+    def lookback(self) -> timedelta:
+        """How far before the bookmark a sync starts again, for rows Amazon adds late."""
+        return timedelta(days=self.settings.lookback_days)
+
+    def sync_start(self, context: Context | None) -> datetime:
+        """Where this sync starts: the bookmark less the look-back, never before the start date."""
+        start = self.settings.start
+        mark = self.bookmark(context)
+        return start if mark is None else max(start, mark - self.lookback())
+
+    def time_windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
+        """[start, newest bound) cut into windows no wider than the period and the stream's cap."""
+        days = min(self.settings.period_days, self.window_cap_days or self.settings.period_days)
+        return windows(start, self.newest_bound(), days)
+
+    # ---- paging ----------------------------------------------------------------------------
+
+    def pages(self, params: Mapping[str, Any], token: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every page of one request chain (from `token`'s page on, if given); raises RestartPaging
+        when reading it again may succeed."""
+        query = {**params, self.token_param: token} if token else dict(params)
+        while True:
+            try:
+                body = self.runtime.client.call(self.operation, params=query)
+            except APIError as exc:
+                # Past the first page only the token changed, so a 400 is about the token (or, where
+                # pages can be too large, about this page's size); smaller pages may help either way.
+                if exc.status == 400 and (token is not None or self.smaller_pages(params) is not None):
+                    raise RestartPaging(exc) from exc
+                raise
+            yield body
+            token = self.next_token(body)
+            if not token:
+                return
+            query = {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
+
+    def read_chain(
+        self,
+        params: Mapping[str, Any],
+        context: Context | None,
+        *,
+        seen: set[tuple[Any, ...]] | None = None,
+        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
+        token: str | None = None,
+        after_page: Callable[[str | None], None] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The records of one request chain, each once (by `record_key`), starting it over when refused.
+
+        `token` continues a chain an earlier sync left (a refused one starts the chain over from its
+        first page); `after_page` hears, once a page's records were all emitted, the next page's token.
+        """
+        seen = set() if seen is None else seen
+        restarts = 0
+        if self.page_size_param is not None and self._page_size is not None:
+            # What fitted in an earlier window of this sync is where this one starts.
+            params = {**params, self.page_size_param: min(int(params[self.page_size_param]), self._page_size)}
+        while True:
+            self.begin_chain()
+            try:
+                for body in self.pages(params, token):
+                    fresh = []
+                    for record in map(self.complete, self.page_records(body, context)):
+                        key = self.record_key(record)
+                        if key not in seen:
+                            seen.add(key)
+                            fresh.append(record)
+                    if on_page is not None:
+                        on_page(fresh)
+                    yield from fresh
+                    if after_page is not None:
+                        after_page(self.next_token(body))
+                return
+            except RestartPaging as exc:
+                restarts += 1
+                if restarts > PAGING_RESTARTS:
+                    raise exc.error from None
+                token = None
+                params = self.smaller_pages(params) or params
+                if self.page_size_param is not None:
+                    self._page_size = params.get(self.page_size_param)
+                self.logger.warning("%s: paging refused (%s); reading the window again from its first page",
+                                    self.name, exc)
+
+    def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        """Every window from the bookmark (less the look-back) on, committing each after its last page."""
+        base = self.base_params(context)
+        for start, end in self.time_windows(self.sync_start(context)):
+            yield from self.read_chain({**base, **self.window_params(start, end)}, context)
+            self.commit_bookmark(context, end)
+
+    @override
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        if self.replication_key:
+            yield from self.windowed_records(context)
+        else:
+            yield from self.read_chain(self.base_params(context), context)

@@ -13,8 +13,12 @@ from singer_sdk.exceptions import ConfigValidationError
 from tap_amazon_sp import catalogue
 from tap_amazon_sp.client import Runtime
 from tap_amazon_sp.errors import TapError
+from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
+from tap_amazon_sp.inventory_streams import InventorySummariesStream
+from tap_amazon_sp.order_streams import OrderItemsStream, OrdersStream
 from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
+from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
 from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
 
 if sys.version_info >= (3, 12):
@@ -23,6 +27,11 @@ else:
     from typing_extensions import override
 
 STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
+# The Seller streams read from SP-API operations rather than reports.
+SELLER_REST_STREAMS = (
+    OrdersStream, OrderItemsStream, FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream,
+    InventorySummariesStream, MarketplaceParticipationsStream,
+)
 
 
 class TapAmazonSP(Tap):
@@ -84,7 +93,10 @@ class TapAmazonSP(Tap):
     @override
     def discover_streams(self) -> list[Stream]:
         account = str(self._config.get("account_type") or "Seller").capitalize()
-        return [ReportStream(self, spec) for spec in catalogue.streams_for(account)]
+        streams: list[Stream] = [ReportStream(self, spec) for spec in catalogue.streams_for(account)]
+        if account == "Seller":
+            streams += [stream_class(self) for stream_class in SELLER_REST_STREAMS]
+        return streams
 
 
 def _schema_error(error: Any) -> str:

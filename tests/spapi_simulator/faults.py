@@ -132,6 +132,8 @@ SWITCHES: dict[str, Switch] = {
                "getReportDocument answers plain-http URLs on a host that is not loopback"),
         Switch("stuck", {}, _counters, "{reportType: n}: the next n created reports never finish"),
         Switch("stuck_status", "IN_QUEUE", _stuck_status, "where stuck reports stay: IN_QUEUE or IN_PROGRESS"),
+        Switch("expire_page_token", {}, _counters,
+               "{operationId: n}: the next n page tokens presented are refused as expired"),
         Switch("document_mutation", {}, _mutations,
                "{reportType: mutation}: documents made from now on are damaged (see mutations.py)"),
     )

@@ -26,7 +26,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,6 +37,8 @@ from tap_amazon_sp.operations import OPERATIONS, Operation, match
 
 from .data import Dataset
 from .faults import Faults
+from .finances_api import FinancesApi
+from .inventory_api import InventoryApi
 from .lwa import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -45,7 +47,10 @@ from .lwa import (
     TokenStore,
     handle_token_request,
 )
+from .orders_api import OrdersApi
+from .paging import Pager
 from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
+from .sellers_api import SellersApi
 from .usage_plans import UsagePlans
 from .validation import check_request, parse_datetime
 
@@ -107,6 +112,11 @@ def _dumps(value: Any) -> bytes:
 
 def _json_response(status: int, value: Any, headers: Mapping[str, str] | None = None) -> _Response:
     return _Response(status, _dumps(value), {"Content-Type": _JSON, **(headers or {})})
+
+
+def _query_handler(answer: Callable[[dict[str, list[str]]], Any]) -> Callable[[_Call], _Response]:
+    """A handler for an operation answered from its query string alone."""
+    return lambda call: _json_response(200, answer(call.query))
 
 
 class _Server(ThreadingHTTPServer):
@@ -258,12 +268,25 @@ class Simulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
+        # The REST (non-report) APIs, each in its own module; "recent" data sits just before this.
+        self.anchor = datetime.now(timezone.utc).replace(microsecond=0)
+        self.pager = Pager(self.faults)
+        self.orders = OrdersApi(seed, rows, self.pager, self.anchor)
+        self.finances = FinancesApi(seed, rows, self.pager, self.anchor)
+        self.inventory = InventoryApi(seed, rows, self.pager)
+        self.sellers = SellersApi()
         self._handlers: dict[str, Callable[[_Call], _Response]] = {
             "createReport": self._create_report,
             "getReports": self._get_reports,
             "getReport": self._get_report,
             "cancelReport": self._cancel_report,
             "getReportDocument": self._get_report_document,
+            "searchOrders": _query_handler(self.orders.search_orders),
+            "listFinancialEventGroups": _query_handler(self.finances.list_financial_event_groups),
+            "listFinancialEvents": _query_handler(self.finances.list_financial_events),
+            "listTransactions": _query_handler(self.finances.list_transactions),
+            "getInventorySummaries": _query_handler(self.inventory.get_inventory_summaries),
+            "getMarketplaceParticipations": _query_handler(self.sellers.get_marketplace_participations),
         }
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -343,6 +366,8 @@ class Simulator:
             self._violations.clear()
         self.faults.reset()
         self.usage_plans.refill_all()
+        self.orders.reset()
+        self.finances.reset()
 
     def issued_secrets(self) -> list[str]:
         """Everything secret this simulator knows or handed out: the client secret, the refresh

@@ -1,0 +1,120 @@
+"""FBA inventory summaries (FBA Inventory API v1), a snapshot per marketplace.
+
+getInventorySummaries' nextToken expires 30 seconds after it is issued. Pages are requested one
+after the other (the usage plan, 2 requests a second, never makes the tap wait near that long); if
+a token expires all the same (a retried 5xx, a slow network), the marketplace is read again from
+its first page and rows already emitted are not emitted again.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from singer_sdk import typing as th
+
+from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.records import snake_keys
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+
+INTEGER = th.IntegerType
+
+
+class InventorySummariesStream(RestStream):
+    """`fba_inventory_summaries`: every FBA SKU's quantities in a marketplace, as of now."""
+
+    name = "fba_inventory_summaries"
+    primary_keys: ClassVar[list[str]] = ["marketplace_id", "seller_sku"]
+    replication_key = None
+    source = "FBA Inventory API v1 `getInventorySummaries`"
+    window_cap_days = None
+    operation = "getInventorySummaries"
+    token_param = "nextToken"
+    schema = th.PropertiesList(
+        th.Property("marketplace_id", th.StringType, required=True),
+        th.Property("seller_sku", th.StringType, required=True),
+        th.Property("asin", th.StringType),
+        th.Property("fn_sku", th.StringType),
+        th.Property("condition", th.StringType),
+        th.Property("product_name", th.StringType),
+        th.Property("total_quantity", INTEGER),
+        th.Property("last_updated_time", th.DateTimeType),
+        th.Property("stores", th.ArrayType(th.StringType)),
+        th.Property(
+            "inventory_details",
+            th.ObjectType(
+                th.Property("fulfillable_quantity", INTEGER),
+                th.Property("inbound_working_quantity", INTEGER),
+                th.Property("inbound_shipped_quantity", INTEGER),
+                th.Property("inbound_receiving_quantity", INTEGER),
+                th.Property(
+                    "reserved_quantity",
+                    th.ObjectType(
+                        th.Property("total_reserved_quantity", INTEGER),
+                        th.Property("pending_customer_order_quantity", INTEGER),
+                        th.Property("pending_transshipment_quantity", INTEGER),
+                        th.Property("fc_processing_quantity", INTEGER),
+                    ),
+                ),
+                th.Property(
+                    "researching_quantity",
+                    th.ObjectType(
+                        th.Property("total_researching_quantity", INTEGER),
+                        th.Property(
+                            "researching_quantity_breakdown",
+                            th.ArrayType(
+                                th.ObjectType(th.Property("name", th.StringType), th.Property("quantity", INTEGER))
+                            ),
+                        ),
+                    ),
+                ),
+                th.Property(
+                    "unfulfillable_quantity",
+                    th.ObjectType(
+                        *(
+                            th.Property(name, INTEGER)
+                            for name in (
+                                "total_unfulfillable_quantity", "customer_damaged_quantity",
+                                "warehouse_damaged_quantity", "distributor_damaged_quantity",
+                                "carrier_damaged_quantity", "defective_quantity", "expired_quantity",
+                            )
+                        )
+                    ),
+                ),
+            ),
+        ),
+    ).to_dict()
+
+    @property
+    @override
+    def partitions(self) -> list[dict[str, Any]] | None:
+        # The operation takes exactly one marketplace.
+        return [{"marketplace_id": m} for m in self._tap.marketplace_ids]  # type: ignore[attr-defined]
+
+    @override
+    def base_params(self, context: Context | None) -> dict[str, Any]:
+        marketplace_id = str((context or {})["marketplace_id"])
+        return {
+            "details": True,
+            "granularityType": "Marketplace",
+            "granularityId": marketplace_id,
+            "marketplaceIds": [marketplace_id],
+        }
+
+    @override
+    def next_token(self, body: Mapping[str, Any]) -> str | None:
+        return (body.get("pagination") or {}).get("nextToken")
+
+    @override
+    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
+        marketplace_id = str((context or {})["marketplace_id"])
+        summaries = (body.get("payload") or {}).get("inventorySummaries") or []
+        return [{**snake_keys(summary), "marketplace_id": marketplace_id} for summary in summaries]
