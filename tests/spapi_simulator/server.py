@@ -250,6 +250,7 @@ class Simulator:
         self.reports = ReportStore(
             self.dataset, self.faults,
             document_files={k: Path(v) for k, v in (document_files or {}).items()},
+            violation=lambda reason: self._violation("POST", "/reports/2021-06-30/reports", reason),
         )
         self.reports.seed_settlements(list(MARKETPLACE_REGIONS))
         self._lock = threading.Lock()
