@@ -107,6 +107,15 @@ class ReportStream(AmazonSPStream):
             for lower, upper in self.sync_windows(context, days, options)
         ]
 
+    def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
+        """Every report of this sync, in the order the SDK will sync streams and partitions."""
+        for stream in self._tap.streams.values():
+            if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
+                continue
+            for partition in stream.partitions or []:
+                for slot in stream.slots(str(partition["marketplace_id"])):
+                    yield stream, slot
+
     def sync_windows(
         self, context: Context, days: int, options: Mapping[str, str]
     ) -> list[tuple[datetime, datetime]]:
@@ -154,15 +163,6 @@ class ReportStream(AmazonSPStream):
         if bookmark is None or not days or end <= first or not self.rereadable:
             return start
         return min(start, max(first, align(start - timedelta(days=days))))
-
-    def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
-        """Every report of this sync, in the order the SDK will sync streams and partitions."""
-        for stream in self._tap.streams.values():
-            if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
-                continue
-            for partition in stream.partitions or []:
-                for slot in stream.slots(str(partition["marketplace_id"])):
-                    yield stream, slot
 
     def _listed_reports(self, context: Context | None, marketplace_id: str) -> Iterator[dict[str, Any]]:
         settings = self.settings

@@ -84,7 +84,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         default="Seller",
         allowed_values=["Seller", "Vendor"],
         title="Account type",
-        description="Seller or Vendor: decides which streams exist.",
+        description="Seller or Vendor: decides which streams exist. Vendor: the vendor retail analytics reports "
+        "(sales, inventory, traffic) and Brand Analytics search terms, and no seller API is called. Seller: the "
+        "seller reports and APIs, and Brand Analytics search terms for sellers in Brand Registry.",
     ),
     th.Property(
         "start_date",
@@ -119,7 +121,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Report options",
         description="Per stream, options sent as `reportOptions` to createReport, e.g. "
         '[{"stream_name": "GET_SALES_AND_TRAFFIC_REPORT", "options": {"asinGranularity": "SKU"}}]. '
-        "Airbyte's `report_options_list` is accepted as an alias.",
+        "Airbyte's `report_options_list` is accepted as an alias. Vendor and Brand Analytics reports need "
+        "`reportPeriod` (DAY, WEEK, MONTH, QUARTER, YEAR), vendor sales and inventory also `distributorView` "
+        "(MANUFACTURING, SOURCING) and `sellingProgram` (RETAIL, BUSINESS, FRESH): checked before any request, "
+        "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). A `_AGGREGATE` stream takes the options "
+        "of its report's stream unless it has its own.",
     ),
     th.Property(
         "wait_between_requests",
