@@ -132,7 +132,7 @@ class ReportStream(AmazonSPStream):
         if analytics is None:
             start = max(settings.start, bookmark or settings.start)
             again = self._look_back(bookmark, settings.start, start, settings.end, lambda moment: moment)
-            return windows(again, min(start, settings.end), days) + windows(start, settings.end, days)
+            return self._not_behind(bookmark, windows(again, start, days) + windows(start, settings.end, days))
         period = options.get("reportPeriod") or analytics.period.default
 
         def cut(lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
@@ -145,7 +145,15 @@ class ReportStream(AmazonSPStream):
         published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
         end = report_periods.floor(min(settings.end, published), period)
         again = self._look_back(bookmark, first, start, end, lambda moment: report_periods.floor(moment, period))
-        return cut(again, min(start, end)) + cut(start, end)
+        return self._not_behind(bookmark, cut(again, start) + cut(start, end))
+
+    @staticmethod
+    def _not_behind(
+        bookmark: datetime | None, planned: list[tuple[datetime, datetime]]
+    ) -> list[tuple[datetime, datetime]]:
+        """Without the windows that end before the bookmark, which would move it back (a lowered
+        end_date, a bookmark that is not on a period boundary, the hold-back)."""
+        return [window for window in planned if bookmark is None or window[1] >= bookmark]
 
     @property
     def rereadable(self) -> bool:
@@ -160,7 +168,7 @@ class ReportStream(AmazonSPStream):
     ) -> datetime:
         """Where the re-read before `start` begins (`start` itself when there is none)."""
         days = self.settings.lookback_days
-        if bookmark is None or not days or end <= first or not self.rereadable:
+        if bookmark is None or not days or end <= first or start >= end or not self.rereadable:
             return start
         return min(start, max(first, align(start - timedelta(days=days))))
 

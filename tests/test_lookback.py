@@ -84,3 +84,14 @@ def test_window_totals_are_not_re_read(sim: Simulator):
     assert second.error is None, second.stderr
     bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
     assert [(b["dataStartTime"], b["dataEndTime"]) for b in bodies] == [("2024-03-15T00:00:00Z", SECOND_END)]
+
+
+def test_an_end_date_before_the_bookmark_requests_nothing_and_never_moves_the_bookmark_back(sim: Simulator):
+    first = run_tap(make_config(sim, end_date=FIRST_END), streams=[ORDERS])
+    assert first.error is None, first.stderr
+    sim.clear_requests()
+    again = run_tap(make_config(sim, end_date="2024-03-10T00:00:00Z"), streams=[ORDERS], state=first.last_state)
+    assert again.error is None, again.stderr
+    assert windows(sim) == []
+    assert again.records(ORDERS) == []
+    assert {again.bookmark(ORDERS, US, state) for state in again.states} <= {"2024-03-15T00:00:00+00:00"}

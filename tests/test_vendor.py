@@ -156,7 +156,7 @@ def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_t
 # --- the hold-back ----------------------------------------------------------------------------------
 
 
-def test_windows_and_bookmarks_stop_72_hours_before_now_and_the_next_sync_re_reads_the_look_back(sim: Simulator):
+def test_windows_and_bookmarks_stop_72_hours_before_now(sim: Simulator):
     before = datetime.now(timezone.utc)
     start = (before - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     config = vendor_config(sim, start_date=start, end_date=None)
@@ -178,14 +178,32 @@ def test_windows_and_bookmarks_stop_72_hours_before_now_and_the_next_sync_re_rea
     assert run.bookmark(TRAFFIC, US) in published("DAY")
     assert run.bookmark(SEARCH_TERMS, US) in published("WEEK")
 
-    # The next sync re-reads the last three days (lookback_days) and stays behind the hold-back too.
+    # Run again at once, nothing new is published: nothing is requested.
     sim.clear_requests()
     again = run_tap(config, streams=[TRAFFIC], state=run.last_state)
     assert again.error is None, again.stderr[-3000:]
-    bookmark = datetime.fromisoformat(str(run.bookmark(TRAFFIC, US)))
-    starts = [b["dataStartTime"] for b in created(sim.requests)]
-    assert starts[0] == (bookmark - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert again.bookmark(TRAFFIC, US) in published("DAY") | {run.bookmark(TRAFFIC, US)}
+    assert created(sim.requests) == [] or again.bookmark(TRAFFIC, US) != run.bookmark(TRAFFIC, US)  # the day turned
+
+
+def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_back(sim: Simulator):
+    now = datetime.now(timezone.utc)
+    start = (now - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Yesterday's sync: its bookmark is a day before what Amazon has published by now.
+    yesterday = run_tap(vendor_config(sim, start_date=start, end_date=(now - timedelta(days=4)).isoformat()),
+                        streams=[TRAFFIC])
+    assert yesterday.error is None, yesterday.stderr[-3000:]
+    bookmark = datetime.fromisoformat(str(yesterday.bookmark(TRAFFIC, US)))
+    sim.clear_requests()
+    today = run_tap(vendor_config(sim, start_date=start, end_date=None), streams=[TRAFFIC], state=yesterday.last_state)
+    after = datetime.now(timezone.utc)
+    assert today.error is None, today.stderr[-3000:]
+    windows = [(b["dataStartTime"], b["dataEndTime"]) for b in created(sim.requests)]
+    # The last three days again (lookback_days), then the new day: whole days, Amazon's end inclusive.
+    day = "%Y-%m-%dT%H:%M:%SZ"
+    assert windows[0] == ((bookmark - timedelta(days=3)).strftime(day), (bookmark - timedelta(seconds=1)).strftime(day))
+    assert windows[1][0] == bookmark.strftime(day)
+    published = {report_periods.floor(at - timedelta(hours=72), "DAY").isoformat() for at in (now, after)}
+    assert today.bookmark(TRAFFIC, US) in published
     assert ANALYTICS[TRAFFIC].hold_back_hours == 72
 
 
