@@ -85,6 +85,8 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
 @pytest.fixture(scope="module")
 def vendor_sync(simulator: Simulator) -> tuple[TapRun, list[RecordedRequest], list[str]]:
     simulator.reset()
+    # A vendor account: seller operations and seller reports would be refused, and be violations.
+    simulator.set_faults(account_type="Vendor")
     run = run_tap(vendor_config(simulator))
     requests, violations = simulator.requests, simulator.violations
     simulator.reset()
@@ -125,6 +127,7 @@ def test_a_vendor_sync_calls_no_seller_api_and_asks_for_whole_periods_with_the_d
 
 
 def test_the_connection_test_of_a_vendor_calls_no_seller_api(sim: Simulator):
+    sim.set_faults(account_type="Vendor")
     run = run_cli(vendor_config(sim, start_date="2024-05-05T00:00:00Z", end_date="2024-05-19T00:00:00Z"), "--test")
     assert run.returncode == 0, run.stderr[-2000:]
     assert_only_vendor_calls(sim.requests)

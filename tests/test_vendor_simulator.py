@@ -137,3 +137,39 @@ def test_the_same_request_with_whole_periods_is_done(sim: Simulator):
     assert report["processingStatus"] == "DONE"
     body = json.loads(gzip.decompress(client.download(report["reportDocumentId"]).content))
     assert [row["startDate"] for row in body["trafficAggregate"]] == ["2024-01-07"]
+
+
+def test_a_vendor_account_is_refused_seller_operations_and_seller_reports(simulator: Simulator):
+    simulator.reset()
+    simulator.set_faults(account_type="Vendor")
+    client = Client(simulator)
+    try:
+        participations = client.call("GET", "/sellers/v1/marketplaceParticipations")
+        listings = client.create("GET_MERCHANT_LISTINGS_ALL_DATA")
+        report, _seen = client.wait(listings.json()["reportId"])
+        violations = simulator.violations
+    finally:
+        simulator.reset()
+    assert participations.status_code == 403
+    assert report["processingStatus"] == "FATAL"
+    assert len(violations) == 2, violations
+
+
+def test_a_seller_account_is_refused_vendor_reports_but_not_brand_analytics(simulator: Simulator):
+    simulator.reset()
+    simulator.set_faults(account_type="Seller")
+    client = Client(simulator)
+    statuses: dict[str, str] = {}
+    try:
+        for report_type in (VENDOR_TRAFFIC, SEARCH_TERMS):
+            reply = client.call("POST", f"{REPORTS}/reports", json={
+                "reportType": report_type, "marketplaceIds": ["ATVPDKIKX0DER"],
+                "reportOptions": {"reportPeriod": "WEEK"},
+                "dataStartTime": "2024-01-07T00:00:00Z", "dataEndTime": "2024-01-13T23:59:59Z",
+            })
+            statuses[report_type] = client.wait(reply.json()["reportId"])[0]["processingStatus"]
+        violations = simulator.violations
+    finally:
+        simulator.reset()
+    assert statuses == {VENDOR_TRAFFIC: "FATAL", SEARCH_TERMS: "DONE"}
+    assert len(violations) == 1 and VENDOR_TRAFFIC in violations[0]

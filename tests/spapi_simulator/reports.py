@@ -89,6 +89,17 @@ def _invalid(message: str, *, violation: bool = False) -> ApiError:
     return ApiError(400, "InvalidInput", message, violation=violation)
 
 
+def _wrong_account(account: str, report_type: str) -> str | None:
+    """Why a report type is not for this account type (vendor reports for sellers, seller reports
+    for vendors; Brand Analytics serves both), or None."""
+    vendor_only = report_type in PERIOD_REPORTS and report_type.startswith("GET_VENDOR_")
+    if account == "Seller" and vendor_only:
+        return f"{report_type} is available to vendors only."
+    if account == "Vendor" and report_type not in PERIOD_REPORTS:
+        return f"{report_type} is available to sellers only."
+    return None
+
+
 def _not_found(what: str) -> ApiError:
     return ApiError(404, "NotFound", "The specified resource does not exist.", what)
 
@@ -289,8 +300,10 @@ class ReportStore:
 
         fatal = self._faults.take("fatal", report_type)
         refused = refusal(report_type, dict(options), start, end) if report_type in PERIOD_REPORTS else None
+        refused = refused or _wrong_account(str(self._faults.get("account_type")), report_type)
         if refused is not None:
-            # Amazon accepts the request and ends the report FATAL; the tap checks these first.
+            # Amazon accepts the request and ends the report FATAL (seen for missing options; assumed
+            # for a report type of the other account type); the tap checks these first.
             self._violation(f"createReport {report_type}: {refused}")
             fatal = True
         delay = self._faults.pop("processing_delays")

@@ -56,6 +56,8 @@ _JSON = "application/json"
 _DOCUMENT_PREFIX = "/_documents/"
 _CONTROL_PREFIX = "/_sim/"
 _LWA_PATH = "/auth/o2/token"
+# What a vendor account may call here: the Reports API (the seller APIs answer 403).
+_VENDOR_OPERATIONS = frozenset({"createReport", "getReports", "getReport", "cancelReport", "getReportDocument"})
 
 
 @dataclass(frozen=True)
@@ -517,6 +519,11 @@ class Simulator:
         for problem in problems:
             self._violation(method, path, problem.reason)
 
+        if self.faults.get("account_type") == "Vendor" and op.name not in _VENDOR_OPERATIONS:
+            self._violation(method, path, f"{op.name} is a seller operation, called by a vendor")
+            return _json_response(403, ApiError(
+                403, "Unauthorized", "Access to requested resource is denied.", "",
+            ).body(), request_id)
         denied = self.tokens.check(headers.get("x-amz-access-token"))
         if denied is not None:
             return _json_response(403, ApiError(
