@@ -340,11 +340,10 @@ ANALYTICS: dict[str, PeriodReport] = {
     ),
 }
 
-VENDOR_MONEY = {"amount": "d", "currencyCode": "t"}
-VENDOR_SALES = {"orderedRevenue": VENDOR_MONEY, "shippedCogs": VENDOR_MONEY, "shippedRevenue": VENDOR_MONEY}
+VENDOR_SALES = {"orderedRevenue": MONEY, "shippedCogs": MONEY, "shippedRevenue": MONEY}
 VENDOR_SALES_COLUMNS = "customerReturns:i, orderedUnits:i, shippedUnits:i"
 VENDOR_INVENTORY = {
-    name: VENDOR_MONEY for name in (
+    name: MONEY for name in (
         "netReceivedInventoryCost", "sellableOnHandInventoryCost", "unsellableOnHandInventoryCost",
         "aged90PlusDaysSellableInventoryCost", "unhealthyInventoryCost",
     )

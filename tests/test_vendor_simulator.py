@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
+from tap_amazon_sp.catalogue import VENDOR_REPORTS, ReportSpec
+from tap_amazon_sp.records import snake
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.data import Dataset
 from tests.spapi_simulator.vendor_data import (
@@ -173,3 +175,25 @@ def test_a_seller_account_is_refused_vendor_reports_but_not_brand_analytics(simu
         simulator.reset()
     assert statuses == {VENDOR_TRAFFIC: "FATAL", SEARCH_TERMS: "DONE"}
     assert len(violations) == 1 and VENDOR_TRAFFIC in violations[0]
+
+
+KINDS = {("integer", None): "i", ("number", None): "d", ("string", "date"): "date", ("string", None): "t"}
+
+
+@pytest.mark.skipif(not MODELS_DIR.is_dir(), reason="../shared/spapi-models is not here")
+@pytest.mark.parametrize("spec", VENDOR_REPORTS, ids=[spec.stream for spec in VENDOR_REPORTS])
+def test_each_vendor_stream_types_every_field_of_its_array_in_amazons_schema(spec: ReportSpec):
+    schema = json.loads((MODELS_DIR / SCHEMAS[spec.report_type]).read_text())
+    ref = schema["properties"][spec.record_path]["items"]["$ref"]
+    fields = schema["definitions"][ref.rsplit("/", 1)[1]]["properties"]
+    columns = dict(spec.columns)
+    assert set(columns) | set(spec.nested_schema) == {snake(name) for name in fields}
+    for name, field in fields.items():
+        if "$ref" in field:  # Amount: {amount, currencyCode}
+            nested = spec.nested_schema[snake(name)]["properties"]
+            assert nested["amount"]["type"] == ["number", "null"] and nested["currency_code"]["type"] == [
+                "string", "null"]
+        else:
+            # TrafficByAsin leaves the date format off startDate and endDate; they hold dates all the same.
+            fmt = field.get("format") or ("date" if name in ("startDate", "endDate") else None)
+            assert columns[snake(name)] == KINDS[(field["type"], fmt)], name
