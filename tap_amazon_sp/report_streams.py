@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces, report_periods
-from tap_amazon_sp.catalogue import ANALYTICS, ReportSpec
+from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
 from tap_amazon_sp.errors import DocumentError
@@ -57,6 +57,9 @@ class ReportStream(AmazonSPStream):
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
         self.spec = spec
+        # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
+        # stream is synced only when the catalog selects it.
+        self.selected_by_default = spec.account != BRAND_OWNERS
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)

@@ -72,6 +72,10 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
     assert vendor[SALES + "_AGGREGATE"]["key_properties"] == ["marketplace_id", "start_date", "end_date"]
 
     seller = discovered(make_config(sim), tmp_path)
+    for catalog in (vendor, seller):
+        # Brand Analytics needs Brand Registry and its role: synced only when selected.
+        root = next(m["metadata"] for m in catalog[SEARCH_TERMS]["metadata"] if m["breadcrumb"] == [])
+        assert root["selected-by-default"] is False and root.get("selected") is not True
     brand_analytics = {spec.stream for spec in VENDOR_REPORTS if spec.account == BRAND_OWNERS}
     assert brand_analytics == {SEARCH_TERMS}
     assert set(seller) & set(VENDOR_STREAMS) == brand_analytics
@@ -87,7 +91,8 @@ def vendor_sync(simulator: Simulator) -> tuple[TapRun, list[RecordedRequest], li
     simulator.reset()
     # A vendor account: seller operations and seller reports would be refused, and be violations.
     simulator.set_faults(account_type="Vendor")
-    run = run_tap(vendor_config(simulator))
+    # Search terms are synced when selected (a brand owner's choice); the rest are selected by default.
+    run = run_tap(vendor_config(simulator), streams=VENDOR_STREAMS)
     requests, violations = simulator.requests, simulator.violations
     simulator.reset()
     return run, requests, violations
@@ -154,6 +159,19 @@ def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_t
         # Sourcing view: no ordered revenue; FRESH: no customer returns.
         assert all(r["ordered_units"] is None and r["customer_returns"] is None for r in run.records(stream))
         assert run.bookmark(stream, US) == "2024-02-25T00:00:00+00:00"
+
+
+def test_a_seller_in_brand_registry_selects_the_search_terms_and_gets_the_simulator_data(sim: Simulator):
+    sim.set_faults(account_type="Seller")
+    run = run_tap(make_config(sim, end_date="2024-03-01T00:00:00Z"), streams=[SEARCH_TERMS])
+    assert run.error is None, run.stderr[-3000:]
+    want = expected(sim, SEARCH_TERMS, US, START, "2024-03-01T00:00:00Z")
+    assert want and [strip_added(r) for r in run.records(SEARCH_TERMS)] == want
+    # Not selected, not synced: a seller's sync without a catalog leaves it out.
+    sim.clear_requests()
+    everything = run_tap(make_config(sim, end_date="2024-01-15T00:00:00Z"))
+    assert everything.error is None, everything.stderr[-3000:]
+    assert SEARCH_TERMS not in {b["reportType"] for b in created(sim.requests)}
 
 
 # --- the hold-back ----------------------------------------------------------------------------------
