@@ -49,7 +49,7 @@ class ReportSpec:
     primary_key: tuple[str, ...] = ()
     window_cap_days: int | None = DEFAULT_CAP_DAYS  # None: a snapshot, not windowed
     list_only: bool = False  # Amazon creates it; we can only list and download it
-    account: str = "Seller"
+    account: str = "Seller"  # "Seller", "Vendor" or BRAND_OWNERS
     record_path: str = ""  # JSON: the array holding the records; XML: the record element
     row_key: bool = False  # no natural key: add `row_key` (see `row_key_fields`)
     row_key_fields: tuple[str, ...] = ()  # row_key joins these; empty: a digest of the row's content
@@ -282,4 +282,120 @@ BY_STREAM: dict[str, ReportSpec] = {spec.stream: spec for spec in REPORTS}
 
 def streams_for(account_type: str) -> tuple[ReportSpec, ...]:
     """The report streams an account of this type can sync."""
-    return tuple(spec for spec in REPORTS if spec.account == account_type)
+    return tuple(spec for spec in REPORTS if spec.account in (account_type, BRAND_OWNERS))
+
+
+# --- Vendor retail analytics and Brand Analytics ----------------------------------------------
+# JSON reports whose window is a run of whole reporting periods (reportPeriod) and whose report
+# options Amazon requires: without them the report ends FATAL ("This report type requires the
+# reportPeriod, distributorView, sellingProgram reportOption to be specified"). The fields follow
+# Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
+# sellingPartnerSearchTermsReport); a report with an ASIN array and an aggregate array is two
+# streams, the per-ASIN one named by the report type and the aggregate one with `_AGGREGATE`.
+
+PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+# Brand Analytics reports serve brand owners of either account type: vendors, and sellers
+# registered in Brand Registry with the Brand Analytics role.
+BRAND_OWNERS = "Seller or Vendor"
+
+
+@dataclass(frozen=True)
+class OptionRule:
+    """A report option Amazon requires: its allowed values and the tap's default."""
+
+    allowed: tuple[str, ...]
+    default: str
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """How an analytics report type takes its window and options."""
+
+    options: dict[str, OptionRule]
+    spans_periods: bool = True  # False: one request covers exactly one period
+    # Amazon publishes these reports up to 72 hours after a period closes, and revises them until
+    # then: windows end no later than now minus this, so a bookmark never passes unpublished days.
+    hold_back_hours: int = 72
+
+    @property
+    def period(self) -> OptionRule:
+        return self.options["reportPeriod"]
+
+
+_DAY_FIRST = OptionRule(PERIODS, "DAY")
+_DISTRIBUTOR_VIEW = OptionRule(("MANUFACTURING", "SOURCING"), "MANUFACTURING")
+ANALYTICS: dict[str, PeriodReport] = {
+    "GET_VENDOR_SALES_REPORT": PeriodReport({
+        "reportPeriod": _DAY_FIRST, "distributorView": _DISTRIBUTOR_VIEW,
+        "sellingProgram": OptionRule(("RETAIL", "BUSINESS", "FRESH"), "RETAIL"),
+    }),
+    "GET_VENDOR_INVENTORY_REPORT": PeriodReport({
+        "reportPeriod": _DAY_FIRST, "distributorView": _DISTRIBUTOR_VIEW,
+        "sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL"),
+    }),
+    "GET_VENDOR_TRAFFIC_REPORT": PeriodReport({"reportPeriod": _DAY_FIRST}),
+    # A week by default: a day of search terms is a large document for one request each.
+    "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT": PeriodReport(
+        {"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")}, spans_periods=False,
+    ),
+}
+
+VENDOR_SALES = {"orderedRevenue": MONEY, "shippedCogs": MONEY, "shippedRevenue": MONEY}
+VENDOR_SALES_COLUMNS = "customerReturns:i, orderedUnits:i, shippedUnits:i"
+VENDOR_INVENTORY = {
+    name: MONEY for name in (
+        "netReceivedInventoryCost", "sellableOnHandInventoryCost", "unsellableOnHandInventoryCost",
+        "aged90PlusDaysSellableInventoryCost", "unhealthyInventoryCost",
+    )
+}
+VENDOR_INVENTORY_COLUMNS = (
+    "vendorConfirmationRate:d, netReceivedInventoryUnits:i, openPurchaseOrderUnits:i, averageVendorLeadTimeDays:d, "
+    "sellThroughRate:d, unfilledCustomerOrderedUnits:i, sellableOnHandInventoryUnits:i, "
+    "unsellableOnHandInventoryUnits:i, aged90PlusDaysSellableInventoryUnits:i, unhealthyInventoryUnits:i"
+)
+PERIOD_KEY = ("marketplace_id", "start_date", "end_date")
+
+
+def _vendor_pair(
+    report_type: str, path: str, columns_spec: str, nested: dict[str, Any], what: str,
+    aggregate_columns_spec: str | None = None,
+) -> tuple[ReportSpec, ReportSpec]:
+    """The per-ASIN stream and the aggregate stream of one vendor report."""
+    by_asin = ReportSpec(
+        report_type, report_type, "json", columns(f"startDate:date, endDate:date, asin:t, {columns_spec}", name=snake),
+        (*PERIOD_KEY, "asin"), account="Vendor", record_path=f"{path}ByAsin", nested_schema=_json_object(nested),
+        description=f"{what} per ASIN and reporting period.",
+    )
+    aggregate = ReportSpec(
+        f"{report_type}_AGGREGATE", report_type, "json",
+        columns(f"startDate:date, endDate:date, {aggregate_columns_spec or columns_spec}", name=snake),
+        PERIOD_KEY, account="Vendor", record_path=f"{path}Aggregate", nested_schema=_json_object(nested),
+        description=f"{what} of the whole catalogue per reporting period.",
+    )
+    return by_asin, aggregate
+
+
+VENDOR_REPORTS: tuple[ReportSpec, ...] = (
+    *_vendor_pair("GET_VENDOR_SALES_REPORT", "sales", VENDOR_SALES_COLUMNS, VENDOR_SALES, "Vendor sales"),
+    *_vendor_pair(
+        "GET_VENDOR_INVENTORY_REPORT", "inventory", VENDOR_INVENTORY_COLUMNS, VENDOR_INVENTORY, "Vendor inventory",
+        aggregate_columns_spec=(
+            f"procurableProductOutOfStockRate:d, uft:d, receiveFillRate:d, {VENDOR_INVENTORY_COLUMNS}"
+        ),
+    ),
+    *_vendor_pair("GET_VENDOR_TRAFFIC_REPORT", "traffic", "glanceViews:i", {}, "Detail page views (glance views)"),
+    ReportSpec(
+        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT", "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT", "json",
+        columns(
+            "departmentName:t, searchTerm:t, searchFrequencyRank:i, clickedAsin:t, clickShareRank:i, clickShare:d, "
+            "conversionShare:d",
+            name=snake,
+        ),
+        ("marketplace_id", "data_start_time", "data_end_time", "department_name", "search_term", "clicked_asin"),
+        account=BRAND_OWNERS, record_path="dataByDepartmentAndSearchTerm",
+        description="Amazon search terms with their top three clicked ASINs, per reporting period "
+        "(brand owners: vendors, and sellers in Brand Registry with the Brand Analytics role).",
+    ),
+)
+REPORTS += VENDOR_REPORTS
+BY_STREAM.update({spec.stream: spec for spec in VENDOR_REPORTS})

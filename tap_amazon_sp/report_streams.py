@@ -6,12 +6,12 @@ import hashlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from tap_amazon_sp import marketplaces
-from tap_amazon_sp.catalogue import ReportSpec
+from tap_amazon_sp import marketplaces, report_periods
+from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
 from tap_amazon_sp.errors import DocumentError
@@ -57,6 +57,9 @@ class ReportStream(AmazonSPStream):
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
         self.spec = spec
+        # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
+        # stream is synced only when the catalog selects it.
+        self.selected_by_default = spec.account != BRAND_OWNERS
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -94,14 +97,17 @@ class ReportStream(AmazonSPStream):
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
             return [Slot(self.name, marketplace_id, request)]
         context = {"marketplace_id": marketplace_id}
-        start = max(settings.start, self.bookmark(context) or settings.start)
         days = min(settings.period_days, self.spec.window_cap_days or settings.period_days)
         # Listed reports do not show their options: reuse only reports no option can change.
         listable = self.spec.fmt == "tsv" and not options
         report_type, markets = self.spec.report_type, (marketplace_id,)
+        by_period = self.spec.report_type in ANALYTICS
         return [
-            Slot(self.name, marketplace_id, ReportRequest(report_type, markets, lower, upper, options), listable)
-            for lower, upper in windows(start, settings.end, days)
+            Slot(
+                self.name, marketplace_id,
+                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=by_period), listable,
+            )
+            for lower, upper in self.sync_windows(context, days, options)
         ]
 
     def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
@@ -112,6 +118,62 @@ class ReportStream(AmazonSPStream):
             for partition in stream.partitions or []:
                 for slot in stream.slots(str(partition["marketplace_id"])):
                     yield stream, slot
+
+    def sync_windows(
+        self, context: Context, days: int, options: Mapping[str, str]
+    ) -> list[tuple[datetime, datetime]]:
+        """This sync's windows: from the bookmark (or start_date) to the end date, after a re-read of
+        the last `lookback_days` before the bookmark, where Amazon may have added rows since.
+
+        The re-read is a window of its own, so the windows past the bookmark are those a sync without
+        look-back has, and reports a stopped sync requested for them are still found in its state.
+        Records are upserted by key, so reading a row twice is harmless.
+        """
+        settings = self.settings
+        bookmark = self.bookmark(context)
+        analytics = ANALYTICS.get(self.spec.report_type)
+        if analytics is None:
+            start = max(settings.start, bookmark or settings.start)
+            again = self._look_back(bookmark, settings.start, start, settings.end, lambda moment: moment)
+            return self._not_behind(bookmark, windows(again, start, days) + windows(start, settings.end, days))
+        period = options.get("reportPeriod") or analytics.period.default
+
+        def cut(lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
+            return report_periods.period_windows(lower, upper, period, days, spans_periods=analytics.spans_periods)
+
+        # Whole periods only: none that begins before start_date, none Amazon may not have published
+        # yet (the hold-back), and the look-back re-reads every period it touches.
+        first = report_periods.ceil(settings.start, period)
+        start = max(first, report_periods.floor(bookmark, period)) if bookmark else first
+        published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
+        end = report_periods.floor(min(settings.end, published), period)
+        again = self._look_back(bookmark, first, start, end, lambda moment: report_periods.floor(moment, period))
+        return self._not_behind(bookmark, cut(again, start) + cut(start, end))
+
+    @staticmethod
+    def _not_behind(
+        bookmark: datetime | None, planned: list[tuple[datetime, datetime]]
+    ) -> list[tuple[datetime, datetime]]:
+        """Without the windows that end before the bookmark, which would move it back (a lowered
+        end_date, a bookmark that is not on a period boundary, the hold-back)."""
+        return [window for window in planned if bookmark is None or window[1] >= bookmark]
+
+    @property
+    def rereadable(self) -> bool:
+        """Whether a record read again from a shorter window is the same record. Not so where each
+        record sums up its whole window (its key holds the window's end): there a re-read would
+        replace the window's totals with a few days' worth."""
+        return self.spec.report_type in ANALYTICS or "data_end_time" not in self.spec.primary_key
+
+    def _look_back(
+        self, bookmark: datetime | None, first: datetime, start: datetime, end: datetime,
+        align: Callable[[datetime], datetime],
+    ) -> datetime:
+        """Where the re-read before `start` begins (`start` itself when there is none)."""
+        days = self.settings.lookback_days
+        if bookmark is None or not days or end <= first or start >= end or not self.rereadable:
+            return start
+        return min(start, max(first, align(start - timedelta(days=days))))
 
     def _listed_reports(self, context: Context | None, marketplace_id: str) -> Iterator[dict[str, Any]]:
         settings = self.settings

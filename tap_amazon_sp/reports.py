@@ -44,6 +44,9 @@ class ReportRequest:
     start: datetime | None = None
     end: datetime | None = None
     options: Mapping[str, str] = field(default_factory=dict)
+    # Amazon reads the window as whole dates, the end date included (analytics reports): the
+    # request names the last second of the window's last day, not the next day's midnight.
+    end_inclusive: bool = False
 
     def describe(self) -> str:
         window = ""
@@ -56,7 +59,7 @@ class ReportRequest:
         if self.start is not None:
             body["dataStartTime"] = _iso(self.start)
         if self.end is not None:
-            body["dataEndTime"] = _iso(self.end)
+            body["dataEndTime"] = _iso(self.end - timedelta(seconds=1) if self.end_inclusive else self.end)
         if self.options:
             body["reportOptions"] = dict(self.options)
         return body

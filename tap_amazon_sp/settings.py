@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from dateutil import parser as date_parser
 from singer_sdk import typing as th
 
-from tap_amazon_sp import marketplaces
+from tap_amazon_sp import catalogue, marketplaces
 
 SECRETS = ("lwa_client_secret", "refresh_token")
 DEFAULT_LOOKBACK_YEARS_DAYS = 730
@@ -84,7 +84,9 @@ CONFIG_SCHEMA = th.PropertiesList(
         default="Seller",
         allowed_values=["Seller", "Vendor"],
         title="Account type",
-        description="Seller or Vendor: decides which streams exist.",
+        description="Seller or Vendor: decides which streams exist. Vendor: the vendor retail analytics reports "
+        "(sales, inventory, traffic) and Brand Analytics search terms, and no seller API is called. Seller: the "
+        "seller reports and APIs, and Brand Analytics search terms for sellers in Brand Registry.",
     ),
     th.Property(
         "start_date",
@@ -119,7 +121,11 @@ CONFIG_SCHEMA = th.PropertiesList(
         title="Report options",
         description="Per stream, options sent as `reportOptions` to createReport, e.g. "
         '[{"stream_name": "GET_SALES_AND_TRAFFIC_REPORT", "options": {"asinGranularity": "SKU"}}]. '
-        "Airbyte's `report_options_list` is accepted as an alias.",
+        "Airbyte's `report_options_list` is accepted as an alias. Vendor and Brand Analytics reports need "
+        "`reportPeriod` (DAY, WEEK, MONTH, QUARTER, YEAR), vendor sales and inventory also `distributorView` "
+        "(MANUFACTURING, SOURCING) and `sellingProgram` (RETAIL, BUSINESS, FRESH): checked before any request, "
+        "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). A `_AGGREGATE` stream takes the options "
+        "of its report's stream unless it has its own.",
     ),
     th.Property(
         "wait_between_requests",
@@ -377,6 +383,35 @@ def _report_options(raw: Any, known_streams: frozenset[str]) -> dict[str, dict[s
     return result
 
 
+def _analytics_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Check the options Amazon requires of analytics reports, and fill in the defaults.
+
+    A stream split from a report (`..._AGGREGATE`) takes the options given for the report's main
+    stream, unless it has its own.
+    """
+    for spec in catalogue.REPORTS:
+        rules = catalogue.ANALYTICS.get(spec.report_type)
+        if rules is None:
+            continue
+        given = {**options.get(spec.report_type, {}), **options.get(spec.stream, {})}
+        resolved: dict[str, str] = {}
+        for name, value in given.items():
+            rule = rules.options.get(name)
+            if rule is None:
+                raise SettingsError(
+                    f"report_options.{spec.stream}.{name}",
+                    f"not an option of {spec.report_type} (it takes {', '.join(rules.options)})",
+                )
+            text = value.strip().upper()
+            if text not in rule.allowed:
+                raise SettingsError(
+                    f"report_options.{spec.stream}.{name}", f"{value!r} must be one of {', '.join(rule.allowed)}"
+                )
+            resolved[name] = text
+        options[spec.stream] = {name: resolved.get(name, rule.default) for name, rule in rules.options.items()}
+    return options
+
+
 def _option_text(value: Any) -> str:
     # Amazon takes every reportOptions value as a string; JSON booleans become "true"/"false".
     if isinstance(value, bool):
@@ -476,7 +511,7 @@ def load_settings(
         start=start,
         end=end,
         period_days=period,
-        report_options=_report_options(cfg.get("report_options"), known_streams),
+        report_options=_analytics_options(_report_options(cfg.get("report_options"), known_streams)),
         wait_between_requests=bool(cfg.get("wait_between_requests")),
         max_reports_in_flight=_whole("max_reports_in_flight", 15, 1, 100),
         report_reuse_max_age_hours=_number("report_reuse_max_age_hours", 24),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from tap_amazon_sp.catalogue import BY_STREAM, ReportSpec
+from tap_amazon_sp import report_periods
+from tap_amazon_sp.catalogue import ANALYTICS, BY_STREAM, ReportSpec
 from tap_amazon_sp.records import parse_datetime
 from tap_amazon_sp.reports import windows
 from tests.spapi_simulator import Simulator
@@ -40,11 +41,39 @@ def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> 
     return windows(parse_datetime(start), parse_datetime(end), days)
 
 
+def analytics_options(spec: ReportSpec, options: dict[str, str] | None = None) -> dict[str, str]:
+    """The report options the tap sends for an analytics stream: the defaults, overridden by `options`."""
+    return {name: rule.default for name, rule in ANALYTICS[spec.report_type].options.items()} | (options or {})
+
+
+def analytics_windows(
+    spec: ReportSpec, start: str, end: str, period: int = 90, options: dict[str, str] | None = None
+) -> list[tuple[datetime, datetime]]:
+    """Windows of whole reporting periods from start to end, none later than Amazon's publication delay."""
+    analytics = ANALYTICS[spec.report_type]
+    report_period = analytics_options(spec, options)["reportPeriod"]
+    published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
+    lower = report_periods.ceil(parse_datetime(start), report_period)
+    upper = report_periods.floor(min(parse_datetime(end), published), report_period)
+    days = min(period, spec.window_cap_days or period)
+    return report_periods.period_windows(lower, upper, report_period, days, spans_periods=analytics.spans_periods)
+
+
 def expected(
-    sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int = 90
+    sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int = 90,
+    options: dict[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The records (without the fields the tap adds) a full sync of one partition must emit, in order."""
     spec = BY_STREAM[stream]
+    if spec.report_type in ANALYTICS:
+        chosen = analytics_options(spec, options)
+        found: list[dict[str, Any]] = []
+        for lower, upper in analytics_windows(spec, start, end, period, options):
+            # Amazon's end date is inclusive: the tap names the window's last second.
+            last = upper - timedelta(seconds=1)
+            found.extend(sim.dataset.expected_records(stream, marketplace_id, lower, last, chosen))
+        declared = dict.fromkeys(name for name, _kind in spec.columns)
+        return [plain({**declared, **row}) for row in found]
     if spec.list_only:
         lower, upper = parse_datetime(start), parse_datetime(end)
         rows: list[dict[str, Any]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+from typing import Any
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
@@ -27,9 +28,21 @@ SAMPLE_CONFIG = {
     "lwa_token_url": f"{_SIMULATOR.url}/auth/o2/token",
 }
 
+
+def every_stream_selected(config: dict[str, Any]) -> dict[str, Any]:
+    """The discovered catalog with every stream selected, those synced only on request included."""
+    catalog = TapAmazonSP(config=config, validate_config=False, setup_mapper=False).catalog_dict
+    for entry in catalog["streams"]:
+        for meta in entry["metadata"]:
+            if meta["breadcrumb"] == []:
+                meta["metadata"]["selected"] = True
+    return catalog
+
+
 TestTapAmazonSP = get_tap_test_class(
     tap_class=TapAmazonSP,
     config=SAMPLE_CONFIG,
+    catalog=every_stream_selected(SAMPLE_CONFIG),
     # Settlements exist only for the last 90 days; tests/test_report_sync.py covers that stream.
     suite_config=SuiteConfig(
         max_records_limit=200, ignore_no_records_for_streams=["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"]

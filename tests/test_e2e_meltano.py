@@ -217,6 +217,9 @@ def flow_env(
         TAP_AMAZON_SP_LWA_TOKEN_URL=f"{sim.url}/auth/o2/token",
         TAP_AMAZON_SP_REGION="JP",
         TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([JP]),
+        # These flows check exactly which windows each run requests; tests/test_lookback.py covers
+        # the look-back's re-read before the bookmark.
+        TAP_AMAZON_SP_LOOKBACK_DAYS="0",
         TARGET_POSTGRES_SQLALCHEMY_URL=database_url,
         **extra,
     )

@@ -59,6 +59,7 @@ from .reports_data import (
     SNAPSHOT_TYPES,
     ReportSpec,
 )
+from .vendor_data import PERIOD_REPORTS, VENDOR_STREAMS, VendorData
 
 __all__ = [
     "DATA_END",
@@ -1271,6 +1272,7 @@ class Dataset:
         self._flat: dict[tuple[str, str], list[Row]] = {}
         self._st: dict[str, list[_StDay]] = {}
         self._trees: dict[str, list[_Node]] = {}
+        self._vendor = VendorData(seed, rows, lambda d: _in_range(_midnight(d)))
 
     def _rng(self, *parts: str) -> random.Random:
         return random.Random(":".join([str(self.seed), str(self.rows), *parts]))
@@ -1365,6 +1367,13 @@ class Dataset:
         options: dict[str, str] | None = None,
     ) -> Document | None:
         """The report's document, or None when the window holds no data (Amazon then CANCELs the report)."""
+        if report_type in PERIOD_REPORTS:
+            m, lo, hi = marketplace(marketplace_id), _aware(start) or DATA_START, _aware(end) or DATA_END
+            vendor = self._vendor.report(report_type, m, lo, hi, options or {})
+            if vendor is None:
+                return None
+            text = json.dumps(self._vendor.document_json(vendor), ensure_ascii=False, separators=(",", ":"))
+            return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
         if report_type in LIST_ONLY:
             raise ValueError(f"{report_type} cannot be requested; use settlement_document")
         if report_type not in REPORT_TYPES:
@@ -1405,6 +1414,9 @@ class Dataset:
         """
         m = marketplace(marketplace_id)
         options = options or {}
+        if report_type in VENDOR_STREAMS:
+            lo, hi = _aware(start) or DATA_START, _aware(end) or DATA_END
+            return self._vendor.expected_records(report_type, m, lo, hi, options)
         if report_type in (SALES_AND_TRAFFIC, SALES_AND_TRAFFIC_BY_DATE):
             report = self._sales_and_traffic(m, start, end, options)
             if report is None:
@@ -1485,7 +1497,7 @@ def _chunks(lines: Iterable[str], codec: str, size: int = 2000) -> Iterator[byte
 
 def content_type_of(report_type: str, marketplace_id: str) -> str:
     """The Content-Type a document of this report type gets in this marketplace."""
-    if report_type == SALES_AND_TRAFFIC:
+    if report_type == SALES_AND_TRAFFIC or report_type in PERIOD_REPORTS:
         return JSON_CONTENT_TYPE
     if report_type == BROWSE_TREE:
         return XML_CONTENT_TYPE

@@ -78,6 +78,13 @@ def _mutations(value: Any) -> dict[str, str]:
     return result
 
 
+def _account_type(value: Any) -> str:
+    account = str(value)
+    if account not in ("any", "Seller", "Vendor"):
+        raise ValueError(f"account_type must be any, Seller or Vendor, got {value!r}")
+    return account
+
+
 def _error_status(value: Any) -> int:
     status = int(value)
     if status not in (500, 503):
@@ -104,6 +111,8 @@ SWITCHES: dict[str, Switch] = {
         Switch("server_error_status", 500, _error_status, "status of server_error: 500 or 503"),
         Switch("fatal", {}, _counters, "{reportType: n}: the next n created reports end FATAL"),
         Switch("fatal_error_document", True, _bool, "FATAL reports carry an error document"),
+        Switch("account_type", "any", _account_type,
+               "Seller or Vendor: what the other account type may not call is refused (and is a violation)"),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),
         Switch("processing_delays", [], _seconds_list,
                "[s, ...]: the next created reports take these delays in turn, then processing_delay"),

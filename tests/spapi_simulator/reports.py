@@ -28,6 +28,7 @@ from .faults import Faults
 from .mutations import mutate
 from .rendering import flat_content_type, marketplace
 from .validation import parse_datetime
+from .vendor_data import PERIOD_REPORTS, refusal
 
 __all__ = [
     "MARKETPLACE_REGIONS",
@@ -86,6 +87,17 @@ class ApiError(Exception):
 
 def _invalid(message: str, *, violation: bool = False) -> ApiError:
     return ApiError(400, "InvalidInput", message, violation=violation)
+
+
+def _wrong_account(account: str, report_type: str) -> str | None:
+    """Why a report type is not for this account type (vendor reports for sellers, seller reports
+    for vendors; Brand Analytics serves both), or None."""
+    vendor_only = report_type in PERIOD_REPORTS and report_type.startswith("GET_VENDOR_")
+    if account == "Seller" and vendor_only:
+        return f"{report_type} is available to vendors only."
+    if account == "Vendor" and report_type not in PERIOD_REPORTS:
+        return f"{report_type} is available to sellers only."
+    return None
 
 
 def _not_found(what: str) -> ApiError:
@@ -150,6 +162,7 @@ class _Report:
     delay: float
     fatal: bool = False
     fatal_document: bool = True
+    fatal_details: str = _FATAL_DETAILS
     outcome: str | None = None
     finished: float | None = None
     document_id: str | None = None
@@ -203,8 +216,11 @@ class ReportStore:
         faults: Faults,
         clock: Callable[[], float] = time.time,
         document_files: Mapping[str, Path] | None = None,
+        violation: Callable[[str], None] = lambda _reason: None,
     ) -> None:
         self._dataset = dataset
+        # Records a request Amazon would accept but a correct tap never makes (see `create`).
+        self._violation = violation
         # Report type -> a gzip file that every DONE report of that type serves, whatever its
         # window (benchmarks of large documents, which would take minutes to generate per report).
         self._document_files = dict(document_files or {})
@@ -261,7 +277,7 @@ class ReportStore:
                 f"Report type {report_type} cannot be requested: Amazon generates these reports "
                 "on its own schedule. Find them with getReports."
             )
-        if report_type not in REPORT_TYPES:
+        if report_type not in REPORT_TYPES and report_type not in PERIOD_REPORTS:
             raise _invalid(f"Invalid report type: {report_type}")
         marketplace_ids: list[str] = list(spec["marketplaceIds"])
         if not 1 <= len(marketplace_ids) <= 25:
@@ -283,6 +299,13 @@ class ReportStore:
             raise _invalid("dataStartTime must be before or equal to dataEndTime.")
 
         fatal = self._faults.take("fatal", report_type)
+        refused = refusal(report_type, dict(options), start, end) if report_type in PERIOD_REPORTS else None
+        refused = refused or _wrong_account(str(self._faults.get("account_type")), report_type)
+        if refused is not None:
+            # Amazon accepts the request and ends the report FATAL (seen for missing options; assumed
+            # for a report type of the other account type); the tap checks these first.
+            self._violation(f"createReport {report_type}: {refused}")
+            fatal = True
         delay = self._faults.pop("processing_delays")
         if delay is None:
             delay = self._faults.get("processing_delay")
@@ -300,7 +323,8 @@ class ReportStore:
                 created=now,
                 delay=float(delay),
                 fatal=fatal,
-                fatal_document=bool(self._faults.get("fatal_error_document")),
+                fatal_document=refused is not None or bool(self._faults.get("fatal_error_document")),
+                fatal_details=refused or _FATAL_DETAILS,
                 stuck=stuck,
             )
         return report_id
@@ -496,7 +520,7 @@ class ReportStore:
             report.outcome = "FATAL"
             if report.fatal_document:
                 error = Document(
-                    body=json.dumps({"errorDetails": _FATAL_DETAILS}).encode("utf-8"),
+                    body=json.dumps({"errorDetails": report.fatal_details}).encode("utf-8"),
                     content_type="application/json; charset=UTF-8",
                 )
                 report.document_id = self._add_document(marketplace_id, report.report_type, lambda: error)

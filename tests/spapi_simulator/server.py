@@ -61,6 +61,8 @@ _JSON = "application/json"
 _DOCUMENT_PREFIX = "/_documents/"
 _CONTROL_PREFIX = "/_sim/"
 _LWA_PATH = "/auth/o2/token"
+# What a vendor account may call here: the Reports API (the seller APIs answer 403).
+_VENDOR_OPERATIONS = frozenset({"createReport", "getReports", "getReport", "cancelReport", "getReportDocument"})
 
 
 @dataclass(frozen=True)
@@ -260,6 +262,7 @@ class Simulator:
         self.reports = ReportStore(
             self.dataset, self.faults,
             document_files={k: Path(v) for k, v in (document_files or {}).items()},
+            violation=lambda reason: self._violation("POST", "/reports/2021-06-30/reports", reason),
         )
         self.reports.seed_settlements(list(MARKETPLACE_REGIONS))
         self._lock = threading.Lock()
@@ -541,6 +544,11 @@ class Simulator:
         for problem in problems:
             self._violation(method, path, problem.reason)
 
+        if self.faults.get("account_type") == "Vendor" and op.name not in _VENDOR_OPERATIONS:
+            self._violation(method, path, f"{op.name} is a seller operation, called by a vendor")
+            return _json_response(403, ApiError(
+                403, "Unauthorized", "Access to requested resource is denied.", "",
+            ).body(), request_id)
         denied = self.tokens.check(headers.get("x-amz-access-token"))
         if denied is not None:
             return _json_response(403, ApiError(

@@ -1,0 +1,355 @@
+"""Vendor retail analytics and Brand Analytics search terms: the simulator's JSON reports by period.
+
+Written from Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
+sellingPartnerSearchTermsReport), independently of the tap's catalogue. A report's window is read
+as dates, the end date included, and must cover whole reporting periods (WEEK: Sunday..Saturday);
+Amazon ends a report FATAL when a required option is missing or the window is not whole periods
+(`refusal` says why). Values are drawn per (report, marketplace, period, ASIN, options) from their
+own seeded random.Random, so any window of a report agrees with any other about a period.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .rendering import Marketplace
+
+__all__ = [
+    "AGGREGATE",
+    "PERIOD_REPORTS",
+    "REQUIRED_OPTIONS",
+    "SEARCH_TERMS",
+    "VENDOR_INVENTORY",
+    "VENDOR_SALES",
+    "VENDOR_STREAMS",
+    "VENDOR_TRAFFIC",
+    "VendorData",
+    "refusal",
+]
+
+VENDOR_SALES = "GET_VENDOR_SALES_REPORT"
+VENDOR_INVENTORY = "GET_VENDOR_INVENTORY_REPORT"
+VENDOR_TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
+SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
+AGGREGATE = "_AGGREGATE"  # stream-name suffix of a report's aggregate array
+
+_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+_VIEWS = ("MANUFACTURING", "SOURCING")
+# Each schema's reportOptions.required, with the enum of each option.
+REQUIRED_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    VENDOR_SALES: {"reportPeriod": _PERIODS, "distributorView": _VIEWS,
+                   "sellingProgram": ("RETAIL", "BUSINESS", "FRESH")},
+    VENDOR_INVENTORY: {"reportPeriod": _PERIODS, "distributorView": _VIEWS, "sellingProgram": ("RETAIL", "FRESH")},
+    VENDOR_TRAFFIC: {"reportPeriod": _PERIODS},
+    SEARCH_TERMS: {"reportPeriod": ("DAY", "WEEK", "MONTH", "QUARTER")},
+}
+PERIOD_REPORTS = frozenset(REQUIRED_OPTIONS)
+# Array names: (per-ASIN array, aggregate array); search terms have one array.
+_ARRAYS = {
+    VENDOR_SALES: ("salesByAsin", "salesAggregate"),
+    VENDOR_INVENTORY: ("inventoryByAsin", "inventoryAggregate"),
+    VENDOR_TRAFFIC: ("trafficByAsin", "trafficAggregate"),
+    SEARCH_TERMS: ("dataByDepartmentAndSearchTerm", ""),
+}
+VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t in PERIOD_REPORTS if t != SEARCH_TERMS)})
+_MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+_CENT = Decimal("0.01")
+_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def _period_start(d: date, period: str) -> date:
+    if period == "DAY":
+        return d
+    if period == "WEEK":
+        return d - timedelta(days=(d.weekday() + 1) % 7)  # Sunday
+    months = _MONTHS[period]
+    return d.replace(month=(d.month - 1) // months * months + 1, day=1)
+
+
+def _next_start(d: date, period: str) -> date:
+    if period == "DAY":
+        return d + timedelta(days=1)
+    if period == "WEEK":
+        return d + timedelta(days=7)
+    month = d.month - 1 + _MONTHS[period]
+    return d.replace(year=d.year + month // 12, month=month % 12 + 1, day=1)
+
+
+def _dates(start: datetime, end: datetime) -> tuple[date, date]:
+    """The window as Amazon reads it: dates of the two instants in UTC, the last one included."""
+    return start.astimezone(timezone.utc).date(), end.astimezone(timezone.utc).date()
+
+
+def refusal(report_type: str, options: dict[str, str], start: datetime, end: datetime) -> str | None:
+    """Why Amazon would end this report FATAL, or None when it would build it."""
+    required = REQUIRED_OPTIONS[report_type]
+    missing = [name for name in required if name not in options]
+    if missing:
+        return (
+            f"This report type requires the {', '.join(required)} reportOption to be specified. Please review the "
+            "document for this report type on GitHub, provide a value for this reportOption in your request, "
+            "and try again."
+        )
+    for name, allowed in required.items():
+        if options[name] not in allowed:
+            return f"Invalid value {options[name]!r} for reportOption {name}: use one of {', '.join(allowed)}."
+    period = options["reportPeriod"]
+    first, last = _dates(start, end)
+    if _period_start(first, period) != first or _period_start(last + timedelta(days=1), period) != last + timedelta(
+        days=1
+    ):
+        return (
+            f"dataStartTime must be the first day and dataEndTime the last day of a {period} reportPeriod "
+            f"(got {first.isoformat()}..{last.isoformat()})."
+        )
+    if report_type == SEARCH_TERMS and _next_start(first, period) != last + timedelta(days=1):
+        return "Requests for this report type cannot span multiple reportPeriods."
+    return None
+
+
+def _snake(key: str) -> str:
+    return _SNAKE.sub("_", key).lower()
+
+
+def _wire(o: Any) -> Any:
+    if isinstance(o, dict):
+        return {k: _wire(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_wire(v) for v in o]
+    return float(o) if isinstance(o, Decimal) else o
+
+
+def _record(o: Any) -> Any:
+    """What the tap should emit: snake-case keys; a number reads as the Decimal of its JSON text."""
+    if isinstance(o, dict):
+        return {_snake(k): _record(v) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_record(v) for v in o]
+    return Decimal(repr(float(o))) if isinstance(o, Decimal) else o
+
+
+_STOCK = ("sellableOnHandInventory", "unsellableOnHandInventory", "aged90PlusDaysSellableInventory",
+          "unhealthyInventory")
+_DEPARTMENTS = ("Amazon.com", "Beauty", "Kitchen")
+_TERMS = ("usb c cable", "coffee grinder", "café press", "yoga mat", "phone stand", "led desk lamp", "water bottle")
+
+
+class VendorData:
+    """The period reports of one simulated vendor (and brand owner)."""
+
+    def __init__(self, seed: int, rows: int, has_data: Callable[[date], bool]) -> None:
+        self.seed = seed
+        self.rows = rows
+        self.has_data = has_data
+
+    def _rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join(str(p) for p in (self.seed, self.rows, *parts)))
+
+    def _asins(self, m: Marketplace) -> list[str]:
+        rng = self._rng("vendor-asins", m.id)
+        alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+        return ["B0" + "".join(rng.choice(alphabet) for _ in range(8)) for _ in range(max(3, min(8, self.rows // 8)))]
+
+    def _money(self, m: Marketplace, value: Decimal) -> dict[str, Any]:
+        step = Decimal(1) if m.currency == "JPY" else _CENT
+        return {"amount": value.quantize(step, ROUND_HALF_UP), "currencyCode": m.currency}
+
+    def report(
+        self, report_type: str, m: Marketplace, start: datetime, end: datetime, options: dict[str, str]
+    ) -> dict[str, Any] | None:
+        """The report's JSON object (numbers as Decimal), or None when no period of the window has data."""
+        period = options["reportPeriod"]
+        first, last = _dates(start, end)
+        periods = []
+        cursor = first
+        while cursor <= last:
+            following = _next_start(cursor, period)
+            if self.has_data(cursor):
+                periods.append((cursor, following - timedelta(days=1)))
+            cursor = following
+        if not periods:
+            return None
+        spec: dict[str, Any] = {"reportType": report_type, "reportOptions": dict(options)}
+        if report_type != SEARCH_TERMS:
+            spec["lastUpdatedDate"] = (last + timedelta(days=2)).isoformat()
+        spec.update({"dataStartTime": first.isoformat(), "dataEndTime": last.isoformat(), "marketplaceIds": [m.id]})
+        document: dict[str, Any] = {"reportSpecification": spec}
+        by_asin_name, aggregate_name = _ARRAYS[report_type]
+        if report_type == SEARCH_TERMS:
+            document[by_asin_name] = [row for p in periods for row in self._search_terms(m, p, period)]
+            return document
+        make = {VENDOR_SALES: self._sales, VENDOR_INVENTORY: self._inventory, VENDOR_TRAFFIC: self._traffic}[
+            report_type
+        ]
+        by_asin: list[dict[str, Any]] = []
+        aggregate: list[dict[str, Any]] = []
+        for p in periods:
+            rows, total = make(m, p, period, options)
+            by_asin.extend(rows)
+            aggregate.append(total)
+        document[aggregate_name] = aggregate
+        document[by_asin_name] = by_asin
+        return document
+
+    def document_json(self, report: dict[str, Any]) -> Any:
+        return _wire(report)
+
+    def expected_records(
+        self, stream: str, m: Marketplace, start: datetime, end: datetime, options: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """Records the tap should emit for one report of `stream`, in document order."""
+        aggregate = stream.endswith(AGGREGATE)
+        report_type = stream.removesuffix(AGGREGATE)
+        report = self.report(report_type, m, start, end, options)
+        if report is None:
+            return []
+        name = _ARRAYS[report_type][1 if aggregate else 0]
+        return list(_record(report[name]))
+
+    # --- the reports, one period at a time ---------------------------------------------------
+
+    def _present(self, m: Marketplace, report_type: str, p: tuple[date, date], period: str) -> list[str]:
+        rng = self._rng(report_type, m.id, period, p[0], "present")
+        return [a for a in self._asins(m) if rng.random() < 0.85] or self._asins(m)[:1]
+
+    def _sales(
+        self, m: Marketplace, p: tuple[date, date], period: str, options: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        manufacturing = options["distributorView"] == "MANUFACTURING"
+        returns = options["sellingProgram"] in ("RETAIL", "BUSINESS")
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        rows = []
+        totals = {"customerReturns": 0, "orderedUnits": 0, "shippedUnits": 0}
+        money = {"orderedRevenue": Decimal(0), "shippedCogs": Decimal(0), "shippedRevenue": Decimal(0)}
+        for asin in self._present(m, VENDOR_SALES, p, period):
+            rng = self._rng(VENDOR_SALES, m.id, period, p[0], asin, options["distributorView"],
+                            options["sellingProgram"])
+            price = Decimal(rng.randint(500, 9000)) / 100
+            ordered, shipped = rng.randint(0, 60), rng.randint(0, 55)
+            row: dict[str, Any] = {**span, "asin": asin}
+            values: dict[str, Any] = {"shippedUnits": shipped, "shippedCogs": price * shipped * Decimal("0.6"),
+                                      "shippedRevenue": price * shipped}
+            if returns:
+                values["customerReturns"] = rng.randint(0, max(0, shipped // 10))
+            if manufacturing:
+                values["orderedUnits"] = ordered
+                values["orderedRevenue"] = price * ordered
+            for key in ("customerReturns", "orderedRevenue", "orderedUnits", "shippedCogs", "shippedRevenue",
+                        "shippedUnits"):
+                if key not in values:
+                    continue
+                if key in money:
+                    money[key] += values[key]
+                    row[key] = self._money(m, values[key])
+                else:
+                    totals[key] += values[key]
+                    row[key] = values[key]
+            rows.append(row)
+        total: dict[str, Any] = dict(span)
+        if returns:
+            total["customerReturns"] = totals["customerReturns"]
+        if manufacturing:
+            total["orderedRevenue"] = self._money(m, money["orderedRevenue"])
+            total["orderedUnits"] = totals["orderedUnits"]
+        total["shippedCogs"] = self._money(m, money["shippedCogs"])
+        total["shippedRevenue"] = self._money(m, money["shippedRevenue"])
+        total["shippedUnits"] = totals["shippedUnits"]
+        return rows, total
+
+    def _inventory(
+        self, m: Marketplace, p: tuple[date, date], period: str, options: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        units = ("netReceivedInventoryUnits", "openPurchaseOrderUnits", "unfilledCustomerOrderedUnits",
+                 "sellableOnHandInventoryUnits", "unsellableOnHandInventoryUnits",
+                 "aged90PlusDaysSellableInventoryUnits", "unhealthyInventoryUnits")
+        costs = ("netReceivedInventoryCost", "sellableOnHandInventoryCost", "unsellableOnHandInventoryCost",
+                 "aged90PlusDaysSellableInventoryCost", "unhealthyInventoryCost")
+        sums: dict[str, Any] = {**dict.fromkeys(units, 0), **dict.fromkeys(costs, Decimal(0))}
+        rows = []
+        for asin in self._present(m, VENDOR_INVENTORY, p, period):
+            rng = self._rng(VENDOR_INVENTORY, m.id, period, p[0], asin, options["distributorView"],
+                            options["sellingProgram"])
+            cost = Decimal(rng.randint(300, 5000)) / 100
+            count = {
+                # Received minus returned to the vendor: negative when more went back.
+                "netReceivedInventoryUnits": rng.randint(-5, 120),
+                "openPurchaseOrderUnits": rng.randint(0, 200),
+                "unfilledCustomerOrderedUnits": rng.randint(0, 15),
+                "sellableOnHandInventoryUnits": rng.randint(-3, 400),
+                "unsellableOnHandInventoryUnits": rng.randint(0, 12),
+                "aged90PlusDaysSellableInventoryUnits": rng.randint(0, 40),
+                "unhealthyInventoryUnits": rng.randint(0, 30),
+            }
+            row: dict[str, Any] = {
+                **span, "asin": asin,
+                "vendorConfirmationRate": Decimal(rng.randint(70, 110)) / 100,
+                "netReceivedInventoryCost": self._money(m, cost * count["netReceivedInventoryUnits"]),
+                "netReceivedInventoryUnits": count["netReceivedInventoryUnits"],
+                "openPurchaseOrderUnits": count["openPurchaseOrderUnits"],
+                "averageVendorLeadTimeDays": Decimal(rng.randint(20, 150)) / 10,
+                "sellThroughRate": Decimal(rng.randint(-5, 120)) / 100,
+                "unfilledCustomerOrderedUnits": count["unfilledCustomerOrderedUnits"],
+            }
+            for name in _STOCK:
+                row[name + "Cost"] = self._money(m, cost * count[name + "Units"])
+                row[name + "Units"] = count[name + "Units"]
+            for key in units:
+                sums[key] += count[key]
+            for key in costs:
+                sums[key] += cost * count[key.removesuffix("Cost") + "Units"]
+            rows.append(row)
+        rng = self._rng(VENDOR_INVENTORY, m.id, period, p[0], "aggregate", options["distributorView"])
+        total: dict[str, Any] = {
+            **span,
+            "procurableProductOutOfStockRate": Decimal(rng.randint(0, 300)) / 1000,
+            "uft": Decimal(rng.randint(700, 1000)) / 1000,
+            "receiveFillRate": Decimal(rng.randint(600, 1000)) / 1000,
+            "vendorConfirmationRate": Decimal(rng.randint(70, 110)) / 100,
+            "netReceivedInventoryCost": self._money(m, sums["netReceivedInventoryCost"]),
+            "netReceivedInventoryUnits": sums["netReceivedInventoryUnits"],
+            "openPurchaseOrderUnits": sums["openPurchaseOrderUnits"],
+            "averageVendorLeadTimeDays": Decimal(rng.randint(20, 150)) / 10,
+            "sellThroughRate": Decimal(rng.randint(0, 120)) / 100,
+            "unfilledCustomerOrderedUnits": sums["unfilledCustomerOrderedUnits"],
+        }
+        for name in _STOCK:
+            total[name + "Cost"] = self._money(m, sums[name + "Cost"])
+            total[name + "Units"] = sums[name + "Units"]
+        return rows, total
+
+    def _traffic(
+        self, m: Marketplace, p: tuple[date, date], period: str, options: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        rows = []
+        for asin in self._present(m, VENDOR_TRAFFIC, p, period):
+            rng = self._rng(VENDOR_TRAFFIC, m.id, period, p[0], asin)
+            rows.append({**span, "asin": asin, "glanceViews": rng.randint(0, 5000)})
+        return rows, {**span, "glanceViews": sum(r["glanceViews"] for r in rows)}
+
+    def _search_terms(self, m: Marketplace, p: tuple[date, date], period: str) -> list[dict[str, Any]]:
+        rng = self._rng(SEARCH_TERMS, m.id, period, p[0])
+        asins = self._asins(m)
+        rows = []
+        for department in _DEPARTMENTS:
+            terms = rng.sample(_TERMS, rng.randint(2, 4))
+            for rank, term in enumerate(terms, start=1):
+                clicked = rng.sample(asins, 3)
+                shares = sorted((Decimal(rng.randint(10, 330)) / 1000 for _ in clicked), reverse=True)
+                for click_rank, (asin, share) in enumerate(zip(clicked, shares, strict=True), start=1):
+                    rows.append({
+                        "departmentName": department,
+                        "searchTerm": term,
+                        "searchFrequencyRank": rank * 10 + rng.randint(0, 9),
+                        "clickedAsin": asin,
+                        "clickShareRank": click_rank,
+                        "clickShare": share,
+                        "conversionShare": (share * Decimal(rng.randint(50, 150)) / 100).quantize(Decimal("0.0001")),
+                    })
+        return rows
