@@ -81,6 +81,7 @@ STREAMS_END = "<!-- end of streams table -->"
 def stream_rows(account_type: str) -> list[tuple[str, ...]]:
     """(stream, source, primary key, replication key, window cap) of every stream of one account type."""
     sys.path.insert(0, str(REPO))
+    from tap_amazon_sp import catalogue
     from tap_amazon_sp.tap import TapAmazonSP
 
     config = {"lwa_client_id": "x", "lwa_client_secret": "x", "refresh_token": "x", "account_type": account_type}
@@ -90,8 +91,12 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
         spec: Any = getattr(stream, "spec", None)
         source = str(getattr(stream, "source", None) or f"report `{spec.report_type}`")
         cap = getattr(stream, "window_cap_days", spec.window_cap_days if spec is not None else None)
+        analytics = catalogue.ANALYTICS.get(spec.report_type) if spec is not None else None
         if spec is not None and spec.list_only:
             cap_text = "Amazon's settlement period"
+        elif analytics is not None:
+            periods = "one `reportPeriod`" if not analytics.spans_periods else "whole `reportPeriod`s"
+            cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
         else:
             cap_text = f"{cap} days" if cap else "snapshot"
         rows.append((
