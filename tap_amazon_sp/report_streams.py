@@ -7,6 +7,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,16 @@ class ReportStream(AmazonSPStream):
         # Flat-file records are typed column by column against the schema (records.RowTyper).
         self.records_are_typed = spec.fmt == "tsv"
 
+    @property
+    def source(self) -> str:
+        """Where the records come from, for the README's stream table: the report type."""
+        return self.spec.report_type
+
+    @property
+    def window_cap_days(self) -> int | None:
+        """The widest window one report covers; None for snapshots."""
+        return self.spec.window_cap_days
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         marketplace_id = str((context or {})["marketplace_id"])
@@ -83,11 +94,20 @@ class ReportStream(AmazonSPStream):
                 yield from self._emit(result, marketplace_id, None, self.settings.end)
                 self.forget(slot)
                 continue
+            if self.spec.regional:
+                yield from self._regional_window(result, slot, start, end)
+                continue
             yield from self._emit(result, marketplace_id, start, end)
             self.commit_bookmark(context, end, done=slot)
 
-    def slots(self, marketplace_id: str) -> list[Slot]:
-        """The reports this partition needs in this sync, in window order."""
+    def slots(self, marketplace_id: str, *, own: bool = False) -> list[Slot]:
+        """The reports this partition needs in this sync, in window order.
+
+        A regional report's slots all belong to the first marketplace (see `_regional_slots`);
+        `own` asks for what the partition would need on its own.
+        """
+        if self.spec.regional and not own:
+            return self._regional_slots(marketplace_id)
         settings = self.settings
         options = settings.report_options.get(self.spec.stream, {})
         if not self.spec.windowed:
@@ -103,6 +123,49 @@ class ReportStream(AmazonSPStream):
             Slot(self.name, marketplace_id, ReportRequest(report_type, markets, lower, upper, options), listable)
             for lower, upper in windows(start, settings.end, days)
         ]
+
+    # --- regional reports: one request per host, rows attributed by sales channel -----------------
+
+    def _regional_slots(self, marketplace_id: str) -> list[Slot]:
+        """All of the host's windows go to its first marketplace; the others request nothing.
+
+        The windows start where the partition furthest behind stands, so each window is requested once
+        for every marketplace of the sync, whatever their bookmarks.
+        """
+        markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        if marketplace_id != markets[0]:
+            return []
+        behind = min(
+            (self.slots(market, own=True) for market in markets),
+            key=lambda slots: (slots[0].request.start or self.settings.end) if slots else self.settings.end,
+        )
+        return [
+            Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
+            for slot in behind
+        ]
+
+    def _regional_window(
+        self, result: ReportResult, slot: Slot, start: datetime | None, end: datetime
+    ) -> Iterator[dict[str, Any]]:
+        """Emit one window of a regional report to the partitions it covers, then move their bookmarks.
+
+        A row goes to the marketplace its sales channel names (a channel the tap cannot place, such as
+        "Non-Amazon", to the first one); rows of marketplaces outside the sync are left out, and so are
+        those of a partition whose bookmark is already past this window.
+        """
+        markets = slot.request.marketplace_ids
+        behind = {m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end}
+        for record in self._emit(result, slot.partition, start, end):
+            channel = marketplaces.by_sales_channel(str(record.get("sales_channel") or ""))
+            market = channel.marketplace_id if channel else slot.partition
+            if market in behind:
+                record["marketplace_id"] = market
+                yield record
+        for market in markets:
+            if market in behind:
+                self.commit_bookmark({"marketplace_id": market}, end, done=slot if market == slot.partition else None)
+        if slot.partition not in behind:
+            self.forget(slot)
 
     def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
         """Every report of this sync, in the order the SDK will sync streams and partitions."""
@@ -183,16 +246,18 @@ class ReportStream(AmazonSPStream):
         if self.spec.fmt == "json":
             yield from self._json_records(texts, describe)
             return
-        month_first = market is not None and market.region == "NA"
-        yield from self._tsv_records(texts, describe, month_first, marketplace_id, report_id)
+        date_order = market.date_order if market is not None else "DMY"
+        yield from self._tsv_records(texts, describe, date_order, marketplace_id, report_id)
 
     def _tsv_records(
-        self, texts: Iterable[str], describe: str, month_first: bool, marketplace_id: str, report_id: str
+        self, texts: Iterable[str], describe: str, date_order: str, marketplace_id: str, report_id: str
     ) -> Iterator[dict[str, Any]]:
         header, rows = tsv_rows(lines(texts))
         if not header:
             return
-        typer = RowTyper(header, self.spec.kinds, month_first=month_first, describe=describe)
+        typer = RowTyper(
+            header, self.spec.kinds, month_first=date_order == "MDY", date_order=date_order, describe=describe
+        )
         if typer.unknown:
             self.logger.warning(
                 "%s: columns not in the stream's schema, kept in %s: %s",

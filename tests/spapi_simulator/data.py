@@ -45,11 +45,13 @@ from .reports_data import (
     BROWSE_TREE,
     FBA_RETURNS,
     FLAT_SPECS,
+    GENERIC_SPECS,
     INVENTORY,
     JP_LISTING_HEADERS,
     LEDGER,
     LIST_ONLY_TYPES,
     LISTINGS,
+    REGIONAL_TYPES,
     REIMBURSEMENTS,
     RETURNS,
     SALES_AND_TRAFFIC,
@@ -730,6 +732,114 @@ def _ledger(rng: random.Random, m: Marketplace, catalog: list[_Product], rows: i
     return out
 
 
+# --- the generic generator: rows from a column table alone ---------------------------------------
+# Most report types need no story of their own (an order book, a settlement): each row is one product
+# of the catalog (so SKU-keyed snapshots have unique keys), the report's filter column walks the time
+# line, and every other value follows its column's name where that says something, else its kind.
+
+_GENERIC_TEXT = ("Yes", "No", "Standard", "Active", "Pending", "Other", "Unknown")
+_SKU_KEYS = frozenset({"sku", "seller_sku", "msku", "merchant_sku"})
+_ASIN_KEYS = frozenset({"asin", "asin1", "product_id"})
+_NAME_KEYS = frozenset({"product_name", "item_name", "title"})
+_FREE_TEXT_KEYS = frozenset({"item_description", "description", "issue_description", "item_note"})
+
+
+def _generic_rows(
+    rng: random.Random, m: Marketplace, catalog: list[_Product], rows: int, spec: ReportSpec
+) -> list[Row]:
+    v = _VOCAB[m.family]
+    salt = rng.randrange(10**7)
+    filter_key = _key(spec.filter_header) if spec.filter_header else None
+    out: list[Row] = []
+    for i in range(rows):
+        product = catalog[i % len(catalog)]
+        at = _instant_at((i + rng.random()) / rows)
+        place = rng.choice(_CITIES[m.code])
+        row: Row = {}
+        for column in spec.columns:
+            row[column.header] = _generic_value(
+                column.key, column.kind, rng, m, v, product, at, i, salt, place, column.key == filter_key
+            )
+        out.append(row)
+    return out
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", header.lower()).strip("_")
+
+
+def _generic_value(
+    key: str, kind: str, rng: random.Random, m: Marketplace, v: _Vocab, p: _Product, at: datetime, i: int,
+    salt: int, place: tuple[str, str | None, str], is_filter: bool,
+) -> Any:
+    if is_filter:
+        return at if kind == "dt" else at.date() if kind == "date" else f"{at:%Y-%m}"
+    if key == "ship_state":
+        return place[1]  # blank where the country has none
+    if kind == "t":
+        identity = _generic_identity(key, rng, m, p, i, salt, place)
+        if identity is not None:
+            return identity
+    if rng.random() < 0.12:
+        return None  # Amazon leaves many columns blank
+    if key == "rating":
+        return rng.randint(1, 5)
+    if kind == "i":
+        return rng.randint(0, 40)
+    if kind == "d":
+        return _local_money(Decimal(rng.randint(0, 9999)) / 100, m)
+    if kind == "b":
+        return rng.random() < 0.3
+    if kind == "dt":
+        return at + timedelta(seconds=rng.randint(0, 3 * 86400))
+    if kind == "date":
+        return (at + timedelta(days=rng.randint(0, 30))).date()
+    if key in _FREE_TEXT_KEYS:
+        return rng.choice(v.item_notes)
+    if key in ("comments", "response"):
+        return rng.choice(v.comments)
+    if "fulfillment_center_id" in key:
+        return rng.choice(_centers(m))
+    return rng.choice(_GENERIC_TEXT)
+
+
+def _generic_identity(
+    key: str, rng: random.Random, m: Marketplace, p: _Product, i: int, salt: int, place: tuple[str, str | None, str]
+) -> str | None:
+    """The value of a column that names what the row is about (never blank), or None."""
+    if key in _SKU_KEYS:
+        return p.sku
+    if key in ("fnsku", "fulfillment_channel_sku"):
+        return p.fnsku
+    if key in _ASIN_KEYS:
+        return p.asin
+    if key in _NAME_KEYS:
+        return p.name
+    if "order_id" in key:
+        return _order_id(rng, m, i, salt)
+    if key in ("shipment_id", "shipment_item_id"):
+        return "D" + _unique(i, salt, 8)
+    if key == "order_item_id":
+        return _unique_digits(i, salt, 14)
+    if "currency" in key:
+        return m.currency
+    if key in ("country", "country_code", "ship_country"):
+        return m.country
+    if key == "sales_channel":
+        return m.sales_channel
+    if key == "ship_city":
+        return place[0]
+    if key == "ship_postal_code":
+        return place[2]
+    if "email" in key:
+        return f"{_unique(i, salt, 12).lower()}@marketplace.{m.domain}"
+    if key in ("disposition", "warehouse_condition_code"):
+        return rng.choice(("SELLABLE", "UNSELLABLE"))
+    if key in ("location", "fulfillment_center"):
+        return rng.choice(_centers(m))
+    return None
+
+
 _Generator = Callable[[random.Random, Marketplace, list[_Product], int], list[Row]]
 _GENERATORS: dict[str, _Generator] = {
     SHIPMENTS: _shipments,
@@ -803,6 +913,8 @@ def _expected(row: Row, spec: ReportSpec) -> dict[str, Any]:
 def _filter_value(row: Row, spec: ReportSpec) -> datetime:
     assert spec.filter_header is not None
     v = row[spec.filter_header]
+    if isinstance(v, str):  # a month, "2024-03" (storage fees)
+        return datetime.strptime(v, "%Y-%m").replace(tzinfo=UTC)
     return v if isinstance(v, datetime) else _midnight(v)
 
 
@@ -1291,6 +1403,10 @@ class Dataset:
                 rows = list(self._all_orders(m, self.rows))
                 if report_type == ALL_ORDERS_BY_LAST_UPDATE:
                     rows.sort(key=lambda r: r["last-updated-date"])
+            elif report_type in GENERIC_SPECS:
+                rows = _generic_rows(
+                    self._rng(report_type, m.id), m, self._catalog(m), self.rows, GENERIC_SPECS[report_type]
+                )
             else:
                 rows = _GENERATORS[report_type](self._rng(report_type, m.id), m, self._catalog(m), self.rows)
             self._flat[key] = rows
@@ -1384,12 +1500,39 @@ class Dataset:
             text = "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', "<Result>",
                               *(_node_xml(n) for n in nodes), "</Result>", ""])
             return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
+        spec = FLAT_SPECS[report_type]
         rows = self._windowed(report_type, m, start, end)
         if not rows:
             return None
-        spec = FLAT_SPECS[report_type]
         renderers = _renderers(spec, m)
         return flat_document(_header(spec, m), [_render(r, renderers) for r in rows], m)
+
+    def served_document(
+        self,
+        report_type: str,
+        marketplace_ids: list[str],
+        start: datetime | None,
+        end: datetime | None,
+        options: dict[str, str] | None = None,
+    ) -> Document | None:
+        """The document a report created for these marketplaces gets, as Amazon builds it.
+
+        A regional report type holds every marketplace of the host whatever the request named
+        (`document` gives one marketplace's part of it); any other covers the first marketplace.
+        """
+        if report_type not in REGIONAL_TYPES:
+            return self.document(report_type, marketplace_ids[0], start, end, options)
+        m = marketplace(marketplace_ids[0])
+        spec = FLAT_SPECS[report_type]
+        rendered: list[tuple[datetime, list[str]]] = []
+        for mate in _region_mates(m):
+            renderers = _renderers(spec, mate)
+            rows = self._windowed(spec.report_type, mate, start, end)
+            rendered.extend((_filter_value(r, spec), _render(r, renderers)) for r in rows)
+        if not rendered:
+            return None
+        rendered.sort(key=lambda pair: pair[0])  # stable: each marketplace keeps its own order
+        return flat_document(_header(spec, m), [cells for _at, cells in rendered], m)
 
     def expected_records(
         self,
@@ -1470,6 +1613,15 @@ class Dataset:
         renderers = _renderers(spec, m)
         yield flat_lines(spec.headers, m).encode(m.codec)
         yield from _chunks((flat_lines(_render(r, renderers), m) for r in self._all_orders(m, rows)), m.codec)
+
+
+def _region_mates(m: Marketplace) -> list[Marketplace]:
+    """The marketplaces whose orders share m's regional documents.
+
+    The simulator keeps JP's (cp932) order book apart from AU's and SG's (UTF-8): one document has one
+    charset, and whether Amazon's FE report merges them is not known.
+    """
+    return [x for x in MARKETPLACES.values() if x.region == m.region and x.codec == m.codec]
 
 
 def _chunks(lines: Iterable[str], codec: str, size: int = 2000) -> Iterator[bytes]:
