@@ -59,6 +59,9 @@ class ReportSpec:
     # Amazon writes every marketplace of the host into one document, whatever `marketplaceIds`
     # say: requested once per host, each row attributed to its marketplace by its sales channel.
     regional: bool = False
+    # XML documents of nested elements (orders): tags that always read as lists. Set, the records
+    # keep their nesting, typed by `nested_schema`; unset, XML records are one level deep.
+    xml_repeated: tuple[str, ...] = ()
 
     @property
     def windowed(self) -> bool:
@@ -138,6 +141,35 @@ ALL_ORDERS = columns(
     "ship-state:t, ship-postal-code:t, ship-country:t, promotion-ids:t, is-business-order:b, "
     "purchase-order-number:t, price-designation:t"
 )
+
+
+def _xml_object(properties: dict[str, Any], *, array: bool = False) -> dict[str, Any]:
+    """Schema of a nested XML element (or of a list of them); elements Amazon adds are kept."""
+    node: dict[str, Any] = {"type": ["object", "null"], "properties": properties, "additionalProperties": True}
+    if array:
+        return {"type": ["array", "null"], "items": {**node, "type": ["object"]}}
+    return node
+
+
+XML_TEXT = KIND_SCHEMAS["t"]
+XML_AMOUNT = _xml_object({"value": KIND_SCHEMAS["d"], "currency": XML_TEXT})
+XML_PRICE = _xml_object({"component": _xml_object({"type": XML_TEXT, "amount": XML_AMOUNT}, array=True)})
+XML_ORDER_COLUMNS = columns(
+    "AmazonOrderID:t, MerchantOrderID:t, PurchaseDate:dt, LastUpdatedDate:dt, OrderStatus:t, SalesChannel:t, "
+    "IsBusinessOrder:b",
+    name=snake,
+)
+XML_ORDER_NESTED = {
+    "fulfillment_data": _xml_object({
+        "fulfillment_channel": XML_TEXT,
+        "ship_service_level": XML_TEXT,
+        "address": _xml_object({"city": XML_TEXT, "state": XML_TEXT, "postal_code": XML_TEXT, "country": XML_TEXT}),
+    }),
+    "order_item": _xml_object({
+        "asin": XML_TEXT, "sku": XML_TEXT, "item_status": XML_TEXT, "product_name": XML_TEXT,
+        "quantity": KIND_SCHEMAS["i"], "item_price": XML_PRICE,
+    }, array=True),
+}
 
 # Seller Central's listing reports share most columns; B2B sellers get the business price tiers.
 LISTING_COLUMNS = (
@@ -265,6 +297,18 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("row_key",), None, list_only=True, row_key=True,
         description="Settlements, as Amazon generates them (listed, never requested).",
+    ),
+    ReportSpec(
+        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "xml",
+        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
+        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
+        description="All orders of the host's marketplaces by purchase date, one record per order with its items.",
+    ),
+    ReportSpec(
+        "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "xml",
+        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
+        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
+        description="All orders of the host's marketplaces by last update, one record per order with its items.",
     ),
     # --- the rest of the catalogue: listings -------------------------------------------------------
     ReportSpec(

@@ -286,3 +286,40 @@ class RowTyper:
             f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width} "
             "(a value with a tab in it?), so its columns cannot be told apart; the bookmark stays before this window"
         )
+
+
+def schema_kind(schema: dict[str, Any]) -> str:
+    """The record-typing kind of a leaf schema: integer, number, boolean, date-time, date or string."""
+    types = schema.get("type") or []
+    types = [types] if isinstance(types, str) else types
+    for kind in ("integer", "number", "boolean"):
+        if kind in types:
+            return kind
+    return str(schema.get("format") or "string") if schema.get("format") in ("date-time", "date") else "string"
+
+
+def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str]) -> Any:
+    """A nested XML value (dicts, lists, texts) typed by its schema, keys snake-cased.
+
+    Text that cannot be read as its type becomes null and is noted in `unparsed` under its dotted
+    path; keys the schema does not know are kept, as sent.
+    """
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {
+            snake(k): typed_tree(v, properties.get(snake(k), {}), f"{path}.{snake(k)}", unparsed)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        items = schema.get("items") or {}
+        return [typed_tree(v, items, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
+    if not isinstance(value, str) or value == "":
+        return None
+    kind = schema_kind(schema) if schema else "string"
+    if kind == "string":
+        return value
+    try:
+        return converter(kind)(value)
+    except (ValueError, ArithmeticError, OverflowError):
+        unparsed[path] = value
+        return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tap_amazon_sp import marketplaces
 from tap_amazon_sp.catalogue import ReportSpec
 from tap_amazon_sp.client import AmazonSPStream
-from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
+from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records, xml_tree_records
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.inflight import Slot
 from tap_amazon_sp.records import (
@@ -26,6 +26,7 @@ from tap_amazon_sp.records import (
     parse_datetime,
     snake,
     snake_keys,
+    typed_tree,
 )
 from tap_amazon_sp.reports import OpenDocument, ReportRequest, ReportResult, windows
 
@@ -318,7 +319,38 @@ class ReportStream(AmazonSPStream):
                 record["row_key"] = "|".join(str(record.get(f) or "") for f in fields)
             yield record
 
+    def _xml_tree_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
+        """Records of a nested XML document (orders): typed all the way down by the stream's schema."""
+        properties = self.schema["properties"]
+        declared = dict.fromkeys([*(name for name, _kind in self.spec.columns), *self.spec.nested_schema])
+        unparsed_count: Counter[str] = Counter()
+        announced: set[str] = set()
+        lists = frozenset(self.spec.xml_repeated)
+        for element in xml_tree_records(chunks, self.spec.record_path, lists=lists):
+            record: dict[str, Any] = dict(declared)
+            unparsed: dict[str, str] = {}
+            for tag, value in element.items():
+                name = snake(tag)
+                if name in declared:
+                    record[name] = typed_tree(value, properties[name], name, unparsed)
+                else:
+                    record.setdefault(EXTRA_COLUMNS, {})[name] = value
+                    announced.add(name)
+            if unparsed:
+                record[UNPARSED_VALUES] = unparsed
+                unparsed_count.update(path.split(".")[0].split("[")[0] for path in unparsed)
+            yield record
+        if announced:
+            self.logger.warning(
+                "%s: elements not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
+                ", ".join(sorted(announced)),
+            )
+        self._report_leftovers(describe, unparsed_count)
+
     def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
+        if self.spec.xml_repeated:
+            yield from self._xml_tree_records(chunks, describe)
+            return
         kinds = self.spec.kinds
         convert = {name: converter(kind) for name, kind in kinds.items() if kind != "string"}
         lists = {name for name, prop in self.spec.nested_schema.items() if "array" in prop.get("type", ())}

@@ -24,7 +24,7 @@ from tests.spapi_simulator.data import (
     snake_case,
 )
 from tests.spapi_simulator.rendering import MARKETPLACES, zone_offset
-from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LISTING_HEADERS, ReportSpec
+from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LISTING_HEADERS, XML_ORDERS, ReportSpec
 
 UTC = timezone.utc
 US, CA, UK, DE, FR, JP, AU = (
@@ -152,7 +152,7 @@ def snake_all(o: Any) -> Any:
 # --- the public sets ---------------------------------------------------------------------------------
 
 def test_report_type_sets():
-    assert len(REPORT_TYPES) == 12 + len(GENERIC_SPECS)
+    assert len(REPORT_TYPES) == 12 + len(GENERIC_SPECS) + len(XML_ORDERS)
     assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"} == LIST_ONLY
     assert LIST_ONLY <= REPORT_TYPES
     generic_snapshots = {t for t, spec in GENERIC_SPECS.items() if spec.filter_header is None}
@@ -513,3 +513,18 @@ def test_all_orders_documents_hold_every_marketplace_of_the_host_whatever_the_re
     assert channels([JP]) == {"Amazon.co.jp"}  # cp932: kept apart from AU and SG
     # One marketplace's part of it is that marketplace's own document.
     assert ds.served_document(LISTINGS, [FR, DE], None, None) == ds.document(LISTINGS, FR, None, None)
+
+
+def test_xml_all_orders_hold_the_flat_order_book_one_order_per_element(ds: Dataset):
+    xml_type = "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    orders = ds.expected_records(xml_type, DE, None, None)
+    items = ds.expected_records(ALL_ORDERS, DE, None, None)
+    assert [(o["amazon_order_id"], i["sku"]) for o in orders for i in o["order_item"]] == [
+        (r["amazon_order_id"], r["sku"]) for r in items
+    ]
+    doc = ds.served_document(xml_type, [DE], None, None)
+    assert doc is not None and doc.content_type.endswith("charset=UTF-8")
+    root = ET.fromstring(doc.body)
+    channels = {order.findtext("SalesChannel") for order in root.iter("Order")}
+    assert {"Amazon.de", "Amazon.fr", "Amazon.co.uk"} <= channels
+    assert sum(1 for _ in root.iter("Order")) > len(orders)

@@ -59,6 +59,7 @@ from .reports_data import (
     SETTLEMENT,
     SHIPMENTS,
     SNAPSHOT_TYPES,
+    XML_ORDERS,
     ReportSpec,
 )
 
@@ -918,6 +919,101 @@ def _filter_value(row: Row, spec: ReportSpec) -> datetime:
     return v if isinstance(v, datetime) else _midnight(v)
 
 
+# --- XML All Orders ------------------------------------------------------------------------------
+
+def _orders(rows: list[Row]) -> list[list[Row]]:
+    """Order-item rows grouped by order, in the order each order first appears."""
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row["amazon-order-id"], []).append(row)
+    return list(grouped.values())
+
+
+def _element(tag: str, value: str | None, attributes: str = "") -> str:
+    return "" if value is None else f"<{tag}{attributes}>{escape(value)}</{tag}>"
+
+
+def _price_components(row: Row) -> list[tuple[str, Decimal]]:
+    parts = (("Principal", "item-price"), ("Tax", "item-tax"), ("Shipping", "shipping-price"))
+    return [(kind, row[header]) for kind, header in parts if row.get(header) is not None]
+
+
+def _order_xml(items: list[Row], m: Marketplace) -> str:
+    order = items[0]
+    out = [
+        "<Message><Order>",
+        _element("AmazonOrderID", order["amazon-order-id"]),
+        _element("MerchantOrderID", order["merchant-order-id"]),
+        _element("PurchaseDate", format_datetime(order["purchase-date"], "iso", m)),
+        _element("LastUpdatedDate", format_datetime(order["last-updated-date"], "iso", m)),
+        _element("OrderStatus", order["order-status"]),
+        _element("SalesChannel", order["sales-channel"]),
+        "<FulfillmentData>",
+        _element("FulfillmentChannel", order["fulfillment-channel"]),
+        _element("ShipServiceLevel", order["ship-service-level"]),
+        "<Address>",
+        _element("City", order["ship-city"]),
+        _element("State", order["ship-state"]),
+        _element("PostalCode", order["ship-postal-code"]),
+        _element("Country", order["ship-country"]),
+        "</Address></FulfillmentData>",
+        _element("IsBusinessOrder", format_bool(order["is-business-order"])),
+    ]
+    for row in items:
+        out += [
+            "<OrderItem>",
+            _element("ASIN", row["asin"]),
+            _element("SKU", row["sku"]),
+            _element("ItemStatus", row["item-status"]),
+            _element("ProductName", row["product-name"]),
+            _element("Quantity", str(row["quantity"])),
+        ]
+        components = _price_components(row)
+        if components:
+            currency = f" currency={quoteattr(row['currency'])}"
+            out.append("<ItemPrice>")
+            out += [
+                f"<Component>{_element('Type', kind)}{_element('Amount', format_decimal(amount), currency)}</Component>"
+                for kind, amount in components
+            ]
+            out.append("</ItemPrice>")
+        out.append("</OrderItem>")
+    out.append("</Order></Message>")
+    return "".join(out)
+
+
+def _order_record(items: list[Row]) -> dict[str, Any]:
+    """What the tap should make of one <Order>: snake-cased, typed, absent elements absent."""
+    order = items[0]
+    address = {"city": order["ship-city"], "state": order["ship-state"], "postal_code": order["ship-postal-code"],
+               "country": order["ship-country"]}
+    record_items = []
+    for row in items:
+        item: dict[str, Any] = {"asin": row["asin"], "sku": row["sku"], "item_status": row["item-status"],
+                                "product_name": row["product-name"], "quantity": row["quantity"]}
+        components = _price_components(row)
+        if components:
+            item["item_price"] = {"component": [
+                {"type": kind, "amount": {"currency": row["currency"], "value": amount}} for kind, amount in components
+            ]}
+        record_items.append(item)
+    return {
+        "amazon_order_id": order["amazon-order-id"],
+        "merchant_order_id": order["merchant-order-id"],
+        "purchase_date": utc_iso(order["purchase-date"]),
+        "last_updated_date": utc_iso(order["last-updated-date"]),
+        "order_status": order["order-status"],
+        "sales_channel": order["sales-channel"],
+        "is_business_order": order["is-business-order"],
+        "fulfillment_data": {
+            "fulfillment_channel": order["fulfillment-channel"],
+            "ship_service_level": order["ship-service-level"],
+            "address": {k: v for k, v in address.items() if v is not None},
+        },
+        "order_item": record_items,
+    }
+
+
 # --- sales and traffic ----------------------------------------------------------------------------
 
 _SUM_FIELDS = ("bs", "ms", "bpv", "mpv", "bsb", "msb", "bpvb", "mpvb", "units", "items", "units_b2b",
@@ -1493,6 +1589,8 @@ class Dataset:
                 return None
             text = json.dumps(_to_wire(report), ensure_ascii=False, separators=(",", ":"))
             return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
+        if report_type in XML_ORDERS:
+            return self.served_document(report_type, [m.id], start, end, only=m)
         if report_type == BROWSE_TREE:
             nodes = _select_nodes(self._tree(m), options)
             if not nodes:
@@ -1514,18 +1612,40 @@ class Dataset:
         start: datetime | None,
         end: datetime | None,
         options: dict[str, str] | None = None,
+        *,
+        only: Marketplace | None = None,
     ) -> Document | None:
         """The document a report created for these marketplaces gets, as Amazon builds it.
 
         A regional report type holds every marketplace of the host whatever the request named
-        (`document` gives one marketplace's part of it); any other covers the first marketplace.
+        (`document` gives one marketplace's part of it, `only`); any other covers the first marketplace.
         """
         if report_type not in REGIONAL_TYPES:
             return self.document(report_type, marketplace_ids[0], start, end, options)
         m = marketplace(marketplace_ids[0])
+        mates = [only] if only else _region_mates(m)
+        if report_type in XML_ORDERS:
+            flat = FLAT_SPECS[XML_ORDERS[report_type]]
+            orders = [
+                (_filter_value(items[0], flat), _order_xml(items, mate))
+                for mate in mates
+                for items in _orders(self._windowed(flat.report_type, mate, start, end))
+            ]
+            if not orders:
+                return None
+            orders.sort(key=lambda pair: pair[0])
+            text = "\n".join([
+                '<?xml version="1.0" encoding="UTF-8"?>',
+                '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">',
+                "<Header><DocumentVersion>1.00</DocumentVersion></Header>",
+                "<MessageType>AllOrdersReport</MessageType>",
+                *(xml for _at, xml in orders), "</AmazonEnvelope>", "",
+            ])
+            return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
         spec = FLAT_SPECS[report_type]
         rendered: list[tuple[datetime, list[str]]] = []
-        for mate in _region_mates(m):
+        for mate in mates:
             renderers = _renderers(spec, mate)
             rows = self._windowed(spec.report_type, mate, start, end)
             rendered.extend((_filter_value(r, spec), _render(r, renderers)) for r in rows)
@@ -1556,6 +1676,9 @@ class Dataset:
             return list(_to_record(report[part]))
         if report_type == BROWSE_TREE:
             return [_node_record(n) for n in _select_nodes(self._tree(m), options)]
+        if report_type in XML_ORDERS:
+            flat = FLAT_SPECS[XML_ORDERS[report_type]]
+            return [_order_record(items) for items in _orders(self._windowed(flat.report_type, m, start, end))]
         if report_type in LIST_ONLY:
             raise ValueError(f"{report_type}: use expected_settlement_records")
         if report_type not in FLAT_SPECS:
@@ -1639,6 +1762,6 @@ def content_type_of(report_type: str, marketplace_id: str) -> str:
     """The Content-Type a document of this report type gets in this marketplace."""
     if report_type == SALES_AND_TRAFFIC:
         return JSON_CONTENT_TYPE
-    if report_type == BROWSE_TREE:
+    if report_type == BROWSE_TREE or report_type in XML_ORDERS:
         return XML_CONTENT_TYPE
     return flat_content_type(marketplace(marketplace_id))

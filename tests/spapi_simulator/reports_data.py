@@ -312,11 +312,16 @@ GENERIC_SPECS: dict[str, ReportSpec] = {
     )
 }
 FLAT_SPECS.update(GENERIC_SPECS)
+# The XML All Orders reports: the same order book as their flat siblings, one <Order> per order.
+XML_ORDERS: dict[str, str] = {
+    "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL": ALL_ORDERS_BY_ORDER_DATE,
+    "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL": ALL_ORDERS_BY_LAST_UPDATE,
+}
 # Amazon writes the orders of every marketplace of the host into these, whatever marketplaceIds say.
-REGIONAL_TYPES = frozenset({ALL_ORDERS_BY_ORDER_DATE, ALL_ORDERS_BY_LAST_UPDATE})
+REGIONAL_TYPES = frozenset({ALL_ORDERS_BY_ORDER_DATE, ALL_ORDERS_BY_LAST_UPDATE, *XML_ORDERS})
 
 SNAPSHOT_TYPES = frozenset({
     LISTINGS, INVENTORY, BROWSE_TREE, *(t for t, s in GENERIC_SPECS.items() if s.filter_header is None),
 })
 LIST_ONLY_TYPES = frozenset({SETTLEMENT})
-ALL_REPORT_TYPES = frozenset({*FLAT_SPECS, BROWSE_TREE, SALES_AND_TRAFFIC})
+ALL_REPORT_TYPES = frozenset({*FLAT_SPECS, BROWSE_TREE, SALES_AND_TRAFFIC, *XML_ORDERS})
