@@ -4,6 +4,10 @@ Column lists come from Amazon's report attribute pages (and, where Amazon lists 
 real files carry). Kinds: t text, i integer, d decimal, b boolean, dt date-time, date date.
 Window caps are the widest range Amazon serves in one report, in days; None marks a snapshot
 report that ignores the data window.
+
+Two report types of Airbyte's list are not here: GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING and
+GET_ORDER_REPORT_DATA_SHIPPING are restricted (their documents are served only against a Restricted
+Data Token, which the tap does not request), and the second can only be scheduled.
 """
 
 from __future__ import annotations
@@ -569,19 +573,6 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("amazon_order_id", "sku"),
         description="Archived orders (older than 18 months in Seller Central) by purchase date.",
-    ),
-    ReportSpec(
-        "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING", "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING", "tsv",
-        columns(
-            "order-id:t, order-item-id:t, purchase-date:dt, payments-date:dt, reporting-date:dt, promise-date:dt, "
-            "days-past-promise:i, buyer-email:t, buyer-name:t, buyer-phone-number:t, sku:t, product-name:t, "
-            "quantity-purchased:i, quantity-shipped:i, quantity-to-ship:i, ship-service-level:t, recipient-name:t, "
-            "ship-address-1:t, ship-address-2:t, ship-address-3:t, ship-city:t, ship-state:t, ship-postal-code:t, "
-            "ship-country:t, is-business-order:b, purchase-order-number:t, price-designation:t"
-        ),
-        ("order_id", "order_item_id"), None,
-        description="Merchant-fulfilled order items still to ship (a snapshot). A restricted report: buyer "
-        "and address columns are filled only for apps with the PII roles.",
     ),
     ReportSpec(
         "GET_SELLER_FEEDBACK_DATA", "GET_SELLER_FEEDBACK_DATA", "tsv",

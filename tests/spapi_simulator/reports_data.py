@@ -301,12 +301,6 @@ GENERIC_SPECS: dict[str, ReportSpec] = {
             shipping-tax d, gift-wrap-price d, gift-wrap-tax d, item-promotion-discount d,
             ship-promotion-discount d, ship-city t, ship-state t, ship-postal-code t, ship-country t,
             promotion-ids t, is-business-order b, purchase-order-number t, price-designation t"""), "purchase-date"),
-        ReportSpec("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING", _columns("""
-            order-id t, order-item-id t, purchase-date dt, payments-date dt, reporting-date dt, promise-date dt,
-            days-past-promise i, buyer-email t, buyer-name t, buyer-phone-number t, sku t, product-name t,
-            quantity-purchased i, quantity-shipped i, quantity-to-ship i, ship-service-level t, recipient-name t,
-            ship-address-1 t, ship-address-2 t, ship-address-3 t, ship-city t, ship-state t, ship-postal-code t,
-            ship-country t, is-business-order b, purchase-order-number t, price-designation t"""), None),
         ReportSpec(SELLER_FEEDBACK, _columns("""
             Date date, Rating i, Comments t, Response t, Order ID t, Rater Email t"""), "Date", date_style="feedback"),
     )
