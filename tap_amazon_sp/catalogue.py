@@ -366,8 +366,8 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Status:t, Reason:t, SKU:t, ASIN:t, Product name:t, Condition:t, Status Change Date:date, "
             "Issue Description:t"
         ),
-        ("marketplace_id", "sku"), None,
-        description="Suppressed listings and why (a snapshot).",
+        ("row_key",), None, row_key=True,
+        description="Suppressed listings and why, one row per issue (a snapshot).",
     ),
     # --- FBA inventory ---------------------------------------------------------------------------
     ReportSpec(
@@ -545,7 +545,7 @@ REPORTS: tuple[ReportSpec, ...] = (
             "product-name:t, country:t, active-subscriptions:i, week-1-start-date:dt, "
             + ", ".join(f"scheduled-sns-units-week-{n}:i" for n in range(1, 9))
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku", "country"), None,
         description="Subscribe & Save units scheduled for the next eight weeks (a snapshot).",
     ),
     ReportSpec(
@@ -557,7 +557,7 @@ REPORTS: tuple[ReportSpec, ...] = (
                 for n in range(1, 5)
             )
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku", "country"), None,
         description="Subscribe & Save performance over the last four weeks (a snapshot).",
     ),
     # --- orders and performance --------------------------------------------------------------------

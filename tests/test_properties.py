@@ -10,7 +10,7 @@ import gzip
 import itertools
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -102,6 +102,26 @@ def test_every_amazon_spelling_of_a_time_parses_back_to_the_same_instant(instant
     _zone, hours, pattern, month_first = spelling
     local = instant.astimezone(timezone(timedelta(hours=hours)))
     assert parse_datetime(local.strftime(pattern), month_first=month_first) == instant
+
+
+# How marketplaces write a calendar date: (their date order, the spelling), short and long forms.
+LOCAL_DATE_SPELLINGS = [
+    ("MDY", "{m}/{d}/{yy}"), ("MDY", "{mm}/{dd}/{yyyy}"),
+    ("DMY", "{d}/{m}/{yy}"), ("DMY", "{dd}/{mm}/{yyyy}"), ("DMY", "{d}.{m}.{yy}"), ("DMY", "{dd}.{mm}.{yyyy}"),
+    ("YMD", "{yy}/{m}/{d}"), ("YMD", "{yyyy}/{mm}/{dd}"), ("YMD", "{yyyy}-{mm}-{dd}"),
+    # Whatever the marketplace: a dotted date is day first, a four-digit first part is a year.
+    ("MDY", "{dd}.{mm}.{yyyy}"), ("MDY", "{yyyy}/{mm}/{dd}"), ("DMY", "{yyyy}/{mm}/{dd}"),
+]
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(LOCAL_DATE_SPELLINGS))
+def test_every_local_spelling_of_a_date_reads_back_as_that_date(day: date, spelling: tuple[str, str]):
+    order, pattern = spelling
+    text = pattern.format(
+        yyyy=f"{day.year:04d}", yy=f"{day.year % 100:02d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}",
+        m=day.month, d=day.day,
+    )
+    assert converter("date", date_order=order)(text) == day.isoformat()
 
 
 @given(INSTANTS, st.integers(min_value=-12 * 4, max_value=14 * 4))
