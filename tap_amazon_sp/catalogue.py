@@ -66,6 +66,8 @@ class ReportSpec:
     # XML documents of nested elements (orders): tags that always read as lists. Set, the records
     # keep their nesting, typed by `nested_schema`; unset, XML records are one level deep.
     xml_repeated: tuple[str, ...] = ()
+    # reportOptions sent unless the config's `report_options` for the stream say otherwise.
+    default_options: tuple[tuple[str, str], ...] = ()
 
     @property
     def windowed(self) -> bool:
@@ -459,7 +461,9 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Other Events:i, Ending Warehouse Balance:i, Unknown Events:i, Location:t"
         ),
         ("marketplace_id", "date", "fnsku", "disposition", "location"),
-        description="FBA inventory ledger, balances and movements per period.",
+        # Per day and country: one dated row per SKU, disposition and country, whatever Amazon's defaults.
+        default_options=(("aggregateByLocation", "COUNTRY"), ("aggregatedByTimePeriod", "DAILY")),
+        description="FBA inventory ledger, balances and movements per day and country.",
     ),
     ReportSpec(
         "GET_FBA_STORAGE_FEE_CHARGES_DATA", "GET_FBA_STORAGE_FEE_CHARGES_DATA", "tsv",

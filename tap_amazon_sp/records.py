@@ -168,6 +168,8 @@ def converter(kind: str, *, month_first: bool = False, date_order: str | None = 
     return str
 
 
+_MONTH_YEAR = re.compile(r"(?P<month>\d{1,2})[./-](?P<year>\d{4})$")
+_YEAR_MONTH = re.compile(r"(?P<year>\d{4})[./-](?P<month>\d{1,2})$")
 _NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})$")
 
 
@@ -207,6 +209,11 @@ def _date_only(raw: str, order: str) -> str:
     local = numeric_date(text, order)
     if local is not None:
         return local.isoformat()
+    month = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
+    if month is not None:
+        # A monthly figure ("03/2024", "2024-03"): the month's first day, never today's day of it.
+        year, number = (month["year"], month["month"])
+        return date(int(year), int(number), 1).isoformat()
     # The calendar date as written; a time part, if any, does not move it across midnight.
     parsed = parse_datetime(text, month_first=order == "MDY")
     return parsed.date().isoformat()

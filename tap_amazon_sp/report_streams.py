@@ -110,7 +110,7 @@ class ReportStream(AmazonSPStream):
         if self.spec.regional and not own:
             return self._regional_slots(marketplace_id)
         settings = self.settings
-        options = settings.report_options.get(self.spec.stream, {})
+        options = {**dict(self.spec.default_options), **settings.report_options.get(self.spec.stream, {})}
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
             return [Slot(self.name, marketplace_id, request)]

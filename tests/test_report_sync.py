@@ -342,6 +342,22 @@ def test_localized_dates_are_read_the_way_each_marketplace_writes_them(sim: Simu
         assert first_row.split("\t")[0] == spelled(want[0]["date"], pattern)
 
 
+def test_the_ledger_summary_asks_for_daily_rows_per_country_unless_the_config_says_otherwise(sim: Simulator):
+    end = "2024-02-01T00:00:00Z"
+    run = run_tap(make_config(sim, end_date=end), streams=[LEDGER_SUMMARY])
+    assert run.error is None, run.stderr
+    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+        {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
+    ]
+    sim.clear_requests()
+    options = [{"stream_name": LEDGER_SUMMARY, "options": {"aggregateByLocation": "FC"}}]
+    run = run_tap(make_config(sim, end_date=end, report_options=options), streams=[LEDGER_SUMMARY])
+    assert run.error is None, run.stderr
+    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+        {"aggregateByLocation": "FC", "aggregatedByTimePeriod": "DAILY"}
+    ]
+
+
 def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim: Simulator):
     stream = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
     from datetime import datetime, timedelta, timezone
