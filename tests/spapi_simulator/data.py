@@ -61,6 +61,7 @@ from .reports_data import (
     SNAPSHOT_TYPES,
     XML_ORDERS,
     ReportSpec,
+    normalise_header,
 )
 
 __all__ = [
@@ -750,7 +751,7 @@ def _generic_rows(
 ) -> list[Row]:
     v = _VOCAB[m.family]
     salt = rng.randrange(10**7)
-    filter_key = _key(spec.filter_header) if spec.filter_header else None
+    filter_key = normalise_header(spec.filter_header) if spec.filter_header else None
     out: list[Row] = []
     for i in range(rows):
         product = catalog[i % len(catalog)]
@@ -763,10 +764,6 @@ def _generic_rows(
             )
         out.append(row)
     return out
-
-
-def _key(header: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", header.lower()).strip("_")
 
 
 def _generic_value(
