@@ -59,6 +59,8 @@ class ReportStream(AmazonSPStream):
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
         self.spec = spec
+        # Regional reports: where each marketplace's own windows start in this sync (`_regional_slots`).
+        self._regional_starts: dict[str, datetime] = {}
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -136,10 +138,13 @@ class ReportStream(AmazonSPStream):
         markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
         if marketplace_id != markets[0]:
             return []
-        behind = min(
-            (self.slots(market, own=True) for market in markets),
-            key=lambda slots: (slots[0].request.start or self.settings.end) if slots else self.settings.end,
-        )
+        own = {market: self.slots(market, own=True) for market in markets}
+        # Where each partition's own windows would start: rows of earlier windows are not its to take.
+        self._regional_starts = {
+            market: (slots[0].request.start or self.settings.end) if slots else self.settings.end
+            for market, slots in own.items()
+        }
+        behind = own[min(markets, key=self._regional_starts.__getitem__)]
         return [
             Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
             for slot in behind
@@ -155,16 +160,17 @@ class ReportStream(AmazonSPStream):
         those of a partition whose bookmark is already past this window.
         """
         markets = slot.request.marketplace_ids
-        behind = {m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end}
+        wanted = {m for m in markets if self._regional_starts.get(m, self.settings.start) < end}
         for record in self._emit(result, slot.partition, start, end):
             channel = marketplaces.by_sales_channel(str(record.get("sales_channel") or ""))
             market = channel.marketplace_id if channel else slot.partition
-            if market in behind:
+            if market in wanted:
                 record["marketplace_id"] = market
                 yield record
-        for market in markets:
-            if market in behind:
-                self.commit_bookmark({"marketplace_id": market}, end, done=slot if market == slot.partition else None)
+        # A bookmark never moves back (a partition ahead of the others keeps its own).
+        behind = [m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end]
+        for market in behind:
+            self.commit_bookmark({"marketplace_id": market}, end, done=slot if market == slot.partition else None)
         if slot.partition not in behind:
             self.forget(slot)
 

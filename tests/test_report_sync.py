@@ -305,6 +305,19 @@ def test_a_regional_report_catches_up_a_marketplace_added_later(sim: Simulator):
     assert second.bookmark(ALL_ORDERS, DE) == second.bookmark(ALL_ORDERS, FR) == "2024-03-01T00:00:00+00:00"
 
 
+def test_a_regional_report_leaves_a_marketplace_that_is_ahead_alone(sim: Simulator):
+    end = "2024-03-01T00:00:00Z"
+    first = run_tap(make_config(sim, region="DE", end_date=end), streams=[ALL_ORDERS])
+    assert first.error is None, first.stderr
+    config = make_config(sim, region="DE", marketplace_ids=[DE, FR], end_date=end)
+    second = run_tap(config, streams=[ALL_ORDERS], state=first.last_state)
+    assert second.error is None, second.stderr
+    # FR is read from the start; DE, already at the end, gets no row twice and its bookmark never moves back.
+    assert {r["marketplace_id"] for r in second.records(ALL_ORDERS)} == {FR}
+    assert {second.bookmark(ALL_ORDERS, DE, state) for state in second.states} == {"2024-03-01T00:00:00+00:00"}
+    assert second.bookmark(ALL_ORDERS, FR) == "2024-03-01T00:00:00+00:00"
+
+
 FEEDBACK = "GET_SELLER_FEEDBACK_DATA"
 LEDGER_SUMMARY = "GET_LEDGER_SUMMARY_VIEW_DATA"
 # How each marketplace's documents spell a date: (seller feedback, ledgers).
