@@ -4,6 +4,10 @@ Column lists come from Amazon's report attribute pages (and, where Amazon lists 
 real files carry). Kinds: t text, i integer, d decimal, b boolean, dt date-time, date date.
 Window caps are the widest range Amazon serves in one report, in days; None marks a snapshot
 report that ignores the data window.
+
+Two report types of Airbyte's list are not here: GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING and
+GET_ORDER_REPORT_DATA_SHIPPING are restricted (their documents are served only against a Restricted
+Data Token, which the tap does not request), and the second can only be scheduled.
 """
 
 from __future__ import annotations
@@ -56,6 +60,14 @@ class ReportSpec:
     nested_schema: dict[str, Any] = field(default_factory=dict)  # JSON reports: their typed properties
     skipped_elements: tuple[str, ...] = ()  # XML: elements known and deliberately not loaded
     description: str = ""
+    # Amazon writes every marketplace of the host into one document, whatever `marketplaceIds`
+    # say: requested once per host, each row attributed to its marketplace by its sales channel.
+    regional: bool = False
+    # XML documents of nested elements (orders): tags that always read as lists. Set, the records
+    # keep their nesting, typed by `nested_schema`; unset, XML records are one level deep.
+    xml_repeated: tuple[str, ...] = ()
+    # reportOptions sent unless the config's `report_options` for the stream say otherwise.
+    default_options: tuple[tuple[str, str], ...] = ()
 
     @property
     def windowed(self) -> bool:
@@ -136,16 +148,67 @@ ALL_ORDERS = columns(
     "purchase-order-number:t, price-designation:t"
 )
 
+
+def _xml_object(properties: dict[str, Any], *, array: bool = False) -> dict[str, Any]:
+    """Schema of a nested XML element (or of a list of them); elements Amazon adds are kept."""
+    node: dict[str, Any] = {"type": ["object", "null"], "properties": properties, "additionalProperties": True}
+    if array:
+        return {"type": ["array", "null"], "items": {**node, "type": ["object"]}}
+    return node
+
+
+XML_TEXT = KIND_SCHEMAS["t"]
+XML_AMOUNT = _xml_object({"value": KIND_SCHEMAS["d"], "currency": XML_TEXT})
+XML_PRICE = _xml_object({"component": _xml_object({"type": XML_TEXT, "amount": XML_AMOUNT}, array=True)})
+XML_ORDER_COLUMNS = columns(
+    "AmazonOrderID:t, MerchantOrderID:t, PurchaseDate:dt, LastUpdatedDate:dt, OrderStatus:t, SalesChannel:t, "
+    "IsBusinessOrder:b",
+    name=snake,
+)
+XML_ORDER_NESTED = {
+    "fulfillment_data": _xml_object({
+        "fulfillment_channel": XML_TEXT,
+        "ship_service_level": XML_TEXT,
+        "address": _xml_object({"city": XML_TEXT, "state": XML_TEXT, "postal_code": XML_TEXT, "country": XML_TEXT}),
+    }),
+    "order_item": _xml_object({
+        "asin": XML_TEXT, "sku": XML_TEXT, "item_status": XML_TEXT, "product_name": XML_TEXT,
+        "quantity": KIND_SCHEMAS["i"], "item_price": XML_PRICE,
+    }, array=True),
+}
+
+# Seller Central's listing reports share most columns; B2B sellers get the business price tiers.
+LISTING_COLUMNS = (
+    "item-name:t, item-description:t, listing-id:t, seller-sku:t, price:d, quantity:i, open-date:dt, "
+    "image-url:t, item-is-marketplace:t, product-id-type:t, zshop-shipping-fee:t, item-note:t, "
+    "item-condition:t, zshop-category1:t, zshop-browse-path:t, zshop-storefront-feature:t, asin1:t, asin2:t, "
+    "asin3:t, will-ship-internationally:t, expedited-shipping:t, zshop-boldface:t, product-id:t, "
+    "bid-for-featured-placement:t, add-delete:t, pending-quantity:i"
+)
+BUSINESS_PRICES = (
+    "Business Price:d, Quantity Price Type:t, "
+    + ", ".join(f"Quantity Lower Bound {n}:i, Quantity Price {n}:d" for n in range(1, 6))
+    + ", Progressive Price Type:t, "
+    + ", ".join(f"Progressive Lower Bound {n}:i, Progressive Price {n}:d" for n in range(1, 4))
+)
+FBA_INVENTORY = columns(
+    "sku:t, fnsku:t, asin:t, product-name:t, condition:t, your-price:d, mfn-listing-exists:t, "
+    "mfn-fulfillable-quantity:i, afn-listing-exists:t, afn-warehouse-quantity:i, afn-fulfillable-quantity:i, "
+    "afn-unsellable-quantity:i, afn-reserved-quantity:i, afn-total-quantity:i, per-unit-volume:d, "
+    "afn-inbound-working-quantity:i, afn-inbound-shipped-quantity:i, afn-inbound-receiving-quantity:i, "
+    "afn-researching-quantity:i, afn-reserved-future-supply:i, afn-future-supply-buyable:i"
+)
+
 REPORTS: tuple[ReportSpec, ...] = (
     ReportSpec(
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
-        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30,
-        description="All orders by purchase date, one row per order item.",
+        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30, regional=True,
+        description="All orders of the host's marketplaces by purchase date, one row per order item.",
     ),
     ReportSpec(
         "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
-        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30,
-        description="All orders by last update, one row per order item.",
+        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30, regional=True,
+        description="All orders of the host's marketplaces by last update, one row per order item.",
     ),
     ReportSpec(
         "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "tsv",
@@ -192,14 +255,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ),
     ReportSpec(
         "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", "tsv",
-        columns(
-            "sku:t, fnsku:t, asin:t, product-name:t, condition:t, your-price:d, mfn-listing-exists:t, "
-            "mfn-fulfillable-quantity:i, afn-listing-exists:t, afn-warehouse-quantity:i, afn-fulfillable-quantity:i, "
-            "afn-unsellable-quantity:i, afn-reserved-quantity:i, afn-total-quantity:i, per-unit-volume:d, "
-            "afn-inbound-working-quantity:i, afn-inbound-shipped-quantity:i, afn-inbound-receiving-quantity:i, "
-            "afn-researching-quantity:i, afn-reserved-future-supply:i, afn-future-supply-buyable:i"
-        ),
-        ("marketplace_id", "sku"), None,
+        FBA_INVENTORY, ("marketplace_id", "sku"), None,
         description="FBA inventory of active listings (a snapshot).",
     ),
     ReportSpec(
@@ -247,6 +303,286 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("row_key",), None, list_only=True, row_key=True,
         description="Settlements, as Amazon generates them (listed, never requested).",
+    ),
+    ReportSpec(
+        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "xml",
+        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
+        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
+        description="All orders of the host's marketplaces by purchase date, one record per order with its items.",
+    ),
+    ReportSpec(
+        "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "xml",
+        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
+        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
+        description="All orders of the host's marketplaces by last update, one record per order with its items.",
+    ),
+    # --- the rest of the catalogue: listings -------------------------------------------------------
+    ReportSpec(
+        "GET_MERCHANT_LISTINGS_DATA", "GET_MERCHANT_LISTINGS_DATA", "tsv",
+        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, {BUSINESS_PRICES}, merchant-shipping-group:t"),
+        ("marketplace_id", "seller_sku"), None,
+        description="Active listings (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT", "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT", "tsv",
+        columns(f"{LISTING_COLUMNS}, {BUSINESS_PRICES}, merchant-shipping-group:t"),
+        ("marketplace_id", "seller_sku"), None,
+        description="Active listings in the older column layout (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "tsv",
+        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t"),
+        ("marketplace_id", "seller_sku"), None,
+        description="Inactive listings (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANT_LISTINGS_DATA_LITE", "GET_MERCHANT_LISTINGS_DATA_LITE", "tsv",
+        columns("seller-sku:t, quantity:i, price:d, product-id:t"), ("marketplace_id", "seller_sku"), None,
+        description="Active listings: SKU, quantity, price and product id (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANT_LISTINGS_DATA_LITER", "GET_MERCHANT_LISTINGS_DATA_LITER", "tsv",
+        columns("seller-sku:t, quantity:i"), ("marketplace_id", "seller_sku"), None,
+        description="Active listings: SKU and quantity (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "tsv",
+        columns(
+            "item-name:t, item-description:t, seller-sku:t, price:d, quantity:i, image-url:t, item-is-marketplace:t, "
+            "product-id-type:t, zshop-shipping-fee:t, item-note:t, item-condition:t, zshop-category1:t, "
+            "zshop-browse-path:t, zshop-storefront-feature:t, asin1:t, asin2:t, asin3:t, will-ship-internationally:t, "
+            f"expedited-shipping:t, zshop-boldface:t, product-id:t, add-delete:t, {BUSINESS_PRICES}, "
+            "merchant-shipping-group:t"
+        ),
+        ("marketplace_id", "seller_sku"), None,
+        description="Cancelled listings (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "tsv",
+        columns(f"sku:t, asin:t, price:d, quantity:i, {BUSINESS_PRICES}"), ("marketplace_id", "sku"), None,
+        description="Open listings with their price and quantity (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_MERCHANTS_LISTINGS_FYP_REPORT", "GET_MERCHANTS_LISTINGS_FYP_REPORT", "tsv",
+        columns(
+            "Status:t, Reason:t, SKU:t, ASIN:t, Product name:t, Condition:t, Status Change Date:date, "
+            "Issue Description:t"
+        ),
+        ("row_key",), None, row_key=True,
+        description="Suppressed listings and why, one row per issue (a snapshot).",
+    ),
+    # --- FBA inventory ---------------------------------------------------------------------------
+    ReportSpec(
+        "GET_FBA_MYI_ALL_INVENTORY_DATA", "GET_FBA_MYI_ALL_INVENTORY_DATA", "tsv", FBA_INVENTORY,
+        ("marketplace_id", "sku"), None,
+        description="FBA inventory, archived listings included (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_AFN_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA", "tsv",
+        columns(
+            "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, Warehouse-Condition-code:t, "
+            "Quantity Available:i"
+        ),
+        ("marketplace_id", "seller_sku", "warehouse_condition_code"), None,
+        description="Units in Amazon's fulfillment network by condition (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_AFN_INVENTORY_DATA_BY_COUNTRY", "GET_AFN_INVENTORY_DATA_BY_COUNTRY", "tsv",
+        columns(
+            "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, country:t, "
+            "quantity-for-local-fulfillment:i"
+        ),
+        ("marketplace_id", "seller_sku", "country"), None,
+        description="Units available for local fulfillment per country (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_RESERVED_INVENTORY_DATA", "GET_RESERVED_INVENTORY_DATA", "tsv",
+        columns(
+            "sku:t, fnsku:t, asin:t, product-name:t, reserved_qty:i, reserved_customerorders:i, "
+            "reserved_fc-transfers:i, reserved_fc-processing:i"
+        ),
+        ("marketplace_id", "sku"), None,
+        description="Reserved FBA units: customer orders, transfers, processing (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_STRANDED_INVENTORY_UI_DATA", "GET_STRANDED_INVENTORY_UI_DATA", "tsv",
+        columns(
+            "primary-action:t, date-stranded:dt, Date-to-take-auto-removal:dt, status-primary:t, "
+            "status-secondary:t, error-message:t, stranded-reason:t, asin:t, sku:t, fnsku:t, product-name:t, "
+            "condition:t, fulfilled-by:t, fulfillable-qty:i, your-price:d, unfulfillable-qty:i, "
+            "reserved-quantity:i, inbound-shipped-qty:i"
+        ),
+        ("marketplace_id", "sku"), None,
+        description="FBA inventory without an active offer (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT", "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT", "tsv",
+        columns(
+            "Country:t, Product Name:t, FNSKU:t, Merchant SKU:t, ASIN:t, Condition:t, Supplier:t, "
+            "Supplier part no.:t, Currency code:t, Price:d, Sales last 30 days:d, Units Sold Last 30 Days:i, "
+            "Total Units:i, Inbound:i, Available:i, FC transfer:i, FC Processing:i, Customer Order:i, "
+            "Unfulfillable:i, Working:i, Shipped:i, Receiving:i, Fulfilled by:t, "
+            "Total Days of Supply (including units from open shipments):d, "
+            "Days of Supply at Amazon Fulfillment Network:d, Alert:t, Recommended replenishment qty:i, "
+            "Recommended ship date:date, Recommended action:t, Unit storage size:t"
+        ),
+        ("marketplace_id", "merchant_sku"), None,
+        description="Restock recommendations per SKU (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_INVENTORY_PLANNING_DATA", "tsv",
+        columns(
+            "snapshot-date:date, sku:t, fnsku:t, asin:t, product-name:t, condition:t, available:i, "
+            "pending-removal-quantity:i, inv-age-0-to-90-days:i, inv-age-91-to-180-days:i, "
+            "inv-age-181-to-270-days:i, inv-age-271-to-365-days:i, inv-age-365-plus-days:i, currency:t, "
+            "units-shipped-t7:i, units-shipped-t30:i, units-shipped-t60:i, units-shipped-t90:i, alert:t, "
+            "your-price:d, sales-price:d, lowest-price-new-plus-shipping:d, lowest-price-used:d, "
+            "recommended-action:t, healthy-inventory-level:i, recommended-sales-price:d, "
+            "recommended-sale-duration-days:i, recommended-removal-quantity:i, "
+            "estimated-cost-savings-of-recommended-actions:d, sell-through:d, item-volume:d, "
+            "volume-unit-measurement:t, storage-type:t, storage-volume:d, marketplace:t, product-group:t, "
+            "sales-rank:i, days-of-supply:i, estimated-excess-quantity:i, weeks-of-cover-t30:d, "
+            "weeks-of-cover-t90:d, featuredoffer-price:d, sales-shipped-last-7-days:d, "
+            "sales-shipped-last-30-days:d, sales-shipped-last-60-days:d, sales-shipped-last-90-days:d, "
+            "inv-age-0-to-30-days:i, inv-age-31-to-60-days:i, inv-age-61-to-90-days:i, inv-age-181-to-330-days:i, "
+            "inv-age-331-to-365-days:i, estimated-storage-cost-next-month:d, inbound-quantity:i, "
+            "inbound-working:i, inbound-shipped:i, inbound-received:i, no-sale-last-6-months:i, "
+            "reserved-quantity:i, unfulfillable-quantity:i"
+        ),
+        ("marketplace_id", "sku"), None,
+        description="FBA inventory planning: age, sell-through, recommendations (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_LEDGER_SUMMARY_VIEW_DATA", "GET_LEDGER_SUMMARY_VIEW_DATA", "tsv",
+        columns(
+            "Date:date, FNSKU:t, ASIN:t, MSKU:t, Title:t, Disposition:t, Starting Warehouse Balance:i, "
+            "In Transit Between Warehouses:i, Receipts:i, Customer Shipments:i, Customer Returns:i, "
+            "Vendor Returns:i, Warehouse Transfer In/Out:i, Found:i, Lost:i, Damaged:i, Disposed:i, "
+            "Other Events:i, Ending Warehouse Balance:i, Unknown Events:i, Location:t"
+        ),
+        ("marketplace_id", "date", "fnsku", "disposition", "location"),
+        # Per day and country: one dated row per SKU, disposition and country, whatever Amazon's defaults.
+        default_options=(("aggregateByLocation", "COUNTRY"), ("aggregatedByTimePeriod", "DAILY")),
+        description="FBA inventory ledger, balances and movements per day and country.",
+    ),
+    ReportSpec(
+        "GET_FBA_STORAGE_FEE_CHARGES_DATA", "GET_FBA_STORAGE_FEE_CHARGES_DATA", "tsv",
+        columns(
+            "asin:t, fnsku:t, product_name:t, fulfillment_center:t, country_code:t, longest_side:d, median_side:d, "
+            "shortest_side:d, measurement_units:t, weight:d, weight_units:t, item_volume:d, volume_units:t, "
+            "product_size_tier:t, average_quantity_on_hand:d, average_quantity_pending_removal:d, "
+            "estimated_total_item_volume:d, month_of_charge:t, storage_rate:d, currency:t, "
+            "estimated_monthly_storage_fee:d, dangerous_goods_storage_type:t, eligible_for_inventory_discount:t, "
+            "qualifies_for_inventory_discount:t, total_incentive_fee_amount:d, breakdown_incentive_fee_amount:t, "
+            "average_quantity_customer_orders:d"
+        ),
+        ("marketplace_id", "asin", "fnsku", "fulfillment_center", "month_of_charge"),
+        description="Monthly FBA storage fees per ASIN and fulfillment center.",
+    ),
+    ReportSpec(
+        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA", "tsv",
+        columns(
+            "sku:t, fnsku:t, asin:t, product-name:t, product-group:t, brand:t, fulfilled-by:t, your-price:d, "
+            "sales-price:d, longest-side:d, median-side:d, shortest-side:d, length-and-girth:d, unit-of-dimension:t, "
+            "item-package-weight:d, unit-of-weight:t, product-size-tier:t, currency:t, estimated-fee-total:d, "
+            "estimated-referral-fee-per-unit:d, estimated-variable-closing-fee:d, "
+            "estimated-order-handling-fee-per-order:d, estimated-pick-pack-fee-per-unit:d, "
+            "estimated-weight-handling-fee-per-unit:d, expected-fulfillment-fee-per-unit:d"
+        ),
+        ("marketplace_id", "sku"), None,
+        description="Estimated FBA fees per SKU of current inventory (a snapshot).",
+    ),
+    # --- FBA sales, concessions, removals, Subscribe & Save -----------------------------------------
+    ReportSpec(
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "tsv",
+        columns(
+            "shipment-date:dt, sku:t, fnsku:t, asin:t, fulfillment-center-id:t, quantity:i, amazon-order-id:t, "
+            "currency:t, item-price-per-unit:d, shipping-price:d, gift-wrap-price:d, ship-city:t, ship-state:t, "
+            "ship-postal-code:t"
+        ),
+        ("row_key",), row_key=True,
+        description="FBA customer shipments with their sales amounts, by shipment date.",
+    ),
+    ReportSpec(
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA", "tsv",
+        columns(
+            "shipment-date:dt, currency:t, item-promotion-discount:d, item-promotion-id:t, description:t, "
+            "promotion-rule-value:t, amazon-order-id:t, shipment-id:t, shipment-item-id:t"
+        ),
+        ("row_key",), row_key=True,
+        description="Promotions applied to FBA customer shipments, by shipment date.",
+    ),
+    ReportSpec(
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA", "tsv",
+        columns(
+            "shipment-date:dt, sku:t, asin:t, fulfillment-center-id:t, original-fulfillment-center-id:t, "
+            "quantity:i, replacement-reason-code:t, replacement-customer-order-id:t, original-amazon-order-id:t"
+        ),
+        ("row_key",), row_key=True,
+        description="Free replacement shipments, by shipment date.",
+    ),
+    ReportSpec(
+        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA", "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA", "tsv",
+        columns(
+            "request-date:dt, order-id:t, order-type:t, order-status:t, last-updated-date:dt, sku:t, fnsku:t, "
+            "disposition:t, requested-quantity:i, cancelled-quantity:i, disposed-quantity:i, shipped-quantity:i, "
+            "in-process-quantity:i, removal-fee:d, currency:t"
+        ),
+        ("marketplace_id", "order_id", "fnsku", "disposition"),
+        description="Removal orders (returns to the seller, disposals), by request date.",
+    ),
+    ReportSpec(
+        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA", "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA", "tsv",
+        columns(
+            "removal-date:dt, order-id:t, shipment-date:dt, sku:t, fnsku:t, disposition:t, quantity shipped:i, "
+            "carrier:t, tracking-number:t, removal-order-type:t"
+        ),
+        ("row_key",), row_key=True,
+        description="Shipments of removal orders, by shipment date.",
+    ),
+    ReportSpec(
+        "GET_FBA_SNS_FORECAST_DATA", "GET_FBA_SNS_FORECAST_DATA", "tsv",
+        columns(
+            "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, estimated-avg-sns-discount-next-8-weeks:d, "
+            "product-name:t, country:t, active-subscriptions:i, week-1-start-date:dt, "
+            + ", ".join(f"scheduled-sns-units-week-{n}:i" for n in range(1, 9))
+        ),
+        ("marketplace_id", "sku", "country"), None,
+        description="Subscribe & Save units scheduled for the next eight weeks (a snapshot).",
+    ),
+    ReportSpec(
+        "GET_FBA_SNS_PERFORMANCE_DATA", "GET_FBA_SNS_PERFORMANCE_DATA", "tsv",
+        columns(
+            "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, product-name:t, country:t, week-1-start-date:dt, "
+            + ", ".join(
+                f"sns-units-shipped-week-{n}:i, oos-rate-week-{n}:d, sns-sale-price-week-{n}:d, sns-discount-week-{n}:d"
+                for n in range(1, 5)
+            )
+        ),
+        ("marketplace_id", "sku", "country"), None,
+        description="Subscribe & Save performance over the last four weeks (a snapshot).",
+    ),
+    # --- orders and performance --------------------------------------------------------------------
+    ReportSpec(
+        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "tsv",
+        columns(
+            "amazon-order-id:t, merchant-order-id:t, purchase-date:dt, last-updated-date:dt, order-status:t, "
+            "fulfillment-channel:t, sales-channel:t, order-channel:t, url:t, ship-service-level:t, product-name:t, "
+            "sku:t, asin:t, item-status:t, quantity:i, currency:t, item-price:d, item-tax:d, shipping-price:d, "
+            "shipping-tax:d, gift-wrap-price:d, gift-wrap-tax:d, item-promotion-discount:d, "
+            "ship-promotion-discount:d, ship-city:t, ship-state:t, ship-postal-code:t, ship-country:t, "
+            "promotion-ids:t, is-business-order:b, purchase-order-number:t, price-designation:t"
+        ),
+        ("amazon_order_id", "sku"),
+        description="Archived orders (older than 18 months in Seller Central) by purchase date.",
+    ),
+    ReportSpec(
+        "GET_SELLER_FEEDBACK_DATA", "GET_SELLER_FEEDBACK_DATA", "tsv",
+        columns("Date:date, Rating:i, Comments:t, Response:t, Order ID:t, Rater Email:t"),
+        ("marketplace_id", "order_id"),
+        description="Buyer feedback on the seller, by feedback date (dates as the marketplace writes them).",
     ),
     ReportSpec(
         "GET_XML_BROWSE_TREE_DATA", "GET_XML_BROWSE_TREE_DATA", "xml",

@@ -297,3 +297,71 @@ def xml_records(
         raise DocumentError(str(exc)) from None
     except expat.ExpatError as exc:
         raise DocumentError(f"invalid XML ({exc})") from None
+
+
+def xml_tree_records(
+    chunks: Iterable[bytes], record_tag: str, *, lists: frozenset[str] = frozenset()
+) -> Iterator[dict[str, Any]]:
+    """Yield each `record_tag` element of an XML document as a nested dict, parsing incrementally.
+
+    An element with children becomes a dict of them; one without becomes its text, or, when it has
+    attributes (`<Amount currency="EUR">`), a dict of them with its text under `value`. A tag in
+    `lists` is always a list, so that one item and several read alike; any other repeated tag
+    becomes a list too. Entity declarations are refused, as in `xml_records`.
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    records: list[dict[str, Any]] = []
+    # The open elements of the current record: (tag, children, text parts, attributes).
+    stack: list[tuple[str, dict[str, Any], list[str], dict[str, str]]] = []
+
+    def refuse(*_args: Any) -> None:
+        raise _Rejected("the XML document declares entities; refusing to expand them")
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if stack or tag == record_tag:
+            stack.append((tag, {}, [], dict(attrs)))
+
+    def end(_tag: str) -> None:
+        if not stack:
+            return
+        tag, children, text, attrs = stack.pop()
+        value: Any
+        if children:
+            value = {**attrs, **children}
+        elif attrs:
+            value = {**attrs, "value": "".join(text)}
+        else:
+            value = "".join(text)
+        if not stack:
+            records.append(value if isinstance(value, dict) else {})
+            return
+        parent = stack[-1][1]
+        if tag in lists:
+            parent.setdefault(tag, []).append(value)
+        elif tag in parent:
+            before = parent[tag]
+            parent[tag] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            parent[tag] = value
+
+    def characters(data: str) -> None:
+        if stack:
+            stack[-1][2].append(data)
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = characters
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            yield from records
+            records.clear()
+        parser.Parse(b"", True)
+        yield from records
+    except _Rejected as exc:
+        raise DocumentError(str(exc)) from None
+    except expat.ExpatError as exc:
+        raise DocumentError(f"invalid XML ({exc})") from None

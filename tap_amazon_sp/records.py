@@ -147,8 +147,14 @@ def _to_bool(raw: str) -> bool:
     raise ValueError(raw)
 
 
-def converter(kind: str, *, month_first: bool = False) -> Converter:
-    """The function that types a raw value of `kind`; empty strings are handled by the caller."""
+def converter(kind: str, *, month_first: bool = False, date_order: str | None = None) -> Converter:
+    """The function that types a raw value of `kind`; empty strings are handled by the caller.
+
+    `date_order` ("MDY", "DMY" or "YMD") reads numeric dates the way the marketplace writes them;
+    without it, `month_first` chooses between MDY and DMY.
+    """
+    order = date_order or ("MDY" if month_first else "DMY")
+    month_first = order == "MDY"
     if kind == "integer":
         return _to_int
     if kind == "number":
@@ -158,11 +164,39 @@ def converter(kind: str, *, month_first: bool = False) -> Converter:
     if kind == "date-time":
         return lambda raw: format_datetime(parse_datetime(raw, month_first=month_first))
     if kind == "date":
-        return lambda raw: _date_only(raw, month_first)
+        return lambda raw: _date_only(raw, order)
     return str
 
 
-def _date_only(raw: str, month_first: bool) -> str:
+_MONTH_YEAR = re.compile(r"(?P<month>\d{1,2})[./-](?P<year>\d{4})$")
+_YEAR_MONTH = re.compile(r"(?P<year>\d{4})[./-](?P<month>\d{1,2})$")
+_NUMERIC_DATE = re.compile(r"(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})$")
+
+
+def numeric_date(text: str, order: str) -> date | None:
+    """`3/16/24`, `16.3.24`, `24/3/16`, `16/03/2024`, `2024/03/16` read in the marketplace's order.
+
+    A four-digit first part is always a year; a dotted date is always day first; two-digit years
+    are this century (Amazon's data starts in 1995, its reports in the 2000s). None when `text` is
+    not a numeric date; ValueError when it is one that does not exist.
+    """
+    match = _NUMERIC_DATE.match(text)
+    if match is None:
+        return None
+    first, separator, middle, last = match.groups()
+    if len(first) == 4 or (order == "YMD" and len(last) <= 2):
+        year, month, day = first, middle, last
+    elif order == "MDY" and separator != ".":
+        month, day, year = first, middle, last
+    else:
+        day, month, year = first, middle, last
+    if len(year) == 3:
+        raise ValueError(text)
+    number = int(year) + (2000 if len(year) <= 2 else 0)
+    return date(number, int(month), int(day))
+
+
+def _date_only(raw: str, order: str) -> str:
     text = raw.strip()
     try:
         return date.fromisoformat(text).isoformat()
@@ -172,8 +206,16 @@ def _date_only(raw: str, month_first: bool) -> str:
         return datetime.strptime(text, "%d-%b-%Y").date().isoformat()
     except ValueError:
         pass
+    local = numeric_date(text, order)
+    if local is not None:
+        return local.isoformat()
+    month = _MONTH_YEAR.match(text) or _YEAR_MONTH.match(text)
+    if month is not None:
+        # A monthly figure ("03/2024", "2024-03"): the month's first day, never today's day of it.
+        year, number = (month["year"], month["month"])
+        return date(int(year), int(number), 1).isoformat()
     # The calendar date as written; a time part, if any, does not move it across midnight.
-    parsed = parse_datetime(text, month_first=month_first)
+    parsed = parse_datetime(text, month_first=order == "MDY")
     return parsed.date().isoformat()
 
 
@@ -199,6 +241,7 @@ class RowTyper:
         *,
         month_first: bool,
         describe: str,
+        date_order: str | None = None,
     ) -> None:
         self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
         self.unknown = list(dict.fromkeys(n for n in self.names if n not in kinds))
@@ -210,7 +253,7 @@ class RowTyper:
         for name in dict.fromkeys(self.names):
             kind = kinds.get(name, "string")
             if kind != "string":
-                self._typed.append((name, converter(kind, month_first=month_first), {}))
+                self._typed.append((name, converter(kind, month_first=month_first, date_order=date_order), {}))
         self._width = len(self.names)
 
     def record(self, values: list[str], line_number: int) -> dict[str, Any]:
@@ -250,3 +293,40 @@ class RowTyper:
             f"{self.describe}: line {line_number} has {len(values)} fields but the header has {self._width} "
             "(a value with a tab in it?), so its columns cannot be told apart; the bookmark stays before this window"
         )
+
+
+def schema_kind(schema: dict[str, Any]) -> str:
+    """The record-typing kind of a leaf schema: integer, number, boolean, date-time, date or string."""
+    types = schema.get("type") or []
+    types = [types] if isinstance(types, str) else types
+    for kind in ("integer", "number", "boolean"):
+        if kind in types:
+            return kind
+    return str(schema.get("format") or "string") if schema.get("format") in ("date-time", "date") else "string"
+
+
+def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str]) -> Any:
+    """A nested XML value (dicts, lists, texts) typed by its schema, keys snake-cased.
+
+    Text that cannot be read as its type becomes null and is noted in `unparsed` under its dotted
+    path; keys the schema does not know are kept, as sent.
+    """
+    if isinstance(value, dict):
+        properties = schema.get("properties") or {}
+        return {
+            snake(k): typed_tree(v, properties.get(snake(k), {}), f"{path}.{snake(k)}", unparsed)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        items = schema.get("items") or {}
+        return [typed_tree(v, items, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
+    if not isinstance(value, str) or value == "":
+        return None
+    kind = schema_kind(schema) if schema else "string"
+    if kind == "string":
+        return value
+    try:
+        return converter(kind)(value)
+    except (ValueError, ArithmeticError, OverflowError):
+        unparsed[path] = value
+        return None

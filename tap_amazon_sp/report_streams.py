@@ -7,13 +7,14 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces, report_periods
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream
-from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records
+from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records, xml_tree_records
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.inflight import Slot
 from tap_amazon_sp.records import (
@@ -25,6 +26,7 @@ from tap_amazon_sp.records import (
     parse_datetime,
     snake,
     snake_keys,
+    typed_tree,
 )
 from tap_amazon_sp.reports import OpenDocument, ReportRequest, ReportResult, windows
 
@@ -60,6 +62,8 @@ class ReportStream(AmazonSPStream):
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account != BRAND_OWNERS
+        # Regional reports: where each marketplace's own windows start in this sync (`_regional_slots`).
+        self._regional_starts: dict[str, datetime] = {}
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -67,6 +71,16 @@ class ReportStream(AmazonSPStream):
         self.replication_key = spec.replication_key
         # Flat-file records are typed column by column against the schema (records.RowTyper).
         self.records_are_typed = spec.fmt == "tsv"
+
+    @property
+    def source(self) -> str:
+        """Where the records come from, for the README's stream table: the report type."""
+        return self.spec.report_type
+
+    @property
+    def window_cap_days(self) -> int | None:
+        """The widest window one report covers; None for snapshots."""
+        return self.spec.window_cap_days
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
@@ -86,13 +100,22 @@ class ReportStream(AmazonSPStream):
                 yield from self._emit(result, marketplace_id, None, self.settings.end)
                 self.forget(slot)
                 continue
+            if self.spec.regional:
+                yield from self._regional_window(result, slot, start, end)
+                continue
             yield from self._emit(result, marketplace_id, start, end)
             self.commit_bookmark(context, end, done=slot)
 
-    def slots(self, marketplace_id: str) -> list[Slot]:
-        """The reports this partition needs in this sync, in window order."""
+    def slots(self, marketplace_id: str, *, own: bool = False) -> list[Slot]:
+        """The reports this partition needs in this sync, in window order.
+
+        A regional report's slots all belong to the first marketplace (see `_regional_slots`);
+        `own` asks for what the partition would need on its own.
+        """
+        if self.spec.regional and not own:
+            return self._regional_slots(marketplace_id)
         settings = self.settings
-        options = settings.report_options.get(self.spec.stream, {})
+        options = {**dict(self.spec.default_options), **settings.report_options.get(self.spec.stream, {})}
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
             return [Slot(self.name, marketplace_id, request)]
@@ -109,6 +132,53 @@ class ReportStream(AmazonSPStream):
             )
             for lower, upper in self.sync_windows(context, days, options)
         ]
+
+    # --- regional reports: one request per host, rows attributed by sales channel -----------------
+
+    def _regional_slots(self, marketplace_id: str) -> list[Slot]:
+        """All of the host's windows go to its first marketplace; the others request nothing.
+
+        The windows start where the partition furthest behind stands, so each window is requested once
+        for every marketplace of the sync, whatever their bookmarks.
+        """
+        markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        if marketplace_id != markets[0]:
+            return []
+        own = {market: self.slots(market, own=True) for market in markets}
+        # Where each partition's own windows would start: rows of earlier windows are not its to take.
+        self._regional_starts = {
+            market: (slots[0].request.start or self.settings.end) if slots else self.settings.end
+            for market, slots in own.items()
+        }
+        behind = own[min(markets, key=self._regional_starts.__getitem__)]
+        return [
+            Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
+            for slot in behind
+        ]
+
+    def _regional_window(
+        self, result: ReportResult, slot: Slot, start: datetime | None, end: datetime
+    ) -> Iterator[dict[str, Any]]:
+        """Emit one window of a regional report to the partitions it covers, then move their bookmarks.
+
+        A row goes to the marketplace its sales channel names (a channel the tap cannot place, such as
+        "Non-Amazon", to the first one); rows of marketplaces outside the sync are left out, and so are
+        those of a partition whose bookmark is already past this window.
+        """
+        markets = slot.request.marketplace_ids
+        wanted = {m for m in markets if self._regional_starts.get(m, self.settings.start) < end}
+        for record in self._emit(result, slot.partition, start, end):
+            channel = marketplaces.by_sales_channel(str(record.get("sales_channel") or ""))
+            market = channel.marketplace_id if channel else slot.partition
+            if market in wanted:
+                record["marketplace_id"] = market
+                yield record
+        # A bookmark never moves back (a partition ahead of the others keeps its own).
+        behind = [m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end]
+        for market in behind:
+            self.commit_bookmark({"marketplace_id": market}, end, done=slot if market == slot.partition else None)
+        if slot.partition not in behind:
+            self.forget(slot)
 
     def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
         """Every report of this sync, in the order the SDK will sync streams and partitions."""
@@ -245,16 +315,18 @@ class ReportStream(AmazonSPStream):
         if self.spec.fmt == "json":
             yield from self._json_records(texts, describe)
             return
-        month_first = market is not None and market.region == "NA"
-        yield from self._tsv_records(texts, describe, month_first, marketplace_id, report_id)
+        date_order = market.date_order if market is not None else "DMY"
+        yield from self._tsv_records(texts, describe, date_order, marketplace_id, report_id)
 
     def _tsv_records(
-        self, texts: Iterable[str], describe: str, month_first: bool, marketplace_id: str, report_id: str
+        self, texts: Iterable[str], describe: str, date_order: str, marketplace_id: str, report_id: str
     ) -> Iterator[dict[str, Any]]:
         header, rows = tsv_rows(lines(texts))
         if not header:
             return
-        typer = RowTyper(header, self.spec.kinds, month_first=month_first, describe=describe)
+        typer = RowTyper(
+            header, self.spec.kinds, month_first=date_order == "MDY", date_order=date_order, describe=describe
+        )
         if typer.unknown:
             self.logger.warning(
                 "%s: columns not in the stream's schema, kept in %s: %s",
@@ -315,7 +387,38 @@ class ReportStream(AmazonSPStream):
                 record["row_key"] = "|".join(str(record.get(f) or "") for f in fields)
             yield record
 
+    def _xml_tree_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
+        """Records of a nested XML document (orders): typed all the way down by the stream's schema."""
+        properties = self.schema["properties"]
+        declared = dict.fromkeys([*(name for name, _kind in self.spec.columns), *self.spec.nested_schema])
+        unparsed_count: Counter[str] = Counter()
+        announced: set[str] = set()
+        lists = frozenset(self.spec.xml_repeated)
+        for element in xml_tree_records(chunks, self.spec.record_path, lists=lists):
+            record: dict[str, Any] = dict(declared)
+            unparsed: dict[str, str] = {}
+            for tag, value in element.items():
+                name = snake(tag)
+                if name in declared:
+                    record[name] = typed_tree(value, properties[name], name, unparsed)
+                else:
+                    record.setdefault(EXTRA_COLUMNS, {})[name] = value
+                    announced.add(name)
+            if unparsed:
+                record[UNPARSED_VALUES] = unparsed
+                unparsed_count.update(path.split(".")[0].split("[")[0] for path in unparsed)
+            yield record
+        if announced:
+            self.logger.warning(
+                "%s: elements not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
+                ", ".join(sorted(announced)),
+            )
+        self._report_leftovers(describe, unparsed_count)
+
     def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
+        if self.spec.xml_repeated:
+            yield from self._xml_tree_records(chunks, describe)
+            return
         kinds = self.spec.kinds
         convert = {name: converter(kind) for name, kind in kinds.items() if kind != "string"}
         lists = {name for name, prop in self.spec.nested_schema.items() if "array" in prop.get("type", ())}

@@ -10,14 +10,14 @@ import gzip
 import itertools
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tap_amazon_sp.documents import decode, gunzip, json_array_items, lines
+from tap_amazon_sp.documents import decode, gunzip, json_array_items, lines, xml_tree_records
 from tap_amazon_sp.errors import DocumentError, TruncatedDocument
 from tap_amazon_sp.records import JAPANESE_HEADERS, column_name, converter, format_datetime, parse_datetime, snake
 
@@ -102,6 +102,33 @@ def test_every_amazon_spelling_of_a_time_parses_back_to_the_same_instant(instant
     _zone, hours, pattern, month_first = spelling
     local = instant.astimezone(timezone(timedelta(hours=hours)))
     assert parse_datetime(local.strftime(pattern), month_first=month_first) == instant
+
+
+# How marketplaces write a calendar date: (their date order, the spelling), short and long forms.
+LOCAL_DATE_SPELLINGS = [
+    ("MDY", "{m}/{d}/{yy}"), ("MDY", "{mm}/{dd}/{yyyy}"),
+    ("DMY", "{d}/{m}/{yy}"), ("DMY", "{dd}/{mm}/{yyyy}"), ("DMY", "{d}.{m}.{yy}"), ("DMY", "{dd}.{mm}.{yyyy}"),
+    ("YMD", "{yy}/{m}/{d}"), ("YMD", "{yyyy}/{mm}/{dd}"), ("YMD", "{yyyy}-{mm}-{dd}"),
+    # Whatever the marketplace: a dotted date is day first, a four-digit first part is a year.
+    ("MDY", "{dd}.{mm}.{yyyy}"), ("MDY", "{yyyy}/{mm}/{dd}"), ("DMY", "{yyyy}/{mm}/{dd}"),
+]
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(LOCAL_DATE_SPELLINGS))
+def test_every_local_spelling_of_a_date_reads_back_as_that_date(day: date, spelling: tuple[str, str]):
+    order, pattern = spelling
+    text = pattern.format(
+        yyyy=f"{day.year:04d}", yy=f"{day.year % 100:02d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}",
+        m=day.month, d=day.day,
+    )
+    assert converter("date", date_order=order)(text) == day.isoformat()
+
+
+@pytest.mark.parametrize("order", ["MDY", "DMY", "YMD"])
+@pytest.mark.parametrize("raw", ["03/2024", "3/2024", "03.2024", "2024-03", "2024/3"])
+def test_a_month_in_a_date_column_reads_as_its_first_day_never_as_some_day_of_it(raw: str, order: str):
+    # A monthly ledger writes its periods so; a lenient parser would fill in today's day.
+    assert converter("date", date_order=order)(raw) == "2024-03-01"
 
 
 @given(INSTANTS, st.integers(min_value=-12 * 4, max_value=14 * 4))
@@ -225,3 +252,25 @@ def test_json_array_items_stream_out_whatever_the_chunking(items: list, around: 
     text = json.dumps({**around, "records": items, "after": 1}, ensure_ascii=False)
     want = json.loads(json.dumps(items), parse_float=Decimal)
     assert list(json_array_items(cut(text, points), "records")) == want
+
+
+# Nested XML (the XML All Orders reports)
+
+ORDER_XML = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<AmazonEnvelope><Message><Order><AmazonOrderID>1</AmazonOrderID>'
+    "<OrderItem><SKU>A&amp;B</SKU><ItemPrice><Component><Type>Principal</Type>"
+    '<Amount currency="EUR">1.50</Amount></Component></ItemPrice></OrderItem></Order></Message>'
+    "<Message><Order><AmazonOrderID>2</AmazonOrderID><OrderItem><SKU>髙</SKU></OrderItem>"
+    "<OrderItem><SKU>C</SKU></OrderItem></Order></Message></AmazonEnvelope>\n"
+).encode()
+ORDERS = [
+    {"AmazonOrderID": "1", "OrderItem": [{"SKU": "A&B", "ItemPrice": {"Component": [
+        {"Type": "Principal", "Amount": {"currency": "EUR", "value": "1.50"}}]}}]},
+    {"AmazonOrderID": "2", "OrderItem": [{"SKU": "髙"}, {"SKU": "C"}]},
+]
+
+
+@given(CUTS)
+def test_nested_xml_reads_the_same_however_the_download_is_cut(points: list[int]):
+    records = xml_tree_records(cut(ORDER_XML, points), "Order", lists=frozenset({"OrderItem", "Component"}))
+    assert list(records) == ORDERS

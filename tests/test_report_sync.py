@@ -15,9 +15,10 @@ from tests.expectations import expected, strip_added
 from tests.spapi_simulator import Simulator
 from tests.tap_runner import run_tap
 
-US, JP, DE = "ATVPDKIKX0DER", "A1VC38T7YXB528", "A1PA6795UKMFR9"
+US, JP, DE, FR = "ATVPDKIKX0DER", "A1VC38T7YXB528", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
+REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 
 
 def created(sim: Simulator, report_type: str | None = None) -> list[dict[str, Any]]:
@@ -255,15 +256,126 @@ def test_digit_strings_keep_their_leading_zeros(full_us_sync: Any):
 
 
 def test_several_marketplaces_of_one_host_have_their_own_bookmarks(sim: Simulator):
-    config = make_config(sim, region="DE", marketplace_ids=["A1PA6795UKMFR9", "A13V1IB3VIYZZH"],
-                         end_date="2024-02-01T00:00:00Z")
-    run = run_tap(config, streams=[ALL_ORDERS])
+    config = make_config(sim, region="DE", marketplace_ids=[DE, FR], end_date="2024-02-01T00:00:00Z")
+    run = run_tap(config, streams=[REIMBURSEMENTS])
     assert run.error is None, run.stderr
-    for market in ("A1PA6795UKMFR9", "A13V1IB3VIYZZH"):
-        rows = [r for r in run.records(ALL_ORDERS) if r["marketplace_id"] == market]
-        assert [strip_added(r) for r in rows] == expected(sim, ALL_ORDERS, market, START, "2024-02-01T00:00:00Z")
-        assert run.bookmark(ALL_ORDERS, market) == "2024-02-01T00:00:00+00:00"
-    assert {tuple(b["marketplaceIds"]) for b in created(sim)} == {("A1PA6795UKMFR9",), ("A13V1IB3VIYZZH",)}
+    for market in (DE, FR):
+        rows = [r for r in run.records(REIMBURSEMENTS) if r["marketplace_id"] == market]
+        assert [strip_added(r) for r in rows] == expected(sim, REIMBURSEMENTS, market, START, "2024-02-01T00:00:00Z")
+        assert run.bookmark(REIMBURSEMENTS, market) == "2024-02-01T00:00:00+00:00"
+    assert {tuple(b["marketplaceIds"]) for b in created(sim)} == {(DE,), (FR,)}
+
+
+@pytest.mark.parametrize("stream", [spec.stream for spec in REPORTS if spec.regional])
+def test_regional_report_is_requested_once_per_host_and_each_row_lands_in_its_marketplace(sim: Simulator, stream: str):
+    end = "2024-03-01T00:00:00Z"
+    config = make_config(sim, region="DE", marketplace_ids=[DE, FR], end_date=end)
+    run = run_tap(config, streams=[stream])
+    assert run.error is None, run.stderr
+    # One report per 30-day window for both marketplaces, asked for once, on the host's behalf.
+    bodies = created(sim, stream)
+    assert [(b["dataStartTime"][:10], b["dataEndTime"][:10]) for b in bodies] == [
+        ("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-03-01"),
+    ]
+    assert all(b["marketplaceIds"] == [DE, FR] for b in bodies)
+    records = run.records(stream)
+    keys = [tuple(r[k] for k in BY_STREAM[stream].primary_key) for r in records]
+    assert len(keys) == len(set(keys)), "a row was emitted twice"
+    for market in (DE, FR):
+        mine = [strip_added(r) for r in records if r["marketplace_id"] == market]
+        # The document also holds the host's other marketplaces (UK, IT, ...); none of theirs leak in.
+        assert mine == expected(sim, stream, market, START, end)
+        assert run.bookmark(stream, market) == "2024-03-01T00:00:00+00:00"
+    assert {r["marketplace_id"] for r in records} == {DE, FR}
+
+
+def test_a_regional_report_catches_up_a_marketplace_added_later(sim: Simulator):
+    first = run_tap(make_config(sim, region="DE", end_date="2024-02-01T00:00:00Z"), streams=[ALL_ORDERS])
+    assert first.error is None, first.stderr
+    sim.clear_requests()
+    # No look-back: the windows asserted below are those of the bookmarks alone.
+    config = make_config(
+        sim, region="DE", marketplace_ids=[DE, FR], end_date="2024-03-01T00:00:00Z", lookback_days=0
+    )
+    second = run_tap(config, streams=[ALL_ORDERS], state=first.last_state)
+    assert second.error is None, second.stderr
+    # FR starts from the start date, DE from its bookmark: the early window serves FR alone.
+    assert [b["dataStartTime"][:10] for b in created(sim, ALL_ORDERS)] == ["2024-01-01", "2024-01-31"]
+    # DE's rows of the window its bookmark cut in two come again: the primary key makes that an upsert.
+    key = lambda r: (r["amazon_order_id"], r["sku"])  # noqa: E731
+    de = {key(r): strip_added(r) for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)
+          if r["marketplace_id"] == DE}
+    assert de == {key(r): r for r in expected(sim, ALL_ORDERS, DE, START, "2024-03-01T00:00:00Z")}
+    assert all(r["purchase_date"] >= "2024-01-31" for r in second.records(ALL_ORDERS) if r["marketplace_id"] == DE)
+    fr = [strip_added(r) for r in second.records(ALL_ORDERS) if r["marketplace_id"] == FR]
+    assert fr == expected(sim, ALL_ORDERS, FR, START, "2024-03-01T00:00:00Z")
+    assert second.bookmark(ALL_ORDERS, DE) == second.bookmark(ALL_ORDERS, FR) == "2024-03-01T00:00:00+00:00"
+
+
+def test_a_regional_report_leaves_a_marketplace_that_is_ahead_alone(sim: Simulator):
+    end = "2024-03-01T00:00:00Z"
+    first = run_tap(make_config(sim, region="DE", end_date=end), streams=[ALL_ORDERS])
+    assert first.error is None, first.stderr
+    config = make_config(sim, region="DE", marketplace_ids=[DE, FR], end_date=end)
+    second = run_tap(config, streams=[ALL_ORDERS], state=first.last_state)
+    assert second.error is None, second.stderr
+    # FR is read from the start; DE, already at the end, gets no row twice and its bookmark never moves back.
+    assert {r["marketplace_id"] for r in second.records(ALL_ORDERS)} == {FR}
+    assert {second.bookmark(ALL_ORDERS, DE, state) for state in second.states} == {"2024-03-01T00:00:00+00:00"}
+    assert second.bookmark(ALL_ORDERS, FR) == "2024-03-01T00:00:00+00:00"
+
+
+FEEDBACK = "GET_SELLER_FEEDBACK_DATA"
+LEDGER_SUMMARY = "GET_LEDGER_SUMMARY_VIEW_DATA"
+# How each marketplace's documents spell a date: (seller feedback, ledgers).
+LOCAL_DATES = {
+    "US": ("{m}/{d}/{yy}", "{mm}/{dd}/{yyyy}"),
+    "CA": ("{d}/{m}/{yy}", "{dd}/{mm}/{yyyy}"),
+    "DE": ("{d}.{m}.{yy}", "{dd}.{mm}.{yyyy}"),
+    "UK": ("{d}/{m}/{yy}", "{dd}/{mm}/{yyyy}"),
+    "SE": ("{yyyy}-{mm}-{dd}", "{yyyy}/{mm}/{dd}"),
+    "JP": ("{yy}/{m}/{d}", "{yyyy}/{mm}/{dd}"),
+}
+
+
+def spelled(iso_date: str, pattern: str) -> str:
+    y, m, d = iso_date.split("-")
+    return pattern.format(yyyy=y, yy=y[2:], mm=m, dd=d, m=int(m), d=int(d))
+
+
+@pytest.mark.parametrize("country", list(LOCAL_DATES))
+def test_localized_dates_are_read_the_way_each_marketplace_writes_them(sim: Simulator, country: str):
+    from tap_amazon_sp.marketplaces import by_country
+
+    market = by_country(country)
+    assert market is not None
+    end = "2024-03-01T00:00:00Z"
+    run = run_tap(make_config(sim, region=country, end_date=end), streams=[FEEDBACK, LEDGER_SUMMARY])
+    assert run.error is None, run.stderr
+    for stream, pattern in zip((FEEDBACK, LEDGER_SUMMARY), LOCAL_DATES[country], strict=True):
+        want = expected(sim, stream, market.marketplace_id, START, end)
+        assert [strip_added(r) for r in run.records(stream)] == want and want
+        # The documents the tap read spelled the dates the local way (not ISO, except where that is local).
+        document = sim.dataset.document(stream, market.marketplace_id, parse_datetime(START), parse_datetime(end))
+        assert document is not None
+        first_row = document.body.decode(market.charset).splitlines()[1]
+        assert first_row.split("\t")[0] == spelled(want[0]["date"], pattern)
+
+
+def test_the_ledger_summary_asks_for_daily_rows_per_country_unless_the_config_says_otherwise(sim: Simulator):
+    end = "2024-02-01T00:00:00Z"
+    run = run_tap(make_config(sim, end_date=end), streams=[LEDGER_SUMMARY])
+    assert run.error is None, run.stderr
+    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+        {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
+    ]
+    sim.clear_requests()
+    options = [{"stream_name": LEDGER_SUMMARY, "options": {"aggregateByLocation": "FC"}}]
+    run = run_tap(make_config(sim, end_date=end, report_options=options), streams=[LEDGER_SUMMARY])
+    assert run.error is None, run.stderr
+    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+        {"aggregateByLocation": "FC", "aggregatedByTimePeriod": "DAILY"}
+    ]
 
 
 def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim: Simulator):

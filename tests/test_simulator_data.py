@@ -24,7 +24,7 @@ from tests.spapi_simulator.data import (
     snake_case,
 )
 from tests.spapi_simulator.rendering import MARKETPLACES, zone_offset
-from tests.spapi_simulator.reports_data import FLAT_SPECS, JP_LISTING_HEADERS, ReportSpec
+from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LISTING_HEADERS, XML_ORDERS, ReportSpec
 
 UTC = timezone.utc
 US, CA, UK, DE, FR, JP, AU = (
@@ -88,16 +88,21 @@ def read_date(text: str, report_type: str, market: str) -> str:
     if re.fullmatch(r"\d\d-[A-Z][a-z]{2}-\d{4}", text):
         d, mon, y = text.split("-")
         return date(int(y), _MONTHS[mon], int(d)).isoformat()
-    if "." in text:
-        d, m, y = text.split(".")
-    elif re.fullmatch(r"\d{4}[-/]\d\d[-/]\d\d", text):
+    if re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", text):  # "Jan 4, 2024"
+        mon, d, y = text.replace(",", "").split(" ")
+        return date(int(y), _MONTHS[mon], int(d)).isoformat()
+    if re.fullmatch(r"\d{4}[-/]\d\d[-/]\d\d", text):
         y, m, d = re.split(r"[-/]", text)
-    elif MARKETPLACES[market].region == "NA":
+    elif "." in text:
+        d, m, y = text.split(".")
+    elif code == "US":
         m, d, y = text.split("/")
+    elif code == "JP":
+        y, m, d = text.split("/")  # the feedback report's short "24/1/16"
     else:
-        assert code != "JP", text
         d, m, y = text.split("/")
-    return date(int(y), int(m), int(d)).isoformat()
+    year = int(y) + (2000 if len(y) == 2 else 0)
+    return date(year, int(m), int(d)).isoformat()
 
 
 def read_flat(body: bytes, content_type: str, spec: ReportSpec, market: str) -> list[dict[str, Any]]:
@@ -147,10 +152,12 @@ def snake_all(o: Any) -> Any:
 # --- the public sets ---------------------------------------------------------------------------------
 
 def test_report_type_sets():
-    assert len(REPORT_TYPES) == 12
+    assert len(REPORT_TYPES) == 12 + len(GENERIC_SPECS) + len(XML_ORDERS)
     assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"} == LIST_ONLY
     assert LIST_ONLY <= REPORT_TYPES
-    assert {LISTINGS, "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", BROWSE} == SNAPSHOT
+    generic_snapshots = {t for t, spec in GENERIC_SPECS.items() if spec.filter_header is None}
+    assert {LISTINGS, "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", BROWSE, *generic_snapshots} == SNAPSHOT
+    assert "GET_FBA_STORAGE_FEE_CHARGES_DATA" not in SNAPSHOT and "GET_AFN_INVENTORY_DATA" in SNAPSHOT
 
 
 def test_column_keys_are_unique_per_report():
@@ -200,7 +207,8 @@ def test_windowed_rows_spread_over_the_half_year_outside_april(ds: Dataset, repo
     key = spec.columns[spec.headers.index(spec.filter_header)].key
     records = ds.expected_records(report_type, DE, None, None)
     assert len(records) == 60
-    values = sorted(r[key][:10] for r in records)
+    # A month (storage fees' "2024-03") counts from its first day.
+    values = sorted(r[key][:10] if len(r[key]) > 7 else r[key] + "-01" for r in records)
     assert values[0] < "2024-02-01" and values[-1] >= "2024-06-01"
     assert all("2024-01-01" <= v < "2024-07-01" and not v.startswith("2024-04") for v in values)
     # Windows partition the data: two halves hold every row once.
@@ -488,3 +496,35 @@ def test_big_document_is_lazy_and_matches_document():
     assert header.startswith(b"amazon-order-id\t")
     first = next(stream)
     assert first.count(b"\n") == 2000
+
+
+def test_all_orders_documents_hold_every_marketplace_of_the_host_whatever_the_request_names(ds: Dataset):
+    def channels(marketplace_ids: list[str]) -> set[str]:
+        doc = ds.served_document(ALL_ORDERS, marketplace_ids, None, None)
+        assert doc is not None
+        text = doc.body.decode(_CODECS[doc.content_type.split("charset=")[1]])
+        column = FLAT_SPECS[ALL_ORDERS].headers.index("sales-channel")
+        return {line.split("\t")[column] for line in text.splitlines()[1:]}
+
+    eu = channels([DE])
+    assert {"Amazon.de", "Amazon.fr", "Amazon.co.uk", "Amazon.it", "Amazon.es"} <= eu
+    assert channels([FR, DE]) == eu
+    assert channels([US]) == {"Amazon.com", "Amazon.ca", "Amazon.com.mx", "Amazon.com.br"}
+    assert channels([JP]) == {"Amazon.co.jp"}  # cp932: kept apart from AU and SG
+    # One marketplace's part of it is that marketplace's own document.
+    assert ds.served_document(LISTINGS, [FR, DE], None, None) == ds.document(LISTINGS, FR, None, None)
+
+
+def test_xml_all_orders_hold_the_flat_order_book_one_order_per_element(ds: Dataset):
+    xml_type = "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    orders = ds.expected_records(xml_type, DE, None, None)
+    items = ds.expected_records(ALL_ORDERS, DE, None, None)
+    assert [(o["amazon_order_id"], i["sku"]) for o in orders for i in o["order_item"]] == [
+        (r["amazon_order_id"], r["sku"]) for r in items
+    ]
+    doc = ds.served_document(xml_type, [DE], None, None)
+    assert doc is not None and doc.content_type.endswith("charset=UTF-8")
+    root = ET.fromstring(doc.body)
+    channels = {order.findtext("SalesChannel") for order in root.iter("Order")}
+    assert {"Amazon.de", "Amazon.fr", "Amazon.co.uk"} <= channels
+    assert sum(1 for _ in root.iter("Order")) > len(orders)

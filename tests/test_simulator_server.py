@@ -176,8 +176,9 @@ def test_report_lifecycle_and_download(local_sim: Simulator) -> None:
     document_id = report["reportDocumentId"]
     assert document_id.startswith("amzn1.spdoc.1.4.na.")
 
-    expected = sim.dataset.document(
-        ORDERS, US, datetime(2024, 1, 1, tzinfo=timezone.utc),
+    # All Orders is regional: the document holds every marketplace of the NA host.
+    expected = sim.dataset.served_document(
+        ORDERS, [US], datetime(2024, 1, 1, tzinfo=timezone.utc),
         datetime(2024, 2, 1, tzinfo=timezone.utc), {})
     assert expected is not None
     plain = client.download(document_id)

@@ -45,11 +45,13 @@ from .reports_data import (
     BROWSE_TREE,
     FBA_RETURNS,
     FLAT_SPECS,
+    GENERIC_SPECS,
     INVENTORY,
     JP_LISTING_HEADERS,
     LEDGER,
     LIST_ONLY_TYPES,
     LISTINGS,
+    REGIONAL_TYPES,
     REIMBURSEMENTS,
     RETURNS,
     SALES_AND_TRAFFIC,
@@ -57,7 +59,9 @@ from .reports_data import (
     SETTLEMENT,
     SHIPMENTS,
     SNAPSHOT_TYPES,
+    XML_ORDERS,
     ReportSpec,
+    normalise_header,
 )
 from .vendor_data import PERIOD_REPORTS, VENDOR_STREAMS, VendorData
 
@@ -731,6 +735,110 @@ def _ledger(rng: random.Random, m: Marketplace, catalog: list[_Product], rows: i
     return out
 
 
+# --- the generic generator: rows from a column table alone ---------------------------------------
+# Most report types need no story of their own (an order book, a settlement): each row is one product
+# of the catalog (so SKU-keyed snapshots have unique keys), the report's filter column walks the time
+# line, and every other value follows its column's name where that says something, else its kind.
+
+_GENERIC_TEXT = ("Yes", "No", "Standard", "Active", "Pending", "Other", "Unknown")
+_SKU_KEYS = frozenset({"sku", "seller_sku", "msku", "merchant_sku"})
+_ASIN_KEYS = frozenset({"asin", "asin1", "product_id"})
+_NAME_KEYS = frozenset({"product_name", "item_name", "title"})
+_FREE_TEXT_KEYS = frozenset({"item_description", "description", "issue_description", "item_note"})
+
+
+def _generic_rows(
+    rng: random.Random, m: Marketplace, catalog: list[_Product], rows: int, spec: ReportSpec
+) -> list[Row]:
+    v = _VOCAB[m.family]
+    salt = rng.randrange(10**7)
+    filter_key = normalise_header(spec.filter_header) if spec.filter_header else None
+    out: list[Row] = []
+    for i in range(rows):
+        product = catalog[i % len(catalog)]
+        at = _instant_at((i + rng.random()) / rows)
+        place = rng.choice(_CITIES[m.code])
+        row: Row = {}
+        for column in spec.columns:
+            row[column.header] = _generic_value(
+                column.key, column.kind, rng, m, v, product, at, i, salt, place, column.key == filter_key
+            )
+        out.append(row)
+    return out
+
+
+def _generic_value(
+    key: str, kind: str, rng: random.Random, m: Marketplace, v: _Vocab, p: _Product, at: datetime, i: int,
+    salt: int, place: tuple[str, str | None, str], is_filter: bool,
+) -> Any:
+    if is_filter:
+        return at if kind == "dt" else at.date() if kind == "date" else f"{at:%Y-%m}"
+    if key == "ship_state":
+        return place[1]  # blank where the country has none
+    if kind == "t":
+        identity = _generic_identity(key, rng, m, p, i, salt, place)
+        if identity is not None:
+            return identity
+    if rng.random() < 0.12:
+        return None  # Amazon leaves many columns blank
+    if key == "rating":
+        return rng.randint(1, 5)
+    if kind == "i":
+        return rng.randint(0, 40)
+    if kind == "d":
+        return _local_money(Decimal(rng.randint(0, 9999)) / 100, m)
+    if kind == "b":
+        return rng.random() < 0.3
+    if kind == "dt":
+        return at + timedelta(seconds=rng.randint(0, 3 * 86400))
+    if kind == "date":
+        return (at + timedelta(days=rng.randint(0, 30))).date()
+    if key in _FREE_TEXT_KEYS:
+        return rng.choice(v.item_notes)
+    if key in ("comments", "response"):
+        return rng.choice(v.comments)
+    if "fulfillment_center_id" in key:
+        return rng.choice(_centers(m))
+    return rng.choice(_GENERIC_TEXT)
+
+
+def _generic_identity(
+    key: str, rng: random.Random, m: Marketplace, p: _Product, i: int, salt: int, place: tuple[str, str | None, str]
+) -> str | None:
+    """The value of a column that names what the row is about (never blank), or None."""
+    if key in _SKU_KEYS:
+        return p.sku
+    if key in ("fnsku", "fulfillment_channel_sku"):
+        return p.fnsku
+    if key in _ASIN_KEYS:
+        return p.asin
+    if key in _NAME_KEYS:
+        return p.name
+    if "order_id" in key:
+        return _order_id(rng, m, i, salt)
+    if key in ("shipment_id", "shipment_item_id"):
+        return "D" + _unique(i, salt, 8)
+    if key == "order_item_id":
+        return _unique_digits(i, salt, 14)
+    if "currency" in key:
+        return m.currency
+    if key in ("country", "country_code", "ship_country"):
+        return m.country
+    if key == "sales_channel":
+        return m.sales_channel
+    if key == "ship_city":
+        return place[0]
+    if key == "ship_postal_code":
+        return place[2]
+    if "email" in key:
+        return f"{_unique(i, salt, 12).lower()}@marketplace.{m.domain}"
+    if key in ("disposition", "warehouse_condition_code"):
+        return rng.choice(("SELLABLE", "UNSELLABLE"))
+    if key in ("location", "fulfillment_center"):
+        return rng.choice(_centers(m))
+    return None
+
+
 _Generator = Callable[[random.Random, Marketplace, list[_Product], int], list[Row]]
 _GENERATORS: dict[str, _Generator] = {
     SHIPMENTS: _shipments,
@@ -804,7 +912,104 @@ def _expected(row: Row, spec: ReportSpec) -> dict[str, Any]:
 def _filter_value(row: Row, spec: ReportSpec) -> datetime:
     assert spec.filter_header is not None
     v = row[spec.filter_header]
+    if isinstance(v, str):  # a month, "2024-03" (storage fees)
+        return datetime.strptime(v, "%Y-%m").replace(tzinfo=UTC)
     return v if isinstance(v, datetime) else _midnight(v)
+
+
+# --- XML All Orders ------------------------------------------------------------------------------
+
+def _orders(rows: list[Row]) -> list[list[Row]]:
+    """Order-item rows grouped by order, in the order each order first appears."""
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(row["amazon-order-id"], []).append(row)
+    return list(grouped.values())
+
+
+def _element(tag: str, value: str | None, attributes: str = "") -> str:
+    return "" if value is None else f"<{tag}{attributes}>{escape(value)}</{tag}>"
+
+
+def _price_components(row: Row) -> list[tuple[str, Decimal]]:
+    parts = (("Principal", "item-price"), ("Tax", "item-tax"), ("Shipping", "shipping-price"))
+    return [(kind, row[header]) for kind, header in parts if row.get(header) is not None]
+
+
+def _order_xml(items: list[Row], m: Marketplace) -> str:
+    order = items[0]
+    out = [
+        "<Message><Order>",
+        _element("AmazonOrderID", order["amazon-order-id"]),
+        _element("MerchantOrderID", order["merchant-order-id"]),
+        _element("PurchaseDate", format_datetime(order["purchase-date"], "iso", m)),
+        _element("LastUpdatedDate", format_datetime(order["last-updated-date"], "iso", m)),
+        _element("OrderStatus", order["order-status"]),
+        _element("SalesChannel", order["sales-channel"]),
+        "<FulfillmentData>",
+        _element("FulfillmentChannel", order["fulfillment-channel"]),
+        _element("ShipServiceLevel", order["ship-service-level"]),
+        "<Address>",
+        _element("City", order["ship-city"]),
+        _element("State", order["ship-state"]),
+        _element("PostalCode", order["ship-postal-code"]),
+        _element("Country", order["ship-country"]),
+        "</Address></FulfillmentData>",
+        _element("IsBusinessOrder", format_bool(order["is-business-order"])),
+    ]
+    for row in items:
+        out += [
+            "<OrderItem>",
+            _element("ASIN", row["asin"]),
+            _element("SKU", row["sku"]),
+            _element("ItemStatus", row["item-status"]),
+            _element("ProductName", row["product-name"]),
+            _element("Quantity", str(row["quantity"])),
+        ]
+        components = _price_components(row)
+        if components:
+            currency = f" currency={quoteattr(row['currency'])}"
+            out.append("<ItemPrice>")
+            out += [
+                f"<Component>{_element('Type', kind)}{_element('Amount', format_decimal(amount), currency)}</Component>"
+                for kind, amount in components
+            ]
+            out.append("</ItemPrice>")
+        out.append("</OrderItem>")
+    out.append("</Order></Message>")
+    return "".join(out)
+
+
+def _order_record(items: list[Row]) -> dict[str, Any]:
+    """What the tap should make of one <Order>: snake-cased, typed, absent elements absent."""
+    order = items[0]
+    address = {"city": order["ship-city"], "state": order["ship-state"], "postal_code": order["ship-postal-code"],
+               "country": order["ship-country"]}
+    record_items = []
+    for row in items:
+        item: dict[str, Any] = {"asin": row["asin"], "sku": row["sku"], "item_status": row["item-status"],
+                                "product_name": row["product-name"], "quantity": row["quantity"]}
+        components = _price_components(row)
+        if components:
+            item["item_price"] = {"component": [
+                {"type": kind, "amount": {"currency": row["currency"], "value": amount}} for kind, amount in components
+            ]}
+        record_items.append(item)
+    return {
+        "amazon_order_id": order["amazon-order-id"],
+        "merchant_order_id": order["merchant-order-id"],
+        "purchase_date": utc_iso(order["purchase-date"]),
+        "last_updated_date": utc_iso(order["last-updated-date"]),
+        "order_status": order["order-status"],
+        "sales_channel": order["sales-channel"],
+        "is_business_order": order["is-business-order"],
+        "fulfillment_data": {
+            "fulfillment_channel": order["fulfillment-channel"],
+            "ship_service_level": order["ship-service-level"],
+            "address": {k: v for k, v in address.items() if v is not None},
+        },
+        "order_item": record_items,
+    }
 
 
 # --- sales and traffic ----------------------------------------------------------------------------
@@ -1293,6 +1498,10 @@ class Dataset:
                 rows = list(self._all_orders(m, self.rows))
                 if report_type == ALL_ORDERS_BY_LAST_UPDATE:
                     rows.sort(key=lambda r: r["last-updated-date"])
+            elif report_type in GENERIC_SPECS:
+                rows = _generic_rows(
+                    self._rng(report_type, m.id), m, self._catalog(m), self.rows, GENERIC_SPECS[report_type]
+                )
             else:
                 rows = _GENERATORS[report_type](self._rng(report_type, m.id), m, self._catalog(m), self.rows)
             self._flat[key] = rows
@@ -1386,6 +1595,8 @@ class Dataset:
                 return None
             text = json.dumps(_to_wire(report), ensure_ascii=False, separators=(",", ":"))
             return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
+        if report_type in XML_ORDERS:
+            return self.served_document(report_type, [m.id], start, end, only=m)
         if report_type == BROWSE_TREE:
             nodes = _select_nodes(self._tree(m), options)
             if not nodes:
@@ -1393,12 +1604,61 @@ class Dataset:
             text = "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', "<Result>",
                               *(_node_xml(n) for n in nodes), "</Result>", ""])
             return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
+        spec = FLAT_SPECS[report_type]
         rows = self._windowed(report_type, m, start, end)
         if not rows:
             return None
-        spec = FLAT_SPECS[report_type]
         renderers = _renderers(spec, m)
         return flat_document(_header(spec, m), [_render(r, renderers) for r in rows], m)
+
+    def served_document(
+        self,
+        report_type: str,
+        marketplace_ids: list[str],
+        start: datetime | None,
+        end: datetime | None,
+        options: dict[str, str] | None = None,
+        *,
+        only: Marketplace | None = None,
+    ) -> Document | None:
+        """The document a report created for these marketplaces gets, as Amazon builds it.
+
+        A regional report type holds every marketplace of the host whatever the request named
+        (`document` gives one marketplace's part of it, `only`); any other covers the first marketplace.
+        """
+        if report_type not in REGIONAL_TYPES:
+            return self.document(report_type, marketplace_ids[0], start, end, options)
+        m = marketplace(marketplace_ids[0])
+        mates = [only] if only else _region_mates(m)
+        if report_type in XML_ORDERS:
+            flat = FLAT_SPECS[XML_ORDERS[report_type]]
+            orders = [
+                (_filter_value(items[0], flat), _order_xml(items, mate))
+                for mate in mates
+                for items in _orders(self._windowed(flat.report_type, mate, start, end))
+            ]
+            if not orders:
+                return None
+            orders.sort(key=lambda pair: pair[0])
+            text = "\n".join([
+                '<?xml version="1.0" encoding="UTF-8"?>',
+                '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">',
+                "<Header><DocumentVersion>1.00</DocumentVersion></Header>",
+                "<MessageType>AllOrdersReport</MessageType>",
+                *(xml for _at, xml in orders), "</AmazonEnvelope>", "",
+            ])
+            return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
+        spec = FLAT_SPECS[report_type]
+        rendered: list[tuple[datetime, list[str]]] = []
+        for mate in mates:
+            renderers = _renderers(spec, mate)
+            rows = self._windowed(spec.report_type, mate, start, end)
+            rendered.extend((_filter_value(r, spec), _render(r, renderers)) for r in rows)
+        if not rendered:
+            return None
+        rendered.sort(key=lambda pair: pair[0])  # stable: each marketplace keeps its own order
+        return flat_document(_header(spec, m), [cells for _at, cells in rendered], m)
 
     def expected_records(
         self,
@@ -1425,6 +1685,9 @@ class Dataset:
             return list(_to_record(report[part]))
         if report_type == BROWSE_TREE:
             return [_node_record(n) for n in _select_nodes(self._tree(m), options)]
+        if report_type in XML_ORDERS:
+            flat = FLAT_SPECS[XML_ORDERS[report_type]]
+            return [_order_record(items) for items in _orders(self._windowed(flat.report_type, m, start, end))]
         if report_type in LIST_ONLY:
             raise ValueError(f"{report_type}: use expected_settlement_records")
         if report_type not in FLAT_SPECS:
@@ -1484,6 +1747,15 @@ class Dataset:
         yield from _chunks((flat_lines(_render(r, renderers), m) for r in self._all_orders(m, rows)), m.codec)
 
 
+def _region_mates(m: Marketplace) -> list[Marketplace]:
+    """The marketplaces whose orders share m's regional documents.
+
+    The simulator keeps JP's (cp932) order book apart from AU's and SG's (UTF-8): one document has one
+    charset, and whether Amazon's FE report merges them is not known.
+    """
+    return [x for x in MARKETPLACES.values() if x.region == m.region and x.codec == m.codec]
+
+
 def _chunks(lines: Iterable[str], codec: str, size: int = 2000) -> Iterator[bytes]:
     batch: list[str] = []
     for line in lines:
@@ -1499,6 +1771,6 @@ def content_type_of(report_type: str, marketplace_id: str) -> str:
     """The Content-Type a document of this report type gets in this marketplace."""
     if report_type == SALES_AND_TRAFFIC or report_type in PERIOD_REPORTS:
         return JSON_CONTENT_TYPE
-    if report_type == BROWSE_TREE:
+    if report_type == BROWSE_TREE or report_type in XML_ORDERS:
         return XML_CONTENT_TYPE
     return flat_content_type(marketplace(marketplace_id))

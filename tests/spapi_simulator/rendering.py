@@ -18,7 +18,7 @@ Zone = Literal["pacific", "uk", "cet", "jst", "aest", "sgt", "utc"]
 # How a marketplace writes a date-time with a zone name (listings open-date, ledger "Date and Time").
 NamedStyle = Literal["us", "jp", "de", "uk", "utc"]
 DateTimeStyle = Literal["iso", "named", "settlement"]
-DateStyle = Literal["returns", "ledger", "settlement"]
+DateStyle = Literal["returns", "ledger", "settlement", "feedback", "fyp", "iso"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,15 @@ class Marketplace:
     @property
     def sales_channel(self) -> str:
         return "A" + self.domain[1:]
+
+    @property
+    def date_order(self) -> Literal["MDY", "DMY", "YMD"]:
+        """How Seller Central writes a numeric date here (the seller feedback report shows it)."""
+        if self.code == "US":
+            return "MDY"
+        if self.code in ("JP", "SE"):
+            return "YMD"
+        return "DMY"
 
 
 def _mk(
@@ -188,12 +197,29 @@ def format_date(d: date, style: DateStyle, m: Marketplace) -> str:
     if style == "returns":
         # English month names whatever the process locale (strftime %b would follow LC_TIME).
         return f"{d.day:02d}-{_MONTHS[d.month - 1]}-{d.year:04d}"
+    if style == "fyp":
+        return f"{_MONTHS[d.month - 1]} {d.day}, {d.year:04d}"
+    if style == "iso":
+        return d.isoformat()
     if style == "settlement":
         return f"{d.day:02d}.{d.month:02d}.{d.year:04d}" if m.code == "DE" else d.isoformat()
-    if m.region == "NA":
+    if style == "feedback":
+        # Short and unpadded: 3/16/24 (US), 16.3.24 (DE), 24/3/16 (JP), 2024-03-16 (SE), 16/3/24 elsewhere.
+        if m.code == "SE":
+            return d.isoformat()
+        yy = f"{d.year % 100:02d}"
+        if m.date_order == "MDY":
+            return f"{d.month}/{d.day}/{yy}"
+        if m.date_order == "YMD":
+            return f"{yy}/{d.month}/{d.day}"
+        return f"{d.day}.{d.month}.{yy}" if m.code == "DE" else f"{d.day}/{d.month}/{yy}"
+    # "ledger": the marketplace's own order, four-digit years.
+    if m.date_order == "MDY":
         return f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
-    if m.code == "JP":
+    if m.date_order == "YMD":
         return f"{d.year:04d}/{d.month:02d}/{d.day:02d}"
+    if m.code == "DE":
+        return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 

@@ -525,8 +525,8 @@ class ReportStore:
                 )
                 report.document_id = self._add_document(marketplace_id, report.report_type, lambda: error)
             return
-        document = self._dataset.document(
-            report.report_type, marketplace_id, report.data_start, report.data_end,
+        document = self._dataset.served_document(
+            report.report_type, report.marketplace_ids, report.data_start, report.data_end,
             dict(report.options),
         )
         if document is None:

@@ -140,6 +140,10 @@ class _Server(ThreadingHTTPServer):
         super().handle_error(request, client_address)
 
 
+class _ClientGone(Exception):
+    """The connection closed before the request's body arrived."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 keeps connections alive, which is what requests' pooling expects; every response
     # therefore carries an exact Content-Length.
@@ -183,7 +187,11 @@ class _Handler(BaseHTTPRequestHandler):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             return b"".join(self._read_chunks())
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            # The client died between its headers and its body (a killed tap): nothing to answer.
+            raise _ClientGone
+        return body
 
     def _read_chunks(self) -> Iterator[bytes]:
         while True:
@@ -414,7 +422,10 @@ class Simulator:
         method = handler.command
         operation: str | None = None
         try:
-            body = handler.read_body()
+            try:
+                body = handler.read_body()
+            except _ClientGone:
+                return
             if path.startswith(_CONTROL_PREFIX):
                 handler.write_response(self._control(method, path, query, body))
                 return
