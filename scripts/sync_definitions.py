@@ -89,7 +89,7 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = []
     for stream in tap.streams.values():
         spec: Any = getattr(stream, "spec", None)
-        source = str(getattr(stream, "source", None) or f"report `{spec.report_type}`")
+        source = f"report `{spec.report_type}`" if spec is not None else str(getattr(stream, "source", ""))
         cap = getattr(stream, "window_cap_days", spec.window_cap_days if spec is not None else None)
         analytics = catalogue.ANALYTICS.get(spec.report_type) if spec is not None else None
         if spec is not None and spec.list_only:
@@ -99,6 +99,8 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
             cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
         else:
             cap_text = f"{cap} days" if cap else "snapshot"
+            if getattr(spec, "regional", False):
+                cap_text += ", one request per region for all its marketplaces"
         rows.append((
             f"`{stream.name}`", source, ", ".join(stream.primary_keys or []) or "(none)",
             stream.replication_key or "(full table)", cap_text,
