@@ -230,6 +230,37 @@ class _Rejected(Exception):
     pass
 
 
+def _refuse(*_args: Any) -> None:
+    raise _Rejected("the XML document declares entities; refusing to expand them")
+
+
+def _safe_parser() -> expat.XMLParserType:
+    """An expat parser that refuses entity declarations, so entity expansion attacks ("billion
+    laughs") and external entities cannot run."""
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse  # type: ignore[assignment]
+    return parser
+
+
+def _parse(
+    parser: expat.XMLParserType, chunks: Iterable[bytes], records: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    """Feed the chunks to the parser, yielding the records its handlers collect as they complete."""
+    try:
+        for chunk in chunks:
+            parser.Parse(chunk, False)
+            yield from records
+            records.clear()
+        parser.Parse(b"", True)
+        yield from records
+    except _Rejected as exc:
+        raise DocumentError(str(exc)) from None
+    except expat.ExpatError as exc:
+        raise DocumentError(f"invalid XML ({exc})") from None
+
+
 def xml_records(
     chunks: Iterable[bytes], record_tag: str, *, on_record: Callable[[dict[str, Any]], Any] | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -239,16 +270,12 @@ def xml_records(
     `tag: [their texts]`. Entity declarations are refused outright, so entity expansion attacks
     ("billion laughs") and external entities cannot run.
     """
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = _safe_parser()
     records: list[dict[str, Any]] = []
     stack: list[str] = []
     current: dict[str, Any] | None = None
     child_items: list[str] | None = None
     text: list[str] = []
-
-    def refuse(*_args: Any) -> None:
-        raise _Rejected("the XML document declares entities; refusing to expand them")
 
     def start(tag: str, _attrs: dict[str, str]) -> None:
         nonlocal current, child_items
@@ -284,19 +311,7 @@ def xml_records(
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = text.append
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
-    try:
-        for chunk in chunks:
-            parser.Parse(chunk, False)
-            yield from records
-            records.clear()
-        parser.Parse(b"", True)
-        yield from records
-    except _Rejected as exc:
-        raise DocumentError(str(exc)) from None
-    except expat.ExpatError as exc:
-        raise DocumentError(f"invalid XML ({exc})") from None
+    yield from _parse(parser, chunks, records)
 
 
 def xml_tree_records(
@@ -309,14 +324,10 @@ def xml_tree_records(
     `lists` is always a list, so that one item and several read alike; any other repeated tag
     becomes a list too. Entity declarations are refused, as in `xml_records`.
     """
-    parser = expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = _safe_parser()
     records: list[dict[str, Any]] = []
     # The open elements of the current record: (tag, children, text parts, attributes).
     stack: list[tuple[str, dict[str, Any], list[str], dict[str, str]]] = []
-
-    def refuse(*_args: Any) -> None:
-        raise _Rejected("the XML document declares entities; refusing to expand them")
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if stack or tag == record_tag:
@@ -352,16 +363,4 @@ def xml_tree_records(
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = characters
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse  # type: ignore[assignment]
-    try:
-        for chunk in chunks:
-            parser.Parse(chunk, False)
-            yield from records
-            records.clear()
-        parser.Parse(b"", True)
-        yield from records
-    except _Rejected as exc:
-        raise DocumentError(str(exc)) from None
-    except expat.ExpatError as exc:
-        raise DocumentError(f"invalid XML ({exc})") from None
+    yield from _parse(parser, chunks, records)
