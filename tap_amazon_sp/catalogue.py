@@ -68,6 +68,9 @@ class ReportSpec:
     xml_repeated: tuple[str, ...] = ()
     # reportOptions sent unless the config's `report_options` for the stream say otherwise.
     default_options: tuple[tuple[str, str], ...] = ()
+    # Amazon reads the window as whole dates, its end date included: windows run midnight to
+    # midnight (UTC) and name their last second, so no day is in two windows, and today waits.
+    whole_days: bool = False
 
     @property
     def windowed(self) -> bool:
@@ -602,6 +605,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         ("marketplace_id", "data_end_time", "row_key"), record_path="salesAndTrafficByAsin", row_key=True,
         row_key_fields=("parent_asin", "child_asin", "sku"),
         nested_schema=_json_object({"salesByAsin": SALES_BY_ASIN, "trafficByAsin": TRAFFIC_BY_ASIN}),
+        whole_days=True,
         description="Sales and traffic per ASIN, aggregated over each window.",
     ),
     ReportSpec(
@@ -609,6 +613,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         (("date", "date"),),
         ("marketplace_id", "date"), record_path="salesAndTrafficByDate",
         nested_schema=_json_object({"salesByDate": SALES_BY_DATE, "trafficByDate": TRAFFIC_BY_DATE}),
+        whole_days=True,
         description="Sales and traffic per day.",
     ),
 )

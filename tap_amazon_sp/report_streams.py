@@ -54,6 +54,14 @@ LEFTOVER_PROPERTIES: dict[str, Any] = {
 }
 
 
+def _unchanged(moment: datetime) -> datetime:
+    return moment
+
+
+def _start_of_day(moment: datetime) -> datetime:
+    return report_periods.floor(moment, "DAY")
+
+
 class ReportStream(AmazonSPStream):
     """A stream whose records come from one report type's documents."""
 
@@ -124,7 +132,7 @@ class ReportStream(AmazonSPStream):
         # Listed reports do not show their options: reuse only reports no option can change.
         listable = self.spec.fmt == "tsv" and not options
         report_type, markets = self.spec.report_type, (marketplace_id,)
-        by_period = self.spec.report_type in ANALYTICS
+        by_period = self.spec.report_type in ANALYTICS or self.spec.whole_days
         return [
             Slot(
                 self.name, marketplace_id,
@@ -204,8 +212,11 @@ class ReportStream(AmazonSPStream):
         analytics = ANALYTICS.get(self.spec.report_type)
         if analytics is None:
             start = max(settings.start, bookmark or settings.start)
-            again = self._look_back(bookmark, settings.start, start, settings.end, lambda moment: moment)
-            return self._not_behind(bookmark, windows(again, start, days) + windows(start, settings.end, days))
+            end = settings.end
+            align = _start_of_day if self.spec.whole_days else _unchanged
+            start, end = align(start), align(end)
+            again = self._look_back(bookmark, settings.start, start, end, align)
+            return self._not_behind(bookmark, windows(again, start, days) + windows(start, end, days))
         period = options.get("reportPeriod") or analytics.period.default
 
         def cut(lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:

@@ -88,7 +88,9 @@ def expected(
         return [plain(r) for r in sim.expected_records(stream, marketplace_id, None, None)]
     rows = []
     for lower, upper in report_windows(spec, start, end, period):
-        rows.extend(sim.expected_records(stream, marketplace_id, lower, upper))
+        # A report read as whole dates names its window's last second (Amazon's end date is inclusive).
+        last = upper - timedelta(seconds=1) if spec.whole_days else upper
+        rows.extend(sim.expected_records(stream, marketplace_id, lower, last))
     if spec.fmt == "json":
         # Keys Amazon leaves out come through as nulls.
         declared = dict.fromkeys(name for name, _kind in spec.columns)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -392,3 +394,25 @@ def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim:
     # A second run with the state finds nothing new.
     again = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream], state=run.last_state)
     assert again.records(stream) == []
+
+
+@pytest.mark.parametrize("stream", ["GET_SALES_AND_TRAFFIC_REPORT", "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE"])
+def test_sales_and_traffic_windows_never_share_a_day(sim: Simulator, stream: str):
+    # Amazon reads this report's window as dates with the end date included: a window ending at
+    # midnight would also hold the next window's first day, and the per-ASIN totals would count it twice.
+    end = "2024-03-15T13:30:00Z"
+    run = run_tap(make_config(sim, end_date=end, period_in_days=30), streams=[stream])
+    assert run.error is None, run.stderr[-3000:]
+    bodies = created(sim, "GET_SALES_AND_TRAFFIC_REPORT")
+    days = [(b["dataStartTime"][:10], b["dataEndTime"][:10]) for b in bodies]
+    assert days[0][0] == START[:10]
+    for (_, last), (first, _) in itertools.pairwise(days):
+        assert parse_datetime(first) - parse_datetime(last) == timedelta(days=1), days
+    # Today (the end date's day) is not over: it waits for a later sync, where it is read whole.
+    assert days[-1][1] == "2024-03-14"
+    assert run.bookmark(stream, US) == "2024-03-15T00:00:00+00:00"
+    if stream.endswith("_BY_DATE"):
+        dates = [r["date"] for r in run.records(stream)]
+        assert len(dates) == len(set(dates))
+        want = expected(sim, stream, US, START, "2024-03-15T00:00:00Z", 30)
+        assert [strip_added(r) for r in run.records(stream)] == want

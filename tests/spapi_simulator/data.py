@@ -1537,13 +1537,9 @@ class Dataset:
         date_g = options.get("dateGranularity", "DAY")
         asin_g = options.get("asinGranularity", "PARENT")
         lo_at, hi_at = _aware(start), _aware(end)
-        # Amazon ignores the time of day: a day is in when it overlaps [start, end).
+        # Amazon reads both bounds as dates (the time of day is ignored), the end date included.
         lo = lo_at.astimezone(UTC).date() if lo_at else days[0].day
-        if hi_at is None:
-            hi = days[-1].day + timedelta(days=1)
-        else:
-            hi_utc = hi_at.astimezone(UTC)
-            hi = hi_utc.date() if hi_utc == _midnight(hi_utc.date()) else hi_utc.date() + timedelta(days=1)
+        hi = (hi_at.astimezone(UTC).date() if hi_at else days[-1].day) + timedelta(days=1)
         if hi <= lo:
             return None
         lo, hi = _period_start(lo, date_g), _period_end(hi - timedelta(days=1), date_g)
