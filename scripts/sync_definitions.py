@@ -99,6 +99,8 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
             cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
         else:
             cap_text = f"{cap} days" if cap else "snapshot"
+            if getattr(spec, "whole_days", False):
+                cap_text += " of whole UTC days (today waits until it is over)"
             if getattr(spec, "regional", False):
                 cap_text += ", one request per region for all its marketplaces"
         rows.append((
