@@ -56,7 +56,9 @@ class ReportSpec:
     account: str = "Seller"  # "Seller", "Vendor" or BRAND_OWNERS
     record_path: str = ""  # JSON: the array holding the records; XML: the record element
     row_key: bool = False  # no natural key: add `row_key` (see `row_key_fields`)
-    row_key_fields: tuple[str, ...] = ()  # row_key joins these; empty: a digest of the row's content
+    # JSON: row_key joins these fields. Flat files: row_key is a digest of these columns (the
+    # ones Amazon never revises); empty: a digest of the whole line.
+    row_key_fields: tuple[str, ...] = ()
     nested_schema: dict[str, Any] = field(default_factory=dict)  # JSON reports: their typed properties
     skipped_elements: tuple[str, ...] = ()  # XML: elements known and deliberately not loaded
     description: str = ""
@@ -269,6 +271,11 @@ REPORTS: tuple[ReportSpec, ...] = (
             "customer-comments:t"
         ),
         ("row_key",), row_key=True,
+        # A return's status moves on after it is first reported (the look-back re-reads it).
+        row_key_fields=(
+            "return_date", "order_id", "sku", "asin", "fnsku", "quantity", "fulfillment_center_id", "reason",
+            "license_plate_number",
+        ),
         description="FBA customer returns by return date.",
     ),
     ReportSpec(
@@ -290,6 +297,11 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Unreconciled Quantity:i, Date and Time:dt"
         ),
         ("row_key",), row_key=True,
+        # Amazon revises the reconciled and unreconciled quantities as lost units are found.
+        row_key_fields=(
+            "date", "fnsku", "asin", "msku", "event_type", "reference_id", "quantity", "fulfillment_center",
+            "disposition", "reason", "country", "date_and_time",
+        ),
         description="FBA inventory ledger, one row per inventory event.",
     ),
     ReportSpec(
@@ -463,7 +475,7 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Vendor Returns:i, Warehouse Transfer In/Out:i, Found:i, Lost:i, Damaged:i, Disposed:i, "
             "Other Events:i, Ending Warehouse Balance:i, Unknown Events:i, Location:t"
         ),
-        ("marketplace_id", "date", "fnsku", "disposition", "location"),
+        ("marketplace_id", "date", "fnsku", "msku", "disposition", "location"),
         # Per day and country: one dated row per SKU, disposition and country, whatever Amazon's defaults.
         default_options=(("aggregateByLocation", "COUNTRY"), ("aggregatedByTimePeriod", "DAILY")),
         description="FBA inventory ledger, balances and movements per day and country.",

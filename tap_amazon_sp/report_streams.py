@@ -54,6 +54,30 @@ LEFTOVER_PROPERTIES: dict[str, Any] = {
 }
 
 
+class _RecentCounts:
+    """How often each row identity was seen before in this document, for the rows that repeat.
+
+    Identical rows of a keyless report are told apart by their count (the second is `digest-1`),
+    wherever they stand in the document. Only the most recently seen identities are remembered, so
+    memory stays flat however large the document; Amazon writes these reports in date order, and
+    identical rows (same date and time, same everything) stand close together.
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+
+    def seen(self, identity: str) -> int:
+        """The number of earlier rows with this identity."""
+        counts = self._counts
+        before = counts.pop(identity, 0)
+        counts[identity] = before + 1  # re-inserted: now the most recent
+        if len(counts) > self.LIMIT:
+            del counts[next(iter(counts))]
+        return before
+
+
 def _unchanged(moment: datetime) -> datetime:
     return moment
 
@@ -345,8 +369,11 @@ class ReportStream(AmazonSPStream):
             )
         row_key = self.spec.row_key
         list_only = self.spec.list_only
-        previous = ""
-        repeat = 0
+        fields = self.spec.row_key_fields
+        # The columns a row is known by: those the catalogue names (leaving out values Amazon
+        # revises, so a re-read row keeps its key), else the whole line.
+        positions = [i for i, name in enumerate(typer.names) if name in fields] if fields else None
+        copies = _RecentCounts()
         for number, values in enumerate(rows, start=2):
             record = typer.record(values, number)
             if row_key:
@@ -354,10 +381,12 @@ class ReportStream(AmazonSPStream):
                     # A settlement document never changes: its line numbers identify its rows.
                     record["row_key"] = f"{report_id}:{number}"
                 else:
-                    line = "\t".join(values)
-                    repeat = repeat + 1 if line == previous else 0
-                    previous = line
-                    digest = hashlib.blake2b(f"{marketplace_id}\t{line}".encode(), digest_size=12).hexdigest()
+                    if positions is None:
+                        identity = "\t".join(values)
+                    else:
+                        identity = "\t".join(values[i] if i < len(values) else "" for i in positions)
+                    digest = hashlib.blake2b(f"{marketplace_id}\t{identity}".encode(), digest_size=12).hexdigest()
+                    repeat = copies.seen(digest)
                     record["row_key"] = f"{digest}-{repeat}" if repeat else digest
             yield record
         self._report_leftovers(describe, typer.unparsed)

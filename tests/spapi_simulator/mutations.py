@@ -17,6 +17,7 @@ __all__ = [
     "MUTATIONS",
     "NEW_COLUMN",
     "NEW_COLUMN_AT",
+    "REVISED_COLUMNS",
     "UNTYPABLE",
     "mutate",
     "new_column_value",
@@ -32,6 +33,8 @@ UNTYPABLE = {
     "purchase-date": "next week",
     "is-business-order": "maybe",
 }
+# Ledger columns Amazon revises after first reporting a row (see `revised_quantities`).
+REVISED_COLUMNS = ("Reconciled Quantity", "Unreconciled Quantity")
 # One value of several megabytes in the first data row's product name.
 HUGE_FIELD = "H" * 3_000_000 + "!"
 HUGE_COLUMNS = ("product-name", "item-name", "商品名")
@@ -78,6 +81,19 @@ def _new_column(rows: list[list[str]]) -> None:
     rows[0].insert(NEW_COLUMN_AT, NEW_COLUMN)
     for number, cells in enumerate(rows[1:], start=1):
         cells.insert(NEW_COLUMN_AT, new_column_value(number))
+
+
+def _repeated_row(rows: list[list[str]]) -> None:
+    # The same row again, away from its twin: identical rows need not stand together.
+    rows.append(list(rows[1]))
+
+
+def _revised_quantities(rows: list[list[str]]) -> None:
+    # Amazon revises these ledger columns as lost units are found; the row is still the same event.
+    for index, header in enumerate(rows[0]):
+        if header in REVISED_COLUMNS:
+            for cells in rows[1:]:
+                cells[index] = str(int(cells[index] or 0) + 1)
 
 
 def _untypable(rows: list[list[str]]) -> None:
@@ -129,6 +145,8 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "new_column": _flat(_new_column),
     "untypable": _flat(_untypable),
     "huge_field": _flat(_huge_field),
+    "repeated_row": _flat(_repeated_row),
+    "revised_quantities": _flat(_revised_quantities),
     "invalid_bytes": _invalid_bytes,
     # "Billion laughs": a kilobyte that expands to gigabytes in a parser that expands entities.
     "entity_expansion": _xml_with_entity('<!ENTITY lol0 "lol">' + _LAUGHS, "&lol9;"),
