@@ -416,3 +416,12 @@ def test_sales_and_traffic_windows_never_share_a_day(sim: Simulator, stream: str
         assert len(dates) == len(set(dates))
         want = expected(sim, stream, US, START, "2024-03-15T00:00:00Z", 30)
         assert [strip_added(r) for r in run.records(stream)] == want
+
+
+@pytest.mark.parametrize("stream", [spec.stream for spec in SELLER_REPORTS if not spec.list_only])
+def test_no_two_records_of_a_full_sync_share_a_primary_key(full_us_sync: Any, stream: str):
+    # Two rows with one key would be one row in a warehouse that upserts by key: a silent loss.
+    run, _requests, _ = full_us_sync
+    keys = [tuple(r[k] for k in BY_STREAM[stream].primary_key) for r in run.records(stream)]
+    assert keys
+    assert len(keys) == len(set(keys))
