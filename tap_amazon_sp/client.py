@@ -157,8 +157,12 @@ class AmazonSPStream(Stream):
         """Record that everything up to `value` has been emitted, and say so in a STATE message.
 
         The report of the window just emitted (`done`) leaves `pending_reports` in the same message.
+        A bookmark never moves back: a window re-read before it (the look-back) leaves it where it is.
         """
         state = self.get_context_state(context)
+        current = state.get("replication_key_value")
+        if current and parse_datetime(str(current)) > value:
+            value = parse_datetime(str(current))
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = format_datetime(value)
         if done is not None:

@@ -240,7 +240,7 @@ class ReportStream(AmazonSPStream):
             align = _start_of_day if self.spec.whole_days else _unchanged
             start, end = align(start), align(end)
             again = self._look_back(bookmark, settings.start, start, end, align)
-            return self._not_behind(bookmark, windows(again, start, days) + windows(start, end, days))
+            return windows(again, start, days) + self._not_behind(bookmark, windows(start, end, days))
         period = options.get("reportPeriod") or analytics.period.default
 
         def cut(lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
@@ -253,14 +253,15 @@ class ReportStream(AmazonSPStream):
         published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
         end = report_periods.floor(min(settings.end, published), period)
         again = self._look_back(bookmark, first, start, end, lambda moment: report_periods.floor(moment, period))
-        return self._not_behind(bookmark, cut(again, start) + cut(start, end))
+        return cut(again, start) + self._not_behind(bookmark, cut(start, end))
 
     @staticmethod
     def _not_behind(
         bookmark: datetime | None, planned: list[tuple[datetime, datetime]]
     ) -> list[tuple[datetime, datetime]]:
-        """Without the windows that end before the bookmark, which would move it back (a lowered
-        end_date, a bookmark that is not on a period boundary, the hold-back)."""
+        """Without the windows past the look-back that end before the bookmark (a lowered end_date,
+        a bookmark that is not on a period boundary, the hold-back): they would read again what the
+        look-back does not ask for."""
         return [window for window in planned if bookmark is None or window[1] >= bookmark]
 
     @property

@@ -97,3 +97,17 @@ def test_an_end_date_before_the_bookmark_requests_nothing_and_never_moves_the_bo
     assert windows(sim) == []
     assert again.records(ORDERS) == []
     assert {again.bookmark(ORDERS, US, state) for state in again.states} <= {"2024-03-15T00:00:00+00:00"}
+
+
+def test_a_look_back_longer_than_the_windows_re_reads_all_of_its_days(sim: Simulator):
+    # One-day windows and three days of look-back: three windows before the bookmark, every one read.
+    _first, second, late, requested = two_syncs(sim, period_in_days=1, lookback_days=3)
+    assert requested[:4] == [
+        ("2024-03-12T00:00:00Z", "2024-03-13T00:00:00Z"), ("2024-03-13T00:00:00Z", "2024-03-14T00:00:00Z"),
+        ("2024-03-14T00:00:00Z", "2024-03-15T00:00:00Z"), ("2024-03-15T00:00:00Z", "2024-03-16T00:00:00Z"),
+    ]
+    assert [strip_added(r) for r in second.records(ORDERS)].count(late) == 1
+    # The re-read windows end before the bookmark: it stays where it was until the sync passes it.
+    marks = [second.bookmark(ORDERS, US, state) for state in second.states]
+    assert min(m for m in marks if m) == "2024-03-15T00:00:00+00:00"
+    assert second.bookmark(ORDERS, US) == "2024-04-01T00:00:00+00:00"
