@@ -100,7 +100,11 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
         else:
             cap_text = f"{cap} days" if cap else "snapshot"
             if getattr(spec, "whole_days", False):
-                cap_text += " of whole UTC days (today waits until it is over)"
+                cap_text += " of whole UTC days"
+            if getattr(spec, "hold_back_hours", 0):
+                cap_text += f"; ends {spec.hold_back_hours} h before now"
+            elif getattr(spec, "whole_days", False):
+                cap_text += " (today waits until it is over)"
             if getattr(spec, "regional", False):
                 cap_text += ", one request per region for all its marketplaces"
         rows.append((

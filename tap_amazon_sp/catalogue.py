@@ -73,6 +73,9 @@ class ReportSpec:
     # Amazon reads the window as whole dates, its end date included: windows run midnight to
     # midnight (UTC) and name their last second, so no day is in two windows, and today waits.
     whole_days: bool = False
+    # Windows end no later than this many hours before now: Amazon still revises those days, and
+    # a stream whose records total their window cannot re-read them later (no look-back).
+    hold_back_hours: int = 0
 
     @property
     def windowed(self) -> bool:
@@ -617,7 +620,8 @@ REPORTS: tuple[ReportSpec, ...] = (
         ("marketplace_id", "data_end_time", "row_key"), record_path="salesAndTrafficByAsin", row_key=True,
         row_key_fields=("parent_asin", "child_asin", "sku"),
         nested_schema=_json_object({"salesByAsin": SALES_BY_ASIN, "trafficByAsin": TRAFFIC_BY_ASIN}),
-        whole_days=True,
+        # Sales and traffic data settles over 1-3 days; per-ASIN totals of a window are final once read.
+        whole_days=True, hold_back_hours=72,
         description="Sales and traffic per ASIN, aggregated over each window.",
     ),
     ReportSpec(

@@ -237,6 +237,8 @@ class ReportStream(AmazonSPStream):
         if analytics is None:
             start = max(settings.start, bookmark or settings.start)
             end = settings.end
+            if self.spec.hold_back_hours:
+                end = min(end, datetime.now(timezone.utc) - timedelta(hours=self.spec.hold_back_hours))
             align = _start_of_day if self.spec.whole_days else _unchanged
             start, end = align(start), align(end)
             again = self._look_back(bookmark, settings.start, start, end, align)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -425,3 +425,17 @@ def test_no_two_records_of_a_full_sync_share_a_primary_key(full_us_sync: Any, st
     keys = [tuple(r[k] for k in BY_STREAM[stream].primary_key) for r in run.records(stream)]
     assert keys
     assert len(keys) == len(set(keys))
+
+
+def test_per_asin_sales_and_traffic_waits_three_days_for_amazon_to_settle_them(sim: Simulator):
+    # Its records total their window and are never re-read, so days Amazon may still revise wait.
+    now = datetime.now(timezone.utc)
+    config = make_config(sim, start_date=(now - timedelta(days=10)).strftime("%Y-%m-%dT00:00:00Z"))
+    del config["end_date"]
+    run = run_tap(config, streams=["GET_SALES_AND_TRAFFIC_REPORT", "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE"])
+    assert run.error is None, run.stderr[-3000:]
+    settled = (now - timedelta(hours=72)).replace(hour=0, minute=0, second=0, microsecond=0)
+    assert run.bookmark("GET_SALES_AND_TRAFFIC_REPORT", US) == settled.isoformat()
+    # The per-day stream re-reads its last days on the next sync (look-back), so it reads up to today.
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert run.bookmark("GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", US) == today.isoformat()
