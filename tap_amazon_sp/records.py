@@ -226,6 +226,29 @@ CACHE_LIMIT = 4096
 EXTRA_COLUMNS = "extra_columns"  # columns (keys, tags) the stream's schema does not know yet, as sent
 UNPARSED_VALUES = "unparsed_values"  # values that could not be read as their column's type, as sent
 
+# Names that say a value identifies a buyer. A report's known PII columns are listed in its catalogue
+# row; this catches what Amazon sends under a name the stream does not know yet (an added column, a
+# renamed one, an unknown XML element), which would otherwise be kept in `extra_columns` or nested
+# objects as sent. City, state, postal code and country do not match.
+_PII_LIKE = re.compile(
+    r"e_?mail|phone|(buyer|recipient|customer|rater|ship_to|bill_to)_?(company_)?name|address_?(\d|line|field)|street"
+)
+
+
+def looks_like_pii(name: str) -> bool:
+    """Whether a column or key name is one a buyer's name, email, phone or street goes under."""
+    # Raw XML tags (`BuyerEmail`) are kept as sent in `extra_columns`: read every name snake-cased.
+    return _PII_LIKE.search(snake(name).lower()) is not None
+
+
+def null_pii_like(value: Any) -> Any:
+    """`value` with every object key that looks like PII (`looks_like_pii`) set to null, recursively."""
+    if isinstance(value, dict):
+        return {k: None if looks_like_pii(k) else null_pii_like(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [null_pii_like(v) for v in value]
+    return value
+
 
 class RowTyper:
     """Types the rows of one flat-file document, given its header and the stream's column kinds.

@@ -17,14 +17,18 @@ __all__ = [
     "MUTATIONS",
     "NEW_COLUMN",
     "NEW_COLUMN_AT",
+    "NEW_PII_COLUMN",
     "UNTYPABLE",
     "mutate",
     "new_column_value",
+    "new_pii_value",
 ]
 
 # A column Amazon might add one day, inserted at this position of the header.
 NEW_COLUMN = "new-amazon-column"
 NEW_COLUMN_AT = 2
+# A buyer-identifying column a report does not declare (Amazon adds or renames one), same position.
+NEW_PII_COLUMN = "buyer-phone-number"
 # Values no reader of their column's type can make sense of, put in the first data row.
 UNTYPABLE = {
     "quantity": "lots",
@@ -44,6 +48,11 @@ _CODECS = {"windows-31j": "cp932", "cp1252": "cp1252", "utf-8": "utf-8"}
 def new_column_value(row: int) -> str:
     """The new column's value in data row `row` (1-based)."""
     return f"new-{row}"
+
+
+def new_pii_value(row: int) -> str:
+    """The new PII column's value in data row `row` (1-based): a phone number no other field holds."""
+    return f"+81 90-7777-{row:04d}"
 
 
 def _codec(document: Document) -> str:
@@ -78,6 +87,12 @@ def _new_column(rows: list[list[str]]) -> None:
     rows[0].insert(NEW_COLUMN_AT, NEW_COLUMN)
     for number, cells in enumerate(rows[1:], start=1):
         cells.insert(NEW_COLUMN_AT, new_column_value(number))
+
+
+def _new_pii_column(rows: list[list[str]]) -> None:
+    rows[0].insert(NEW_COLUMN_AT, NEW_PII_COLUMN)
+    for number, cells in enumerate(rows[1:], start=1):
+        cells.insert(NEW_COLUMN_AT, new_pii_value(number))
 
 
 def _untypable(rows: list[list[str]]) -> None:
@@ -127,6 +142,7 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "extra_field": _flat(_extra_field),
     "short_row": _flat(_short_row),
     "new_column": _flat(_new_column),
+    "new_pii_column": _flat(_new_pii_column),
     "untypable": _flat(_untypable),
     "huge_field": _flat(_huge_field),
     "invalid_bytes": _invalid_bytes,
