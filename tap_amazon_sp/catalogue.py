@@ -29,6 +29,7 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
 # JSON Schema type names, as record typing uses them.
 KIND_TYPES = {"t": "string", "i": "integer", "d": "number", "b": "boolean", "dt": "date-time", "date": "date"}
 DEFAULT_CAP_DAYS = 365
+PII_DESCRIPTION = "PII: null unless include_pii is on."
 
 
 def columns(spec: str, name: Callable[[str], str] = column_name) -> tuple[tuple[str, str], ...]:
@@ -76,6 +77,10 @@ class ReportSpec:
     # Windows end no later than this many hours before now: Amazon still revises those days, and
     # a stream whose records total their window cannot re-read them later (no look-back).
     hold_back_hours: int = 0
+    # Columns that identify a buyer (name, email, phone, street address): null in every record
+    # unless include_pii is on. City, state, postal code and country are not among them: Amazon's
+    # unrestricted order reports carry those too.
+    pii_columns: tuple[str, ...] = ()
 
     @property
     def windowed(self) -> bool:
@@ -92,6 +97,8 @@ class ReportSpec:
     def schema(self) -> dict[str, Any]:
         """The stream's JSON schema: the report's columns plus what the tap adds to each record."""
         properties: dict[str, Any] = {name: dict(KIND_SCHEMAS[kind]) for name, kind in self.columns}
+        for name in self.pii_columns:
+            properties[name]["description"] = PII_DESCRIPTION
         properties.update(self.nested_schema)
         properties["marketplace_id"] = {"type": ["string"]}
         properties["data_start_time"] = {"type": ["string", "null"], "format": "date-time"}
@@ -233,6 +240,10 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("amazon_order_id", "shipment_item_id"), 30,
         description="FBA shipments, one row per shipped item.",
+        pii_columns=(
+            "buyer_email", "buyer_name", "buyer_phone_number", "recipient_name", "ship_address_1", "ship_address_2",
+            "ship_address_3", "ship_phone_number", "bill_address_1", "bill_address_2", "bill_address_3",
+        ),
     ),
     ReportSpec(
         "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "tsv",
@@ -601,6 +612,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         columns("Date:date, Rating:i, Comments:t, Response:t, Order ID:t, Rater Email:t"),
         ("marketplace_id", "order_id"),
         description="Buyer feedback on the seller, by feedback date (dates as the marketplace writes them).",
+        pii_columns=("rater_email",),
     ),
     ReportSpec(
         "GET_XML_BROWSE_TREE_DATA", "GET_XML_BROWSE_TREE_DATA", "xml",

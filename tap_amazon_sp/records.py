@@ -72,8 +72,9 @@ TZINFOS = {name: timezone(timedelta(hours=hours)) for name, hours in TZ_OFFSETS.
 _YMD = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([A-Za-z]{1,5})?$"
 )
-_DMY = re.compile(
-    r"(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([A-Za-z]{1,5})?$"
+# A numeric date in any order (read by `numeric_date`), then the same optional time and zone.
+_NUMERIC_DATE_TIME = re.compile(
+    r"(\d{1,4}([-/.])\d{1,2}\2\d{1,4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*([A-Za-z]{1,5})?$"
 )
 
 
@@ -83,12 +84,15 @@ def _tz(name: str | None) -> timezone | None:
     return TZINFOS.get(name.upper())
 
 
-def parse_datetime(raw: str, *, month_first: bool = False) -> datetime:
+def parse_datetime(raw: str, *, month_first: bool = False, date_order: str | None = None) -> datetime:
     """Parse one of Amazon's many timestamp spellings into an aware datetime.
 
-    `month_first` decides `03/04/2024` the way the marketplace writes it (NA: March 4).
-    Without a zone the value is taken as UTC.
+    A numeric date part is read as `numeric_date` reads a date column's value, in `date_order`
+    ("MDY", "DMY" or "YMD"; without it `month_first` chooses MDY or DMY): `03/04/2024` is March 4
+    in NA, April 3 in Europe, and `03/04/24` is 2003-04-24 in Japan. Without a zone the value is
+    taken as UTC.
     """
+    order = date_order or ("MDY" if month_first else "DMY")
     text = raw.strip()
     try:
         parsed = datetime.fromisoformat(text)
@@ -102,15 +106,18 @@ def parse_datetime(raw: str, *, month_first: bool = False) -> datetime:
         tz = _tz(zone)
         if tz is not None:
             return datetime(int(y), int(mo), int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
-    match = _DMY.match(text)
+    match = _NUMERIC_DATE_TIME.match(text)
     if match:
-        a, sep, b, y, hh, mm, ss, zone = match.groups()
+        numeric, _sep, hh, mm, ss, zone = match.groups()
         tz = _tz(zone)
-        if tz is not None:
-            # A dotted date is always day first; a slashed one follows the marketplace.
-            month, day = (a, b) if (month_first and sep != ".") else (b, a)
-            return datetime(int(y), int(month), int(day), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
-    parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=not month_first)
+        local = numeric_date(numeric, order) if tz is not None else None
+        if local is not None:
+            # The date as a date column of the same marketplace reads it; the time as written.
+            return datetime(
+                local.year, local.month, local.day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz
+            )
+    # Anything else (month names, AM/PM, zones not in TZINFOS): dateutil, told the same order.
+    parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=order == "DMY", yearfirst=order == "YMD")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -154,7 +161,6 @@ def converter(kind: str, *, month_first: bool = False, date_order: str | None = 
     without it, `month_first` chooses between MDY and DMY.
     """
     order = date_order or ("MDY" if month_first else "DMY")
-    month_first = order == "MDY"
     if kind == "integer":
         return _to_int
     if kind == "number":
@@ -162,7 +168,7 @@ def converter(kind: str, *, month_first: bool = False, date_order: str | None = 
     if kind == "boolean":
         return _to_bool
     if kind == "date-time":
-        return lambda raw: format_datetime(parse_datetime(raw, month_first=month_first))
+        return lambda raw: format_datetime(parse_datetime(raw, date_order=order))
     if kind == "date":
         return lambda raw: _date_only(raw, order)
     return str
@@ -184,9 +190,15 @@ def numeric_date(text: str, order: str) -> date | None:
     if match is None:
         return None
     first, separator, middle, last = match.groups()
-    if len(first) == 4 or (order == "YMD" and len(last) <= 2):
+    # The rules in the docstring's order: the dotted rule goes before the marketplace's order, so
+    # `16.03.24` is March 16 in Japan too.
+    if len(first) == 4:
         year, month, day = first, middle, last
-    elif order == "MDY" and separator != ".":
+    elif separator == ".":
+        day, month, year = first, middle, last
+    elif order == "YMD" and len(last) <= 2:
+        year, month, day = first, middle, last
+    elif order == "MDY":
         month, day, year = first, middle, last
     else:
         day, month, year = first, middle, last
@@ -215,7 +227,7 @@ def _date_only(raw: str, order: str) -> str:
         year, number = (month["year"], month["month"])
         return date(int(year), int(number), 1).isoformat()
     # The calendar date as written; a time part, if any, does not move it across midnight.
-    parsed = parse_datetime(text, month_first=order == "MDY")
+    parsed = parse_datetime(text, date_order=order)
     return parsed.date().isoformat()
 
 
@@ -225,6 +237,29 @@ CACHE_LIMIT = 4096
 # Fields a record carries only when its document needs them: nothing Amazon sends is dropped.
 EXTRA_COLUMNS = "extra_columns"  # columns (keys, tags) the stream's schema does not know yet, as sent
 UNPARSED_VALUES = "unparsed_values"  # values that could not be read as their column's type, as sent
+
+# Names that say a value identifies a buyer. A report's known PII columns are listed in its catalogue
+# row; this catches what Amazon sends under a name the stream does not know yet (an added column, a
+# renamed one, an unknown XML element), which would otherwise be kept in `extra_columns` or nested
+# objects as sent. City, state, postal code and country do not match.
+_PII_LIKE = re.compile(
+    r"e_?mail|phone|(buyer|recipient|customer|rater|ship_to|bill_to)_?(company_)?name|address_?(\d|line|field)|street"
+)
+
+
+def looks_like_pii(name: str) -> bool:
+    """Whether a column or key name is one a buyer's name, email, phone or street goes under."""
+    # Raw XML tags (`BuyerEmail`) are kept as sent in `extra_columns`: read every name snake-cased.
+    return _PII_LIKE.search(snake(name).lower()) is not None
+
+
+def null_pii_like(value: Any) -> Any:
+    """`value` with every object key that looks like PII (`looks_like_pii`) set to null, recursively."""
+    if isinstance(value, dict):
+        return {k: None if looks_like_pii(k) else null_pii_like(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [null_pii_like(v) for v in value]
+    return value
 
 
 class RowTyper:

@@ -23,6 +23,7 @@ from tap_amazon_sp.records import (
     RowTyper,
     converter,
     format_datetime,
+    null_pii_like,
     parse_datetime,
     snake,
     snake_keys,
@@ -313,11 +314,27 @@ class ReportStream(AmazonSPStream):
                 "data_end_time": format_datetime(end),
                 "report_id": result.report_id,
             }
+            # Without include_pii, buyer-identifying values are nulled here: every format's records pass
+            # this point before any output path (the direct line writer of flat files included).
+            hide_pii = not self.settings.include_pii
+            withheld = self.spec.pii_columns if hide_pii else ()
+            nested = hide_pii and bool(self.spec.xml_repeated)
             for record in self._document_records(result, marketplace_id):
                 record.update(added)
                 # Always present (null when the row needs neither), so every record fits one schema.
-                record.setdefault(EXTRA_COLUMNS, None)
-                record.setdefault(UNPARSED_VALUES, None)
+                extra = record.setdefault(EXTRA_COLUMNS, None)
+                unparsed = record.setdefault(UNPARSED_VALUES, None)
+                if withheld:
+                    for name in withheld:
+                        record[name] = None
+                    if unparsed:
+                        record[UNPARSED_VALUES] = {k: v for k, v in unparsed.items() if k not in withheld} or None
+                if extra and hide_pii:
+                    record[EXTRA_COLUMNS] = null_pii_like(extra)
+                if nested:
+                    # Nested XML keeps elements its schema does not know inside their parent object.
+                    for name in self.spec.nested_schema:
+                        record[name] = null_pii_like(record.get(name))
                 rows += 1
                 yield record
         self.logger.info(

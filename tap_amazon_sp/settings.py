@@ -151,8 +151,10 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.BooleanType,
         default=False,
         title="Include PII",
-        description="Sync buyer and shipping-address fields of orders (needs Amazon's restricted PII roles). "
-        "Off: those fields are not requested and stay null. They are never logged.",
+        description="Sync buyer-identifying fields (needs Amazon's restricted PII roles): the buyer and recipient "
+        "of orders, and the names, emails, phone numbers and street addresses of buyers and recipients in reports "
+        "(FBA shipments, seller feedback, and columns Amazon adds under such names). Off: orders do not request "
+        "them and those report values are null (city, state, postal code and country stay). They are never logged.",
     ),
     th.Property(
         "max_reports_in_flight",

@@ -61,9 +61,23 @@ def analytics_windows(
 
 def expected(
     sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int = 90,
-    options: dict[str, str] | None = None,
+    options: dict[str, str] | None = None, include_pii: bool = False,
 ) -> list[dict[str, Any]]:
-    """The records (without the fields the tap adds) a full sync of one partition must emit, in order."""
+    """The records (without the fields the tap adds) a full sync of one partition must emit, in order.
+
+    A report's PII columns are null unless the sync has `include_pii` on.
+    """
+    found = _expected(sim, stream, marketplace_id, start, end, period, options)
+    withheld = () if include_pii else BY_STREAM[stream].pii_columns
+    if withheld:
+        found = [{**record, **dict.fromkeys(withheld)} for record in found]
+    return found
+
+
+def _expected(
+    sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int,
+    options: dict[str, str] | None,
+) -> list[dict[str, Any]]:
     spec = BY_STREAM[stream]
     if spec.report_type in ANALYTICS:
         chosen = analytics_options(spec, options)

@@ -111,17 +111,62 @@ LOCAL_DATE_SPELLINGS = [
     ("YMD", "{yy}/{m}/{d}"), ("YMD", "{yyyy}/{mm}/{dd}"), ("YMD", "{yyyy}-{mm}-{dd}"),
     # Whatever the marketplace: a dotted date is day first, a four-digit first part is a year.
     ("MDY", "{dd}.{mm}.{yyyy}"), ("MDY", "{yyyy}/{mm}/{dd}"), ("DMY", "{yyyy}/{mm}/{dd}"),
+    ("YMD", "{dd}.{mm}.{yy}"), ("YMD", "{d}.{m}.{yy}"), ("YMD", "{dd}.{mm}.{yyyy}"), ("MDY", "{d}.{m}.{yy}"),
 ]
+# Times as they follow a date in a date-time column: (strftime pattern of the time, its zone, hours).
+TIME_SPELLINGS = [
+    ("%H:%M", "", 0), ("%H:%M:%S", "", 0), ("%H:%M:%S", " UTC", 0), ("%H:%M:%S", " JST", 9),
+    ("%H:%M:%S", " PDT", -7), ("%H:%M", " MEZ", 1), ("%H:%M:%S", " BST", 1),
+]
+
+
+def local_date(pattern: str, day: date) -> str:
+    return pattern.format(
+        yyyy=f"{day.year:04d}", yy=f"{day.year % 100:02d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}",
+        m=day.month, d=day.day,
+    )
 
 
 @given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)), st.sampled_from(LOCAL_DATE_SPELLINGS))
 def test_every_local_spelling_of_a_date_reads_back_as_that_date(day: date, spelling: tuple[str, str]):
     order, pattern = spelling
-    text = pattern.format(
-        yyyy=f"{day.year:04d}", yy=f"{day.year % 100:02d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}",
-        m=day.month, d=day.day,
-    )
-    assert converter("date", date_order=order)(text) == day.isoformat()
+    assert converter("date", date_order=order)(local_date(pattern, day)) == day.isoformat()
+
+
+# A day inside the range in every zone: two-digit years are 2000 to 2099.
+INSTANTS_WITHIN_CENTURY = st.datetimes(
+    min_value=datetime(2000, 1, 2), max_value=datetime(2099, 12, 30), timezones=st.just(timezone.utc)
+).map(lambda d: d.replace(microsecond=0))
+
+
+@given(INSTANTS_WITHIN_CENTURY, st.sampled_from(LOCAL_DATE_SPELLINGS), st.sampled_from(TIME_SPELLINGS))
+def test_a_date_time_column_reads_its_date_as_a_date_column_of_the_marketplace_and_keeps_the_time(
+    instant: datetime, spelling: tuple[str, str], time_spelling: tuple[str, str, int]
+):
+    order, pattern = spelling
+    time_pattern, zone, hours = time_spelling
+    if "%S" not in time_pattern:
+        instant = instant.replace(second=0)
+    local = instant.astimezone(timezone(timedelta(hours=hours)))
+    date_text = local_date(pattern, local.date())
+    text = f"{date_text} {local.strftime(time_pattern)}{zone}"
+    assert converter("date-time", date_order=order)(text) == format_datetime(instant)
+    # The same text without its time is the same calendar date in a date column.
+    assert converter("date", date_order=order)(date_text) == local.date().isoformat()
+
+
+@pytest.mark.parametrize(
+    ("order", "text", "day"),
+    [
+        # Japan and Sweden write year first: the two-digit first part is the year, in both kinds of column.
+        ("YMD", "03/04/24", "2003-04-24"), ("DMY", "03/04/24", "2024-04-03"), ("MDY", "03/04/24", "2024-03-04"),
+        # A dotted date is day first even where the marketplace writes year first.
+        ("YMD", "16.03.24", "2024-03-16"),
+    ],
+)
+def test_a_date_reads_the_same_in_a_date_column_and_in_a_date_time_column(order: str, text: str, day: str):
+    assert converter("date", date_order=order)(text) == day
+    assert converter("date-time", date_order=order)(f"{text} 10:00") == f"{day}T10:00:00+00:00"
 
 
 @pytest.mark.parametrize("order", ["MDY", "DMY", "YMD"])

@@ -17,15 +17,19 @@ __all__ = [
     "MUTATIONS",
     "NEW_COLUMN",
     "NEW_COLUMN_AT",
+    "NEW_PII_COLUMN",
     "REVISED_COLUMNS",
     "UNTYPABLE",
     "mutate",
     "new_column_value",
+    "new_pii_value",
 ]
 
 # A column Amazon might add one day, inserted at this position of the header.
 NEW_COLUMN = "new-amazon-column"
 NEW_COLUMN_AT = 2
+# A buyer-identifying column a report does not declare (Amazon adds or renames one), same position.
+NEW_PII_COLUMN = "buyer-phone-number"
 # Values no reader of their column's type can make sense of, put in the first data row.
 UNTYPABLE = {
     "quantity": "lots",
@@ -47,6 +51,11 @@ _CODECS = {"windows-31j": "cp932", "cp1252": "cp1252", "utf-8": "utf-8"}
 def new_column_value(row: int) -> str:
     """The new column's value in data row `row` (1-based)."""
     return f"new-{row}"
+
+
+def new_pii_value(row: int) -> str:
+    """The new PII column's value in data row `row` (1-based): a phone number no other field holds."""
+    return f"+81 90-7777-{row:04d}"
 
 
 def _codec(document: Document) -> str:
@@ -96,6 +105,12 @@ def _revised_quantities(rows: list[list[str]]) -> None:
                 cells[index] = str(int(cells[index] or 0) + 1)
 
 
+def _new_pii_column(rows: list[list[str]]) -> None:
+    rows[0].insert(NEW_COLUMN_AT, NEW_PII_COLUMN)
+    for number, cells in enumerate(rows[1:], start=1):
+        cells.insert(NEW_COLUMN_AT, new_pii_value(number))
+
+
 def _untypable(rows: list[list[str]]) -> None:
     for index, header in enumerate(rows[0]):
         if header in UNTYPABLE:
@@ -143,6 +158,7 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "extra_field": _flat(_extra_field),
     "short_row": _flat(_short_row),
     "new_column": _flat(_new_column),
+    "new_pii_column": _flat(_new_pii_column),
     "untypable": _flat(_untypable),
     "huge_field": _flat(_huge_field),
     "repeated_row": _flat(_repeated_row),
