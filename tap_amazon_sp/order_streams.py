@@ -291,6 +291,19 @@ class OrdersStream(RestStream):
         return items
 
     @override
+    def _process_record(
+        self,
+        record: dict[str, Any],
+        child_context: Context | None = None,
+        partition_context: Context | None = None,
+    ) -> None:
+        super()._process_record(record, child_context, partition_context)
+        # The SDK syncs children only for records a stream map's `__filter__` keeps: a page's items
+        # must not wait on whether its last order passes the user's filter.
+        if record is self._page_last and self._pending_items and self.items_stream.selected:
+            self._sync_children({"orders_page": record["order_id"]})
+
+    @override
     def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
         # One child sync per page, not per order: the page's items are emitted with its last order.
         if record is self._page_last and self.items_stream.selected:

@@ -242,3 +242,18 @@ def test_a_sync_that_stops_mid_window_goes_on_from_the_next_page(book_sizes: Boo
     final = rerun.last_state["bookmarks"]["orders"]
     assert "resume_page" not in final and final["replication_key_value"] == "2024-07-01T00:00:00+00:00"
     assert sim.violations == []
+
+
+@pytest.mark.parametrize("keep", ["False", "order_id[-1] in '0123'"])
+def test_a_stream_map_filter_on_orders_keeps_every_order_item(sim: Simulator, keep: str):
+    # A filter on `orders` must not drop the items of the orders it leaves out, nor move their bookmark
+    # past items never emitted: items go out once a page, with the page's last order.
+    config = make_config(sim, stream_maps={"orders": {"__filter__": keep}})
+    run = run_tap(config, streams=BOTH)
+    assert run.error is None, run.stderr[-3000:]
+    orders, items = sim.orders.expected([US], parse_datetime(START), parse_datetime(END))
+    assert len(run.records("orders")) < len(orders)
+    assert by_key(run.records("order_items"), "order_id", "order_item_id") == by_key(
+        declared("order_items", items), "order_id", "order_item_id")
+    final = run.last_state["bookmarks"]
+    assert final["order_items"]["replication_key_value"] == "2024-07-01T00:00:00+00:00"
