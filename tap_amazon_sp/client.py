@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
@@ -159,10 +160,10 @@ class AmazonSPStream(Stream):
         The report of the window just emitted (`done`) leaves `pending_reports` in the same message.
         A bookmark never moves back: a window re-read before it (the look-back) leaves it where it is.
         """
+        current = self.bookmark(context)
+        if current is not None and current > value:
+            value = current
         state = self.get_context_state(context)
-        current = state.get("replication_key_value")
-        if current and parse_datetime(str(current)) > value:
-            value = parse_datetime(str(current))
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = format_datetime(value)
         if done is not None:
@@ -247,8 +248,10 @@ class RestStream(AmazonSPStream):
     source: ClassVar[str] = ""
     window_cap_days: ClassVar[int | None] = None
     operation: ClassVar[str] = ""
-    # The query parameter that carries the page token, and where a page holds the next one.
+    # The query parameter that carries the page token, and the keys leading to the next one in a
+    # page (none: the operation has a single page).
     token_param: ClassVar[str] = "nextToken"
+    next_token_path: ClassVar[tuple[str, ...]] = ()
     # Whether a next-page request repeats the first request's parameters (most operations want that).
     token_keeps_params: ClassVar[bool] = True
     # The page-size parameter of an operation that refuses an answer too large to send (Finances v0:
@@ -266,7 +269,12 @@ class RestStream(AmazonSPStream):
 
     def next_token(self, body: Mapping[str, Any]) -> str | None:
         """The next page's token in a response, if there is one."""
-        raise NotImplementedError
+        if not self.next_token_path:
+            return None
+        found: Any = body
+        for key in self.next_token_path:
+            found = (found or {}).get(key)
+        return str(found) if found else None
 
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
         """The records of one page, in the stream's shape."""
@@ -282,7 +290,11 @@ class RestStream(AmazonSPStream):
 
     def complete(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record with every property of the schema, null where Amazon left it out."""
-        return {**dict.fromkeys(self.schema["properties"]), **record}
+        return {**self._blank_record, **record}
+
+    @cached_property
+    def _blank_record(self) -> dict[str, None]:
+        return dict.fromkeys(self.schema["properties"])
 
     def begin_chain(self) -> None:
         """Called before the first page of a request chain is read, again when it is started over."""

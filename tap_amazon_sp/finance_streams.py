@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
-from tap_amazon_sp.records import snake, snake_keys
+from tap_amazon_sp.records import amazon_time, snake_keys
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -36,11 +36,7 @@ FINANCE_WINDOW_DAYS = 180
 # change until it is paid out, so groups are re-read at least this far before the bookmark.
 GROUP_REREAD_DAYS = 30
 
-CURRENCY_V0 = th.ObjectType(th.Property("currency_code", th.StringType), th.Property("currency_amount", th.NumberType))
-
-
-def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+CURRENCY = th.ObjectType(th.Property("currency_code", th.StringType), th.Property("currency_amount", th.NumberType))
 
 
 def _numbers(value: Any) -> Any:
@@ -54,27 +50,37 @@ def _numbers(value: Any) -> Any:
     return value
 
 
-class FinancialEventGroupsStream(RestStream):
+class _FinancesV0Stream(RestStream):
+    """What the Finances v0 operations share: PascalCase paging, and pages that can be too large."""
+
+    window_cap_days = FINANCE_WINDOW_DAYS
+    token_param = "NextToken"
+    next_token_path = ("payload", "NextToken")
+    page_size_param = "MaxResultsPerPage"
+
+    @override
+    def base_params(self, context: Context | None) -> dict[str, Any]:
+        return {"MaxResultsPerPage": 100}
+
+
+class FinancialEventGroupsStream(_FinancesV0Stream):
     """`financial_event_groups`: one record per group (a settlement period), by the time it started."""
 
     name = "financial_event_groups"
     primary_keys: ClassVar[list[str]] = ["financial_event_group_id"]
     replication_key = "financial_event_group_start"
     source = "Finances API v0 `listFinancialEventGroups`"
-    window_cap_days = FINANCE_WINDOW_DAYS
     operation = "listFinancialEventGroups"
-    token_param = "NextToken"
-    page_size_param = "MaxResultsPerPage"
     schema = th.PropertiesList(
         th.Property("financial_event_group_id", th.StringType, required=True),
         th.Property("processing_status", th.StringType),
         th.Property("fund_transfer_status", th.StringType),
-        th.Property("original_total", CURRENCY_V0),
-        th.Property("converted_total", CURRENCY_V0),
+        th.Property("original_total", CURRENCY),
+        th.Property("converted_total", CURRENCY),
         th.Property("fund_transfer_date", th.DateTimeType),
         th.Property("trace_id", th.StringType),
         th.Property("account_tail", th.StringType),
-        th.Property("beginning_balance", CURRENCY_V0),
+        th.Property("beginning_balance", CURRENCY),
         th.Property("financial_event_group_start", th.DateTimeType),
         th.Property("financial_event_group_end", th.DateTimeType),
     ).to_dict()
@@ -84,16 +90,10 @@ class FinancialEventGroupsStream(RestStream):
         return max(super().lookback(), timedelta(days=GROUP_REREAD_DAYS))
 
     @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return (body.get("payload") or {}).get("NextToken")
-
-    @override
-    def base_params(self, context: Context | None) -> dict[str, Any]:
-        return {"MaxResultsPerPage": 100}
-
-    @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {"FinancialEventGroupStartedAfter": _iso(start), "FinancialEventGroupStartedBefore": _iso(end)}
+        return {
+            "FinancialEventGroupStartedAfter": amazon_time(start), "FinancialEventGroupStartedBefore": amazon_time(end),
+        }
 
     @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
@@ -101,7 +101,7 @@ class FinancialEventGroupsStream(RestStream):
         return [_numbers(snake_keys(group)) for group in groups]
 
 
-class FinancialEventsStream(RestStream):
+class FinancialEventsStream(_FinancesV0Stream):
     """`financial_events`: one record per financial event, whatever its list.
 
     listFinancialEvents answers 34 lists of differently shaped events (shipments, refunds, service
@@ -119,34 +119,22 @@ class FinancialEventsStream(RestStream):
     primary_keys: ClassVar[list[str]] = ["event_id"]
     replication_key = "posted_date"
     source = "Finances API v0 `listFinancialEvents`"
-    window_cap_days = FINANCE_WINDOW_DAYS
     operation = "listFinancialEvents"
-    token_param = "NextToken"
-    page_size_param = "MaxResultsPerPage"
     schema = th.PropertiesList(
         th.Property("event_id", th.StringType, required=True, description="Digest of event_type and the event."),
-        th.Property("event_type", th.StringType, required=True, description="The list's name less 'EventList'."),
+        th.Property("event_type", th.StringType, required=True, description="The list's name less 'List'."),
         th.Property("posted_date", th.DateTimeType, description="Null for event types that have none."),
         th.Property("amazon_order_id", th.StringType),
         th.Property("marketplace_name", th.StringType),
         th.Property("event", th.ObjectType(additional_properties=True), required=True),
     ).to_dict()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._copies: Counter[str] = Counter()
-
-    @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return (body.get("payload") or {}).get("NextToken")
-
-    @override
-    def base_params(self, context: Context | None) -> dict[str, Any]:
-        return {"MaxResultsPerPage": 100}
+    # Set by begin_chain, which read_chain calls before a chain's first page.
+    _copies: Counter[str]
 
     @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {"PostedAfter": _iso(start), "PostedBefore": _iso(end)}
+        return {"PostedAfter": amazon_time(start), "PostedBefore": amazon_time(end)}
 
     @override
     def begin_chain(self) -> None:
@@ -170,7 +158,7 @@ class FinancialEventsStream(RestStream):
                     "posted_date": event.get("PostedDate"),
                     "amazon_order_id": event.get("AmazonOrderId"),
                     "marketplace_name": event.get("MarketplaceName"),
-                    "event": _numbers({snake(k): snake_keys(v) for k, v in event.items()}),
+                    "event": _numbers(snake_keys(event)),
                 })
         return records
 
@@ -184,8 +172,7 @@ class FinancialTransactionsStream(RestStream):
     source = "Finances API 2024-06-19 `listTransactions`"
     window_cap_days = FINANCE_WINDOW_DAYS
     operation = "listTransactions"
-    token_param = "nextToken"
-    currency = th.ObjectType(th.Property("currency_code", th.StringType), th.Property("currency_amount", th.NumberType))
+    next_token_path = ("payload", "nextToken")
     schema = th.PropertiesList(
         th.Property("transaction_id", th.StringType, required=True),
         th.Property("transaction_type", th.StringType),
@@ -193,7 +180,7 @@ class FinancialTransactionsStream(RestStream):
         th.Property("description", th.StringType),
         th.Property("posted_date", th.DateTimeType),
         th.Property("marketplace_id", th.StringType, description="From marketplace_details."),
-        th.Property("total_amount", currency),
+        th.Property("total_amount", CURRENCY),
         th.Property(
             "selling_partner_metadata",
             th.ObjectType(
@@ -221,13 +208,9 @@ class FinancialTransactionsStream(RestStream):
     ).to_dict()
 
     @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return (body.get("payload") or {}).get("nextToken")
-
-    @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
         # No marketplaceId: that way the answer covers every marketplace, US MFN orders included.
-        return {"postedAfter": _iso(start), "postedBefore": _iso(end)}
+        return {"postedAfter": amazon_time(start), "postedBefore": amazon_time(end)}
 
     @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:

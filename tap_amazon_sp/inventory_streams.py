@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
-from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.client import AmazonSPStream, RestStream
 from tap_amazon_sp.records import snake_keys
 
 if sys.version_info >= (3, 12):
@@ -35,9 +35,8 @@ class InventorySummariesStream(RestStream):
     primary_keys: ClassVar[list[str]] = ["marketplace_id", "seller_sku"]
     replication_key = None
     source = "FBA Inventory API v1 `getInventorySummaries`"
-    window_cap_days = None
     operation = "getInventorySummaries"
-    token_param = "nextToken"
+    next_token_path = ("pagination", "nextToken")
     schema = th.PropertiesList(
         th.Property("marketplace_id", th.StringType, required=True),
         th.Property("seller_sku", th.StringType, required=True),
@@ -93,11 +92,8 @@ class InventorySummariesStream(RestStream):
         ),
     ).to_dict()
 
-    @property
-    @override
-    def partitions(self) -> list[dict[str, Any]] | None:
-        # The operation takes exactly one marketplace.
-        return [{"marketplace_id": m} for m in self._tap.marketplace_ids]  # type: ignore[attr-defined]
+    # The operation takes exactly one marketplace: one partition each, as report streams have.
+    partitions = AmazonSPStream.partitions
 
     @override
     def base_params(self, context: Context | None) -> dict[str, Any]:
@@ -108,10 +104,6 @@ class InventorySummariesStream(RestStream):
             "granularityId": marketplace_id,
             "marketplaceIds": [marketplace_id],
         }
-
-    @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return (body.get("pagination") or {}).get("nextToken")
 
     @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:

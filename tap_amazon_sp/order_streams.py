@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
-from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
+from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime, snake_keys
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -202,10 +202,6 @@ def _decimals(value: Any) -> Any:
     return value
 
 
-def _iso(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class OrdersStream(RestStream):
     """`orders`: one record per order, incremental on its last update."""
 
@@ -235,9 +231,7 @@ class OrdersStream(RestStream):
         assert isinstance(stream, OrderItemsStream)
         return stream
 
-    @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return (body.get("pagination") or {}).get("nextToken")
+    next_token_path = ("pagination", "nextToken")
 
     @override
     def base_params(self, context: Context | None) -> dict[str, Any]:
@@ -248,7 +242,7 @@ class OrdersStream(RestStream):
 
     @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {"lastUpdatedAfter": _iso(start), "lastUpdatedBefore": _iso(end)}
+        return {"lastUpdatedAfter": amazon_time(start), "lastUpdatedBefore": amazon_time(end)}
 
     @override
     def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -267,22 +261,19 @@ class OrdersStream(RestStream):
                 data.pop("recipient", None)
             data["marketplace_id"] = (data.get("sales_channel") or {}).get("marketplace_id")
             records.append(data)
-            self._page_items[data["order_id"]] = [
-                {
-                    **item,
-                    "order_id": data["order_id"],
-                    "marketplace_id": data["marketplace_id"],
-                    "order_last_updated_time": data["last_updated_time"],
-                }
-                for item in items
-            ]
+            self._page_items[data["order_id"]] = items
         return records
 
     def _keep_items(self, fresh: list[dict[str, Any]]) -> None:
         # Items of orders emitted from this page go to the child stream after the page's last order.
         if self.items_stream.selected:
             for order in fresh:
-                self._pending_items.extend(self._page_items.get(order["order_id"], []))
+                added = {
+                    "order_id": order["order_id"],
+                    "marketplace_id": order["marketplace_id"],
+                    "order_last_updated_time": order["last_updated_time"],
+                }
+                self._pending_items.extend({**item, **added} for item in self._page_items.get(order["order_id"], []))
         self._page_last = fresh[-1] if fresh else None
 
     def take_items(self) -> list[dict[str, Any]]:
@@ -298,16 +289,15 @@ class OrdersStream(RestStream):
         partition_context: Context | None = None,
     ) -> None:
         super()._process_record(record, child_context, partition_context)
-        # The SDK syncs children only for records a stream map's `__filter__` keeps: a page's items
-        # must not wait on whether its last order passes the user's filter.
-        if record is self._page_last and self._pending_items and self.items_stream.selected:
+        # One child sync per page, not per order: the page's items go out with its last order. Not
+        # through the SDK's child contexts, which it follows only for records a stream map's
+        # `__filter__` keeps: the items must not depend on whether that order passes the filter.
+        if record is self._page_last and self._pending_items:
             self._sync_children({"orders_page": record["order_id"]})
 
     @override
     def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
-        # One child sync per page, not per order: the page's items are emitted with its last order.
-        if record is self._page_last and self.items_stream.selected:
-            yield {"orders_page": record["order_id"]}
+        return iter(())
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:

@@ -127,6 +127,11 @@ def format_datetime(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat()
 
 
+def amazon_time(value: datetime) -> str:
+    """A date-time as SP-API parameters take it: UTC, whole seconds, `Z`."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 Converter = Callable[[str], Any]
 
 

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -18,7 +18,7 @@ import requests
 
 from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, gunzip
 from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
-from tap_amazon_sp.records import format_datetime
+from tap_amazon_sp.records import amazon_time, format_datetime
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
 
@@ -57,9 +57,9 @@ class ReportRequest:
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"reportType": self.report_type, "marketplaceIds": list(self.marketplace_ids)}
         if self.start is not None:
-            body["dataStartTime"] = _iso(self.start)
+            body["dataStartTime"] = amazon_time(self.start)
         if self.end is not None:
-            body["dataEndTime"] = _iso(self.end - timedelta(seconds=1) if self.end_inclusive else self.end)
+            body["dataEndTime"] = amazon_time(self.end - timedelta(seconds=1) if self.end_inclusive else self.end)
         if self.options:
             body["reportOptions"] = dict(self.options)
         return body
@@ -75,10 +75,6 @@ class ReportResult:
     document_id: str | None
     seconds: float
     attempts: int = 1
-
-
-def _iso(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ReportEngine:
@@ -219,7 +215,7 @@ class ReportEngine:
             "processingStatuses": ["DONE"],
             "marketplaceIds": [marketplace_id],
             "pageSize": 100,
-            "createdSince": _iso(created_since),
+            "createdSince": amazon_time(created_since),
         }
         reports: list[dict[str, Any]] = []
         while True:
@@ -245,7 +241,7 @@ class ReportEngine:
             "processingStatuses": ["DONE"],
             "marketplaceIds": list(marketplace_ids[:10]),
             "pageSize": 100,
-            "createdSince": _iso(created_since),
+            "createdSince": amazon_time(created_since),
         }
         body = self.client.call_if_quota_free("getReports", params=params, wait=wait)
         if body is None:

@@ -30,7 +30,6 @@ class MarketplaceParticipationsStream(RestStream):
     primary_keys: ClassVar[list[str]] = ["marketplace_id"]
     replication_key = None
     source = "Sellers API v1 `getMarketplaceParticipations`"
-    window_cap_days = None
     operation = "getMarketplaceParticipations"
     schema = th.PropertiesList(
         th.Property("marketplace_id", th.StringType, required=True),
@@ -43,10 +42,6 @@ class MarketplaceParticipationsStream(RestStream):
         th.Property("is_participating", th.BooleanType),
         th.Property("has_suspended_listings", th.BooleanType),
     ).to_dict()
-
-    @override
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        return None
 
     @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
