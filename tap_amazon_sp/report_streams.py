@@ -242,7 +242,7 @@ class ReportStream(AmazonSPStream):
                 end = min(end, datetime.now(timezone.utc) - timedelta(hours=self.spec.hold_back_hours))
             align = _start_of_day if self.spec.whole_days else _unchanged
             start, end = align(start), align(end)
-            again = self._look_back(bookmark, settings.start, start, end, align)
+            again = self._look_back(bookmark, align(settings.start), start, end, align)
             return windows(again, start, days) + self._not_behind(bookmark, windows(start, end, days))
         period = options.get("reportPeriod") or analytics.period.default
 

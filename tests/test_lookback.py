@@ -96,12 +96,17 @@ def test_an_end_date_before_the_bookmark_requests_nothing_and_never_moves_the_bo
     assert again.error is None, again.stderr
     assert windows(sim) == []
     assert again.records(ORDERS) == []
-    assert {again.bookmark(ORDERS, US, state) for state in again.states} <= {"2024-03-15T00:00:00+00:00"}
+    # Whatever state the run writes keeps the bookmark where it was.
+    assert all(again.bookmark(ORDERS, US, state) == "2024-03-15T00:00:00+00:00" for state in again.states)
+    assert again.bookmark(ORDERS, US, again.last_state) == "2024-03-15T00:00:00+00:00"
 
 
 def test_a_look_back_longer_than_the_windows_re_reads_all_of_its_days(sim: Simulator):
     # One-day windows and three days of look-back: three windows before the bookmark, every one read.
-    _first, second, late, requested = two_syncs(sim, period_in_days=1, lookback_days=3)
+    # From March 1: the first sync needs only its bookmark, not four months of one-day windows.
+    _first, second, late, requested = two_syncs(
+        sim, period_in_days=1, lookback_days=3, start_date="2024-03-01T00:00:00Z"
+    )
     assert requested[:4] == [
         ("2024-03-12T00:00:00Z", "2024-03-13T00:00:00Z"), ("2024-03-13T00:00:00Z", "2024-03-14T00:00:00Z"),
         ("2024-03-14T00:00:00Z", "2024-03-15T00:00:00Z"), ("2024-03-15T00:00:00Z", "2024-03-16T00:00:00Z"),
@@ -111,3 +116,20 @@ def test_a_look_back_longer_than_the_windows_re_reads_all_of_its_days(sim: Simul
     marks = [second.bookmark(ORDERS, US, state) for state in second.states]
     assert min(m for m in marks if m) == "2024-03-15T00:00:00+00:00"
     assert second.bookmark(ORDERS, US) == "2024-04-01T00:00:00+00:00"
+
+
+def test_a_look_back_of_whole_day_windows_stays_on_whole_days_when_the_start_date_is_not(sim: Simulator):
+    # Amazon reads sales and traffic windows as whole dates: a re-read starting at noon would name a
+    # window that is not one, and differ from the first sync's windows of the same days.
+    stream = "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE"
+    state = {"bookmarks": {stream: {"partitions": [{
+        "context": {"marketplace_id": US}, "replication_key": "data_end_time",
+        "replication_key_value": "2024-05-09T00:00:00+00:00",
+    }]}}}
+    config = make_config(sim, start_date="2024-05-08T12:00:00Z", end_date="2024-05-10T00:00:00Z")
+    run = run_tap(config, streams=[stream], state=state)
+    assert run.error is None, run.stderr
+    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    assert [(b["dataStartTime"], b["dataEndTime"]) for b in bodies] == [
+        ("2024-05-08T00:00:00Z", "2024-05-08T23:59:59Z"), ("2024-05-09T00:00:00Z", "2024-05-09T23:59:59Z"),
+    ]
