@@ -61,8 +61,10 @@ def test_finance_streams_equal_the_simulator_data(sim: Simulator):
 def test_event_keys_are_stable_from_sync_to_sync(sim: Simulator):
     first = run_tap(make_config(sim), streams=["financial_events"])
     again = run_tap(make_config(sim), streams=["financial_events"])
-    assert [e["event_id"] for e in first.records("financial_events")] == [
-        e["event_id"] for e in again.records("financial_events")]
+    assert first.error is None and again.error is None, again.stderr[-3000:]
+    keys = [e["event_id"] for e in first.records("financial_events")]
+    assert len(keys) >= 50
+    assert keys == [e["event_id"] for e in again.records("financial_events")]
 
 
 def test_windows_are_never_wider_than_180_days(sim: Simulator):

@@ -59,6 +59,7 @@ def test_inventory_is_a_snapshot_without_bookmarks(sim: Simulator):
     run = run_tap(make_config(sim), streams=[INVENTORY])
     assert run.error is None
     partitions = run.last_state["bookmarks"][INVENTORY].get("partitions", [])
+    assert [p["context"] for p in partitions] == [{"marketplace_id": US}]
     assert all("replication_key_value" not in p for p in partitions)
 
 

@@ -136,10 +136,12 @@ def test_the_simulator_refuses_a_before_bound_within_two_minutes_of_now(simulato
 def test_pii_is_neither_requested_nor_emitted_by_default(sim: Simulator):
     run = run_tap(make_config(sim), streams=BOTH)
     assert run.error is None, run.stderr[-3000:]
-    for request in order_requests(sim):
+    requests, orders = order_requests(sim), run.records("orders")
+    assert requests and orders
+    for request in requests:
         included = set(request.query["includedData"][0].split(","))
         assert not included & {"BUYER", "RECIPIENT"}
-    assert all(r["buyer"] is None and r["recipient"] is None for r in run.records("orders"))
+    assert all(r["buyer"] is None and r["recipient"] is None for r in orders)
 
 
 def test_pii_with_include_pii_is_emitted_and_never_logged(sim: Simulator):
