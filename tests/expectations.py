@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from tap_amazon_sp import report_periods
 from tap_amazon_sp.catalogue import ANALYTICS, BY_STREAM, ReportSpec
 from tap_amazon_sp.records import parse_datetime
 from tap_amazon_sp.reports import windows
 from tests.spapi_simulator import Simulator
+from tests.spapi_simulator.vendor_data import next_period, period_start
 
 ADDED = ("marketplace_id", "data_start_time", "data_end_time", "report_id", "row_key")
 
@@ -46,17 +46,35 @@ def analytics_options(spec: ReportSpec, options: dict[str, str] | None = None) -
     return {name: rule.default for name, rule in ANALYTICS[spec.report_type].options.items()} | (options or {})
 
 
-def analytics_windows(
-    spec: ReportSpec, start: str, end: str, period: int = 90, options: dict[str, str] | None = None
+def published_until(moment: datetime, report_period: str) -> datetime:
+    """Where the newest period Amazon has published at `moment` ends: 72 hours back, at a period start.
+
+    Worked out with the simulator's own period arithmetic, not the tap's.
+    """
+    day = (moment - timedelta(hours=72)).astimezone(timezone.utc).date()
+    return datetime.combine(period_start(day, report_period), time(), tzinfo=timezone.utc)
+
+
+def analytics_periods(
+    spec: ReportSpec, start: str, end: str, options: dict[str, str] | None = None
 ) -> list[tuple[datetime, datetime]]:
-    """Windows of whole reporting periods from start to end, none later than Amazon's publication delay."""
-    analytics = ANALYTICS[spec.report_type]
+    """Every whole reporting period from start to end, none Amazon has not published yet.
+
+    One by one, whatever windows the tap groups them in: a gap or an overlap of its windows shows.
+    """
     report_period = analytics_options(spec, options)["reportPeriod"]
-    published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
-    lower = report_periods.ceil(parse_datetime(start), report_period)
-    upper = report_periods.floor(min(parse_datetime(end), published), report_period)
-    days = min(period, spec.window_cap_days or period)
-    return report_periods.period_windows(lower, upper, report_period, days, spans_periods=analytics.spans_periods)
+    first = parse_datetime(start).astimezone(timezone.utc)
+    day = period_start(first.date(), report_period)
+    if datetime.combine(day, time(), tzinfo=timezone.utc) < first:
+        day = next_period(day, report_period)
+    last = min(parse_datetime(end), published_until(datetime.now(timezone.utc), report_period))
+    periods = []
+    while (following := next_period(day, report_period)) <= last.date():
+        periods.append((
+            datetime.combine(day, time(), tzinfo=timezone.utc), datetime.combine(following, time(), tzinfo=timezone.utc)
+        ))
+        day = following
+    return periods
 
 
 def expected(
@@ -82,7 +100,7 @@ def _expected(
     if spec.report_type in ANALYTICS:
         chosen = analytics_options(spec, options)
         found: list[dict[str, Any]] = []
-        for lower, upper in analytics_windows(spec, start, end, period, options):
+        for lower, upper in analytics_periods(spec, start, end, options):
             # Amazon's end date is inclusive: the tap names the window's last second.
             last = upper - timedelta(seconds=1)
             found.extend(sim.dataset.expected_records(stream, marketplace_id, lower, last, chosen))

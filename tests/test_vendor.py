@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from tap_amazon_sp import report_periods
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, VENDOR_REPORTS, streams_for
 from tests.conftest import END, START, make_config
-from tests.expectations import expected, strip_added
+from tests.expectations import expected, published_until, strip_added
 from tests.spapi_simulator import RecordedRequest, Simulator
 from tests.tap_runner import TapRun, run_cli, run_tap
 
@@ -190,8 +189,8 @@ def test_windows_and_bookmarks_stop_72_hours_before_now(sim: Simulator):
         assert datetime.fromisoformat(body["dataEndTime"]) < after - timedelta(hours=72), body
 
     def published(period: str) -> set[str]:
-        """The newest period boundary Amazon has published, as the tap computes it (the day may turn)."""
-        return {report_periods.floor(at - timedelta(hours=72), period).isoformat() for at in (before, after)}
+        """The newest period boundary Amazon has published (the day may turn during the sync)."""
+        return {published_until(at, period).isoformat() for at in (before, after)}
 
     for state in run.states:
         mark = run.bookmark(TRAFFIC, US, state)
@@ -223,7 +222,7 @@ def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_bac
     day = "%Y-%m-%dT%H:%M:%SZ"
     assert windows[0] == ((bookmark - timedelta(days=3)).strftime(day), (bookmark - timedelta(seconds=1)).strftime(day))
     assert windows[1][0] == bookmark.strftime(day)
-    published = {report_periods.floor(at - timedelta(hours=72), "DAY").isoformat() for at in (now, after)}
+    published = {published_until(at, "DAY").isoformat() for at in (now, after)}
     assert today.bookmark(TRAFFIC, US) in published
     assert ANALYTICS[TRAFFIC].hold_back_hours == 72
 

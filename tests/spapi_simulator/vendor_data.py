@@ -62,7 +62,7 @@ _CENT = Decimal("0.01")
 _SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
-def _period_start(d: date, period: str) -> date:
+def period_start(d: date, period: str) -> date:
     if period == "DAY":
         return d
     if period == "WEEK":
@@ -71,7 +71,7 @@ def _period_start(d: date, period: str) -> date:
     return d.replace(month=(d.month - 1) // months * months + 1, day=1)
 
 
-def _next_start(d: date, period: str) -> date:
+def next_period(d: date, period: str) -> date:
     if period == "DAY":
         return d + timedelta(days=1)
     if period == "WEEK":
@@ -100,14 +100,14 @@ def refusal(report_type: str, options: dict[str, str], start: datetime, end: dat
             return f"Invalid value {options[name]!r} for reportOption {name}: use one of {', '.join(allowed)}."
     period = options["reportPeriod"]
     first, last = _dates(start, end)
-    if _period_start(first, period) != first or _period_start(last + timedelta(days=1), period) != last + timedelta(
+    if period_start(first, period) != first or period_start(last + timedelta(days=1), period) != last + timedelta(
         days=1
     ):
         return (
             f"dataStartTime must be the first day and dataEndTime the last day of a {period} reportPeriod "
             f"(got {first.isoformat()}..{last.isoformat()})."
         )
-    if report_type == SEARCH_TERMS and _next_start(first, period) != last + timedelta(days=1):
+    if report_type == SEARCH_TERMS and next_period(first, period) != last + timedelta(days=1):
         return "Requests for this report type cannot span multiple reportPeriods."
     return None
 
@@ -168,7 +168,7 @@ class VendorData:
         periods = []
         cursor = first
         while cursor <= last:
-            following = _next_start(cursor, period)
+            following = next_period(cursor, period)
             if self.has_data(cursor):
                 periods.append((cursor, following - timedelta(days=1)))
             cursor = following
