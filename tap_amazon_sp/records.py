@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from dateutil import parser as date_parser
@@ -46,8 +47,10 @@ def column_name(header: str) -> str:
     return _NON_ALNUM.sub("_", header.lower()).strip("_")
 
 
+@lru_cache(maxsize=8192)
 def snake(key: str) -> str:
     """`orderedProductSalesB2B` -> `ordered_product_sales_b2b`."""
+    # Cached: the same few hundred keys come back in every record of a document or page.
     return _CAMEL.sub("_", key).lower()
 
 
@@ -252,6 +255,7 @@ _PII_LIKE = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)
 def looks_like_pii(name: str) -> bool:
     """Whether a column or key name is one a buyer's name, email, phone or street goes under."""
     # Raw XML tags (`BuyerEmail`) are kept as sent in `extra_columns`: read every name snake-cased.
@@ -353,10 +357,11 @@ def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str
     """
     if isinstance(value, dict):
         properties = schema.get("properties") or {}
-        return {
-            snake(k): typed_tree(v, properties.get(snake(k), {}), f"{path}.{snake(k)}", unparsed)
-            for k, v in value.items()
-        }
+        typed = {}
+        for k, v in value.items():
+            key = snake(k)
+            typed[key] = typed_tree(v, properties.get(key, {}), f"{path}.{key}", unparsed)
+        return typed
     if isinstance(value, list):
         items = schema.get("items") or {}
         return [typed_tree(v, items, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
@@ -366,7 +371,12 @@ def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str
     if kind == "string":
         return value
     try:
-        return converter(kind)(value)
+        return _plain_converter(kind)(value)
     except (ValueError, ArithmeticError, OverflowError):
         unparsed[path] = value
         return None
+
+
+@lru_cache(maxsize=16)
+def _plain_converter(kind: str) -> Converter:
+    return converter(kind)

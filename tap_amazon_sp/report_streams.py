@@ -323,12 +323,10 @@ class ReportStream(AmazonSPStream):
                 record.update(added)
                 # Always present (null when the row needs neither), so every record fits one schema.
                 extra = record.setdefault(EXTRA_COLUMNS, None)
-                unparsed = record.setdefault(UNPARSED_VALUES, None)
-                if withheld:
-                    for name in withheld:
-                        record[name] = None
-                    if unparsed:
-                        record[UNPARSED_VALUES] = {k: v for k, v in unparsed.items() if k not in withheld} or None
+                record.setdefault(UNPARSED_VALUES, None)
+                # PII columns are text (a test holds the catalogue to it): never in unparsed_values.
+                for name in withheld:
+                    record[name] = None
                 if extra and hide_pii:
                     record[EXTRA_COLUMNS] = null_pii_like(extra)
                 if nested:

@@ -120,3 +120,9 @@ def test_only_report_columns_known_to_identify_a_buyer_are_withheld():
         declared = {name for name, _kind in spec.columns}
         assert set(spec.pii_columns) <= declared, spec.stream
         assert not [name for name in spec.pii_columns if name.endswith(("_city", "_state", "_postal_code", "_country"))]
+
+
+def test_pii_columns_are_text_so_no_pii_value_can_land_in_unparsed_values():
+    for spec in BY_STREAM.values():
+        kinds = dict(spec.columns)
+        assert all(kinds[name] == "t" for name in spec.pii_columns), spec.stream
