@@ -88,27 +88,29 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
     tap = TapAmazonSP(config=config, parse_env_config=False, validate_config=False, setup_mapper=False)
     rows: list[tuple[str, ...]] = []
     for stream in tap.streams.values():
-        spec: Any = getattr(stream, "spec", None)
-        source = f"report `{spec.report_type}`" if spec is not None else str(getattr(stream, "source", ""))
-        cap = getattr(stream, "window_cap_days", spec.window_cap_days if spec is not None else None)
-        analytics = catalogue.ANALYTICS.get(spec.report_type) if spec is not None else None
-        if spec is not None and spec.list_only:
-            cap_text = "Amazon's settlement period"
-        elif analytics is not None:
-            periods = "one `reportPeriod`" if not analytics.spans_periods else "whole `reportPeriod`s"
-            cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
-        else:
-            cap_text = f"{cap} days" if cap else "snapshot"
-            if getattr(spec, "whole_days", False):
-                cap_text += " of whole UTC days"
-            if getattr(spec, "hold_back_hours", 0):
-                cap_text += f"; ends {spec.hold_back_hours} h before now"
-            elif getattr(spec, "whole_days", False):
-                cap_text += " (today waits until it is over)"
-            if getattr(spec, "regional", False):
-                cap_text += ", one request per region for all its marketplaces"
+        # Every stream of the tap says where it reads from and how wide its windows are.
+        described: Any = stream
+        spec = getattr(stream, "spec", None)
+        cap = described.window_cap_days
+        cap_text = f"{cap} days" if cap else "snapshot"
+        if spec is not None:
+            analytics = catalogue.ANALYTICS.get(spec.report_type)
+            if spec.list_only:
+                cap_text = "Amazon's settlement period"
+            elif analytics is not None:
+                periods = "one `reportPeriod`" if not analytics.spans_periods else "whole `reportPeriod`s"
+                cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
+            else:
+                if spec.whole_days:
+                    cap_text += " of whole UTC days"
+                if spec.hold_back_hours:
+                    cap_text += f"; ends {spec.hold_back_hours} h before now"
+                elif spec.whole_days:
+                    cap_text += " (today waits until it is over)"
+                if spec.regional:
+                    cap_text += ", one request per region for all its marketplaces"
         rows.append((
-            f"`{stream.name}`", source, ", ".join(stream.primary_keys or []) or "(none)",
+            f"`{stream.name}`", str(described.source), ", ".join(stream.primary_keys or []) or "(none)",
             stream.replication_key or "(full table)", cap_text,
         ))
     return rows

@@ -108,7 +108,7 @@ class ReportStream(AmazonSPStream):
     @property
     def source(self) -> str:
         """Where the records come from, for the README's stream table: the report type."""
-        return self.spec.report_type
+        return f"report `{self.spec.report_type}`"
 
     @property
     def window_cap_days(self) -> int | None:
