@@ -95,8 +95,6 @@ class ReportStream(AmazonSPStream):
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account != BRAND_OWNERS
-        # Regional reports: where each marketplace's own windows start in this sync (`_regional_slots`).
-        self._regional_starts: dict[str, datetime] = {}
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -124,7 +122,7 @@ class ReportStream(AmazonSPStream):
         scheduler = self.runtime.scheduler
         if not scheduler.planned:
             scheduler.plan(self._sync_plan())
-        slots = self.slots(marketplace_id)
+        slots, starts = self._regional_plan(marketplace_id) if self.spec.regional else (self.slots(marketplace_id), {})
         self.prune_pending(marketplace_id, {slot.key for slot in slots})
         for slot, result in zip(slots, scheduler.results(self, slots), strict=True):
             start, end = slot.request.start, slot.request.end
@@ -134,7 +132,7 @@ class ReportStream(AmazonSPStream):
                 self.forget(slot)
                 continue
             if self.spec.regional:
-                yield from self._regional_window(result, slot, start, end)
+                yield from self._regional_window(result, slot, start, end, starts)
                 continue
             yield from self._emit(result, marketplace_id, start, end)
             self.commit_bookmark(context, end, done=slot)
@@ -142,11 +140,11 @@ class ReportStream(AmazonSPStream):
     def slots(self, marketplace_id: str, *, own: bool = False) -> list[Slot]:
         """The reports this partition needs in this sync, in window order.
 
-        A regional report's slots all belong to the first marketplace (see `_regional_slots`);
+        A regional report's slots all belong to the first marketplace (see `_regional_plan`);
         `own` asks for what the partition would need on its own.
         """
         if self.spec.regional and not own:
-            return self._regional_slots(marketplace_id)
+            return self._regional_plan(marketplace_id)[0]
         settings = self.settings
         options = {**dict(self.spec.default_options), **settings.report_options.get(self.spec.stream, {})}
         if not self.spec.windowed:
@@ -168,29 +166,31 @@ class ReportStream(AmazonSPStream):
 
     # --- regional reports: one request per host, rows attributed by sales channel -----------------
 
-    def _regional_slots(self, marketplace_id: str) -> list[Slot]:
-        """All of the host's windows go to its first marketplace; the others request nothing.
+    def _regional_plan(self, marketplace_id: str) -> tuple[list[Slot], dict[str, datetime]]:
+        """The partition's slots, and where each marketplace's own windows start in this sync.
 
-        The windows start where the partition furthest behind stands, so each window is requested once
-        for every marketplace of the sync, whatever their bookmarks.
+        All of the host's windows go to its first marketplace; the others request nothing. The windows
+        start where the partition furthest behind stands, so each window is requested once for every
+        marketplace of the sync, whatever their bookmarks; rows of windows before a marketplace's own
+        start are not its to take.
         """
         markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
         if marketplace_id != markets[0]:
-            return []
+            return [], {}
         own = {market: self.slots(market, own=True) for market in markets}
-        # Where each partition's own windows would start: rows of earlier windows are not its to take.
-        self._regional_starts = {
+        starts = {
             market: (slots[0].request.start or self.settings.end) if slots else self.settings.end
             for market, slots in own.items()
         }
-        behind = own[min(markets, key=self._regional_starts.__getitem__)]
-        return [
+        behind = own[min(markets, key=starts.__getitem__)]
+        slots = [
             Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
             for slot in behind
         ]
+        return slots, starts
 
     def _regional_window(
-        self, result: ReportResult, slot: Slot, start: datetime | None, end: datetime
+        self, result: ReportResult, slot: Slot, start: datetime | None, end: datetime, starts: Mapping[str, datetime]
     ) -> Iterator[dict[str, Any]]:
         """Emit one window of a regional report to the partitions it covers, then move their bookmarks.
 
@@ -199,7 +199,7 @@ class ReportStream(AmazonSPStream):
         those of a partition whose bookmark is already past this window.
         """
         markets = slot.request.marketplace_ids
-        wanted = {m for m in markets if self._regional_starts.get(m, self.settings.start) < end}
+        wanted = {m for m in markets if starts[m] < end}
         for record in self._emit(result, slot.partition, start, end):
             channel = marketplaces.by_sales_channel(str(record.get("sales_channel") or ""))
             market = channel.marketplace_id if channel else slot.partition
