@@ -154,14 +154,19 @@ TRAFFIC_BY_ASIN = _b2b({
     "pageViewsPercentage": "d", "buyBoxPercentage": "d", "unitSessionPercentage": "d",
 })
 
-ALL_ORDERS = columns(
+# The order reports' columns; the archived orders report has a `url` column between the two halves.
+_ORDERS_HEAD = (
     "amazon-order-id:t, merchant-order-id:t, purchase-date:dt, last-updated-date:dt, order-status:t, "
-    "fulfillment-channel:t, sales-channel:t, order-channel:t, ship-service-level:t, product-name:t, sku:t, asin:t, "
+    "fulfillment-channel:t, sales-channel:t, order-channel:t"
+)
+_ORDERS_TAIL = (
+    "ship-service-level:t, product-name:t, sku:t, asin:t, "
     "item-status:t, quantity:i, currency:t, item-price:d, item-tax:d, shipping-price:d, shipping-tax:d, "
     "gift-wrap-price:d, gift-wrap-tax:d, item-promotion-discount:d, ship-promotion-discount:d, ship-city:t, "
     "ship-state:t, ship-postal-code:t, ship-country:t, promotion-ids:t, is-business-order:b, "
     "purchase-order-number:t, price-designation:t"
 )
+ALL_ORDERS = columns(f"{_ORDERS_HEAD}, {_ORDERS_TAIL}")
 
 
 def _xml_object(properties: dict[str, Any], *, array: bool = False) -> dict[str, Any]:
@@ -214,17 +219,21 @@ FBA_INVENTORY = columns(
     "afn-researching-quantity:i, afn-reserved-future-supply:i, afn-future-supply-buyable:i"
 )
 
+def _all_orders_reports(
+    prefix: str, fmt: str, rows: str, cols: tuple[tuple[str, str], ...], key: tuple[str, ...], **spec: Any
+) -> tuple[ReportSpec, ...]:
+    """An All Orders report by purchase date and by last update: regional, 30 days a request."""
+    return tuple(
+        ReportSpec(
+            f"{prefix}_{by}_GENERAL", f"{prefix}_{by}_GENERAL", fmt, cols, ("amazon_order_id", *key), 30,
+            regional=True, description=f"All orders of the host's marketplaces by {what}, {rows}.", **spec,
+        )
+        for by, what in (("BY_ORDER_DATE", "purchase date"), ("BY_LAST_UPDATE", "last update"))
+    )
+
+
 REPORTS: tuple[ReportSpec, ...] = (
-    ReportSpec(
-        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
-        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30, regional=True,
-        description="All orders of the host's marketplaces by purchase date, one row per order item.",
-    ),
-    ReportSpec(
-        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
-        "tsv", ALL_ORDERS, ("amazon_order_id", "sku"), 30, regional=True,
-        description="All orders of the host's marketplaces by last update, one row per order item.",
-    ),
+    *_all_orders_reports("GET_FLAT_FILE_ALL_ORDERS_DATA", "tsv", "one row per order item", ALL_ORDERS, ("sku",)),
     ReportSpec(
         "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "tsv",
         columns(
@@ -261,14 +270,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     ),
     ReportSpec(
         "GET_MERCHANT_LISTINGS_ALL_DATA", "GET_MERCHANT_LISTINGS_ALL_DATA", "tsv",
-        columns(
-            "item-name:t, item-description:t, listing-id:t, seller-sku:t, price:d, quantity:i, open-date:dt, "
-            "image-url:t, item-is-marketplace:t, product-id-type:t, zshop-shipping-fee:t, item-note:t, "
-            "item-condition:t, zshop-category1:t, zshop-browse-path:t, zshop-storefront-feature:t, asin1:t, asin2:t, "
-            "asin3:t, will-ship-internationally:t, expedited-shipping:t, zshop-boldface:t, product-id:t, "
-            "bid-for-featured-placement:t, add-delete:t, pending-quantity:i, fulfillment-channel:t, "
-            "merchant-shipping-group:t, status:t"
-        ),
+        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t, status:t"),
         ("marketplace_id", "seller_sku"), None,
         description="All listings, active and inactive (a snapshot).",
     ),
@@ -333,17 +335,9 @@ REPORTS: tuple[ReportSpec, ...] = (
         ("row_key",), None, list_only=True, row_key=True,
         description="Settlements, as Amazon generates them (listed, never requested).",
     ),
-    ReportSpec(
-        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "xml",
-        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
-        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
-        description="All orders of the host's marketplaces by purchase date, one record per order with its items.",
-    ),
-    ReportSpec(
-        "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "xml",
-        XML_ORDER_COLUMNS, ("amazon_order_id",), 30, record_path="Order", regional=True,
-        xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
-        description="All orders of the host's marketplaces by last update, one record per order with its items.",
+    *_all_orders_reports(
+        "GET_XML_ALL_ORDERS_DATA", "xml", "one record per order with its items", XML_ORDER_COLUMNS, (),
+        record_path="Order", xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
     ),
     # --- the rest of the catalogue: listings -------------------------------------------------------
     ReportSpec(
@@ -596,14 +590,7 @@ REPORTS: tuple[ReportSpec, ...] = (
     # --- orders and performance --------------------------------------------------------------------
     ReportSpec(
         "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "tsv",
-        columns(
-            "amazon-order-id:t, merchant-order-id:t, purchase-date:dt, last-updated-date:dt, order-status:t, "
-            "fulfillment-channel:t, sales-channel:t, order-channel:t, url:t, ship-service-level:t, product-name:t, "
-            "sku:t, asin:t, item-status:t, quantity:i, currency:t, item-price:d, item-tax:d, shipping-price:d, "
-            "shipping-tax:d, gift-wrap-price:d, gift-wrap-tax:d, item-promotion-discount:d, "
-            "ship-promotion-discount:d, ship-city:t, ship-state:t, ship-postal-code:t, ship-country:t, "
-            "promotion-ids:t, is-business-order:b, purchase-order-number:t, price-designation:t"
-        ),
+        columns(f"{_ORDERS_HEAD}, url:t, {_ORDERS_TAIL}"),
         ("amazon_order_id", "sku"),
         description="Archived orders (older than 18 months in Seller Central) by purchase date.",
     ),
