@@ -12,7 +12,7 @@ from tests.conftest import END, START, make_config
 from tests.expectations import plain
 from tests.rest_expected import by_key, declared
 from tests.spapi_simulator import Simulator
-from tests.spapi_simulator.paging import iso
+from tests.spapi_simulator.reports import format_time
 from tests.tap_runner import TapRun, run_tap
 
 FINANCES = ["financial_event_groups", "financial_events", "financial_transactions"]
@@ -149,7 +149,7 @@ def test_state_and_look_back_of_an_incremental_sync(sim: Simulator):
 def test_finance_windows_end_two_minutes_before_now(sim: Simulator):
     now = datetime.now(timezone.utc)
     start = now - timedelta(days=3)
-    config = make_config(sim, start_date=iso(start))
+    config = make_config(sim, start_date=format_time(start))
     del config["end_date"]
     run = run_tap(config, streams=FINANCES)
     assert run.error is None, run.stderr[-3000:]

@@ -17,7 +17,7 @@ from tap_amazon_sp.records import parse_datetime
 from tests.conftest import END, RATE_SCALE, START, make_config
 from tests.rest_expected import by_key, declared
 from tests.spapi_simulator import Simulator
-from tests.spapi_simulator.paging import iso
+from tests.spapi_simulator.reports import format_time
 from tests.tap_runner import catalog_for, run_cli, run_tap
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
@@ -73,15 +73,15 @@ def test_a_late_change_within_the_look_back_is_picked_up_and_one_before_it_is_no
     late_id, missed_id = early[0]["orderId"], early[1]["orderId"]
     end = parse_datetime(END)
     # Both changes only become visible now, with update times before the bookmark (END).
-    sim.orders.change(late_id, lastUpdatedTime=iso(end - timedelta(days=2)))
-    sim.orders.change(missed_id, lastUpdatedTime=iso(end - timedelta(days=4)))
+    sim.orders.change(late_id, lastUpdatedTime=format_time(end - timedelta(days=2)))
+    sim.orders.change(missed_id, lastUpdatedTime=format_time(end - timedelta(days=4)))
     sim.clear_requests()
     second = run_tap(config, streams=BOTH, state=first.last_state)
     assert second.error is None, second.stderr[-3000:]
     assert [r.query["lastUpdatedAfter"] for r in order_requests(sim)] == [["2024-06-28T00:00:00Z"]]
     got = {r["order_id"]: r for r in second.records("orders")}
     assert late_id in got and missed_id not in got
-    assert got[late_id]["last_updated_time"] == iso(end - timedelta(days=2))
+    assert got[late_id]["last_updated_time"] == format_time(end - timedelta(days=2))
     assert {i["order_id"] for i in second.records("order_items")} >= {late_id}
     # Look-back 5 days reaches the other change too.
     third = run_tap(make_config(sim, lookback_days=5), streams=BOTH, state=first.last_state)
@@ -102,7 +102,7 @@ def test_an_order_on_a_window_boundary_is_emitted_once(sim: Simulator):
 def test_window_end_stays_two_minutes_before_now(sim: Simulator):
     now = datetime.now(timezone.utc)
     start = now - timedelta(days=2)
-    config = make_config(sim, start_date=iso(start))
+    config = make_config(sim, start_date=format_time(start))
     del config["end_date"]
     run = run_tap(config, streams=BOTH)
     assert run.error is None, run.stderr[-3000:]
@@ -125,7 +125,8 @@ def test_the_simulator_refuses_a_before_bound_within_two_minutes_of_now(simulato
     }, timeout=10).json()["access_token"]
     now = datetime.now(timezone.utc)
     answer = requests.get(f"{simulator.url}/orders/2026-01-01/orders", params={
-        "lastUpdatedAfter": iso(now - timedelta(days=1)), "lastUpdatedBefore": iso(now - timedelta(seconds=60)),
+        "lastUpdatedAfter": format_time(now - timedelta(days=1)),
+        "lastUpdatedBefore": format_time(now - timedelta(seconds=60)),
     }, headers={"x-amz-access-token": token}, timeout=10)
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "InvalidInput"

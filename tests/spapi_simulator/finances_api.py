@@ -17,9 +17,9 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .paging import Pager, Query, check_before_bounds, fingerprint, first, iso, page_slice, when
+from .paging import Pager, Query, check_before_bounds, fingerprint, first, page_slice, when
 from .rendering import MARKETPLACES
-from .reports import ApiError
+from .reports import ApiError, format_time
 from .tap_form import tap_form
 
 __all__ = ["FinancesApi"]
@@ -91,11 +91,11 @@ class FinancesApi:
                 "TraceId": f"TR{n:06d}",
                 "AccountTail": "123",
                 "BeginningBalance": {"CurrencyCode": "USD", "CurrencyAmount": 0.0},
-                "FinancialEventGroupStart": iso(start),
+                "FinancialEventGroupStart": format_time(start),
             }
             if closed:
-                group["FinancialEventGroupEnd"] = iso(end)
-                group["FundTransferDate"] = iso(end + timedelta(days=1))
+                group["FinancialEventGroupEnd"] = format_time(end)
+                group["FundTransferDate"] = format_time(end + timedelta(days=1))
             groups.append(group)
             start, n = end, n + 1
         return groups
@@ -119,7 +119,7 @@ class FinancesApi:
                     "AmazonOrderId": order_id,
                     "SellerOrderId": f"SO-{n:05d}",
                     "MarketplaceName": "Amazon.com",
-                    "PostedDate": iso(posted),
+                    "PostedDate": format_time(posted),
                     "ShipmentItemList": [{
                         "SellerSKU": f"SKU-{n:04d}",
                         "OrderItemId": f"{rng.randrange(10**13, 10**14)}",
@@ -141,7 +141,7 @@ class FinancesApi:
             else:
                 events.append(("AdjustmentEventList", posted, {
                     "AdjustmentType": "ReserveDebit",
-                    "PostedDate": iso(posted),
+                    "PostedDate": format_time(posted),
                     "AdjustmentAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng, 100, 5000)},
                 }))
         events.sort(key=lambda e: e[1])
@@ -168,7 +168,7 @@ class FinancesApi:
                 "transactionId": f"TX-{rng.randrange(10**12, 10**13)}",
                 "transactionStatus": "RELEASED" if n % 5 else "DEFERRED",
                 "description": "Order Payment" if n % 3 else "Refund",
-                "postedDate": iso(posted),
+                "postedDate": format_time(posted),
                 "totalAmount": {"currencyCode": m.currency, "currencyAmount": round(total + fee, 2)},
                 "marketplaceDetails": {"marketplaceId": m.id, "marketplaceName": m.sales_channel},
                 "items": [{"description": "Item", "totalAmount": {"currencyCode": m.currency,

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .paging import Pager, Query, check_before_bounds, fingerprint, first, iso, page_slice, when
+from .paging import Pager, Query, check_before_bounds, fingerprint, first, page_slice, when
 from .rendering import MARKETPLACES
-from .reports import ApiError
+from .reports import ApiError, format_time
 from .tap_form import tap_form
 
 __all__ = ["OrdersApi"]
@@ -126,8 +126,8 @@ class OrdersApi:
         order: dict[str, Any] = {
             "orderId": order_id,
             "orderAliases": [{"aliasId": f"SO-{m.code}-{n:05d}", "aliasType": "SELLER_ORDER_ID"}],
-            "createdTime": iso(created),
-            "lastUpdatedTime": iso(updated),
+            "createdTime": format_time(created),
+            "lastUpdatedTime": format_time(updated),
             "programs": ["PRIME"] if rng.random() < 0.3 else [],
             "associatedOrders": [],
             "salesChannel": {"channelName": "AMAZON", "marketplaceId": m.id, "marketplaceName": m.sales_channel},
@@ -152,7 +152,10 @@ class OrdersApi:
                 "fulfillmentStatus": status,
                 "fulfilledBy": by,
                 "fulfillmentServiceLevel": "STANDARD",
-                "shipByWindow": {"earliestDateTime": iso(created), "latestDateTime": iso(created + timedelta(days=2))},
+                "shipByWindow": {
+                    "earliestDateTime": format_time(created),
+                    "latestDateTime": format_time(created + timedelta(days=2)),
+                },
             },
             "packages": [],
             "orderItems": items,
@@ -162,7 +165,7 @@ class OrdersApi:
                 "packageReferenceId": "1",
                 "carrier": "UPS",
                 "trackingNumber": f"1Z{rng.randrange(10**9, 10**10)}",
-                "shipTime": iso(created + timedelta(days=1)),
+                "shipTime": format_time(created + timedelta(days=1)),
                 "packageStatus": {"status": "SHIPPED"},
             }]
         return order
@@ -202,7 +205,7 @@ class OrdersApi:
         if after is not None:
             body["pagination"] = {"nextToken": self.pager.issue("searchOrders", key, after)}
         if upper is not None:
-            body["lastUpdatedBefore" if field == "lastUpdatedTime" else "createdBefore"] = iso(upper)
+            body["lastUpdatedBefore" if field == "lastUpdatedTime" else "createdBefore"] = format_time(upper)
         return body
 
     def matching(

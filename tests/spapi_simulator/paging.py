@@ -19,16 +19,11 @@ from .faults import Faults
 from .reports import ApiError
 from .validation import parse_datetime
 
-__all__ = ["Pager", "Query", "check_before_bounds", "iso", "page_slice"]
+__all__ = ["Pager", "Query", "check_before_bounds", "page_slice"]
 
 Query = Mapping[str, list[str]]
 # Orders and Finances refuse a *Before bound later than this before the request.
 NEWEST_BOUND_AGE = timedelta(minutes=2)
-
-
-def iso(at: datetime) -> str:
-    """Amazon's timestamp form in these APIs: '2024-03-10T20:11:24Z'."""
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def first(query: Query, name: str) -> str | None:
