@@ -21,8 +21,8 @@ from tests.spapi_simulator.data import (
     REPORT_TYPES,
     SNAPSHOT,
     Dataset,
-    snake_case,
 )
+from tests.spapi_simulator.json_forms import snake_case
 from tests.spapi_simulator.rendering import MARKETPLACES, zone_offset
 from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LISTING_HEADERS, XML_ORDERS, ReportSpec
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+from .json_forms import snake_case, to_record, to_wire
 from .rendering import (
     JSON_CONTENT_TYPE,
     MARKETPLACES,
@@ -93,14 +93,6 @@ _SPAN = _BEFORE_GAP + int((DATA_END - GAP_END).total_seconds())
 
 Row = dict[str, Any]  # flat-file header -> typed value; a missing header means empty
 
-# NOTE: contracts §3 gives r"(?<=[a-z0-9])(?=[A-Z])|..." but also says orderedProductSalesB2B ->
-# ordered_product_sales_b2b, which that regex cannot produce (it yields ..._b2_b). We follow the example;
-# only the digit in the first look-behind differs.
-_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def snake_case(key: str) -> str:
-    return _SNAKE.sub("_", key).lower()
 
 
 # --- time line ------------------------------------------------------------------------------------
@@ -1232,24 +1224,6 @@ def _by_asin_entries(days: Sequence[_StDay], granularity: str, m: Marketplace) -
     return out
 
 
-def _to_wire(o: Any) -> Any:
-    """JSON-ready copy: Decimals become floats, as Amazon writes them as JSON numbers."""
-    if isinstance(o, dict):
-        return {k: _to_wire(v) for k, v in o.items()}
-    if isinstance(o, list):
-        return [_to_wire(v) for v in o]
-    return float(o) if isinstance(o, Decimal) else o
-
-
-def _to_record(o: Any) -> Any:
-    """What the tap should emit for a JSON value: snake-case keys; a number reads as Decimal of its JSON text."""
-    if isinstance(o, dict):
-        return {snake_case(k): _to_record(v) for k, v in o.items()}
-    if isinstance(o, list):
-        return [_to_record(v) for v in o]
-    return Decimal(repr(float(o))) if isinstance(o, Decimal) else o
-
-
 # --- browse tree ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -1589,7 +1563,7 @@ class Dataset:
             report = self._sales_and_traffic(m, start, end, options)
             if report is None:
                 return None
-            text = json.dumps(_to_wire(report), ensure_ascii=False, separators=(",", ":"))
+            text = json.dumps(to_wire(report), ensure_ascii=False, separators=(",", ":"))
             return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
         if report_type in XML_ORDERS:
             return self.served_document(report_type, [m.id], start, end, only=m)
@@ -1678,7 +1652,7 @@ class Dataset:
             if report is None:
                 return []
             part = "salesAndTrafficByDate" if report_type == SALES_AND_TRAFFIC_BY_DATE else "salesAndTrafficByAsin"
-            return list(_to_record(report[part]))
+            return list(to_record(report[part]))
         if report_type == BROWSE_TREE:
             return [_node_record(n) for n in _select_nodes(self._tree(m), options)]
         if report_type in XML_ORDERS:

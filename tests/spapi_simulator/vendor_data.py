@@ -11,12 +11,12 @@ own seeded random.Random, so any window of a report agrees with any other about 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from .json_forms import to_record, to_wire
 from .rendering import Marketplace
 
 __all__ = [
@@ -59,7 +59,6 @@ _ARRAYS = {
 VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t in PERIOD_REPORTS if t != SEARCH_TERMS)})
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 _CENT = Decimal("0.01")
-_SNAKE = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
 def period_start(d: date, period: str) -> date:
@@ -110,27 +109,6 @@ def refusal(report_type: str, options: dict[str, str], start: datetime, end: dat
     if report_type == SEARCH_TERMS and next_period(first, period) != last + timedelta(days=1):
         return "Requests for this report type cannot span multiple reportPeriods."
     return None
-
-
-def _snake(key: str) -> str:
-    return _SNAKE.sub("_", key).lower()
-
-
-def _wire(o: Any) -> Any:
-    if isinstance(o, dict):
-        return {k: _wire(v) for k, v in o.items()}
-    if isinstance(o, list):
-        return [_wire(v) for v in o]
-    return float(o) if isinstance(o, Decimal) else o
-
-
-def _record(o: Any) -> Any:
-    """What the tap should emit: snake-case keys; a number reads as the Decimal of its JSON text."""
-    if isinstance(o, dict):
-        return {_snake(k): _record(v) for k, v in o.items()}
-    if isinstance(o, list):
-        return [_record(v) for v in o]
-    return Decimal(repr(float(o))) if isinstance(o, Decimal) else o
 
 
 _STOCK = ("sellableOnHandInventory", "unsellableOnHandInventory", "aged90PlusDaysSellableInventory",
@@ -197,7 +175,7 @@ class VendorData:
         return document
 
     def document_json(self, report: dict[str, Any]) -> Any:
-        return _wire(report)
+        return to_wire(report)
 
     def expected_records(
         self, stream: str, m: Marketplace, start: datetime, end: datetime, options: dict[str, str]
@@ -209,7 +187,7 @@ class VendorData:
         if report is None:
             return []
         name = _ARRAYS[report_type][1 if aggregate else 0]
-        return list(_record(report[name]))
+        return list(to_record(report[name]))
 
     # --- the reports, one period at a time ---------------------------------------------------
 
