@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,3 +124,9 @@ def run_cli(
         env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
     return TapRun(proc.stdout, proc.stderr, proc.returncode)
+
+
+def report_requests(requests: Iterable[Any], report_type: str | None = None) -> list[dict[str, Any]]:
+    """The createReport bodies among the simulator's recorded requests (of one report type, if given), in order."""
+    bodies = [json.loads(r.body) for r in requests if r.operation == "createReport"]
+    return [b for b in bodies if report_type is None or b["reportType"] == report_type]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import TapRun, run_cli, run_tap
+from tests.tap_runner import TapRun, report_requests, run_cli, run_tap
 
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
@@ -137,9 +137,8 @@ def test_airbyte_config_keys_work_unchanged(sim: Simulator):
     run = run_tap(config, streams=["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"])
     assert run.error is None, run.stderr
     assert run.records()
-    import json
 
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    bodies = report_requests(sim.requests)
     assert bodies[0]["reportOptions"] == {"ShowSalesChannel": "true"}
     assert bodies[-1]["dataEndTime"] == "2024-02-01T00:00:00Z"
 

@@ -30,6 +30,7 @@ from tests.expectations import expected
 from tests.meltano_env import REPO, clean_env, copy_project, meltano_executable
 from tests.pgcluster import PostgresCluster, PostgresUnavailable
 from tests.spapi_simulator import Simulator
+from tests.tap_runner import report_requests
 
 pytestmark = pytest.mark.e2e
 
@@ -240,10 +241,6 @@ def bookmarks(state: dict[str, Any]) -> dict[str, str | None]:
     return found
 
 
-def created_windows(sim: Simulator) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
-
-
 @dataclass
 class MainFlow:
     database: str
@@ -272,7 +269,7 @@ def main_flow(project: Project, simulator: Simulator, postgres: Postgres, tmp_pa
     state_first = state_of(project, env)
     simulator.clear_requests()
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
-    requests_second = created_windows(simulator)
+    requests_second = report_requests(simulator.requests)
     state_list = project.meltano("state", "list", env=env)
     state_second = state_of(project, env)
     counts_second = {s: count(database, s) for s in STREAMS}
@@ -281,7 +278,8 @@ def main_flow(project: Project, simulator: Simulator, postgres: Postgres, tmp_pa
     project.meltano("run", "--full-refresh", "tap-amazon-sp", "target-postgres", env=env)
     return MainFlow(
         database, counts_first, state_first, requests_second, state_second, state_list, counts_second,
-        content_second, created_windows(simulator), {s: count(database, s) for s in STREAMS}, simulator.violations,
+        content_second, report_requests(simulator.requests), {s: count(database, s) for s in STREAMS},
+        simulator.violations,
     )
 
 
@@ -427,7 +425,8 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     assert refused.returncode != 0 and "is already running" in refused.stderr
     simulator.clear_requests()
     project.meltano("--environment=prod", "run", "--force", "tap-amazon-sp", "target-postgres", env=env)
-    starts = [parse_datetime(b["dataStartTime"]) for b in created_windows(simulator) if b["reportType"] in WINDOWED]
+    bodies = report_requests(simulator.requests)
+    starts = [parse_datetime(b["dataStartTime"]) for b in bodies if b["reportType"] in WINDOWED]
     # Nothing before the bookmark is requested again. The window right after it may not be requested
     # at all: the killed run's report for it is still DONE at Amazon, and the tap reuses it.
     assert starts and min(starts) >= parse_datetime(MIDDLE)

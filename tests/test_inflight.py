@@ -15,16 +15,12 @@ from tap_amazon_sp.records import format_datetime, parse_datetime
 from tests.conftest import START, make_config
 from tests.expectations import expected, strip_added
 from tests.spapi_simulator import RecordedRequest, Simulator
-from tests.tap_runner import REPO, TapRun, catalog_for, run_tap
+from tests.tap_runner import REPO, TapRun, catalog_for, report_requests, run_tap
 
 US = "ATVPDKIKX0DER"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 BY_UPDATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 RETURNS = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
-
-
-def creates(requests: list[RecordedRequest]) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in requests if r.operation == "createReport"]
 
 
 def window_of(body: dict[str, Any]) -> str:
@@ -58,10 +54,10 @@ def test_later_windows_and_other_streams_are_requested_while_the_first_report_is
     assert run.error is None, run.stderr
     requests = sim.requests
     first_download = next(i for i, r in enumerate(requests) if r.path.startswith("/_documents/"))
-    created_before = creates(requests[:first_download])
+    created_before = report_requests(requests[:first_download])
     # Every window of both streams (3 of 30 days, 2 of 60 days) before the first document is read.
     assert sorted((b["reportType"], window_of(b)) for b in created_before) == sorted(
-        (b["reportType"], window_of(b)) for b in creates(requests)
+        (b["reportType"], window_of(b)) for b in report_requests(requests)
     )
     assert {b["reportType"] for b in created_before} == {ALL_ORDERS, RETURNS}
     assert len(created_before) == 5
@@ -73,7 +69,7 @@ def test_max_reports_in_flight_bounds_the_reports_requested_ahead(sim: Simulator
     end = "2024-03-31T00:00:00Z"
     run = run_tap(make_config(sim, end_date=end, max_reports_in_flight=2), streams=[ALL_ORDERS, RETURNS])
     assert run.error is None, run.stderr
-    assert len(creates(sim.requests)) == 5
+    assert len(report_requests(sim.requests)) == 5
     assert most_in_flight(sim.requests) == 2
 
 
@@ -81,7 +77,7 @@ def test_wait_between_requests_keeps_one_report_at_a_time(sim: Simulator):
     end = "2024-03-31T00:00:00Z"
     run = run_tap(make_config(sim, end_date=end, wait_between_requests=True), streams=[ALL_ORDERS, RETURNS])
     assert run.error is None, run.stderr
-    assert len(creates(sim.requests)) == 5
+    assert len(report_requests(sim.requests)) == 5
     assert most_in_flight(sim.requests) == 1
 
 
@@ -93,7 +89,7 @@ def test_records_and_state_stay_in_window_order_when_later_reports_finish_first(
     assert run.error is None, run.stderr
     requests = sim.requests
     first_download = next(i for i, r in enumerate(requests) if r.path.startswith("/_documents/"))
-    assert len(creates(requests[:first_download])) == 6
+    assert len(report_requests(requests[:first_download])) == 6
     assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(sim, ALL_ORDERS, US, START, end, period=15)
     # Walk the output: each STATE's bookmark covers exactly the records before it.
     bookmark = START.replace("Z", "+00:00")
@@ -146,7 +142,7 @@ def test_a_killed_sync_resumes_without_gaps_and_without_requesting_its_reports_a
     end = "2024-03-31T00:00:00Z"
     config = make_config(sim, end_date=end, period_in_days=15)
     killed = _run_until_first_bookmark_then_kill(config, [ALL_ORDERS])
-    first_creates = creates(sim.requests)
+    first_creates = report_requests(sim.requests)
     assert len(first_creates) == 6
     remembered = pending(killed.last_state)
     later_windows = sorted(window_of(b) for b in first_creates)[1:]
@@ -159,7 +155,7 @@ def test_a_killed_sync_resumes_without_gaps_and_without_requesting_its_reports_a
     # The only new report re-reads the look-back (3 days) before the bookmark; the windows past it
     # are the killed sync's, whose reports are taken from its state.
     look_back = "2024-01-13T00:00:00+00:00/2024-01-16T00:00:00+00:00"
-    assert [window_of(b) for b in creates(sim.requests)] == [look_back], "a report was requested again"
+    assert [window_of(b) for b in report_requests(sim.requests)] == [look_back], "a report was requested again"
     again = [r for r in resumed.records(ALL_ORDERS) if r["data_start_time"] == "2024-01-13T00:00:00+00:00"]
     resumed_past_bookmark = [r for r in resumed.records(ALL_ORDERS) if r not in again]
     assert {r["report_id"] for r in resumed_past_bookmark} <= {p["report_id"] for p in remembered.values()}
@@ -188,7 +184,7 @@ def test_a_remembered_report_amazon_no_longer_has_is_requested_again(sim: Simula
     }]}}}
     run = run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS], state=state)
     assert run.error is None, run.stderr
-    assert len(creates(sim.requests)) == 2
+    assert len(report_requests(sim.requests)) == 2
     assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(sim, ALL_ORDERS, US, START, end)
     assert pending(run.last_state) == {}
 
@@ -200,7 +196,7 @@ def test_a_done_report_of_the_same_window_is_reused_with_one_listing_per_report_
     sim.clear_requests()
     again = run_tap(make_config(sim, end_date=end, report_reuse_max_age_hours=1), streams=[ALL_ORDERS, BY_UPDATE])
     assert again.error is None, again.stderr
-    assert creates(sim.requests) == []
+    assert report_requests(sim.requests) == []
     listings = [r for r in sim.requests if r.operation == "getReports"]
     assert sorted(r.query["reportTypes"][0] for r in listings) == sorted([ALL_ORDERS, BY_UPDATE])
     for stream in (ALL_ORDERS, BY_UPDATE):
@@ -215,13 +211,13 @@ def test_reports_of_other_windows_or_options_are_not_reused(sim: Simulator):
     narrower = run_tap(make_config(sim, end_date=end, period_in_days=20, report_reuse_max_age_hours=1),
                        streams=[ALL_ORDERS])
     assert narrower.error is None, narrower.stderr
-    assert len(creates(sim.requests)) == 3
+    assert len(report_requests(sim.requests)) == 3
     sim.clear_requests()
     options = [{"stream_name": ALL_ORDERS, "options": {"ShowSalesChannel": "true"}}]
     with_options = run_tap(make_config(sim, end_date=end, report_options=options, report_reuse_max_age_hours=1),
                            streams=[ALL_ORDERS])
     assert with_options.error is None, with_options.stderr
-    assert len(creates(sim.requests)) == 2
+    assert len(report_requests(sim.requests)) == 2
     assert [r for r in sim.requests if r.operation == "getReports"] == []
 
 
@@ -234,6 +230,6 @@ def test_remembered_reports_of_windows_a_sync_no_longer_has_are_dropped(sim: Sim
     }]}}}
     run = run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS], state=state)
     assert run.error is None, run.stderr
-    assert len(creates(sim.requests)) == 2
+    assert len(report_requests(sim.requests)) == 2
     assert not any(r.path.endswith("/50000000001") for r in sim.requests)
     assert pending(run.last_state) == {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 from typing import Any
 
@@ -10,7 +9,7 @@ from tests.conftest import START, make_config
 from tests.expectations import expected, plain, strip_added
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.late_rows import late_row
-from tests.tap_runner import TapRun, run_tap
+from tests.tap_runner import TapRun, report_requests, run_tap
 
 US = "ATVPDKIKX0DER"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -21,8 +20,7 @@ LATE = datetime(2024, 3, 13, 9, 30, tzinfo=timezone.utc)
 
 
 def windows(sim: Simulator) -> list[tuple[str, str]]:
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
-    return [(b["dataStartTime"], b["dataEndTime"]) for b in bodies if b["reportType"] == ORDERS]
+    return [(b["dataStartTime"], b["dataEndTime"]) for b in report_requests(sim.requests, ORDERS)]
 
 
 def two_syncs(sim: Simulator, **settings: Any) -> tuple[TapRun, TapRun, dict[str, Any], list[tuple[str, str]]]:
@@ -82,7 +80,7 @@ def test_window_totals_are_not_re_read(sim: Simulator):
     sim.clear_requests()
     second = run_tap(make_config(sim, end_date=SECOND_END), streams=[stream], state=first.last_state)
     assert second.error is None, second.stderr
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    bodies = report_requests(sim.requests)
     # No re-read before the bookmark; the window names its last second (Amazon includes the end date).
     windows = [(b["dataStartTime"], b["dataEndTime"]) for b in bodies]
     assert windows == [("2024-03-15T00:00:00Z", "2024-03-31T23:59:59Z")]
@@ -129,7 +127,7 @@ def test_a_look_back_of_whole_day_windows_stays_on_whole_days_when_the_start_dat
     config = make_config(sim, start_date="2024-05-08T12:00:00Z", end_date="2024-05-10T00:00:00Z")
     run = run_tap(config, streams=[stream], state=state)
     assert run.error is None, run.stderr
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    bodies = report_requests(sim.requests)
     assert [(b["dataStartTime"], b["dataEndTime"]) for b in bodies] == [
         ("2024-05-08T00:00:00Z", "2024-05-08T23:59:59Z"), ("2024-05-09T00:00:00Z", "2024-05-09T23:59:59Z"),
     ]

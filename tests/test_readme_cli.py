@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
+from tests.tap_runner import report_requests
 
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -44,5 +45,5 @@ def test_discover_then_sync_with_catalog_and_state_files(sim: Simulator, tmp_pat
     sim.clear_requests()
     second = tap("--config", "config.json", "--catalog", "catalog.json", "--state", "state.json", cwd=tmp_path)
     assert second.returncode == 0, second.stderr[-2000:]
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
+    bodies = report_requests(sim.requests)
     assert not [b for b in bodies if b["reportType"] == ORDERS]

@@ -15,20 +15,12 @@ from tap_amazon_sp.records import parse_datetime
 from tests.conftest import END, START, make_config
 from tests.expectations import expected, strip_added
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import run_tap
+from tests.tap_runner import report_requests, run_tap
 
 US, JP, DE, FR = "ATVPDKIKX0DER", "A1VC38T7YXB528", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
-
-
-def created(sim: Simulator, report_type: str | None = None) -> list[dict[str, Any]]:
-    """The createReport bodies the simulator received."""
-    import json
-
-    bodies = [json.loads(r.body) for r in sim.requests if r.operation == "createReport"]
-    return [b for b in bodies if report_type is None or b["reportType"] == report_type]
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +87,8 @@ def test_period_in_days_narrows_windows(sim: Simulator):
     run = run_tap(make_config(sim, period_in_days=10, end_date="2024-02-01T00:00:00Z"), streams=[ALL_ORDERS])
     assert run.error is None, run.stderr
     spans = [
-        parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"]) for b in created(sim, ALL_ORDERS)
+        parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"])
+        for b in report_requests(sim.requests, ALL_ORDERS)
     ]
     assert len(spans) == 4 and max(s.days for s in spans) == 10
     assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(
@@ -111,7 +104,7 @@ def test_second_run_with_state_and_no_look_back_requests_nothing_before_its_book
     sim.clear_requests()
     second = run_tap(make_config(sim, lookback_days=0), streams=[ALL_ORDERS], state=first.last_state)
     assert second.error is None, second.stderr
-    bodies = created(sim, ALL_ORDERS)
+    bodies = report_requests(sim.requests, ALL_ORDERS)
     assert bodies and all(parse_datetime(b["dataStartTime"]) >= parse_datetime(bookmark) for b in bodies)
     both = [strip_added(r) for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)]
     # The union of the two runs is the whole range, nothing twice.
@@ -265,7 +258,7 @@ def test_several_marketplaces_of_one_host_have_their_own_bookmarks(sim: Simulato
         rows = [r for r in run.records(REIMBURSEMENTS) if r["marketplace_id"] == market]
         assert [strip_added(r) for r in rows] == expected(sim, REIMBURSEMENTS, market, START, "2024-02-01T00:00:00Z")
         assert run.bookmark(REIMBURSEMENTS, market) == "2024-02-01T00:00:00+00:00"
-    assert {tuple(b["marketplaceIds"]) for b in created(sim)} == {(DE,), (FR,)}
+    assert {tuple(b["marketplaceIds"]) for b in report_requests(sim.requests)} == {(DE,), (FR,)}
 
 
 @pytest.mark.parametrize("stream", [spec.stream for spec in REPORTS if spec.regional])
@@ -275,7 +268,7 @@ def test_regional_report_is_requested_once_per_host_and_each_row_lands_in_its_ma
     run = run_tap(config, streams=[stream])
     assert run.error is None, run.stderr
     # One report per 30-day window for both marketplaces, asked for once, on the host's behalf.
-    bodies = created(sim, stream)
+    bodies = report_requests(sim.requests, stream)
     assert [(b["dataStartTime"][:10], b["dataEndTime"][:10]) for b in bodies] == [
         ("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-03-01"),
     ]
@@ -302,7 +295,7 @@ def test_a_regional_report_catches_up_a_marketplace_added_later(sim: Simulator):
     second = run_tap(config, streams=[ALL_ORDERS], state=first.last_state)
     assert second.error is None, second.stderr
     # FR starts from the start date, DE from its bookmark: the early window serves FR alone.
-    assert [b["dataStartTime"][:10] for b in created(sim, ALL_ORDERS)] == ["2024-01-01", "2024-01-31"]
+    assert [b["dataStartTime"][:10] for b in report_requests(sim.requests, ALL_ORDERS)] == ["2024-01-01", "2024-01-31"]
     # DE's rows of the window its bookmark cut in two come again: the primary key makes that an upsert.
     key = lambda r: (r["amazon_order_id"], r["sku"])  # noqa: E731
     de = {key(r): strip_added(r) for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)
@@ -368,14 +361,14 @@ def test_the_ledger_summary_asks_for_daily_rows_per_country_unless_the_config_sa
     end = "2024-02-01T00:00:00Z"
     run = run_tap(make_config(sim, end_date=end), streams=[LEDGER_SUMMARY])
     assert run.error is None, run.stderr
-    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+    assert [b["reportOptions"] for b in report_requests(sim.requests, LEDGER_SUMMARY)] == [
         {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
     ]
     sim.clear_requests()
     options = [{"stream_name": LEDGER_SUMMARY, "options": {"aggregateByLocation": "FC"}}]
     run = run_tap(make_config(sim, end_date=end, report_options=options), streams=[LEDGER_SUMMARY])
     assert run.error is None, run.stderr
-    assert [b["reportOptions"] for b in created(sim, LEDGER_SUMMARY)] == [
+    assert [b["reportOptions"] for b in report_requests(sim.requests, LEDGER_SUMMARY)] == [
         {"aggregateByLocation": "FC", "aggregatedByTimePeriod": "DAILY"}
     ]
 
@@ -388,7 +381,7 @@ def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     run = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream])
     assert run.error is None, run.stderr
-    assert created(sim) == []
+    assert report_requests(sim.requests) == []
     got = [strip_added(r) for r in run.records(stream)]
     assert got and got == expected(sim, stream, US, start, now)
     # A second run with the state finds nothing new.
@@ -403,7 +396,7 @@ def test_sales_and_traffic_windows_never_share_a_day(sim: Simulator, stream: str
     end = "2024-03-15T13:30:00Z"
     run = run_tap(make_config(sim, end_date=end, period_in_days=30), streams=[stream])
     assert run.error is None, run.stderr[-3000:]
-    bodies = created(sim, "GET_SALES_AND_TRAFFIC_REPORT")
+    bodies = report_requests(sim.requests, "GET_SALES_AND_TRAFFIC_REPORT")
     days = [(b["dataStartTime"][:10], b["dataEndTime"][:10]) for b in bodies]
     assert days[0][0] == START[:10]
     for (_, last), (first, _) in itertools.pairwise(days):

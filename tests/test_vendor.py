@@ -17,7 +17,7 @@ from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, VENDOR_REPORTS, str
 from tests.conftest import END, START, make_config
 from tests.expectations import expected, published_until, strip_added
 from tests.spapi_simulator import RecordedRequest, Simulator
-from tests.tap_runner import TapRun, run_cli, run_tap
+from tests.tap_runner import TapRun, report_requests, run_cli, run_tap
 
 US = "ATVPDKIKX0DER"
 VENDOR_STREAMS = [spec.stream for spec in VENDOR_REPORTS]
@@ -33,14 +33,10 @@ def vendor_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
     return make_config(sim, account_type="Vendor", **overrides)
 
 
-def created(requests: list[RecordedRequest]) -> list[dict[str, Any]]:
-    return [json.loads(r.body) for r in requests if r.operation == "createReport"]
-
-
 def assert_only_vendor_calls(requests: list[RecordedRequest]) -> None:
     operations = {r.operation for r in requests if r.operation}
     assert operations and operations <= REPORTS_API, operations
-    assert {b["reportType"] for b in created(requests)} <= VENDOR_REPORT_TYPES
+    assert {b["reportType"] for b in report_requests(requests)} <= VENDOR_REPORT_TYPES
 
 
 # --- discovery --------------------------------------------------------------------------------------
@@ -114,7 +110,7 @@ def test_a_vendor_sync_calls_no_seller_api_and_asks_for_whole_periods_with_the_d
 ):
     run, requests, _violations = vendor_sync
     assert_only_vendor_calls(requests)
-    bodies = created(requests)
+    bodies = report_requests(requests)
     sales = [b for b in bodies if b["reportType"] == SALES]
     assert {json.dumps(b["reportOptions"], sort_keys=True) for b in sales} == {json.dumps(
         {"distributorView": "MANUFACTURING", "reportPeriod": "DAY", "sellingProgram": "RETAIL"}, sort_keys=True)}
@@ -135,7 +131,7 @@ def test_the_connection_test_of_a_vendor_calls_no_seller_api(sim: Simulator):
     run = run_cli(vendor_config(sim, start_date="2024-05-05T00:00:00Z", end_date="2024-05-19T00:00:00Z"), "--test")
     assert run.returncode == 0, run.stderr[-2000:]
     assert_only_vendor_calls(sim.requests)
-    assert {b["reportType"] for b in created(sim.requests)} == VENDOR_REPORT_TYPES
+    assert {b["reportType"] for b in report_requests(sim.requests)} == VENDOR_REPORT_TYPES
 
 
 def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_the_options(sim: Simulator):
@@ -147,7 +143,7 @@ def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_t
     streams = [SALES, SALES + "_AGGREGATE"]
     run = run_tap(config, streams=streams)
     assert run.error is None, run.stderr[-3000:]
-    bodies = created(sim.requests)
+    bodies = report_requests(sim.requests)
     assert {(b["dataStartTime"], b["dataEndTime"]) for b in bodies} == {
         ("2024-01-07T00:00:00Z", "2024-02-03T23:59:59Z"), ("2024-02-04T00:00:00Z", "2024-02-24T23:59:59Z"),
     }
@@ -170,7 +166,7 @@ def test_a_seller_in_brand_registry_selects_the_search_terms_and_gets_the_simula
     sim.clear_requests()
     everything = run_tap(make_config(sim, end_date="2024-01-15T00:00:00Z"))
     assert everything.error is None, everything.stderr[-3000:]
-    assert SEARCH_TERMS not in {b["reportType"] for b in created(sim.requests)}
+    assert SEARCH_TERMS not in {b["reportType"] for b in report_requests(sim.requests)}
 
 
 # --- the hold-back ----------------------------------------------------------------------------------
@@ -183,7 +179,7 @@ def test_windows_and_bookmarks_stop_72_hours_before_now(sim: Simulator):
     run = run_tap(config, streams=[TRAFFIC, SEARCH_TERMS])
     after = datetime.now(timezone.utc)
     assert run.error is None, run.stderr[-3000:]
-    bodies = created(sim.requests)
+    bodies = report_requests(sim.requests)
     assert {b["reportType"] for b in bodies} == {TRAFFIC, SEARCH_TERMS}
     for body in bodies:
         assert datetime.fromisoformat(body["dataEndTime"]) < after - timedelta(hours=72), body
@@ -202,7 +198,8 @@ def test_windows_and_bookmarks_stop_72_hours_before_now(sim: Simulator):
     sim.clear_requests()
     again = run_tap(config, streams=[TRAFFIC], state=run.last_state)
     assert again.error is None, again.stderr[-3000:]
-    assert created(sim.requests) == [] or again.bookmark(TRAFFIC, US) != run.bookmark(TRAFFIC, US)  # the day turned
+    # Nothing requested, unless the day turned during the test.
+    assert report_requests(sim.requests) == [] or again.bookmark(TRAFFIC, US) != run.bookmark(TRAFFIC, US)
 
 
 def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_back(sim: Simulator):
@@ -217,7 +214,7 @@ def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_bac
     today = run_tap(vendor_config(sim, start_date=start, end_date=None), streams=[TRAFFIC], state=yesterday.last_state)
     after = datetime.now(timezone.utc)
     assert today.error is None, today.stderr[-3000:]
-    windows = [(b["dataStartTime"], b["dataEndTime"]) for b in created(sim.requests)]
+    windows = [(b["dataStartTime"], b["dataEndTime"]) for b in report_requests(sim.requests)]
     # The last three days again (lookback_days), then the new day: whole days, Amazon's end inclusive.
     day = "%Y-%m-%dT%H:%M:%SZ"
     assert windows[0] == ((bookmark - timedelta(days=3)).strftime(day), (bookmark - timedelta(seconds=1)).strftime(day))
