@@ -87,15 +87,13 @@ def _tz(name: str | None) -> timezone | None:
     return TZINFOS.get(name.upper())
 
 
-def parse_datetime(raw: str, *, month_first: bool = False, date_order: str | None = None) -> datetime:
+def parse_datetime(raw: str, *, date_order: str = "DMY") -> datetime:
     """Parse one of Amazon's many timestamp spellings into an aware datetime.
 
     A numeric date part is read as `numeric_date` reads a date column's value, in `date_order`
-    ("MDY", "DMY" or "YMD"; without it `month_first` chooses MDY or DMY): `03/04/2024` is March 4
-    in NA, April 3 in Europe, and `03/04/24` is 2003-04-24 in Japan. Without a zone the value is
-    taken as UTC.
+    ("MDY", "DMY" or "YMD"): `03/04/2024` is March 4 in NA, April 3 in Europe, and `03/04/24` is
+    2003-04-24 in Japan. Without a zone the value is taken as UTC.
     """
-    order = date_order or ("MDY" if month_first else "DMY")
     text = raw.strip()
     try:
         parsed = datetime.fromisoformat(text)
@@ -113,14 +111,14 @@ def parse_datetime(raw: str, *, month_first: bool = False, date_order: str | Non
     if match:
         numeric, _sep, hh, mm, ss, zone = match.groups()
         tz = _tz(zone)
-        local = numeric_date(numeric, order) if tz is not None else None
+        local = numeric_date(numeric, date_order) if tz is not None else None
         if local is not None:
             # The date as a date column of the same marketplace reads it; the time as written.
             return datetime(
                 local.year, local.month, local.day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz
             )
     # Anything else (month names, AM/PM, zones not in TZINFOS): dateutil, told the same order.
-    parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=order == "DMY", yearfirst=order == "YMD")
+    parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=date_order == "DMY", yearfirst=date_order == "YMD")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
 
 
@@ -162,13 +160,11 @@ def _to_bool(raw: str) -> bool:
     raise ValueError(raw)
 
 
-def converter(kind: str, *, month_first: bool = False, date_order: str | None = None) -> Converter:
+def converter(kind: str, *, date_order: str = "DMY") -> Converter:
     """The function that types a raw value of `kind`; empty strings are handled by the caller.
 
-    `date_order` ("MDY", "DMY" or "YMD") reads numeric dates the way the marketplace writes them;
-    without it, `month_first` chooses between MDY and DMY.
+    `date_order` ("MDY", "DMY" or "YMD") reads numeric dates the way the marketplace writes them.
     """
-    order = date_order or ("MDY" if month_first else "DMY")
     if kind == "integer":
         return _to_int
     if kind == "number":
@@ -176,9 +172,9 @@ def converter(kind: str, *, month_first: bool = False, date_order: str | None = 
     if kind == "boolean":
         return _to_bool
     if kind == "date-time":
-        return lambda raw: format_datetime(parse_datetime(raw, date_order=order))
+        return lambda raw: format_datetime(parse_datetime(raw, date_order=date_order))
     if kind == "date":
-        return lambda raw: _date_only(raw, order)
+        return lambda raw: _date_only(raw, date_order)
     return str
 
 
@@ -283,9 +279,8 @@ class RowTyper:
         header: list[str],
         kinds: dict[str, str],
         *,
-        month_first: bool,
         describe: str,
-        date_order: str | None = None,
+        date_order: str = "DMY",
     ) -> None:
         self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
         self.unknown = list(dict.fromkeys(n for n in self.names if n not in kinds))
@@ -297,7 +292,7 @@ class RowTyper:
         for name in dict.fromkeys(self.names):
             kind = kinds.get(name, "string")
             if kind != "string":
-                self._typed.append((name, converter(kind, month_first=month_first, date_order=date_order), {}))
+                self._typed.append((name, converter(kind, date_order=date_order), {}))
         self._width = len(self.names)
 
     def record(self, values: list[str], line_number: int) -> dict[str, Any]:

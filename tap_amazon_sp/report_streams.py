@@ -377,9 +377,7 @@ class ReportStream(AmazonSPStream):
         header, rows = tsv_rows(lines(texts))
         if not header:
             return
-        typer = RowTyper(
-            header, self.spec.kinds, month_first=date_order == "MDY", date_order=date_order, describe=describe
-        )
+        typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe)
         if typer.unknown:
             self.logger.warning(
                 "%s: columns not in the stream's schema, kept in %s: %s",
