@@ -235,6 +235,15 @@ class Scheduler:
             self.logger.info("%s: remembered report %s is not available (%s)", slot.request.describe(), report_id, exc)
             owner.forget(slot)
             return None
+        differences = _differences(report, slot.request)
+        if differences:
+            # A hand-edited or copied state, or one of another config: its rows are not this window's.
+            self.logger.warning(
+                "%s %s %s: report %s in state is not this window's report (%s); requesting the window anew",
+                slot.stream, slot.partition, _window_text(slot.request), report_id, "; ".join(differences),
+            )
+            owner.forget(slot)
+            return None
         self.logger.info(
             "%s: reusing report %s (%s) requested by an earlier sync",
             slot.request.describe(), report_id, report.get("processingStatus"),
@@ -277,10 +286,41 @@ def _same_window(report: dict[str, Any], request: ReportRequest) -> bool:
     """A listed report that Amazon built for exactly this request's type, marketplaces and window."""
     if report.get("processingStatus") != "DONE" or not report.get("reportDocumentId"):
         return False
-    if report.get("reportType") != request.report_type:
-        return False
-    if sorted(report.get("marketplaceIds") or []) != sorted(request.marketplace_ids):
-        return False
-    start, end = _when(report.get("dataStartTime")), _when(report.get("dataEndTime"))
-    return start is not None and end is not None and start == request.start and end == request.end
+    return not _differences(report, request)
 
+
+def _differences(report: dict[str, Any], request: ReportRequest) -> list[str]:
+    """How a report Amazon describes differs from what `request` asks for (type, marketplaces, window)."""
+    found = []
+    report_type = str(report.get("reportType") or "")
+    if report_type != request.report_type:
+        found.append(f"its type is {report_type or 'unknown'}, not {request.report_type}")
+    markets = sorted(str(m) for m in report.get("marketplaceIds") or [])
+    wanted = sorted(request.marketplace_ids)
+    if markets != wanted:
+        found.append(f"its marketplaces are {','.join(markets) or 'unknown'}, not {','.join(wanted)}")
+    if request.start is not None and request.end is not None and not _same_span(report, request):
+        start, end = report.get("dataStartTime") or "?", report.get("dataEndTime") or "?"
+        found.append(f"its window is {start}..{end}, not {_window_text(request)}")
+    return found
+
+
+def _same_span(report: dict[str, Any], request: ReportRequest) -> bool:
+    """Whether the report's data window is the one the request sent (to the second; whole-day
+    windows to the day, as Amazon may echo such a window's dates either way)."""
+    assert request.start is not None and request.end is not None
+    start, end = _when(report.get("dataStartTime")), _when(report.get("dataEndTime"))
+    if start is None or end is None:
+        return False
+    if request.end_inclusive:
+        last = request.end - timedelta(seconds=1)
+        day = lambda moment: moment.astimezone(timezone.utc).date()  # noqa: E731
+        return day(start) == day(request.start) and day(end) == day(last)
+    second = timedelta(seconds=1)
+    return abs(start - request.start) < second and abs(end - request.end) < second
+
+
+def _window_text(request: ReportRequest) -> str:
+    if request.start is None or request.end is None:
+        return "snapshot"
+    return f"{format_datetime(request.start)}..{format_datetime(request.end)}"

@@ -329,6 +329,38 @@ class ReportStore:
             )
         return report_id
 
+    def plant(
+        self,
+        report_type: str,
+        marketplace_ids: list[str],
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        options: Mapping[str, str] | None = None,
+        *,
+        delay: float = 0.0,
+        age: float = 0.0,
+    ) -> str:
+        """A report someone else asked for (another app of the seller, a schedule), created `age`
+        seconds ago and taking `delay` seconds: getReports lists it, getReport and its document
+        serve it like any other. No fault switch and no check applies to it."""
+        now = self._clock()
+        created = now - age
+        moment = datetime.fromtimestamp(created, timezone.utc)
+        with self._lock:
+            report_id = str(self._next_id)
+            self._next_id += 1
+            self._reports[report_id] = _Report(
+                report_id=report_id,
+                report_type=report_type,
+                marketplace_ids=list(marketplace_ids),
+                data_start=_as_utc(start) if start is not None else moment,
+                data_end=_as_utc(end) if end is not None else moment,
+                options=dict(options or {}),
+                created=created,
+                delay=float(delay),
+            )
+        return report_id
+
     def get(self, report_id: str) -> dict[str, Any]:
         """getReport: the Report object."""
         with self._lock:

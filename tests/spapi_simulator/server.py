@@ -5,7 +5,8 @@ One ``ThreadingHTTPServer`` on loopback serves everything under one base URL:
 * ``POST /auth/o2/token``          Login with Amazon (refresh-token grant);
 * ``/reports/2021-06-30/...`` etc. SP-API operations of ``tap_amazon_sp.operations``;
 * ``GET /_documents/<id>?X-Amz-...`` the pre-signed document URLs (the "S3" side);
-* ``/_sim/...``                    control routes for tests in another process (not recorded).
+* ``/_sim/...``                    control routes for tests in another process (not recorded),
+  ``POST /_sim/reports`` among them: a report another app of the seller asked for.
 
 Every SP-API request goes through the same pipeline, in Amazon's order as far as it is known:
 route -> access token -> injected faults -> usage plan (429) -> input checks (400/415) -> handler.
@@ -390,6 +391,20 @@ class Simulator:
             *self.reports.signatures(),
         ]
 
+    def plant_report(
+        self,
+        report_type: str,
+        marketplace_ids: list[str],
+        start: datetime | str | None = None,
+        end: datetime | str | None = None,
+        options: Mapping[str, str] | None = None,
+        *,
+        delay: float = 0.0,
+        age: float = 0.0,
+    ) -> str:
+        """Add a report another app of the seller asked for (see ReportStore.plant); its id."""
+        return self.reports.plant(report_type, marketplace_ids, start, end, options, delay=delay, age=age)
+
     def expected_records(
         self,
         report_type: str,
@@ -654,6 +669,13 @@ class Simulator:
                     raise ValueError("expected a JSON object of switches")
                 self.set_faults(**switches)
                 return _json_response(200, self.faults.snapshot())
+            if route == ("POST", "reports"):
+                spec = json.loads(body or b"{}")
+                report_id = self.plant_report(
+                    spec["report_type"], list(spec["marketplace_ids"]), spec.get("start"), spec.get("end"),
+                    spec.get("options"), delay=float(spec.get("delay", 0.0)), age=float(spec.get("age", 0.0)),
+                )
+                return _json_response(200, {"reportId": report_id})
             if route == ("POST", "reset"):
                 self.reset()
                 return _json_response(200, {"reset": True})
