@@ -79,7 +79,7 @@ STREAMS_END = "<!-- end of streams table -->"
 
 
 def stream_rows(account_type: str) -> list[tuple[str, ...]]:
-    """(stream, source, primary key, replication key, window cap) of every stream of one account type."""
+    """(stream, source, primary key, replication key, window cap, lifecycle) of every stream of one account type."""
     sys.path.insert(0, str(REPO))
     from tap_amazon_sp import catalogue
     from tap_amazon_sp.tap import TapAmazonSP
@@ -111,7 +111,7 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
                     cap_text += ", one request per region for all its marketplaces"
         rows.append((
             f"`{stream.name}`", str(described.source), ", ".join(stream.primary_keys or []) or "(none)",
-            stream.replication_key or "(full table)", cap_text,
+            stream.replication_key or "(full table)", cap_text, described.lifecycle.describe(),
         ))
     return rows
 
@@ -122,8 +122,8 @@ def streams_table() -> str:
     for account_type in ("Seller", "Vendor"):
         rows = stream_rows(account_type)
         parts.append(f"**{account_type}** accounts (`account_type: {account_type}`), {len(rows)} streams:\n")
-        parts.append("| Stream | API or report type | Primary key | Replication key | Window per request |")
-        parts.append("|:--|:--|:--|:--|:--|")
+        parts.append("| Stream | API or report type | Primary key | Replication key | Window per request | Lifecycle |")
+        parts.append("|:--|:--|:--|:--|:--|:--|")
         parts.extend("| " + " | ".join(row) + " |" for row in rows)
         parts.append("")
     return "\n".join(parts).rstrip("\n")

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tap_amazon_sp.lifecycle import AVAILABLE, Lifecycle, removed
 from tap_amazon_sp.records import column_name, snake
 
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -81,6 +82,8 @@ class ReportSpec:
     # unless include_pii is on. City, state, postal code and country are not among them: Amazon's
     # unrestricted order reports carry those too.
     pii_columns: tuple[str, ...] = ()
+    # Whether Amazon still serves the report type (lifecycle.py).
+    lifecycle: Lifecycle = AVAILABLE
 
     @property
     def windowed(self) -> bool:
@@ -574,6 +577,8 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("marketplace_id", "sku", "country"), None,
         description="Subscribe & Save units scheduled for the next eight weeks (a snapshot).",
+        # Empty documents since 2025-07-25; the Replenishment API serves the forecast now (Add. §2).
+        lifecycle=removed("2025-12-11", "replenishment_offer_forecast"),
     ),
     ReportSpec(
         "GET_FBA_SNS_PERFORMANCE_DATA", "GET_FBA_SNS_PERFORMANCE_DATA", "tsv",
@@ -586,6 +591,7 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("marketplace_id", "sku", "country"), None,
         description="Subscribe & Save performance over the last four weeks (a snapshot).",
+        lifecycle=removed("2025-12-11", "replenishment_offer_metrics"),
     ),
     # --- orders and performance --------------------------------------------------------------------
     ReportSpec(

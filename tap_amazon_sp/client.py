@@ -14,10 +14,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Stream
 from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.singerlib import MetadataMapping
 
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.errors import APIError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
+from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime
@@ -80,8 +82,26 @@ class Runtime:
         return cls(settings, client, engine, scheduler)
 
 
+class LifecycleMetadata(MetadataMapping):
+    """The SDK's stream metadata, with the stream's lifecycle under a custom key of its root breadcrumb.
+
+    The SDK's metadata classes keep only the Singer keys they know, so the key is added where the
+    catalog is written out.
+    """
+
+    lifecycle: dict[str, Any]
+
+    @override
+    def to_list(self) -> list[dict[str, Any]]:
+        entries = super().to_list()
+        for entry in entries:
+            if entry["breadcrumb"] == []:
+                entry["metadata"][METADATA_KEY] = self.lifecycle
+        return entries
+
+
 class AmazonSPStream(Stream):
-    """Behaviour shared by all SP-API streams: partitions per marketplace and exact bookmarks.
+    """Behaviour shared by all SP-API streams: partitions per marketplace, exact bookmarks, lifecycle.
 
     Bookmarks move only when a whole window (or page) has been emitted, never per record, so a
     sync killed at any point resumes without a gap.
@@ -91,6 +111,46 @@ class AmazonSPStream(Stream):
     # True when every record holds only schema properties with JSON-ready values (see output.py).
     records_are_typed = False
     _line_writer: RecordLineWriter | bool | None = None
+    # Where the records come from, for the README's streams table and the lifecycle warnings.
+    source: str = ""
+    # Whether Amazon still serves the source (lifecycle.py); every stream has one.
+    lifecycle: Lifecycle = AVAILABLE
+    # Whether what Amazon made before removing the source can still be read (listed reports).
+    still_listed: bool = False
+    _lifecycle_told = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.lifecycle.removed:
+            self.selected_by_default = False
+
+    @property
+    @override
+    def metadata(self) -> MetadataMapping:
+        mapping = super().metadata
+        if not isinstance(mapping, LifecycleMetadata):
+            mapping = LifecycleMetadata(mapping)
+            mapping.lifecycle = self.lifecycle.metadata()
+            self._metadata = mapping
+        return mapping
+
+    # The SDK marks `sync` final, but it has no hook between the SCHEMA it sends and the records it
+    # asks every stream for: a removed source must send the one and ask for nothing. The SDK's own
+    # sync runs unchanged for every other stream.
+    @override  # type: ignore[misc]
+    def sync(self, context: Context | None = None) -> None:
+        # Said once per sync (a child stream's sync runs once per parent page).
+        if not self._lifecycle_told:
+            self._lifecycle_told = True
+            warning = self.lifecycle.warning(self.name, self.source or self.name, still_listed=self.still_listed)
+            if warning:
+                self.logger.warning("%s", warning)
+        if self.lifecycle.removed and not self.still_listed:
+            # Nothing left to ask for: the SCHEMA alone keeps the table, and the bookmarks stay.
+            if self.selected:
+                self._write_schema_message()
+            return
+        super().sync(context)
 
     @property
     def runtime(self) -> Runtime:
@@ -245,7 +305,6 @@ class RestStream(AmazonSPStream):
     """
 
     # For the README's stream table.
-    source: ClassVar[str] = ""
     window_cap_days: ClassVar[int | None] = None
     operation: ClassVar[str] = ""
     # The query parameter that carries the page token, and the keys leading to the next one in a

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.lifecycle import deprecated
 from tap_amazon_sp.records import amazon_time, snake_keys
 
 if sys.version_info >= (3, 12):
@@ -118,6 +119,8 @@ class FinancialEventsStream(_FinancesV0Stream):
     name = "financial_events"
     primary_keys: ClassVar[list[str]] = ["event_id"]
     replication_key = "posted_date"
+    # Amazon deprecated listFinancialEvents on 2025-07-21; the removal moved to 2027-08-27 (Add. §2).
+    lifecycle = deprecated("2027-08-27", "financial_transactions")
     source = "Finances API v0 `listFinancialEvents`"
     operation = "listFinancialEvents"
     schema = th.PropertiesList(

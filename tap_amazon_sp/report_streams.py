@@ -95,6 +95,10 @@ class ReportStream(AmazonSPStream):
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account != BRAND_OWNERS
+        self.source = f"report `{spec.report_type}`"
+        self.lifecycle = spec.lifecycle
+        # Amazon lists what it made of a removed Amazon-generated type for 90 days more.
+        self.still_listed = spec.list_only
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -102,11 +106,6 @@ class ReportStream(AmazonSPStream):
         self.replication_key = spec.replication_key
         # Flat-file records are typed column by column against the schema (records.RowTyper).
         self.records_are_typed = spec.fmt == "tsv"
-
-    @property
-    def source(self) -> str:
-        """Where the records come from, for the README's stream table: the report type."""
-        return f"report `{self.spec.report_type}`"
 
     @property
     def window_cap_days(self) -> int | None:
@@ -217,6 +216,8 @@ class ReportStream(AmazonSPStream):
         """Every report of this sync, in the order the SDK will sync streams and partitions."""
         for stream in self._tap.streams.values():
             if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
+                continue
+            if stream.lifecycle.removed:  # requests nothing (AmazonSPStream.sync)
                 continue
             for partition in stream.partitions or []:
                 for slot in stream.slots(str(partition["marketplace_id"])):

@@ -7,6 +7,7 @@ from typing import Any
 
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
+from tap_amazon_sp.catalogue import REPORTS
 from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import END, RATE_SCALE, START
 from tests.spapi_simulator import Simulator
@@ -43,8 +44,13 @@ TestTapAmazonSP = get_tap_test_class(
     tap_class=TapAmazonSP,
     config=SAMPLE_CONFIG,
     catalog=every_stream_selected(SAMPLE_CONFIG),
-    # Settlements exist only for the last 90 days; tests/test_report_sync.py covers that stream.
+    # Settlements exist only for the last 90 days (tests/test_report_sync.py covers them); removed
+    # report types send their SCHEMA only (tests/test_lifecycle.py).
     suite_config=SuiteConfig(
-        max_records_limit=200, ignore_no_records_for_streams=["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"]
+        max_records_limit=200,
+        ignore_no_records_for_streams=[
+            "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+            *(spec.stream for spec in REPORTS if spec.lifecycle.removed),
+        ],
     ),
 )

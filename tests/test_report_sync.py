@@ -33,8 +33,9 @@ def full_us_sync(simulator: Simulator) -> Any:
     return run, requests, violations
 
 
-# What a seller's sync selects by default (Brand Analytics is opted into: tests/test_vendor.py).
-SELLER_REPORTS = tuple(spec for spec in REPORTS if spec.account == "Seller")
+# What a seller's sync selects by default (Brand Analytics is opted into: tests/test_vendor.py;
+# removed report types request nothing: tests/test_lifecycle.py).
+SELLER_REPORTS = tuple(spec for spec in REPORTS if spec.account == "Seller" and not spec.lifecycle.removed)
 
 
 @pytest.mark.parametrize("stream", [spec.stream for spec in SELLER_REPORTS if not spec.list_only])

@@ -27,6 +27,7 @@ from .data import LIST_ONLY, REPORT_TYPES, Dataset, Document
 from .faults import Faults
 from .mutations import mutate
 from .rendering import flat_content_type, marketplace
+from .reports_data import REMOVED_TYPES
 from .validation import parse_datetime
 from .vendor_data import PERIOD_REPORTS, refusal
 
@@ -276,6 +277,13 @@ class ReportStore:
             raise _invalid(
                 f"Report type {report_type} cannot be requested: Amazon generates these reports "
                 "on its own schedule. Find them with getReports."
+            )
+        if report_type in REMOVED_TYPES:
+            # The wording Amazon uses for a report type it no longer allows (GH:
+            # amzn/selling-partner-api-models#1948); the removal date is from its changelog.
+            raise _invalid(
+                f"Request for report type {report_type} is not allowed at this time "
+                f"(removed on {REMOVED_TYPES[report_type]}).", violation=True,
             )
         if report_type not in REPORT_TYPES and report_type not in PERIOD_REPORTS:
             raise _invalid(f"Invalid report type: {report_type}")

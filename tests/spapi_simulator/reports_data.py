@@ -318,4 +318,10 @@ SNAPSHOT_TYPES = frozenset({
     LISTINGS, INVENTORY, BROWSE_TREE, *(t for t, s in GENERIC_SPECS.items() if s.filter_header is None),
 })
 LIST_ONLY_TYPES = frozenset({SETTLEMENT})
+# Report types Amazon removed, with the day (Add. §2): createReport refuses them. A correct tap never
+# asks (a violation); the data generator still knows their columns.
+REMOVED_TYPES: dict[str, str] = {
+    "GET_FBA_SNS_FORECAST_DATA": "2025-12-11",
+    "GET_FBA_SNS_PERFORMANCE_DATA": "2025-12-11",
+}
 ALL_REPORT_TYPES = frozenset({*FLAT_SPECS, BROWSE_TREE, SALES_AND_TRAFFIC, *XML_ORDERS})
