@@ -94,6 +94,16 @@ class ReportSpec:
         return "data_end_time" if self.windowed else None
 
     @property
+    def takes_options(self) -> bool:
+        """Whether Amazon's report type accepts reportOptions (see `REPORT_TYPES`)."""
+        return REPORT_TYPES[self.report_type].takes_options
+
+    @property
+    def regeneration(self) -> str | None:
+        """Amazon's regeneration limit class of the report type, if it has one (see `REPORT_TYPES`)."""
+        return REPORT_TYPES[self.report_type].regeneration
+
+    @property
     def kinds(self) -> dict[str, str]:
         return {name: KIND_TYPES[kind] for name, kind in self.columns}
 
@@ -761,3 +771,68 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
 )
 REPORTS += VENDOR_REPORTS
 BY_STREAM.update({spec.stream: spec for spec in VENDOR_REPORTS})
+
+
+# --- What Amazon says of each report type, beyond its rows --------------------------------------
+# Options: whether the type accepts reportOptions, from Amazon's report type values
+# (amzn/selling-partner-api-docs references/reports-api/reporttype-values.md at 83b77ee, and the
+# report schemas of the JSON types). A report Amazon lists never shows its options, so a listed
+# report of a type that takes them may have been filtered by another app: only reports of types
+# without options are reused from getReports.
+# Regeneration: Amazon builds a near-real-time FBA report at most once every 30 minutes and a daily
+# FBA report at most once every 4 hours, reports of other apps of the seller included (the FBA
+# section of the same page, and the current FBA reports page; the All Orders reports are exempt).
+# The FBA types that page leaves unlabelled (the ledger, storage fee, fee preview and inventory
+# planning reports: their data change daily or less often) and the Subscribe & Save reports are
+# taken as daily, the stricter class. Types without a class are retried after the configured
+# `fatal_retry_cooldown_seconds`.
+NEAR_REAL_TIME = "near-real-time FBA"
+DAILY = "daily FBA"
+
+
+@dataclass(frozen=True)
+class ReportType:
+    """Amazon's facts about one report type that every stream of the type shares."""
+
+    takes_options: bool = False
+    regeneration: str | None = None
+
+
+_OPTIONS = ReportType(takes_options=True)
+_NEAR_REAL_TIME = ReportType(regeneration=NEAR_REAL_TIME)
+_DAILY = ReportType(regeneration=DAILY)
+REPORT_TYPES: dict[str, ReportType] = {
+    **dict.fromkeys((
+        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "GET_MERCHANT_LISTINGS_DATA",
+        "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "GET_MERCHANT_LISTINGS_DATA_LITE", "GET_MERCHANT_LISTINGS_DATA_LITER",
+        "GET_MERCHANTS_LISTINGS_FYP_REPORT", "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
+        "GET_SELLER_FEEDBACK_DATA",
+    ), ReportType()),
+    # Listings: `custom`; the browse tree: MarketplaceId, RootNodesOnly, BrowseNodeId.
+    **dict.fromkeys((
+        "GET_MERCHANT_LISTINGS_ALL_DATA", "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
+        "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "GET_XML_BROWSE_TREE_DATA",
+        # dateGranularity, asinGranularity; reportPeriod and the vendor views (their schemas).
+        "GET_SALES_AND_TRAFFIC_REPORT", *ANALYTICS,
+    ), _OPTIONS),
+    **dict.fromkeys((
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        "GET_FBA_MYI_ALL_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
+        "GET_RESERVED_INVENTORY_DATA", "GET_STRANDED_INVENTORY_UI_DATA", "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+    ), _NEAR_REAL_TIME),
+    **dict.fromkeys((
+        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA", "GET_FBA_REIMBURSEMENTS_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
+        # Unlabelled by Amazon (see above).
+        "GET_LEDGER_DETAIL_VIEW_DATA", "GET_FBA_STORAGE_FEE_CHARGES_DATA", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+        "GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_SNS_FORECAST_DATA", "GET_FBA_SNS_PERFORMANCE_DATA",
+    ), _DAILY),
+    # aggregateByLocation, aggregatedByTimePeriod.
+    "GET_LEDGER_SUMMARY_VIEW_DATA": ReportType(takes_options=True, regeneration=DAILY),
+}

@@ -13,10 +13,15 @@ bookmarks stay exact.
 Before requesting a report the scheduler tries, in order:
 1. a report this stream requested for the same window in an earlier sync that stopped before
    reading it (`pending_reports` in the partition's state, written as soon as a report is
-   requested, so a killed sync never requests it again);
-2. a DONE report of the same type, marketplace and window created recently, found with one
-   getReports call per report type and sync (reports listed by getReports do not show their
-   reportOptions, so only option-free flat-file reports are reused this way).
+   requested, so a killed sync never requests it again), if getReport shows it is that window's;
+2. a report this sync already requested for the same request (type, marketplaces, window and
+   options): two streams of one report type share it;
+3. for report types that take no reportOptions, a report of the same type, marketplaces and window
+   found with one getReports call per report type and sync: one still IN_QUEUE or IN_PROGRESS
+   (another app of the seller, or an earlier sync, asked for it), or one DONE within
+   `report_reuse_max_age_hours` (windowed reports only: a snapshot is read fresh). getReports does
+   not show a report's options, so for the types that take options only reports whose options the
+   tap knows, those of 1 and 2, are reused.
 """
 
 from __future__ import annotations
@@ -43,6 +48,15 @@ def window_key(request: ReportRequest) -> str:
     return f"{format_datetime(request.start)}/{format_datetime(request.end)}"
 
 
+# Statuses of a report Amazon is still building: one of them may be adopted instead of asking again.
+PENDING = ("IN_QUEUE", "IN_PROGRESS")
+
+
+def request_key(request: ReportRequest) -> tuple[str, ...]:
+    """What makes two requests ask Amazon for the same report."""
+    return (request.report_type, ",".join(sorted(request.marketplace_ids)), window_key(request), options_key(request))
+
+
 def options_key(request: ReportRequest) -> str:
     """The report options as a stable string, so a changed option never reuses an old report."""
     return json.dumps(dict(request.options), sort_keys=True, separators=(",", ":"))
@@ -55,7 +69,7 @@ class Slot:
     stream: str
     partition: str  # the marketplace id
     request: ReportRequest
-    listable: bool = False  # may be served by a DONE report found with getReports
+    listable: bool = False  # may be served by a report found with getReports (no options can filter it)
 
     @property
     def key(self) -> str:
@@ -113,6 +127,8 @@ class Scheduler:
         self._tickets: dict[tuple[str, str, str, str], Ticket] = {}
         self._consuming = 0
         self._listings: dict[str, list[dict[str, Any]]] = {}
+        # The reports this sync requested or adopted, by request: options known, so shareable.
+        self._made: dict[tuple[str, ...], Ticket] = {}
         self._closed: set[tuple[str, str]] = set()
 
     # Planning
@@ -203,16 +219,26 @@ class Scheduler:
     def _obtain(self, slot: Slot, *, block: bool) -> Ticket | None:
         """A report for `slot`: remembered, listed or newly created; None if only waiting would give one."""
         owner = self._owners[slot.stream]
-        ticket = self._adopt(owner, slot)
+        ticket = self._adopt(owner, slot) or self._shared(owner, slot)
         if ticket is None and slot.listable:
             ticket = self._listed(owner, slot)
-        if ticket is not None:
-            return ticket
-        report_id = self.engine.create(slot.request, wait=block)
-        if report_id is None:
+        if ticket is None:
+            report_id = self.engine.create(slot.request, wait=block)
+            if report_id is None:
+                return None
+            owner.remember(slot, report_id, self.now())
+            ticket = Ticket(report_id, self.engine.clock(), "created")
+        self._made.setdefault(request_key(slot.request), ticket)
+        return ticket
+
+    def _shared(self, owner: Ledger, slot: Slot) -> Ticket | None:
+        """The report this sync already has for the same request (another stream of the type)."""
+        made = self._made.get(request_key(slot.request))
+        if made is None:
             return None
-        owner.remember(slot, report_id, self.now())
-        return Ticket(report_id, self.engine.clock(), "created")
+        owner.remember(slot, made.report_id, self.now())
+        self.logger.info("%s: sharing report %s with another stream", slot.request.describe(), made.report_id)
+        return Ticket(made.report_id, made.created, "shared")
 
     def _adopt(self, owner: Ledger, slot: Slot) -> Ticket | None:
         remembered = owner.recall(slot)
@@ -262,14 +288,22 @@ class Scheduler:
                 return None  # no getReports quota now; a later slot of this type tries again
             listing = self._listings[request.report_type] = found
         for report in listing:
-            if _same_window(report, request):
-                listing.remove(report)
-                report_id = str(report["reportId"])
-                created_at = _when(report.get("createdTime")) or self.now()
-                owner.remember(slot, report_id, created_at)
-                self.logger.info("%s: reusing DONE report %s created %s", request.describe(), report_id,
-                                 format_datetime(created_at))
-                return Ticket(report_id, self.engine.clock(), "listed")
+            status = report.get("processingStatus")
+            if status in PENDING:
+                what = f"{status} report {report.get('reportId')}, requested by another app or an earlier sync,"
+            elif status == "DONE" and report.get("reportDocumentId") and request.start is not None:
+                what = f"DONE report {report.get('reportId')}"
+            else:
+                continue
+            if _differences(report, request):
+                continue
+            listing.remove(report)
+            report_id = str(report["reportId"])
+            created_at = _when(report.get("createdTime")) or self.now()
+            owner.remember(slot, report_id, created_at)
+            self.logger.info("%s: reusing the %s created %s", request.describe(), what, format_datetime(created_at))
+            age = max(0.0, (self.now() - created_at).total_seconds())
+            return Ticket(report_id, self.engine.clock() - age, "listed")
         return None
 
 
@@ -280,13 +314,6 @@ def _when(value: Any) -> datetime | None:
         return parse_datetime(str(value))
     except (ValueError, OverflowError):
         return None
-
-
-def _same_window(report: dict[str, Any], request: ReportRequest) -> bool:
-    """A listed report that Amazon built for exactly this request's type, marketplaces and window."""
-    if report.get("processingStatus") != "DONE" or not report.get("reportDocumentId"):
-        return False
-    return not _differences(report, request)
 
 
 def _differences(report: dict[str, Any], request: ReportRequest) -> list[str]:

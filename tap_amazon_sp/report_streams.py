@@ -146,13 +146,13 @@ class ReportStream(AmazonSPStream):
             return self._regional_plan(marketplace_id)[0]
         settings = self.settings
         options = {**dict(self.spec.default_options), **settings.report_options.get(self.spec.stream, {})}
+        # Listed reports do not show their options: reuse only reports no option can change.
+        listable = not options and not self.spec.takes_options
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
-            return [Slot(self.name, marketplace_id, request)]
+            return [Slot(self.name, marketplace_id, request, listable)]
         context = {"marketplace_id": marketplace_id}
         days = min(settings.period_days, self.spec.window_cap_days or settings.period_days)
-        # Listed reports do not show their options: reuse only reports no option can change.
-        listable = self.spec.fmt == "tsv" and not options
         report_type, markets = self.spec.report_type, (marketplace_id,)
         by_period = self.spec.report_type in ANALYTICS or self.spec.whole_days
         return [

@@ -231,14 +231,15 @@ class ReportEngine:
     def list_recent(
         self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime, *, wait: bool = False
     ) -> list[dict[str, Any]] | None:
-        """One page (the newest 100) of DONE reports of a type; None when getReports has no quota free.
+        """One page (the newest 100) of the reports of a type that are DONE or still being built;
+        None when getReports has no quota free.
 
         getReports allows one call per 45 s after a burst of 10, so reuse costs one call per report
         type and sync, and never waits unless asked to.
         """
         params: dict[str, Any] = {
             "reportTypes": [report_type],
-            "processingStatuses": ["DONE"],
+            "processingStatuses": ["DONE", "IN_QUEUE", "IN_PROGRESS"],
             "marketplaceIds": list(marketplace_ids[:10]),
             "pageSize": 100,
             "createdSince": amazon_time(created_since),

@@ -170,10 +170,12 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.NumberType(minimum=0),
         default=24,
         title="Reuse reports created within (hours)",
-        description="Before requesting a report, use a DONE one of the same type, marketplace and window created "
-        "within this many hours (found with getReports; flat-file reports without report options only). A report "
-        "requested by a sync that stopped before reading it is always picked up by the next sync (snapshot "
-        "reports only within this age). 0 turns listing reuse off.",
+        description="Before requesting a report, use one of the same type, marketplaces and window that Amazon "
+        "is still building (another app of the seller or an earlier sync asked for it) or that is DONE and was "
+        "created within this many hours (found with one getReports call per report type; only for report types "
+        "that take no report options, since Amazon's listing does not show them, and DONE ones for windowed "
+        "reports only). A report requested by a sync that stopped before reading it is always picked up by the "
+        "next sync (snapshot reports only within this age). 0 turns listing reuse off.",
     ),
     th.Property(
         "max_report_wait_seconds",
