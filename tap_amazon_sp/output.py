@@ -8,12 +8,16 @@ the identity for them: here the selection is resolved once per stream, the recor
 one call (msgspec, the SDK's own optional encoder, when installed; else a small typed encoder),
 and lines are written to stdout 64 KiB at a time (stdout may be unbuffered: PYTHONUNBUFFERED is
 common in containers) instead of one write and flush per record. Any other message (STATE,
-SCHEMA) first writes out the pending lines, so the order of messages is kept. A target reads the
-same JSON values the SDK would have written.
+SCHEMA) is serialised by the SDK and written after the pending lines, so the order of messages is
+kept. A target reads the same JSON values the SDK would have written.
+
+Writes are whole lines or nothing: a termination signal waits until the write is done
+(stopping.StopGuard), and what a pipe did not take is written again.
 """
 
 from __future__ import annotations
 
+import select
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -24,6 +28,8 @@ from typing import Any
 
 from singer_sdk.io_base import SingerWriter
 from singer_sdk.singerlib.encoding.simple import Message
+
+from tap_amazon_sp.stopping import OutputClosed, StopGuard
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -81,11 +87,17 @@ BUFFER_BYTES = 64 * 1024
 
 
 class TapMessageWriter(SingerWriter):
-    """The SDK's message writer, plus a buffer of RECORD lines that streams write directly."""
+    """The SDK's message writer, plus a buffer of RECORD lines that streams write directly.
+
+    Every message, the SDK's own (SCHEMA, STATE) included, goes out through `flush_lines`: whole
+    lines only, however the write is interrupted (a signal, a pipe that takes part of a block), and
+    a reader that closed stdout is `OutputClosed`, not a BrokenPipeError deep in a stream's sync.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self._pending = bytearray()
+        self.guard = StopGuard()
 
     def write_line(self, line: bytes) -> None:
         """Queue one complete message line (ending in a newline)."""
@@ -97,20 +109,55 @@ class TapMessageWriter(SingerWriter):
         """Write out the queued lines."""
         if not self._pending:
             return
-        out = sys.stdout
-        buffer = getattr(out, "buffer", None)
-        if buffer is not None:
-            out.flush()
-            buffer.write(self._pending)
-            buffer.flush()
-        else:  # a text stream without bytes underneath (tests capture output in a StringIO)
-            out.write(self._pending.decode())
+        self.guard.writing()
+        try:
+            _write_all(self._pending)
+            self._pending.clear()
+        finally:
+            self.guard.written()
+
+    def discard_lines(self) -> None:
+        """Forget the queued lines (the reader is gone)."""
         self._pending.clear()
 
     @override
     def write_message(self, message: Message) -> None:
+        # The SDK's writer hands the text to sys.stdout, which with PYTHONUNBUFFERED sits on an
+        # unbuffered file whose partial writes it does not repeat: a STATE line could be cut.
+        self._pending += (self.format_message(message) + "\n").encode()
         self.flush_lines()
-        super().write_message(message)
+
+
+def _write_all(data: bytearray) -> None:
+    """Write `data` to stdout whole: a pipe may take part of it (after a signal, or when stdout is
+    unbuffered or non-blocking), so what is left is written until nothing is."""
+    out = sys.stdout
+    try:
+        buffer = getattr(out, "buffer", None)
+        if buffer is None:  # a text stream without bytes underneath (tests capture output in a StringIO)
+            out.write(data.decode())
+            out.flush()
+            return
+        out.flush()
+        done = 0
+        with memoryview(data) as view:
+            while done < len(view):
+                try:
+                    written = buffer.write(view[done:])
+                except BlockingIOError as exc:  # a non-blocking stdout whose pipe is full
+                    written = exc.characters_written
+                if not written:
+                    select.select([], [buffer], [])
+                    continue
+                done += written
+        while True:
+            try:
+                buffer.flush()
+                return
+            except BlockingIOError:
+                select.select([], [buffer], [])
+    except BrokenPipeError:
+        raise OutputClosed from None
 
 
 class RecordLineWriter:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from functools import cached_property
+from types import FrameType
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from singer_sdk import Stream, Tap
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.singerlib import StateMessage
 
-from tap_amazon_sp import catalogue
+from tap_amazon_sp import catalogue, stopping
 from tap_amazon_sp.client import Runtime
 from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
@@ -20,6 +23,7 @@ from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
 from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
+from tap_amazon_sp.stopping import Interrupted, OutputClosed
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -87,8 +91,65 @@ class TapAmazonSP(Tap):
         try:
             super().invoke(**kwargs)
         except TapError as exc:
+            stopping.hold_signals()
             cls.logger.error("%s", exc)
             sys.exit(1)
+        except Interrupted as stop:
+            stopping.hold_signals()
+            sys.exit(cls._stopped(stop))
+        except OutputClosed:
+            stopping.hold_signals()
+            cls._output_closed()
+            sys.exit(1)
+        stopping.hold_signals()
+
+    @classmethod
+    def _stopped(cls, stop: Interrupted) -> int:
+        """Finish an interrupted sync: its queued lines, then a STATE that resumes where it stopped."""
+        try:
+            stop.finish()
+        except OutputClosed:
+            cls._output_closed()
+        else:
+            cls.logger.warning(
+                "Stopped by %s: the last STATE resumes after the last window emitted in full; exit status %d",
+                stop.name, stop.exit_code,
+            )
+        if late := stopping.late_signals():
+            cls.logger.warning("%s while stopping: ignored, so that no line was cut short", ", ".join(late))
+        return stop.exit_code
+
+    @classmethod
+    def _output_closed(cls) -> None:
+        # Python flushes stdout once more at exit; with the reader gone that would print
+        # "Exception ignored ... BrokenPipeError". Its docs' remedy: point stdout at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        cls.logger.error("The output pipe was closed by its reader; stopping, as nothing more can be written")
+
+    @override
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        # The SDK's handler writes a STATE from inside the handler (in the middle of a line, if one
+        # was being written) and exits 0. Ours only raises Interrupted, and not while a line is being
+        # written (stopping.py). The one private SDK member the tap replaces to stop.
+        writer = getattr(self, "message_writer", None)
+        stop = Interrupted(signum, self._finish_interrupted)
+        if isinstance(writer, TapMessageWriter):
+            writer.guard.signal(stop)
+        else:
+            raise stop
+
+    def _finish_interrupted(self) -> None:
+        """The lines still queued, then the state as it stands: bookmarks after the last window
+        emitted in full, and the reports requested for the windows that were not."""
+        writer = self.message_writer
+        if not isinstance(writer, TapMessageWriter):
+            return
+        writer.flush_lines()
+        state = getattr(self, "_state", None)
+        if state:
+            writer.write_message(StateMessage(value=state))
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -49,8 +50,9 @@ def run_until(
     config: dict[str, Any],
     state: dict[str, Any] | None,
     kill_at: tuple[str, int] | None,
+    sig: int = signal.SIGKILL,
 ) -> tuple[TapRun, bool]:
-    """Run the CLI; SIGKILL it when `kill_at` happens. Returns the run and whether it was killed."""
+    """Run the CLI; send it `sig` when `kill_at` happens. Returns the run and whether it was signalled."""
     (directory / "config.json").write_text(json.dumps(config))
     (directory / "catalog.json").write_text(json.dumps(catalog_for(config, list(STREAMS))))
     command = [
@@ -78,7 +80,7 @@ def run_until(
         deadline = time.monotonic() + 60
         while proc.poll() is None and time.monotonic() < deadline:
             if kill_at is not None and happened(kill_at, sim.requests[first_request:], list(lines), state):
-                proc.kill()
+                proc.send_signal(sig)
                 killed = True
                 break
             time.sleep(0.002)

@@ -1,0 +1,96 @@
+"""How a sync stops before its end: told to by a signal, or because the reader of stdout is gone.
+
+SIGTERM and SIGINT (Kubernetes, cron timeouts, Airflow, Ctrl-C) become `Interrupted`, raised at
+once wherever the sync is (a sleep waiting on a report, a request, parsing a document) except
+while a message line is being written: there it waits until the line is whole. Both exceptions
+derive from BaseException, so no `except Exception` on the way (retries, the SDK's "unhandled
+error" log) mistakes them for a failure of a request or a stream.
+
+The signal handler itself writes and logs nothing: it may run in the middle of a write to stdout
+or stderr, where a second write would be reentrant. What is left to write (the pending lines, a
+final STATE) is written by whoever catches `Interrupted`, after the stack has unwound.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+# Termination signals that arrived while the tap was already stopping.
+_LATE: list[int] = []
+
+
+class Interrupted(BaseException):
+    """A termination signal arrived: stop, finish the pending lines, write a final STATE."""
+
+    def __init__(self, signum: int, finish: Callable[[], None]) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.finish = finish
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name
+
+    @property
+    def exit_code(self) -> int:
+        """What a shell reports for a process ended by this signal: 130 for SIGINT, 143 for SIGTERM."""
+        return 128 + self.signum
+
+
+class OutputClosed(BaseException):
+    """The reader of stdout closed it (`tap | head`, a target that died): nothing more can be written."""
+
+
+class StopGuard:
+    """Holds back a termination signal while a line is being written, then raises it.
+
+    `writing()` and `written()` bracket every write to stdout; a signal arriving in between is
+    raised by `written()`, once the lines are whole. Later signals are only noted: the sync is
+    already stopping, and cutting its last lines short would be worse than waiting for the reader
+    (SIGKILL remains for a reader that never reads).
+    """
+
+    def __init__(self) -> None:
+        self._depth = 0
+        self.stop: Interrupted | None = None
+        self.raised = False
+
+    def signal(self, stop: Interrupted) -> None:
+        """Called from the signal handler."""
+        if self.stop is not None:
+            _LATE.append(stop.signum)
+            return
+        self.stop = stop
+        if not self._depth:
+            self.raised = True
+            raise stop
+
+    def writing(self) -> None:
+        self._depth += 1
+
+    def written(self) -> None:
+        self._depth -= 1
+        if not self._depth and self.stop is not None and not self.raised:
+            self.raised = True
+            raise self.stop
+
+
+
+def hold_signals() -> None:
+    """From here on the process is ending: a termination signal is noted, never raised."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _note)
+
+
+def _note(signum: int, _frame: FrameType | None) -> None:
+    _LATE.append(signum)
+
+
+def late_signals() -> list[str]:
+    """The signals that arrived while the process was ending, by name."""
+    return [signal.Signals(signum).name for signum in _LATE]
