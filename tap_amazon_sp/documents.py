@@ -6,6 +6,7 @@ Every function here works chunk by chunk, so memory stays flat whatever the docu
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import re
 import zlib
@@ -48,31 +49,81 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return None
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+# Amazon has served gzip inside a Content-Encoding: gzip (June 2023): two layers. More than three is
+# not a document but a loop.
+GZIP_LAYERS = 3
+
+
 def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Decompress a gzip stream (several members allowed); fail if it ends early."""
-    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-    seen_input = False
+    """Decompress a gzip stream (several members allowed); fail if it ends early.
+
+    NUL bytes between or after members are padding and skipped (as gzip(1) and Python's gzip do);
+    any other bytes after a member must be another member, or the document fails.
+    """
+    decompressor: Any = None  # None between members
+    members = 0
     for chunk in chunks:
-        seen_input = seen_input or bool(chunk)
         while chunk:
+            if decompressor is None:
+                if members:
+                    chunk = chunk.lstrip(b"\0")
+                    if not chunk:
+                        break
+                decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
             try:
                 out = decompressor.decompress(chunk)
             except zlib.error as exc:
+                if members:
+                    raise DocumentError(
+                        f"the document has bytes after the end of its gzip data that are not gzip ({exc})"
+                    ) from None
                 raise DocumentError(f"the document is not valid gzip ({exc})") from None
             if out:
                 yield out
             if decompressor.eof:
                 chunk = decompressor.unused_data
-                decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-                if not chunk:
-                    seen_input = False
+                decompressor = None
+                members += 1
             else:
                 chunk = b""
-    tail = decompressor.flush()
-    if tail:
-        yield tail
-    if seen_input and not decompressor.eof:
+    if decompressor is not None:
+        tail = decompressor.flush()
+        if tail:
+            yield tail
         raise TruncatedDocument("the document's gzip stream ended early (truncated download)")
+
+
+def _peek(chunks: Iterator[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first `size` bytes (fewer at the end), and the whole stream again, those bytes included."""
+    taken: list[bytes] = []
+    have = 0
+    for chunk in chunks:
+        taken.append(chunk)
+        have += len(chunk)
+        if have >= size:
+            break
+    head = b"".join(taken)
+    return head[:size], itertools.chain((head,) if head else (), chunks)
+
+
+def unwrap(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """A downloaded document's own bytes: every gzip layer it comes in removed, decided by the bytes.
+
+    A layer is gzip when it starts with gzip's magic (`1f 8b`), whatever `compressionAlgorithm` or
+    `Content-Encoding` said: Amazon has served plain text flagged GZIP, gzip with no flag, and gzip
+    inside a `Content-Encoding: gzip` (SPAPI-NOTES Add. §9); text never starts with those bytes.
+    A body of zero bytes is a broken download (`TruncatedDocument`): no report document is empty,
+    and a gzip file never is.
+    """
+    head, stream = _peek(iter(chunks), len(GZIP_MAGIC))
+    if not head:
+        raise TruncatedDocument("the download was empty (0 bytes), which no report document is")
+    for _layer in range(GZIP_LAYERS):
+        if head != GZIP_MAGIC:
+            break
+        head, stream = _peek(gunzip(stream), len(GZIP_MAGIC))
+    yield from stream
 
 
 def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator[str]:

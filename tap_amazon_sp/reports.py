@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 
-from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, gunzip
+from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, unwrap
 from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
 from tap_amazon_sp.records import amazon_time, format_datetime
 from tap_amazon_sp.settings import is_loopback
@@ -98,8 +99,9 @@ class ReportEngine:
         self.fatal_cooldown = fatal_cooldown
         self.sleep = sleep
         self.clock = clock
-        # Document URLs being read: (url, compressionAlgorithm, when it was obtained).
-        self._links: dict[str, tuple[str, str | None, float]] = {}
+        # Document URLs being read: (url, when it was obtained). Their compressionAlgorithm is not kept:
+        # a document's own bytes say whether it is gzip (`OpenDocument`).
+        self._links: dict[str, tuple[str, float]] = {}
 
     # Creating and polling
 
@@ -300,21 +302,20 @@ class ReportEngine:
         last = ""
         renew = False
         for attempt in range(1, DOCUMENT_TRIES + 1):
-            url, compression = self._document_url(document_id, renew=renew)
+            url = self._document_url(document_id, renew=renew)
             try:
                 # A plain GET: pre-signed URLs carry their own credentials, and Amazon's token
-                # must not leak to the storage host.
-                response = self.client.session.get(url, stream=True, timeout=self.client.timeout)
+                # must not leak to the storage host. The bytes are read as sent (see `OpenDocument`).
+                response = self.client.session.get(
+                    url, stream=True, timeout=self.client.timeout, headers={"Accept-Encoding": "identity"}
+                )
             except requests.RequestException as exc:
                 last = f"connection error ({type(exc).__name__})"
                 renew = False
             else:
                 status = response.status_code
                 if status == 200:
-                    # requests undoes a Content-Encoding itself; only a GZIP document served as-is needs us.
-                    encoded = response.headers.get("Content-Encoding", "identity").lower()
-                    gzipped = compression == "GZIP" and encoded in ("", "identity")
-                    return OpenDocument(document_id, response, gzipped)
+                    return OpenDocument(document_id, response)
                 response.close()
                 last = f"HTTP {status}"
                 if status == 403:
@@ -337,11 +338,11 @@ class ReportEngine:
             self.sleep(delay)
         raise TransientError(f"document {document_id} could not be downloaded: {last}")
 
-    def _document_url(self, document_id: str, *, renew: bool) -> tuple[str, str | None]:
+    def _document_url(self, document_id: str, *, renew: bool) -> str:
         """A pre-signed URL for the document: a recent one again, or a new one from getReportDocument."""
         now = self.clock()
         link = self._links.get(document_id)
-        if link is None or renew or now - link[2] >= URL_REUSE_SECONDS:
+        if link is None or renew or now - link[1] >= URL_REUSE_SECONDS:
             info = self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})
             url = str(info["url"])
             parts = urlsplit(url)
@@ -350,19 +351,22 @@ class ReportEngine:
                     f"document {document_id}: Amazon gave a URL on {describe_url(url)}, which is not https; "
                     "refusing to download it"
                 )
-            compression = info.get("compressionAlgorithm")
-            link = (url, str(compression) if compression else None, now)
+            link = (url, now)
             self._links[document_id] = link
-        return link[0], link[1]
+        return link[0]
 
 
 @dataclass
 class OpenDocument:
-    """A document whose download has started."""
+    """A document whose download has started.
+
+    Its compression is decided by its bytes (`documents.unwrap`), not by Amazon's
+    `compressionAlgorithm` or by `Content-Encoding`, which Amazon has both got wrong; the HTTP client
+    never decompresses anything itself.
+    """
 
     document_id: str
     response: requests.Response
-    gzipped: bool
 
     @property
     def charset(self) -> str | None:
@@ -371,10 +375,12 @@ class OpenDocument:
 
     def chunks(self) -> Iterator[bytes]:
         """The document's bytes, decompressed, chunk by chunk; the connection closes at the end."""
-        raw = self.response.iter_content(CHUNK_SIZE)
+        # The raw stream: requests would undo a Content-Encoding on its own, and a document in gzip
+        # inside a Content-Encoding: gzip must come out whole, not half undone (SPAPI-NOTES Add. §9).
+        raw = self.response.raw.stream(CHUNK_SIZE, decode_content=False)
         try:
-            yield from gunzip(raw) if self.gzipped else raw
-        except requests.RequestException as exc:
+            yield from unwrap(raw)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise DownloadError(f"document {self.document_id}: the download broke off ({type(exc).__name__})") from None
         except TruncatedDocument as exc:
             raise DownloadError(f"document {self.document_id}: {exc}") from None

@@ -78,6 +78,23 @@ def _mutations(value: Any) -> dict[str, str]:
     return result
 
 
+# How a document is served: `plain` its bytes uncompressed under compressionAlgorithm GZIP (EU,
+# July 2023), `unflagged` gzip with no compressionAlgorithm (2021), `double_gzip` its gzip gzipped
+# again and sent with Content-Encoding: gzip (June 2023). SPAPI-NOTES, Additions §9.
+DOCUMENT_ENCODINGS = ("plain", "unflagged", "double_gzip")
+
+
+def _encodings(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"expected an object of reportType -> encoding, got {value!r}")
+    result: dict[str, str] = {}
+    for key, name in value.items():
+        if name not in DOCUMENT_ENCODINGS:
+            raise ValueError(f"unknown document encoding {name!r}; known: {', '.join(DOCUMENT_ENCODINGS)}")
+        result[str(key)] = str(name)
+    return result
+
+
 def _account_type(value: Any) -> str:
     account = str(value)
     if account not in ("any", "Seller", "Vendor"):
@@ -135,6 +152,10 @@ SWITCHES: dict[str, Switch] = {
                "{reportType: n}: the next n downloads send part of the body, then go silent"),
         Switch("truncate_document", {}, _counters,
                "{reportType: n}: the next n downloads serve a gzip stream cut short (complete HTTP)"),
+        Switch("empty_document", {}, _counters,
+               "{reportType: n}: the next n downloads answer 200 with zero bytes (still flagged GZIP)"),
+        Switch("document_encoding", {}, _encodings,
+               "{reportType: plain|unflagged|double_gzip}: documents served not as their flag says"),
         Switch("expired_document_url", {}, _counters,
                "{reportType: n}: the next n getReportDocument URLs have already expired"),
         Switch("insecure_document_url", False, _bool,

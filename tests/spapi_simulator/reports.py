@@ -438,7 +438,17 @@ class ReportStore:
             f"&X-Amz-Date={stamp:%Y%m%dT%H%M%SZ}&X-Amz-Expires={int(ttl)}"
             f"&X-Amz-SignedHeaders=host&X-Amz-Signature={signature}"
         )
-        return {"reportDocumentId": document_id, "url": url, "compressionAlgorithm": "GZIP"}
+        info = {"reportDocumentId": document_id, "url": url, "compressionAlgorithm": "GZIP"}
+        if self._encoding(document_id) == "unflagged":
+            del info["compressionAlgorithm"]
+        return info
+
+    def _encoding(self, document_id: str) -> str | None:
+        """The document_encoding fault for this document's report type, if any."""
+        with self._lock:
+            report_type = self._documents[document_id].report_type
+        encoding = self._faults.get("document_encoding").get(report_type)
+        return None if encoding is None else str(encoding)
 
     def open_document(self, document_id: str, query: Mapping[str, list[str]]) -> DocumentReply:
         """A GET on a document URL, answered like the S3 bucket behind it."""
@@ -472,15 +482,24 @@ class ReportStore:
             "Content-Encoding": "gzip" if grant.gzip_header else "identity",
         }
         report_type = stored.report_type
+        body = gzipped
+        encoding = self._encoding(document_id)
+        if encoding == "plain":
+            body = gzip.decompress(gzipped)
+        elif encoding == "double_gzip":
+            body = gzip.compress(gzipped, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        if self._faults.take("empty_document", report_type):
+            return DocumentReply(200, headers, b"")
         # Past the gzip header and a good part of the data, but short of the end.
-        part = max(20, len(gzipped) * 3 // 5)
+        part = max(20, len(body) * 3 // 5)
         if self._faults.take("truncate_document", report_type):
-            return DocumentReply(200, headers, gzipped[:part])
+            return DocumentReply(200, headers, body[:part])
         if self._faults.take("break_document", report_type):
-            return DocumentReply(200, headers, gzipped, cut_at=part)
+            return DocumentReply(200, headers, body, cut_at=part)
         if self._faults.take("stall_document", report_type):
-            return DocumentReply(200, headers, gzipped, cut_at=part, stall=float(self._faults.get("hang_seconds")))
-        return DocumentReply(200, headers, gzipped)
+            return DocumentReply(200, headers, body, cut_at=part, stall=float(self._faults.get("hang_seconds")))
+        return DocumentReply(200, headers, body)
 
     def signatures(self) -> list[str]:
         """The signature of every document URL issued so far."""
