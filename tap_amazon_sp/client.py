@@ -200,14 +200,34 @@ class AmazonSPStream(Stream):
                 and type(maps[0]) is SameRecordTransform
                 and not maps[0].flattening_enabled
             )
-            if plain and isinstance(sink, TapMessageWriter):
-                deselected = [name for name in self.schema.get("properties", {}) if not self.mask[("properties", name)]]
+            left_out = self._left_out_by_catalog() if plain else None
+            if left_out is not None and isinstance(sink, TapMessageWriter):
+                if left_out:
+                    self.logger.warning(
+                        "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
+                    )
+                deselected = [
+                    name for name in self.schema.get("properties", {})
+                    if name in left_out or not self.mask[("properties", name)]
+                ]
                 self._line_writer = RecordLineWriter(
                     self.name, sink=sink, version=self._stream_version, deselected=deselected
                 )
             else:
                 self._line_writer = False
         return self._line_writer if isinstance(self._line_writer, RecordLineWriter) else None
+
+    def _left_out_by_catalog(self) -> list[str] | None:
+        """The properties the catalog's schema leaves out: RECORDs leave them out too, as on the SDK's
+        path. None when the catalog changes a property: only the SDK's path conforms values to it."""
+        ours = self.schema.get("properties", {})
+        catalog = self.effective_schema
+        theirs = catalog.get("properties", {})
+        if any(name in ours and ours[name] != prop for name, prop in theirs.items()):
+            return None
+        if catalog.get("additionalProperties"):
+            return []
+        return [name for name in ours if name not in theirs]
 
     def bookmark(self, context: Context | None) -> datetime | None:
         """Where the last completed window of this partition ended."""

@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import catalog_for, run_tap
+from tests.tap_runner import catalog_for, run_cli, run_tap
 
 US = "ATVPDKIKX0DER"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -79,6 +80,49 @@ def test_deselected_properties_are_left_out(sim: Simulator):
     assert records
     assert all("ship_city" not in m["record"] and "item_tax" not in m["record"] for m in records)
     assert all("ship_state" in m["record"] for m in records)
+
+
+def test_a_catalog_schema_that_leaves_out_properties_leaves_them_out_of_records_on_both_paths(
+    sim: Simulator, tmp_path: Path
+):
+    config = make_config(sim, end_date=END)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    (entry,) = [e for e in catalog["streams"] if e["tap_stream_id"] == ALL_ORDERS]
+    left_out = ("ship_city", "item_price", "unparsed_values")
+    for name in left_out:
+        del entry["schema"]["properties"][name]
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog))
+    direct = run_cli(config, "--catalog", str(path))
+    # Flattening a flat record changes nothing, but it sends every record through the SDK's path.
+    sdk = run_cli({**config, "flattening_enabled": True, "flattening_max_depth": 1}, "--catalog", str(path))
+    assert direct.returncode == 0 and sdk.returncode == 0, direct.stderr[-2000:] + sdk.stderr[-2000:]
+
+    got, want = records_as_written(direct.stdout), records_as_written(sdk.stdout)
+    assert len(got) > 20
+    assert without_report_ids(got) == without_report_ids(want)
+    for message in got:
+        assert not set(left_out) & set(message["record"]) and "ship_state" in message["record"]
+    (schema,) = [m["schema"] for m in direct.messages if m["type"] == "SCHEMA"]
+    assert not set(left_out) & set(schema["properties"])
+    assert "the catalog's schema has no item_price, ship_city, unparsed_values" in direct.stderr
+
+
+def test_a_catalog_schema_that_changes_a_property_sends_records_through_the_sdk_path(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    (entry,) = [e for e in catalog["streams"] if e["tap_stream_id"] == ALL_ORDERS]
+    # A boolean column declared as an integer-free boolean: the SDK's path conforms values to it.
+    entry["schema"]["properties"]["quantity"] = {"type": ["boolean", "null"]}
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(catalog))
+    direct = run_cli(config, "--catalog", str(path))
+    sdk = run_cli({**config, "flattening_enabled": True, "flattening_max_depth": 1}, "--catalog", str(path))
+    assert direct.returncode == 0 and sdk.returncode == 0, direct.stderr[-2000:] + sdk.stderr[-2000:]
+    got, want = records_as_written(direct.stdout), records_as_written(sdk.stdout)
+    assert len(got) > 20
+    assert without_report_ids(got) == without_report_ids(want)
+    assert {type(m["record"]["quantity"]) for m in got} == {bool}
 
 
 TRICKY: list[dict[str, Any]] = [
