@@ -2,8 +2,8 @@
 
 Every entry was transcribed from Amazon's official Swagger 2.0 models (repository
 ``amzn/selling-partner-api-models``, commit ``34dc93fe``): HTTP method, full path template,
-every parameter (body fields are listed as their top-level properties), the 2xx status and the
-default rate and burst from the operation's "Usage Plan" table.
+every parameter (body fields are listed as the body's properties, an object's own properties nested
+in it), the 2xx status and the default rate and burst from the operation's "Usage Plan" table.
 
 Two consumers need this table. The tap uses ``rate``/``burst`` to pace its requests so that it
 stays inside Amazon's default usage plans instead of relying on 429 retries. The test simulator
@@ -23,12 +23,12 @@ from urllib.parse import unquote
 __all__ = ["OPERATIONS", "Operation", "Param", "match"]
 
 ParamLocation = Literal["query", "path", "body"]
-ParamKind = Literal["string", "integer", "boolean", "date-time", "array", "object"]
+ParamKind = Literal["string", "integer", "number", "boolean", "date-time", "array", "object"]
 
 
 @dataclass(frozen=True)
 class Param:
-    """One request parameter; for body fields, one top-level property of the body schema."""
+    """One request parameter; for body fields, one property of the body schema (or of an object in it)."""
 
     name: str
     location: ParamLocation
@@ -40,6 +40,10 @@ class Param:
     max_items: int | None = None
     minimum: int | None = None
     maximum: int | None = None
+    # For arrays: the kind of their items.
+    items: ParamKind = "string"
+    # For objects: their properties, checked like the body's own.
+    fields: tuple[Param, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,36 @@ class Operation:
 
 
 _REPORTS = "reports_2021-06-30"
+
+_REPLENISHMENT = "replenishment-2022-11-07"
+_PROGRAM_TYPES = Param("programTypes", "body", "array", required=True, enum=("SUBSCRIBE_AND_SAVE",), min_items=1)
+_FREQUENCY = Param("aggregationFrequency", "body", enum=("DAY", "WEEK", "MONTH", "QUARTER", "YEAR"))
+_TIME_INTERVAL = Param("timeInterval", "body", "object", required=True, fields=(
+    Param("startDate", "body", "date-time", required=True),
+    Param("endDate", "body", "date-time", required=True),
+))
+_PERIOD_TYPE = Param("timePeriodType", "body", required=True, enum=("PERFORMANCE", "FORECAST"))
+_MARKETPLACE = Param("marketplaceId", "body", required=True)
+_CHANNELS = Param("fulfillmentChannelTypes", "body", "array", enum=("AMAZON", "MERCHANT"), min_items=1, max_items=2)
+_ASINS = Param("asins", "body", "array", min_items=1, max_items=20)
+_SKUS = Param("skus", "body", "array", min_items=1, max_items=20)
+_BRANDS = Param("brandNames", "body", "array", min_items=1, max_items=20)
+_GROUPS = Param("productGroups", "body", "array", min_items=1, max_items=20)
+_ORDER = Param("order", "body", required=True, enum=("ASC", "DESC"))
+_DELIVERIES_CONDITIONS = (
+    "NEXT_30_DAYS_DELIVERIES_PAUSED_PRICING", "NEXT_30_DAYS_DELIVERIES_PAUSED_NON_BUYABLE",
+    "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK_ONLY", "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK",
+    "NO_ISSUES_FOR_NEXT_30_DAYS_DELIVERIES",
+)
+_DISCOUNT = (Param("percentage", "body", "array", items="number", min_items=1, max_items=10),)
+
+
+def _pagination(most: int) -> Param:
+    return Param("pagination", "body", "object", required=True, fields=(
+        Param("limit", "body", "integer", required=True, minimum=1, maximum=most),
+        Param("offset", "body", "integer", required=True, minimum=0, maximum=9000),
+    ))
+
 
 _TABLE: tuple[Operation, ...] = (
     # Reports API 2021-06-30
@@ -151,6 +185,71 @@ _TABLE: tuple[Operation, ...] = (
     # Sellers API v1
     Operation("getMarketplaceParticipations", "sellers", "GET",
               "/sellers/v1/marketplaceParticipations", 0.016, 15, 200, ()),
+    # Replenishment API 2022-11-07 (Subscribe & Save metrics and offers)
+    Operation("getSellingPartnerMetrics", _REPLENISHMENT, "POST",
+              "/replenishment/2022-11-07/sellingPartners/metrics/search", 1, 1, 200, (
+        _FREQUENCY,
+        _TIME_INTERVAL,
+        Param("metrics", "body", "array", enum=(
+            "SHIPPED_SUBSCRIPTION_UNITS", "TOTAL_SUBSCRIPTIONS_REVENUE", "ACTIVE_SUBSCRIPTIONS",
+            "NOT_DELIVERED_DUE_TO_OOS", "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REVENUE", "LOST_REVENUE_DUE_TO_OOS",
+            "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REORDERS", "COUPONS_REVENUE_PENETRATION", "REVENUE_BY_DELIVERIES",
+            "SUBSCRIBER_RETENTION", "REVENUE_PENETRATION_BY_SELLER_FUNDING", "SHARE_OF_COUPON_SUBSCRIPTIONS",
+            "SUBSCRIBER_LIFETIME_VALUE_BY_CUSTOMER_SEGMENT", "SIGNUP_CONVERSION_BY_SELLER_FUNDING",
+            "REVENUE_PENETRATION",
+        ), min_items=1),
+        Param("filters", "body", "object", fields=(_ASINS, _SKUS, _CHANNELS, _BRANDS, _GROUPS)),
+        _PERIOD_TYPE,
+        _MARKETPLACE,
+        _PROGRAM_TYPES,
+    )),
+    Operation("listOfferMetrics", _REPLENISHMENT, "POST", "/replenishment/2022-11-07/offers/metrics/search",
+              1, 1, 200, (
+        _pagination(500),
+        Param("sort", "body", "object", fields=(
+            _ORDER,
+            Param("key", "body", required=True, enum=(
+                "SHIPPED_SUBSCRIPTION_UNITS", "TOTAL_SUBSCRIPTIONS_REVENUE", "ACTIVE_SUBSCRIPTIONS",
+                "NEXT_90DAYS_SHIPPED_SUBSCRIPTION_UNITS", "NEXT_60DAYS_SHIPPED_SUBSCRIPTION_UNITS",
+                "NEXT_30DAYS_SHIPPED_SUBSCRIPTION_UNITS", "NEXT_90DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
+                "NEXT_60DAYS_TOTAL_SUBSCRIPTIONS_REVENUE", "NEXT_30DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
+            )),
+        )),
+        Param("filters", "body", "object", required=True, fields=(
+            _FREQUENCY, _TIME_INTERVAL, _PERIOD_TYPE, _MARKETPLACE, _PROGRAM_TYPES,
+            _ASINS, _SKUS, _CHANNELS, _BRANDS, _GROUPS,
+        )),
+    )),
+    Operation("listOffers", _REPLENISHMENT, "POST", "/replenishment/2022-11-07/offers/search", 1, 1, 200, (
+        _pagination(100),
+        Param("filters", "body", "object", required=True, fields=(
+            _MARKETPLACE,
+            _SKUS,
+            _ASINS,
+            Param("eligibilities", "body", "array", min_items=1, enum=(
+                "ELIGIBLE", "INELIGIBLE", "SUSPENDED", "REPLENISHMENT_ONLY_ORDERING",
+            )),
+            Param("preferences", "body", "object", fields=(
+                Param("autoEnrollment", "body", "array", enum=("OPTED_IN", "OPTED_OUT"), min_items=1),
+            )),
+            Param("promotions", "body", "object", fields=tuple(
+                Param(name, "body", "object", fields=_DISCOUNT)
+                for name in ("sellingPartnerFundedBaseDiscount", "sellingPartnerFundedTieredDiscount",
+                             "amazonFundedBaseDiscount", "amazonFundedTieredDiscount")
+            )),
+            _PROGRAM_TYPES,
+            Param("deliveriesConditions", "body", "array", enum=_DELIVERIES_CONDITIONS, min_items=1),
+        )),
+        Param("sort", "body", "object", fields=(
+            _ORDER,
+            Param("key", "body", required=True, enum=(
+                "ASIN", "SELLING_PARTNER_FUNDED_BASE_DISCOUNT_PERCENTAGE",
+                "SELLING_PARTNER_FUNDED_TIERED_DISCOUNT_PERCENTAGE", "AMAZON_FUNDED_BASE_DISCOUNT_PERCENTAGE",
+                "AMAZON_FUNDED_TIERED_DISCOUNT_PERCENTAGE", "INVENTORY", "PRICE", "SUBSCRIPTION_COUNT",
+                "FULFILLMENT_NETWORK_ID_TYPE",
+            )),
+        )),
+    )),
 )
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}

@@ -103,6 +103,8 @@ def test_table_is_self_consistent(name: str) -> None:
             assert p.kind == "array"
         if p.minimum is not None or p.maximum is not None:
             assert p.kind == "integer"
+        if p.fields:
+            assert p.kind == "object"
 
 
 # --- against Amazon's models ----------------------------------------------------------------
@@ -175,14 +177,18 @@ def model_param(
     model: dict[str, Any], name: str, location: str, schema: dict[str, Any], required: bool
 ) -> Param:
     schema = resolve(model, schema)
-    kind = schema.get("type")
-    if kind == "string" and schema.get("format") == "date-time":
-        kind = "date-time"
-    assert kind in {"string", "integer", "boolean", "date-time", "array", "object"}, (
-        f"{name}: unsupported type {schema.get('type')!r}"
-    )
+    kind = _kind(schema, name)
     assert location in {"query", "path", "body"}, f"{name}: unsupported location {location!r}"
-    enum_source = resolve(model, schema.get("items", {})) if kind == "array" else schema
+    items = resolve(model, schema.get("items", {})) if kind == "array" else {}
+    enum_source = items if kind == "array" else schema
+    # An object's properties are fields of their own (the body's nested objects).
+    fields: tuple[Param, ...] = ()
+    if kind == "object":
+        required_fields = set(schema.get("required", ()))
+        fields = tuple(
+            model_param(model, field, location, field_schema, field in required_fields)
+            for field, field_schema in schema.get("properties", {}).items()
+        )
     return Param(
         name=name,
         location=location,  # type: ignore[arg-type]  # checked just above
@@ -193,7 +199,19 @@ def model_param(
         max_items=schema.get("maxItems"),
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
+        items=_kind(items, f"{name}[]") if kind == "array" else "string",
+        fields=fields,
     )
+
+
+def _kind(schema: dict[str, Any], name: str) -> str:
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") == "date-time":
+        kind = "date-time"
+    assert kind in {"string", "integer", "number", "boolean", "date-time", "array", "object"}, (
+        f"{name}: unsupported type {schema.get('type')!r}"
+    )
+    return str(kind)
 
 
 def model_params(model: dict[str, Any], path_item: dict[str, Any], op: dict[str, Any]) -> list[Param]:

@@ -46,27 +46,30 @@ def parse_datetime(value: str) -> datetime | None:
     return parsed
 
 
-def _check_bounds(param: Param, count: int, what: str) -> str | None:
+def _check_bounds(param: Param, count: int, what: str, name: str = "") -> str | None:
+    name = name or param.name
     if param.min_items is not None and count < param.min_items:
-        return f"{what} {param.name!r} has {count} items, at least {param.min_items} required"
+        return f"{what} {name!r} has {count} items, at least {param.min_items} required"
     if param.max_items is not None and count > param.max_items:
-        return f"{what} {param.name!r} has {count} items, at most {param.max_items} allowed"
+        return f"{what} {name!r} has {count} items, at most {param.max_items} allowed"
     return None
 
 
-def _check_enum(param: Param, values: list[str], what: str) -> str | None:
+def _check_enum(param: Param, values: list[str], what: str, name: str = "") -> str | None:
+    name = name or param.name
     if param.enum:
         bad = [v for v in values if v not in param.enum]
         if bad:
-            return f"{what} {param.name!r} has value(s) {bad!r} not in {list(param.enum)!r}"
+            return f"{what} {name!r} has value(s) {bad!r} not in {list(param.enum)!r}"
     return None
 
 
-def _check_integer(param: Param, number: int, what: str) -> str | None:
+def _check_integer(param: Param, number: int, what: str, name: str = "") -> str | None:
+    name = name or param.name
     if param.minimum is not None and number < param.minimum:
-        return f"{what} {param.name!r} is {number}, minimum {param.minimum}"
+        return f"{what} {name!r} is {number}, minimum {param.minimum}"
     if param.maximum is not None and number > param.maximum:
-        return f"{what} {param.name!r} is {number}, maximum {param.maximum}"
+        return f"{what} {name!r} is {number}, maximum {param.maximum}"
     return None
 
 
@@ -97,31 +100,53 @@ def _check_query_value(param: Param, raw: str) -> str | None:
     return _check_enum(param, [raw], what)
 
 
-def _check_body_value(param: Param, value: Any) -> str | None:
+_ITEM_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float)}
+
+
+def _check_body_value(param: Param, value: Any, name: str) -> list[str]:
+    """What is wrong with one body field's value; `name` is its dotted path in the body."""
     what = "body field"
     if param.kind == "integer":
         if isinstance(value, bool) or not isinstance(value, int):
-            return f"{what} {param.name!r} is not an integer: {value!r}"
-        return _check_integer(param, value, what)
+            return [f"{what} {name!r} is not an integer: {value!r}"]
+        reason = _check_integer(param, value, what, name)
+        return [reason] if reason else []
     if param.kind == "boolean":
-        if not isinstance(value, bool):
-            return f"{what} {param.name!r} is not a boolean: {value!r}"
-        return None
+        return [] if isinstance(value, bool) else [f"{what} {name!r} is not a boolean: {value!r}"]
     if param.kind == "date-time":
         if not isinstance(value, str) or parse_datetime(value) is None:
-            return f"{what} {param.name!r} is not an ISO 8601 date-time with offset: {value!r}"
-        return None
+            return [f"{what} {name!r} is not an ISO 8601 date-time with offset: {value!r}"]
+        return []
     if param.kind == "array":
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            return f"{what} {param.name!r} is not an array of strings: {value!r}"
-        return _check_bounds(param, len(value), what) or _check_enum(param, value, what)
+        kinds = _ITEM_TYPES[param.items]
+        if not isinstance(value, list) or any(isinstance(v, bool) or not isinstance(v, kinds) for v in value):
+            return [f"{what} {name!r} is not an array of {param.items}s: {value!r}"]
+        reason = _check_bounds(param, len(value), what, name) or _check_enum(param, value, what, name)
+        return [reason] if reason else []
     if param.kind == "object":
         if not isinstance(value, dict):
-            return f"{what} {param.name!r} is not an object: {value!r}"
-        return None
+            return [f"{what} {name!r} is not an object: {value!r}"]
+        return _check_fields(param.fields, value, f"{name}.") if param.fields else []
     if not isinstance(value, str):
-        return f"{what} {param.name!r} is not a string: {value!r}"
-    return _check_enum(param, [value], what)
+        return [f"{what} {name!r} is not a string: {value!r}"]
+    reason = _check_enum(param, [value], what, name)
+    return [reason] if reason else []
+
+
+def _check_fields(params: tuple[Param, ...], document: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """Everything wrong with an object of the body (the body itself when `prefix` is empty)."""
+    known = {p.name: p for p in params}
+    reasons: list[str] = []
+    for name, value in document.items():
+        param = known.get(name)
+        if param is None:
+            reasons.append(f"unknown body field {prefix + name!r}")
+            continue
+        reasons += _check_body_value(param, value, prefix + name)
+    for param in params:
+        if param.required and param.name not in document:
+            reasons.append(f"missing required body field {prefix + param.name!r}")
+    return reasons
 
 
 def _check_query(op: Operation, query: Mapping[str, list[str]]) -> list[Problem]:
@@ -173,19 +198,7 @@ def _check_body(op: Operation, body: bytes, content_type: str | None) -> list[Pr
         return [Problem(f"request body is not valid JSON: {exc}")]
     if not isinstance(document, dict):
         return [Problem("request body is not a JSON object")]
-    problems: list[Problem] = []
-    for name, value in document.items():
-        param = params.get(name)
-        if param is None:
-            problems.append(Problem(f"unknown body field {name!r}"))
-            continue
-        reason = _check_body_value(param, value)
-        if reason:
-            problems.append(Problem(reason))
-    for param in params.values():
-        if param.required and param.name not in document:
-            problems.append(Problem(f"missing required body field {param.name!r}"))
-    return problems
+    return [Problem(reason) for reason in _check_fields(tuple(params.values()), document)]
 
 
 def _get_reports_rules(query: Mapping[str, list[str]]) -> list[Problem]:
