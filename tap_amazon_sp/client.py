@@ -17,12 +17,12 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import MetadataMapping
 
 from tap_amazon_sp.auth import LWAToken
-from tap_amazon_sp.errors import APIError
+from tap_amazon_sp.errors import APIError, LimitError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.ratelimit import UsagePlans
-from tap_amazon_sp.records import format_datetime, parse_datetime
+from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, windows
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import Backoff, SPAPIClient
@@ -307,6 +307,53 @@ NEWEST_BOUND_AGE = timedelta(minutes=2, seconds=30)
 PAGING_RESTARTS = 4
 
 
+@dataclass(frozen=True)
+class OffsetPaging:
+    """Paging by offset: a request names its page (`limit` rows from `offset`) in the object at
+    `request_path`, the answer gives the number of matching rows at `total_path`, and Amazon refuses
+    an offset past `max_offset`."""
+
+    limit: int
+    max_offset: int
+    request_path: tuple[str, ...] = ("pagination",)
+    total_path: tuple[str, ...] = ("pagination", "totalResults")
+
+    @property
+    def reachable(self) -> int:
+        """How many rows one request's pages can hold: those up to the last page Amazon serves."""
+        return (self.max_offset // self.limit + 1) * self.limit
+
+    def page(self, request: Mapping[str, Any], offset: int) -> dict[str, Any]:
+        """The request for the page starting at `offset`."""
+        return merged(request, _nested(self.request_path, {"limit": self.limit, "offset": offset}))
+
+    def total(self, body: Mapping[str, Any]) -> int | None:
+        found = dig(body, self.total_path)
+        return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+def dig(body: Any, path: tuple[str, ...]) -> Any:
+    """The value at `path` in nested objects, None where a step is missing."""
+    for key in path:
+        body = body.get(key) if isinstance(body, Mapping) else None
+    return body
+
+
+def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `extra` laid over it, objects merged key by key (a JSON body's nested filters)."""
+    out = dict(base)
+    for key, value in extra.items():
+        inner = out.get(key)
+        out[key] = merged(inner, value) if isinstance(inner, Mapping) and isinstance(value, Mapping) else value
+    return out
+
+
+def _nested(path: tuple[str, ...], value: dict[str, Any]) -> dict[str, Any]:
+    for key in reversed(path):
+        value = {key: value}
+    return value
+
+
 class RestartPaging(Exception):
     """A window's paging was refused mid-way: the window must be read again from its first page."""
 
@@ -319,9 +366,11 @@ class RestStream(AmazonSPStream):
     """A stream read from one paged SP-API operation (not a report), in time windows or as a snapshot.
 
     Subclasses name the operation and say how a page is read; this class owns windows, look-back,
-    paging, page-token expiry and bookmarks. A window's bookmark is committed only after its last
-    page was emitted. A window whose paging is refused mid-way (a token that expired, an answer too
-    large to send) is read again from its first page, and records already emitted are not emitted again.
+    paging (by next token, or by offset with `offset_paging`), page-token expiry and bookmarks, and
+    sends parameters as a query string or, with `json_body`, as a JSON body. A window's bookmark is
+    committed only after its last page was emitted. A window whose paging is refused mid-way (a token
+    that expired, an answer too large to send) is read again from its first page, and records
+    already emitted are not emitted again.
     """
 
     # For the README's stream table.
@@ -337,6 +386,12 @@ class RestStream(AmazonSPStream):
     # 400 InvalidInput past its transaction or 10 MB limit), halved when a window is read again.
     page_size_param: ClassVar[str | None] = None
     _page_size: int | None = None
+    # Whether a request carries its parameters as a JSON body (POST operations), not a query string.
+    json_body: ClassVar[bool] = False
+    # Where a page holds its records (read by the default `page_records` and by offset paging).
+    records_path: ClassVar[tuple[str, ...]] = ()
+    # Paging by offset (limit, offset, total) instead of by token.
+    offset_paging: ClassVar[OffsetPaging | None] = None
 
     @property
     @override
@@ -356,15 +411,31 @@ class RestStream(AmazonSPStream):
         return str(found) if found else None
 
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
-        """The records of one page, in the stream's shape."""
-        raise NotImplementedError
+        """The records of one page, in the stream's shape: by default `record` of each item at `records_path`."""
+        if not self.records_path:
+            raise NotImplementedError
+        return [self.record(item, context) for item in dig(body, self.records_path) or []]
+
+    def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
+        """One item of a page as a record (for the default `page_records`)."""
+        return dict(snake_keys(item))
+
+    def narrower(self, request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+        """Requests that together ask for what `request` asks, each for fewer rows (offset paging,
+        when more rows match than Amazon pages through); None when the operation has no such filter."""
+        return None
+
+    def describe(self, request: Mapping[str, Any]) -> str:
+        """What a request asks for, in a few words, for errors about it."""
+        return ""
 
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        """Query parameters of a windowed stream's first request for [start, end)."""
+        """Parameters (query, or JSON body) of a windowed stream's first request for [start, end),
+        laid over `base_params`."""
         raise NotImplementedError
 
     def base_params(self, context: Context | None) -> dict[str, Any]:
-        """Query parameters every request of this stream carries."""
+        """Parameters (query, or JSON body) every request of this stream carries."""
         return {}
 
     def complete(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -415,10 +486,13 @@ class RestStream(AmazonSPStream):
     def pages(self, params: Mapping[str, Any], token: str | None = None) -> Iterator[dict[str, Any]]:
         """Every page of one request chain (from `token`'s page on, if given); raises RestartPaging
         when reading it again may succeed."""
+        if self.offset_paging is not None:
+            yield from self.offset_pages(params)
+            return
         query = {**params, self.token_param: token} if token else dict(params)
         while True:
             try:
-                body = self.runtime.client.call(self.operation, params=query)
+                body = self.request(query)
             except APIError as exc:
                 # Past the first page only the token changed, so a 400 is about the token (or, where
                 # pages can be too large, about this page's size); smaller pages may help either way.
@@ -430,6 +504,41 @@ class RestStream(AmazonSPStream):
             if not token:
                 return
             query = {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
+
+    def request(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """One call of the stream's operation."""
+        if self.json_body:
+            return self.runtime.client.call(self.operation, json=params)
+        return self.runtime.client.call(self.operation, params=params)
+
+    def offset_pages(self, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every page of one request read by offset, up to its total.
+
+        When more rows match than Amazon pages through, the request is split (`narrower`) before
+        anything is emitted, or refused with a LimitError: never cut short.
+        """
+        paging = self.offset_paging
+        assert paging is not None
+        offset = 0
+        while True:
+            body = self.request(paging.page(request, offset))
+            total = paging.total(body)
+            if total is not None and total > paging.reachable:
+                parts = self.narrower(request) if offset == 0 else None
+                if parts is None:
+                    what = self.describe(request)
+                    raise LimitError(
+                        f"{self.name}: {total} rows match one {self.operation} request"
+                        f"{f' ({what})' if what else ''}, and Amazon pages through {paging.reachable} at most "
+                        f"(offset up to {paging.max_offset}); nothing past the last complete window was emitted"
+                    )
+                for part in parts:
+                    yield from self.offset_pages(part)
+                return
+            yield body
+            offset += paging.limit
+            if total is None or offset >= total or not dig(body, self.records_path):
+                return
 
     def read_chain(
         self,
@@ -482,7 +591,7 @@ class RestStream(AmazonSPStream):
         """Every window from the bookmark (less the look-back) on, committing each after its last page."""
         base = self.base_params(context)
         for start, end in self.time_windows(self.sync_start(context)):
-            yield from self.read_chain({**base, **self.window_params(start, end)}, context)
+            yield from self.read_chain(merged(base, self.window_params(start, end)), context)
             self.commit_bookmark(context, end)
 
     @override

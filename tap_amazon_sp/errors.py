@@ -38,3 +38,7 @@ class DocumentError(TapError):
 
 class TruncatedDocument(DocumentError):
     """A document's compressed stream ended before its end marker: the bytes were cut short."""
+
+
+class LimitError(TapError):
+    """More rows match a request than Amazon pages through: reported, never silently cut short."""

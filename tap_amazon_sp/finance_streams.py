@@ -14,14 +14,13 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.lifecycle import deprecated
-from tap_amazon_sp.records import amazon_time, snake_keys
+from tap_amazon_sp.records import amazon_time, exact_numbers, snake_keys
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -38,17 +37,6 @@ FINANCE_WINDOW_DAYS = 180
 GROUP_REREAD_DAYS = 30
 
 CURRENCY = th.ObjectType(th.Property("currency_code", th.StringType), th.Property("currency_amount", th.NumberType))
-
-
-def _numbers(value: Any) -> Any:
-    """Amounts as Decimals (the response is parsed with floats; this keeps their printed digits)."""
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, dict):
-        return {k: _numbers(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_numbers(v) for v in value]
-    return value
 
 
 class _FinancesV0Stream(RestStream):
@@ -99,7 +87,7 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
     @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
         groups = (body.get("payload") or {}).get("FinancialEventGroupList") or []
-        return [_numbers(snake_keys(group)) for group in groups]
+        return [exact_numbers(snake_keys(group)) for group in groups]
 
 
 class FinancialEventsStream(_FinancesV0Stream):
@@ -161,7 +149,7 @@ class FinancialEventsStream(_FinancesV0Stream):
                     "posted_date": event.get("PostedDate"),
                     "amazon_order_id": event.get("AmazonOrderId"),
                     "marketplace_name": event.get("MarketplaceName"),
-                    "event": _numbers(snake_keys(event)),
+                    "event": exact_numbers(snake_keys(event)),
                 })
         return records
 
@@ -219,7 +207,7 @@ class FinancialTransactionsStream(RestStream):
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
         records = []
         for transaction in (body.get("payload") or {}).get("transactions") or []:
-            record = _numbers(snake_keys(transaction))
+            record = exact_numbers(snake_keys(transaction))
             record["marketplace_id"] = (record.get("marketplace_details") or {}).get("marketplace_id")
             records.append(record)
         return records

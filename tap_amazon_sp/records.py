@@ -54,6 +54,17 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
+def exact_numbers(value: Any) -> Any:
+    """JSON numbers as Decimals of their printed digits (responses are parsed with floats), recursively."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: exact_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [exact_numbers(v) for v in value]
+    return value
+
+
 def snake_keys(value: Any) -> Any:
     """Snake-case every object key of a JSON value, recursively."""
     if isinstance(value, dict):

@@ -2,7 +2,8 @@
 
 Amazon reads these reports' windows as dates and refuses (FATAL) a window that does not start on
 the first day of a period and end on the last: a WEEK runs Sunday to Saturday, a MONTH, QUARTER
-or YEAR from its first calendar day to its last.
+or YEAR from its first calendar day to its last. The Replenishment API's weeks are ISO weeks
+instead, Monday to Sunday (ISO_WEEK).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ def floor(moment: datetime, period: str) -> datetime:
         return day
     if period == "WEEK":
         return day - timedelta(days=(day.weekday() + 1) % 7)  # back to Sunday
+    if period == "ISO_WEEK":
+        return day - timedelta(days=day.weekday())  # back to Monday
     months = PERIOD_MONTHS[period]
     return day.replace(month=(day.month - 1) // months * months + 1, day=1)
 
@@ -28,7 +31,7 @@ def following(start: datetime, period: str) -> datetime:
     """The start of the period after the one starting at `start`."""
     if period == "DAY":
         return start + timedelta(days=1)
-    if period == "WEEK":
+    if period in ("WEEK", "ISO_WEEK"):
         return start + timedelta(days=7)
     month = start.month - 1 + PERIOD_MONTHS[period]
     return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
