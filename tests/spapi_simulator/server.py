@@ -50,6 +50,7 @@ from .lwa import (
 )
 from .orders_api import OrdersApi
 from .paging import Pager
+from .replenishment_api import ReplenishmentApi
 from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
 from .sellers_api import SellersApi
 from .usage_plans import UsagePlans
@@ -62,8 +63,11 @@ _JSON = "application/json"
 _DOCUMENT_PREFIX = "/_documents/"
 _CONTROL_PREFIX = "/_sim/"
 _LWA_PATH = "/auth/o2/token"
-# What a vendor account may call here: the Reports API (the seller APIs answer 403).
-_VENDOR_OPERATIONS = frozenset({"createReport", "getReports", "getReport", "cancelReport", "getReportDocument"})
+# What a vendor account may call here: the Reports and Replenishment APIs (the seller APIs answer 403).
+_VENDOR_OPERATIONS = frozenset({
+    "createReport", "getReports", "getReport", "cancelReport", "getReportDocument",
+    "getSellingPartnerMetrics", "listOfferMetrics", "listOffers",
+})
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,11 @@ def _json_response(status: int, value: Any, headers: Mapping[str, str] | None = 
 def _query_handler(answer: Callable[[dict[str, list[str]]], Any]) -> Callable[[_Call], _Response]:
     """A handler for an operation answered from its query string alone."""
     return lambda call: _json_response(200, answer(call.query))
+
+
+def _body_handler(answer: Callable[[dict[str, Any]], Any]) -> Callable[[_Call], _Response]:
+    """A handler for an operation answered from its JSON body alone."""
+    return lambda call: _json_response(200, answer(call.body))
 
 
 class _Server(ThreadingHTTPServer):
@@ -287,6 +296,7 @@ class Simulator:
         self.finances = FinancesApi(seed, rows, self.pager, self.anchor)
         self.inventory = InventoryApi(seed, rows, self.pager)
         self.sellers = SellersApi()
+        self.replenishment = ReplenishmentApi(seed, rows, self.faults)
         self._handlers: dict[str, Callable[[_Call], _Response]] = {
             "createReport": self._create_report,
             "getReports": self._get_reports,
@@ -299,6 +309,9 @@ class Simulator:
             "listTransactions": _query_handler(self.finances.list_transactions),
             "getInventorySummaries": _query_handler(self.inventory.get_inventory_summaries),
             "getMarketplaceParticipations": _query_handler(self.sellers.get_marketplace_participations),
+            "getSellingPartnerMetrics": _body_handler(self.replenishment.get_selling_partner_metrics),
+            "listOfferMetrics": _body_handler(self.replenishment.list_offer_metrics),
+            "listOffers": _body_handler(self.replenishment.list_offers),
         }
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -380,6 +393,7 @@ class Simulator:
         self.usage_plans.refill_all()
         self.orders.reset()
         self.finances.reset()
+        self.replenishment.reset()
 
     def issued_secrets(self) -> list[str]:
         """Everything secret this simulator knows or handed out: the client secret, the refresh
