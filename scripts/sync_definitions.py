@@ -92,7 +92,7 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
         described: Any = stream
         spec = getattr(stream, "spec", None)
         cap = described.window_cap_days
-        cap_text = f"{cap} days" if cap else "snapshot"
+        cap_text = getattr(described, "window_description", None) or (f"{cap} days" if cap else "snapshot")
         if spec is not None:
             analytics = catalogue.ANALYTICS.get(spec.report_type)
             if spec.list_only:

@@ -20,6 +20,7 @@ from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialE
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
 from tap_amazon_sp.order_streams import OrderItemsStream, OrdersStream
 from tap_amazon_sp.output import TapMessageWriter
+from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
 from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
@@ -157,6 +158,7 @@ class TapAmazonSP(Tap):
         streams: list[Stream] = [ReportStream(self, spec) for spec in catalogue.streams_for(account)]
         if account == "Seller":
             streams += [stream_class(self) for stream_class in SELLER_REST_STREAMS]
+        streams += [cls(self) for cls in REPLENISHMENT_STREAMS if account in cls.account_types]
         return streams
 
 

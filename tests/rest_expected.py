@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.tap import SELLER_REST_STREAMS
 from tests.expectations import plain
 
-SCHEMAS = {stream.name: stream.schema for stream in SELLER_REST_STREAMS}
+SCHEMAS = {stream.name: stream.schema for stream in (*SELLER_REST_STREAMS, *REPLENISHMENT_STREAMS)}
 
 
 def declared(stream: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -12,10 +12,15 @@ from typing import Any
 import pytest
 
 from tap_amazon_sp.records import snake
+from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.tap import SELLER_REST_STREAMS
 from tests.test_operations_models import load_model, resolve
 
-SCHEMAS = {stream.name: stream.schema for stream in SELLER_REST_STREAMS}
+SCHEMAS = {stream.name: stream.schema for stream in (*SELLER_REST_STREAMS, *REPLENISHMENT_STREAMS)}
+REPLENISHMENT = "replenishment-2022-11-07"
+PERIOD = ("period_start", "period_end")
+# What forecast records add: the day read, the horizon asked for, the interval's days.
+FORECAST_ADDED = {"marketplace_id", "snapshot_date", "horizon_days", *PERIOD}
 # stream -> (model, definition, properties the tap adds, model properties left out on purpose)
 SOURCES: dict[str, tuple[str, str, set[str], set[str]]] = {
     "orders": ("orders_2026-01-01", "Order", {"marketplace_id"},
@@ -27,7 +32,16 @@ SOURCES: dict[str, tuple[str, str, set[str], set[str]]] = {
     "financial_event_groups": ("financesV0", "FinancialEventGroup", set(), set()),
     "financial_transactions": ("finances_2024-06-19", "Transaction", {"marketplace_id"}, set()),
     "fba_inventory_summaries": ("fbaInventory", "InventorySummary", {"marketplace_id"}, set()),
+    # The time interval is flattened into period_start and period_end.
+    "replenishment_selling_partner_metrics": (
+        REPLENISHMENT, "GetSellingPartnerMetricsResponseMetric", {"marketplace_id", *PERIOD}, {"time_interval"}),
+    "replenishment_offer_metrics": (
+        REPLENISHMENT, "ListOfferMetricsResponseOffer", {"marketplace_id", *PERIOD},
+        # Forecasts are their own stream.
+        {"time_interval", *(f"next{days}day_{metric}" for days in (30, 60, 90)
+                            for metric in ("total_subscriptions_revenue", "shipped_subscription_units"))}),
 }
+
 # Amazon's lossless decimals: a string in Orders, a number in Finances; records carry numbers.
 DECIMALS = ("Decimal", "BigDecimal")
 
@@ -103,3 +117,25 @@ def test_financial_event_columns_are_fields_of_events() -> None:
         fields |= {snake(n) for n in event.get("properties", {})}
     assert {"posted_date", "amazon_order_id", "marketplace_name"} <= fields
     assert all(name.endswith("EventList") for name in lists)
+
+
+@pytest.mark.parametrize(("stream", "definition"), [
+    ("replenishment_selling_partner_forecast", "GetSellingPartnerMetricsResponseMetric"),
+    ("replenishment_offer_forecast", "ListOfferMetricsResponseOffer"),
+])
+def test_forecast_streams_hold_what_amazon_forecasts(stream: str, definition: str) -> None:
+    model = load_model(REPLENISHMENT)
+    node = model["definitions"][definition]
+    schema = SCHEMAS[stream]
+    own = {"properties": {k: v for k, v in schema["properties"].items() if k not in FORECAST_ADDED}}
+    assert compare(model, own, node, stream) == []
+    # FORECAST gives revenue and shipped units only (model: TimePeriodType), for sellers only, so
+    # the vendors' product group is left out too.
+    properties = resolve(model, node)["properties"]
+    if definition == "ListOfferMetricsResponseOffer":
+        forecast = {snake(n) for n, p in properties.items() if "`FORECAST`" in p.get("description", "")}
+        offer = {"asin", "sku", "fulfillment_channel_type", "brand_name"}
+    else:
+        forecast = {"total_subscriptions_revenue", "shipped_subscription_units"}
+        offer = set()
+    assert set(own["properties"]) == forecast | offer | {"currency_code"}
