@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ import pytest
 
 from tap_amazon_sp.catalogue import BY_STREAM
 from tap_amazon_sp.records import parse_datetime
+from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tests.expectations import expected
 from tests.meltano_env import REPO, clean_env, copy_project, meltano_executable
 from tests.pgcluster import PostgresCluster, PostgresUnavailable
@@ -449,3 +450,70 @@ def test_demo_command_loads_and_prints_tables(project: Project):
         first, second = (int(n) for n in line.split()[1:3])
         assert 0 < first <= second, line
     assert "the simulator and the PostgreSQL cluster are stopped" in proc.stdout
+
+
+# ---- Subscribe & Save: the Replenishment API streams, selected as the README says -------------------
+
+REPLENISHMENT = ("replenishment_selling_partner_metrics", "replenishment_offer_metrics",
+                 "replenishment_selling_partner_forecast", "replenishment_offer_forecast")
+
+
+def _newest_week_end() -> datetime:
+    """The Monday on or before 72 hours ago: where the newest week the tap reads ends."""
+    held = datetime.now(timezone.utc) - timedelta(hours=72)
+    day = held.date() - timedelta(days=held.weekday())
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def test_replenishment_streams_load_typed_and_incrementally(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+):
+    # Amazon serves two years of weeks: this flow reads the last three, not the main flow's 2024.
+    end = _newest_week_end()
+    start = end - timedelta(weeks=3)
+    database = postgres.database("replenishment")
+    system_db = tmp_path_factory.mktemp("replenishment-state") / "meltano.db"
+    simulator.reset()
+    # Not selected by default: a `select` for them (here the TAP_AMAZON_SP__SELECT extra) syncs them.
+    env = flow_env(simulator, database, system_db, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in REPLENISHMENT]))
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    today = datetime.now(timezone.utc).date()
+    replenishment = simulator.replenishment
+    want = {
+        REPLENISHMENT[0]: replenishment.expected_partner_metrics(JP, start, end),
+        REPLENISHMENT[1]: replenishment.expected_offer_metrics(JP, start, end),
+        REPLENISHMENT[2]: replenishment.expected_partner_forecast(JP, today),
+        REPLENISHMENT[3]: replenishment.expected_offer_forecast(JP, today),
+    }
+    assert simulator.violations == []
+    assert set(REPLENISHMENT) <= tables(database)
+    counts = {stream: count(database, stream) for stream in REPLENISHMENT}
+    assert counts == {stream: len(rows) for stream, rows in want.items()}
+    assert counts[REPLENISHMENT[1]] == 3 * replenishment.offer_count(JP)
+    # Every column typed as its schema says: metrics numeric, periods timestamps, the day read a date.
+    kinds = {"number": ("numeric",), "integer": ("bigint", "integer"), "string": ("text", "character varying")}
+    for stream_class in REPLENISHMENT_STREAMS:
+        types = column_types(database, stream_class.name)
+        for name, prop in stream_class.schema["properties"].items():
+            kind = next(k for k in prop["type"] if k != "null") if isinstance(prop["type"], list) else prop["type"]
+            if prop.get("format") == "date-time":
+                assert types[name].startswith("timestamp"), (stream_class.name, name, types[name])
+            elif prop.get("format") == "date":
+                assert types[name] == "date", (stream_class.name, name, types[name])
+            else:
+                assert types[name] in kinds[kind], (stream_class.name, name, types[name])
+    # Values, not only types: the weeks' first days as UTC midnights, revenue exact.
+    rows = query(database, f'SELECT period_start, total_subscriptions_revenue FROM {SCHEMA}."{REPLENISHMENT[0]}"')
+    assert sorted(rows) == sorted(
+        (datetime.fromisoformat(r["period_start"]).replace(tzinfo=None), r["total_subscriptions_revenue"])
+        for r in want[REPLENISHMENT[0]]
+    )
+    # Again: no new week, and the day's forecasts replaced, not added.
+    simulator.clear_requests()
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert {stream: count(database, stream) for stream in REPLENISHMENT} == counts
+    weekly = [json.loads(r.body) for r in simulator.requests if r.operation in (
+        "getSellingPartnerMetrics", "listOfferMetrics")]
+    assert weekly and all(b.get("filters", b)["timePeriodType"] == "FORECAST" for b in weekly)
