@@ -37,7 +37,10 @@ def kind(prop: dict[str, Any]) -> str:
         return "date_iso8601"
     if "enum" in prop:
         return "options"
-    for json_type, meltano_kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "decimal"),
+    # Not `decimal`: Meltano reads such a value from the environment as a Decimal, and then cannot
+    # write it into the tap's config ("Object of type Decimal is not JSON serializable"). As
+    # `string` it passes as text (a number in meltano.yml stays a number), which the tap reads.
+    for json_type, meltano_kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "string"),
                                     ("array", "array"), ("object", "object"), ("string", "string")):
         if json_type in types:
             return meltano_kind

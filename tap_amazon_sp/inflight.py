@@ -35,6 +35,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from tap_amazon_sp.errors import APIError, ReportError
+from tap_amazon_sp.quota import many_reports_warning
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
 
@@ -139,6 +140,9 @@ class Scheduler:
         for owner, slot in slots:
             self._owners[slot.stream] = owner
             self._queue.append(slot)
+        warning = many_reports_warning(self._queue)
+        if warning:
+            self.logger.warning("%s", warning)
 
     @property
     def in_flight(self) -> int:

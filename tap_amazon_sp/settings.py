@@ -249,6 +249,56 @@ CONFIG_SCHEMA["properties"]["report_options_list"] = {
 # Checked after aliases are resolved (see `load_settings`), so `lwa_app_id` alone satisfies it.
 REQUIRED = ("lwa_client_id", "lwa_client_secret", "refresh_token")
 
+# Environment variables are text, and so are numbers Meltano passes for `kind: string` settings (its
+# `decimal` kind makes a Decimal it cannot serialise): a number, whole number or boolean setting
+# given as text is read as one. The words are those the SDK and Meltano read as booleans.
+TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS = frozenset({"false", "0", "no", "off"})
+
+
+def _json_types(prop: Mapping[str, Any]) -> set[str]:
+    types = prop.get("type", [])
+    return {types} if isinstance(types, str) else set(types)
+
+
+# This tap's own settings that are not text, by JSON type (aliases included).
+TYPED_SETTINGS: dict[str, str] = {
+    name: kind
+    for name, prop in CONFIG_SCHEMA["properties"].items()
+    for kind in ("boolean", "integer", "number")
+    if kind in _json_types(prop)
+}
+
+
+def _from_text(kind: str, text: str) -> Any:
+    """`text` read as a value of JSON type `kind`, or `text` itself when it is not one."""
+    word = text.strip()
+    if kind == "boolean":
+        lowered = word.lower()
+        return True if lowered in TRUE_WORDS else False if lowered in FALSE_WORDS else text
+    if kind == "integer":
+        return int(word) if re.fullmatch(r"[+-]?\d+", word) else text
+    try:
+        number = Decimal(word)
+    except ArithmeticError:
+        return text
+    if not number.is_finite():
+        return text
+    return int(number) if re.fullmatch(r"[+-]?\d+", word) else float(number)
+
+
+def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config with this tap's number and boolean settings read from text where they are text.
+
+    Text that is not such a value is left as it is, for the checks to name.
+    """
+    result = dict(config)
+    for name, kind in TYPED_SETTINGS.items():
+        value = result.get(name)
+        if isinstance(value, str):
+            result[name] = _from_text(kind, value)
+    return result
+
 
 class SettingsError(ValueError):
     """A setting is wrong. The message names the setting and never holds a secret value."""
@@ -427,7 +477,7 @@ def load_settings(
     config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None
 ) -> Settings:
     """Check every setting and build `Settings`; raise `SettingsError` on the first bad one."""
-    cfg = resolve_aliases(config)
+    cfg = typed_config(resolve_aliases(config))
     now = now or datetime.now(timezone.utc)
     for name in REQUIRED:
         value = cfg.get(name)
@@ -458,8 +508,6 @@ def load_settings(
         raise SettingsError("end_date", "must be after start_date")
 
     period = cfg.get("period_in_days", 90)
-    if isinstance(period, str) and re.fullmatch(r"\d+", period.strip()):
-        period = int(period)
     if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 365:
         raise SettingsError("period_in_days", "must be a whole number of days from 1 to 365")
 
@@ -482,17 +530,14 @@ def load_settings(
         value = cfg.get(name, default)
         if value is None:
             return default
-        if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()):
-            value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise SettingsError(name, f"must be a whole number from {low} to {high}")
         return value
+
     def _flag(name: str) -> bool:
         value = cfg.get(name, False)
         if value is None:
             return False
-        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-            return value.strip().lower() == "true"
         if not isinstance(value, bool):
             raise SettingsError(name, "must be true or false")
         return value
@@ -506,7 +551,8 @@ def load_settings(
 
     return Settings(
         client_id=str(cfg["lwa_client_id"]).strip(),
-        client_secret=str(cfg["lwa_client_secret"]),
+        # Pasted credentials often carry a space or a line break; Amazon's never do.
+        client_secret=str(cfg["lwa_client_secret"]).strip(),
         refresh_token=str(cfg["refresh_token"]).strip(),
         region=region.region,
         sandbox=sandbox,
@@ -516,11 +562,11 @@ def load_settings(
         end=end,
         period_days=period,
         report_options=_analytics_options(_report_options(cfg.get("report_options"), known_streams)),
-        wait_between_requests=bool(cfg.get("wait_between_requests")),
+        wait_between_requests=_flag("wait_between_requests"),
         max_reports_in_flight=_whole("max_reports_in_flight", 15, 1, 100),
         report_reuse_max_age_hours=_number("report_reuse_max_age_hours", 24),
         max_report_wait=_number("max_report_wait_seconds", 3600),
-        fatal_retries=int(_number("fatal_report_retries", 2)),
+        fatal_retries=_whole("fatal_report_retries", 2, 0, 10),
         fatal_cooldown=_number("fatal_retry_cooldown_seconds", 60),
         sp_api_url=sp_api_url,
         token_url=token_url,

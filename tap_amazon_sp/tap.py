@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from functools import cached_property
@@ -10,7 +11,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from singer_sdk import Stream, Tap
+from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.singerlib import StateMessage
 
 from tap_amazon_sp import catalogue, stopping
@@ -23,7 +26,16 @@ from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
-from tap_amazon_sp.settings import CONFIG_SCHEMA, SECRETS, Settings, SettingsError, load_settings, resolve_aliases
+from tap_amazon_sp.settings import (
+    CONFIG_SCHEMA,
+    SECRETS,
+    TYPED_SETTINGS,
+    Settings,
+    SettingsError,
+    load_settings,
+    resolve_aliases,
+    typed_config,
+)
 from tap_amazon_sp.stopping import Interrupted, OutputClosed
 
 if sys.version_info >= (3, 12):
@@ -65,7 +77,18 @@ class TapAmazonSP(Tap):
     def _schema_errors(self) -> list[Any]:
         schema = dict(self.config_jsonschema)
         self.append_builtin_config(schema)
-        return list(Draft202012Validator(schema).iter_errors(resolve_aliases(self._config)))
+        return list(Draft202012Validator(schema).iter_errors(typed_config(resolve_aliases(self._config))))
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, Any]:
+        # `--config ENV`: the SDK casts integer settings with int(), so a typo ends in a traceback,
+        # and reads a boolean word it does not know as false. This tap's own number and boolean
+        # settings reach `load_settings` as the text they are, to be read or named as wrong.
+        schema = copy.deepcopy(cls.config_jsonschema)
+        cls.append_builtin_config(schema)
+        for name in TYPED_SETTINGS:
+            schema["properties"][name] = {"type": ["string", "null"]}
+        return parse_environment_config(schema, cls._env_var_prefix)
 
     @property
     def settings(self) -> Settings:

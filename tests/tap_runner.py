@@ -110,9 +110,11 @@ def run_tap(
 
 
 def run_cli(
-    config: dict[str, Any], *args: str, state: dict[str, Any] | None = None, timeout: float = 120
+    config: dict[str, Any], *args: str, state: dict[str, Any] | None = None, timeout: float = 120,
+    env: dict[str, str] | None = None,
 ) -> TapRun:
-    """Run the real `tap-amazon-sp` command in a subprocess."""
+    """Run the real `tap-amazon-sp` command in a subprocess; `env` adds environment variables
+    (`--config ENV` among `args` reads them)."""
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp, "config.json")
         config_path.write_text(json.dumps(config))
@@ -121,8 +123,9 @@ def run_cli(
             state_path = Path(tmp, "state.json")
             state_path.write_text(json.dumps(state))
             command += ["--state", str(state_path)]
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
-        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO)
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
+        environment.update(env or {})
+        proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment, cwd=REPO)
     return TapRun(proc.stdout, proc.stderr, proc.returncode)
 
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_config
+from tests.conftest import START, make_config
+from tests.expectations import expected, strip_added
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import TapRun, report_requests, run_cli, run_tap
+from tests.tap_runner import TapRun, catalog_for, report_requests, run_cli, run_tap
 
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
@@ -181,3 +185,101 @@ def test_bad_in_flight_and_reuse_settings_fail_before_any_request(sim: Simulator
     errors = [line for line in run.stderr.splitlines() if "ERROR" in line and "Config validation failed" not in line]
     assert len(errors) == 1 and setting in errors[0], run.stderr
     assert sim.requests == []
+
+
+# ---- settings given as text: environment variables (`--config ENV`) and what Meltano passes ----
+
+ORDERS_WINDOWS_END = "2024-03-01T00:00:00Z"
+# Every number and boolean setting of the tap, as text, each with a value whose effect shows.
+TEXT_SETTINGS = {
+    "period_in_days": "10",
+    "lookback_days": "0",
+    "max_reports_in_flight": "3",
+    "max_report_wait_seconds": "600",
+    "fatal_report_retries": "1",
+    "fatal_retry_cooldown_seconds": "0.05",
+    "report_reuse_max_age_hours": "0",
+    "request_timeout_seconds": "30.5",
+    "retry_base_seconds": "0.01",
+    "wait_between_requests": "false",
+    "include_pii": "false",
+}
+
+
+def test_every_number_and_boolean_setting_is_given_as_text_in_the_text_settings_test():
+    from tap_amazon_sp.settings import ALIASES, TYPED_SETTINGS
+
+    assert set(TEXT_SETTINGS) == set(TYPED_SETTINGS) - set(ALIASES)
+
+
+@pytest.mark.parametrize("given_by", ["environment", "config file"])
+def test_number_and_boolean_settings_given_as_text_are_read_as_such(sim: Simulator, given_by: str):
+    # One FATAL report: retried once (fatal_report_retries "1") after a cool-down of 0.05 s.
+    sim.set_faults(fatal={ALL_ORDERS: 1})
+    config = make_config(sim, end_date=ORDERS_WINDOWS_END)
+    for name in TEXT_SETTINGS:
+        config.pop(name, None)
+    catalog = ("--catalog", _catalog_file(config, [ALL_ORDERS]))
+    if given_by == "environment":
+        env = {f"TAP_AMAZON_SP_{name.upper()}": value for name, value in TEXT_SETTINGS.items()}
+        run = run_cli(config, "--config", "ENV", *catalog, env=env)
+    else:
+        run = run_cli({**config, **TEXT_SETTINGS}, *catalog)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Traceback" not in run.stderr
+    created = [r for r in sim.requests if r.operation == "createReport" and r.status == 202]
+    bodies = [json.loads(r.body) for r in created]
+    windows = {(b["dataStartTime"], b["dataEndTime"]) for b in bodies}
+    # Windows of 10 days (period_in_days "10"), the FATAL one requested twice.
+    assert len(windows) == 6 and len(bodies) == 7
+    assert ("2024-01-01T00:00:00Z", "2024-01-11T00:00:00Z") in windows
+    assert "retry 1 of 1" in run.stderr
+    want = expected(sim, ALL_ORDERS, "ATVPDKIKX0DER", START, ORDERS_WINDOWS_END, period=10)
+    assert want and [strip_added(r) for r in run.records(ALL_ORDERS)] == want
+
+
+def _catalog_file(config: dict[str, Any], streams: list[str]) -> str:
+    path = Path(tempfile.mkdtemp(prefix="catalog-")) / "catalog.json"
+    path.write_text(json.dumps(catalog_for(config, streams)), encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("PERIOD_IN_DAYS", "ninety"), ("MAX_REPORTS_IN_FLIGHT", "many"), ("INCLUDE_PII", "maybe"),
+     ("RETRY_BASE_SECONDS", "fast"), ("FATAL_REPORT_RETRIES", "2.5")],
+)
+def test_a_bad_setting_in_the_environment_is_one_line_naming_it(sim: Simulator, variable: str, value: str):
+    run = run_cli(make_config(sim), "--config", "ENV", env={f"TAP_AMAZON_SP_{variable}": value})
+    assert run.returncode != 0
+    assert "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line and "Config validation failed" not in line]
+    assert len(errors) == 1 and errors[0].split("|", 3)[3].strip().startswith(f"{variable.lower()}:"), run.stderr
+    assert sim.requests == []
+
+
+def test_credentials_with_surrounding_spaces_are_trimmed(sim: Simulator):
+    # As pasted from Seller Central into a .env file or a secrets manager.
+    credentials = sim.credentials
+    config = make_config(
+        sim, end_date="2024-01-15T00:00:00Z", lwa_client_secret=f" {credentials.client_secret}\n",
+        refresh_token=f"{credentials.refresh_token} ", lwa_client_id=f"\t{credentials.client_id}",
+    )
+    run = run_cli(config, "--catalog", _catalog_file(config, [ALL_ORDERS]))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records(ALL_ORDERS)
+
+
+def test_a_sync_that_needs_hundreds_of_reports_says_how_long_the_quota_makes_it(sim: Simulator):
+    # One report a day for 100 days: 15 at once, then one a minute for the other 85.
+    config = make_config(sim, period_in_days=1, end_date="2024-04-10T00:00:00Z")
+    run = run_cli(config, "--catalog", _catalog_file(config, [ALL_ORDERS]))
+    assert run.returncode == 0, run.stderr[-2000:]
+    warnings = [line for line in run.stderr.splitlines() if "WARNING" in line and "reports" in line]
+    assert len(warnings) == 1, run.stderr[-3000:]
+    assert "needs up to 100 reports (1 stream, 1 marketplace)" in warnings[0]
+    assert "about 1 h 25 min" in warnings[0] and "period_in_days" in warnings[0]
+    assert len({b["dataStartTime"] for b in report_requests(sim.requests)}) == 100
+    # A month in windows of 30 days: no warning.
+    few = run_cli(make_config(sim, end_date="2024-02-01T00:00:00Z"), "--catalog", _catalog_file(config, [ALL_ORDERS]))
+    assert few.returncode == 0 and "needs up to" not in few.stderr

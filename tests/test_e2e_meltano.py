@@ -517,3 +517,63 @@ def test_replenishment_streams_load_typed_and_incrementally(
     weekly = [json.loads(r.body) for r in simulator.requests if r.operation in (
         "getSellingPartnerMetrics", "listOfferMetrics")]
     assert weekly and all(b.get("filters", b)["timePeriodType"] == "FORECAST" for b in weekly)
+
+
+# ---- every setting that is not text, through the environment, as the README tells users ------
+
+# What a user's .env could hold for each setting whose --about type is not a string (Meltano reads
+# every one of them from text): windows of 20 days, so that the effect of period_in_days shows.
+ENVIRONMENT_TEXT = {
+    "marketplace_ids": json.dumps([JP]),
+    "period_in_days": "20",
+    "report_options": json.dumps([{"stream_name": REIMBURSEMENTS, "options": {}}]),
+    "wait_between_requests": "false",
+    "lookback_days": "0",
+    "include_pii": "false",
+    "max_reports_in_flight": "4",
+    "report_reuse_max_age_hours": "0.5",
+    "max_report_wait_seconds": "600",
+    "fatal_report_retries": "1",
+    "fatal_retry_cooldown_seconds": "0.05",
+    "request_timeout_seconds": "30.5",
+    "retry_base_seconds": "0.05",
+    "wait_to_avoid_fatal_errors": "false",
+    "report_options_list": "[]",
+    "stream_maps": "{}",
+    "stream_map_config": "{}",
+    "faker_config": "{}",
+    "flattening_enabled": "false",
+    "flattening_max_depth": "1",
+    "flattening_max_key_length": "255",
+    "batch_config": "{}",
+}
+
+
+def test_every_setting_that_is_not_text_can_be_given_through_the_environment(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+):
+    about = json.loads(subprocess.run(
+        [sys.executable, "-m", "tap_amazon_sp.tap", "--about", "--format", "json"],
+        capture_output=True, text=True, check=True, cwd=REPO,
+    ).stdout)
+    properties = about["settings"]["properties"]
+    not_text = {name for name, prop in properties.items() if set(prop["type"]) - {"string", "null"}}
+    assert set(ENVIRONMENT_TEXT) == not_text
+    database = postgres.database("environment")
+    system_db = tmp_path_factory.mktemp("environment-state") / "meltano.db"
+    env = {**flow_env(simulator, database, system_db, MIDDLE),
+           **{f"TAP_AMAZON_SP_{name.upper()}": value for name, value in ENVIRONMENT_TEXT.items()}}
+    simulator.reset()
+    # The reproduction: Meltano's `decimal` kind made a Decimal that it could not serialise.
+    discovered = project.attempt("--environment=dev", "invoke", "tap-amazon-sp", "--discover", env=env)
+    assert discovered.returncode == 0, discovered.stderr[-3000:]
+    assert json.loads(discovered.stdout)["streams"]
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert simulator.violations == []
+    bodies = report_requests(simulator.requests)
+    spans = {parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"]) for b in bodies
+             if b["reportType"] in WINDOWED}
+    assert max(spans).days == 20
+    for stream in STREAMS:
+        want = expected(simulator, stream, JP, START, MIDDLE, period=20)
+        assert count(database, stream) == len(want), stream
