@@ -27,7 +27,18 @@ CHARSET_ALIASES = {
     "sjis": "cp932",
     "utf8": "utf-8",
 }
-UTF8_BOM = codecs.BOM_UTF8
+# Byte order marks and what they say; UTF-32's before UTF-16's, which they begin with.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# How many bytes, from the first chunk with a non-ASCII byte on, tell UTF-8 from a legacy charset.
+UTF8_EVIDENCE = 64 * 1024
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 _ARRAY_OPENING = re.compile(r"\s*:\s*\[")
 _MAY_OPEN_ARRAY = re.compile(r"\s*(:\s*)?")
 CHUNK_SIZE = 256 * 1024
@@ -59,7 +70,8 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """Decompress a gzip stream (several members allowed); fail if it ends early.
 
     NUL bytes between or after members are padding and skipped (as gzip(1) and Python's gzip do);
-    any other bytes after a member must be another member, or the document fails.
+    any other bytes after a member must be another member, or the document fails. No piece is
+    larger than `CHUNK_SIZE`, however well the data compresses.
     """
     decompressor: Any = None  # None between members
     members = 0
@@ -72,7 +84,8 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
                         break
                 decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
             try:
-                out = decompressor.decompress(chunk)
+                # At most a chunk out per call: a small gzip can hold gigabytes (of zeros, say).
+                out = decompressor.decompress(chunk, CHUNK_SIZE)
             except zlib.error as exc:
                 if members:
                     raise DocumentError(
@@ -86,12 +99,13 @@ def gunzip(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 decompressor = None
                 members += 1
             else:
-                chunk = b""
+                chunk = decompressor.unconsumed_tail
     if decompressor is not None:
         tail = decompressor.flush()
         if tail:
             yield tail
-        raise TruncatedDocument("the document's gzip stream ended early (truncated download)")
+        if not decompressor.eof:
+            raise TruncatedDocument("the document's gzip stream ended early (truncated download)")
 
 
 def _peek(chunks: Iterator[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
@@ -126,37 +140,93 @@ def unwrap(chunks: Iterable[bytes]) -> Iterator[bytes]:
     yield from stream
 
 
-def decode(chunks: Iterable[bytes], encoding: str, *, describe: str) -> Iterator[str]:
-    """Decode bytes incrementally; a UTF-8 byte order mark overrides `encoding`.
+def decode(chunks: Iterable[bytes], encoding: str, *, describe: str, unlabelled: bool = False) -> Iterator[str]:
+    """Decode bytes incrementally; a byte order mark (UTF-8, UTF-16, UTF-32) overrides `encoding`.
 
     A byte sequence invalid in the charset fails loudly: mojibake in a warehouse is worse
     than a failed sync.
+
+    `unlabelled` says the download named no charset, so `encoding` is only the marketplace's usual
+    one. A legacy charset such as cp1252 accepts nearly any bytes, so UTF-8 read as cp1252 would
+    load as mojibake (`â‚¬` for `€`) without an error; valid UTF-8, on the other hand, almost never
+    happens by accident in cp1252 or cp932 text. So the first non-ASCII bytes decide, without
+    reading the whole document first: the chunks up to the first one holding a non-ASCII byte are
+    ASCII (the same text in every candidate), and from there at least `UTF8_EVIDENCE` bytes are
+    looked at. All valid UTF-8: the document is UTF-8. Otherwise it is in `encoding`, unless what
+    is valid UTF-8 in it outweighs what is not (as many multi-byte characters as stray bytes): that
+    is UTF-8 with stray bytes in it, and it is refused, as there is nothing safe to guess. (cp932
+    text holds valid UTF-8 sequences by accident, about one for every ten bytes that are not.)
+    If bytes further on turn out not to be UTF-8 after all, the document fails there, as a labelled
+    one would: re-reading it in the other charset would leave the records already emitted in
+    the first one.
     """
-    iterator = iter(chunks)
-    head = b""
-    for chunk in iterator:
-        head += chunk
-        if len(head) >= 3:
+    head, stream = _peek(iter(chunks), 4)
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            encoding, unlabelled = codec, False
+            stream = _skip(stream, len(bom))
             break
-    if head.startswith(UTF8_BOM):
-        encoding, head = "utf-8", head[len(UTF8_BOM):]
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    if not unlabelled or codecs.lookup(encoding).name == "utf-8":
+        yield from _decode(stream, encoding, describe, 0, "")
+        return
     offset = 0
-    try:
-        text = decoder.decode(head)
-        offset += len(head)
-        if text:
-            yield text
-        for chunk in iterator:
-            text = decoder.decode(chunk)
+    for chunk in stream:
+        if chunk.isascii():
             offset += len(chunk)
+            if chunk:
+                yield chunk.decode("ascii")
+            continue
+        held = [chunk]
+        size = len(chunk)
+        ended = True
+        for more in stream:
+            held.append(more)
+            size += len(more)
+            if size >= UTF8_EVIDENCE:
+                ended = False
+                break
+        evidence = b"".join(held)
+        read = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape").decode(evidence, final=ended)
+        # surrogateescape turns each byte that is not UTF-8 into a lone surrogate, so the text tells both.
+        invalid = len(_ESCAPED.findall(read))
+        if invalid and len(_MULTIBYTE.findall(read)) >= invalid:
+            raise DocumentError(
+                f"{describe}: the download names no charset, and its text mixes UTF-8 with bytes that are not "
+                f"UTF-8 (from offset {offset}); refusing to guess"
+            )
+        why = "; the download names no charset and its text before was UTF-8" if not invalid else ""
+        chosen = encoding if invalid else "utf-8"
+        yield from _decode(itertools.chain((evidence,), stream), chosen, describe, offset, why)
+        return
+
+
+def _skip(chunks: Iterator[bytes], size: int) -> Iterator[bytes]:
+    """The stream without its first `size` bytes."""
+    for chunk in chunks:
+        if size >= len(chunk):
+            size -= len(chunk)
+            continue
+        yield chunk[size:]
+        break
+    yield from chunks
+
+
+def _decode(chunks: Iterable[bytes], encoding: str, describe: str, offset: int, why: str) -> Iterator[str]:
+    """Decode strictly; `offset` is where the first chunk starts in the document, for the error."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        for chunk in chunks:
+            offset += len(chunk)
+            text = decoder.decode(chunk)
             if text:
                 yield text
         text = decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
+        # The decoder's error covers the bytes it still held and this chunk: `offset` is where they end.
+        start = offset - len(exc.object) + exc.start
         raise DocumentError(
-            f"{describe}: bytes at offset {offset + exc.start} are not valid {encoding} "
-            f"({exc.object[exc.start:exc.start + 4]!r}); refusing to guess"
+            f"{describe}: bytes at offset {start} are not valid {codecs.lookup(encoding).name} "
+            f"({exc.object[exc.start:exc.start + 4]!r}){why}; refusing to guess"
         ) from None
     if text:
         yield text

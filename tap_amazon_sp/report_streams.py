@@ -364,8 +364,10 @@ class ReportStream(AmazonSPStream):
         if self.spec.fmt == "xml":
             yield from self._xml_records(document.chunks(), describe)
             return
-        charset = document.charset or ("utf-8" if self.spec.fmt == "json" or market is None else market.charset)
-        texts = decode(document.chunks(), charset, describe=describe)
+        # Without a charset label, the marketplace's usual charset, unless the bytes are UTF-8 (`decode`).
+        charset = document.charset
+        usual = "utf-8" if self.spec.fmt == "json" or market is None else market.charset
+        texts = decode(document.chunks(), charset or usual, describe=describe, unlabelled=charset is None)
         if self.spec.fmt == "json":
             yield from self._json_records(texts, describe)
             return

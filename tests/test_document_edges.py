@@ -85,3 +85,37 @@ def test_a_document_not_compressed_as_its_flag_says_is_read_by_its_bytes(
     # The tap asked for the bytes as stored; nothing was decompressed behind its back.
     downloads = [r for r in sim.requests if r.path.startswith("/_documents/")]
     assert downloads and all(r.headers.get("accept-encoding") == "identity" for r in downloads)
+
+
+# --- text without a charset label ---------------------------------------------------------------
+
+LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
+MARKETS = {"DE": "A1PA6795UKMFR9", "JP": JP}
+
+
+@pytest.mark.parametrize("region", ["DE", "JP"])
+def test_utf8_without_a_charset_label_is_read_as_utf8_where_the_usual_charset_is_another(
+    sim: Simulator, tmp_path: Path, region: str
+):
+    # DE documents are usually cp1252, which would read UTF-8's € as "â‚¬" without an error.
+    sim.set_faults(no_charset=True, document_mutation={LISTINGS: "utf8"})
+    run = cli(sim, tmp_path, LISTINGS, region=region)
+    want = expected(sim, LISTINGS, MARKETS[region], START, END)
+    assert any(not str(value).isascii() for row in want for value in row.values())
+    assert records(run, LISTINGS) == want
+
+
+@pytest.mark.parametrize("region", ["DE", "JP"])
+def test_text_in_the_usual_charset_without_a_label_is_still_read_in_it(sim: Simulator, tmp_path: Path, region: str):
+    sim.set_faults(no_charset=True)
+    run = cli(sim, tmp_path, LISTINGS, region=region)
+    assert records(run, LISTINGS) == expected(sim, LISTINGS, MARKETS[region], START, END)
+
+
+def test_unlabelled_text_that_stops_being_utf8_far_in_stops_the_sync_without_guessing(sim: Simulator, tmp_path: Path):
+    sim.set_faults(no_charset=True, document_mutation={LISTINGS: "utf8_then_not"})
+    run = cli(sim, tmp_path, LISTINGS, region="DE")
+    error = error_line(run)
+    assert f"| {LISTINGS} report " in error
+    assert " are not valid utf-8 (b'\\x80" in error
+    assert error.endswith("); the download names no charset and its text before was UTF-8; refusing to guess")

@@ -6,6 +6,7 @@ against the same input cut at arbitrary points.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import itertools
 import json
@@ -17,7 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tap_amazon_sp.documents import decode, gunzip, json_array_items, lines, xml_tree_records
+from tap_amazon_sp.documents import CHUNK_SIZE, decode, gunzip, json_array_items, lines, unwrap, xml_tree_records
 from tap_amazon_sp.errors import DocumentError, TruncatedDocument
 from tap_amazon_sp.records import JAPANESE_HEADERS, column_name, converter, format_datetime, parse_datetime, snake
 
@@ -35,6 +36,7 @@ def cut(data: str | bytes, points: list[int]) -> list:
 
 
 CUTS = st.lists(st.integers(min_value=0, max_value=10_000), max_size=12)
+BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 # Header normalisation
@@ -226,6 +228,7 @@ def test_decoding_does_not_depend_on_where_chunks_are_cut(text: str, codec: str,
     except UnicodeEncodeError:
         data = text.encode("utf-8")
         codec = "utf-8"
+    assume(not data.startswith(BOMS))  # "ÿþ" in cp1252 are UTF-16's byte order mark
     # cp932 encodes a few characters to look-alikes ("¢" comes back as "￠"): compare with one
     # whole-buffer decode, which is what chunking must not change.
     assert "".join(decode(cut(data, points), codec, describe="test")) == data.decode(codec)
@@ -243,13 +246,45 @@ def test_bytes_invalid_in_the_charset_fail_loudly_wherever_they_fall(data: bytes
         want: str | None = data.decode(codec)
     except UnicodeDecodeError:
         want = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        return  # decoded as UTF-8 instead: covered above
+    if data.startswith(BOMS):
+        return  # decoded as the byte order mark says instead: covered above
     if want is None:
         with pytest.raises(DocumentError, match=f"not valid {codec}"):
             "".join(decode(cut(data, points), codec, describe="test"))
     else:
         assert "".join(decode(cut(data, points), codec, describe="test")) == want
+
+
+@given(TEXT, st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]), CUTS)
+def test_a_utf16_or_utf32_byte_order_mark_wins_over_the_declared_charset(text: str, codec: str, points: list[int]):
+    data = "\ufeff".encode(codec) + text.encode(codec)
+    assert "".join(decode(cut(data, points), "cp1252", describe="test")) == text
+
+
+@given(TEXT, st.sampled_from(["cp1252", "cp932"]), CUTS)
+def test_unlabelled_utf8_reads_as_utf8_wherever_the_chunks_are_cut(text: str, usual: str, points: list[int]):
+    assume(not text.startswith("\ufeff"))
+    data = text.encode("utf-8")
+    assert "".join(decode(cut(data, points), usual, describe="test", unlabelled=True)) == text
+
+
+@given(TEXT, st.sampled_from(["cp1252", "cp932"]), CUTS)
+def test_unlabelled_legacy_text_reads_in_its_charset_or_is_refused_never_half_utf8(
+    text: str, usual: str, points: list[int]
+):
+    data = text.encode(usual, errors="ignore")
+    assume(not data.startswith(BOMS))
+    try:
+        want = data.decode("utf-8")
+    except UnicodeDecodeError:
+        want = data.decode(usual, errors="replace")  # refused below if not valid in `usual` either
+        read = data.decode("utf-8", errors="surrogateescape")
+        stray = sum(1 for c in read if "\udc80" <= c <= "\udcff")
+        if sum(1 for c in read if c > "\x7f" and not "\udc80" <= c <= "\udcff") >= stray:
+            with pytest.raises(DocumentError, match="mixes UTF-8 with bytes that are not UTF-8"):
+                "".join(decode(cut(data, points), usual, describe="test", unlabelled=True))
+            return
+    assert "".join(decode(cut(data, points), usual, describe="test", unlabelled=True)) == want
 
 
 def reference_lines(text: str) -> list[str]:
@@ -279,6 +314,37 @@ def test_a_gzip_stream_cut_short_anywhere_is_reported_as_truncated(payload: byte
     short = data[: keep % len(data)] or data[:1]
     with pytest.raises(TruncatedDocument):
         b"".join(gunzip(cut(short, points)))
+
+
+@given(st.binary(min_size=1, max_size=300), st.integers(min_value=0, max_value=3), CUTS)
+def test_a_document_comes_out_of_any_gzip_layers_by_its_bytes(payload: bytes, layers: int, points: list[int]):
+    assume(not payload.startswith(b"\x1f\x8b"))  # text never does
+    data = payload
+    for _ in range(layers):
+        data = gzip.compress(data, mtime=0)
+    assert b"".join(unwrap(cut(data, points))) == payload
+
+
+@given(st.binary(max_size=300), st.integers(min_value=0, max_value=40), CUTS)
+def test_nul_padding_after_a_gzip_member_is_skipped(payload: bytes, zeros: int, points: list[int]):
+    data = gzip.compress(payload, mtime=0) + b"\0" * zeros
+    assert b"".join(gunzip(cut(data, points))) == payload
+
+
+@given(st.binary(max_size=300), st.binary(min_size=1, max_size=20), CUTS)
+def test_bytes_after_a_gzip_member_that_are_not_gzip_fail_loudly(payload: bytes, tail: bytes, points: list[int]):
+    tail = tail.lstrip(b"\0")
+    assume(tail and not tail.startswith(b"\x1f"))
+    data = gzip.compress(payload, mtime=0) + tail
+    # Too few bytes to tell garbage from the start of a member cut short: then it is truncated.
+    with pytest.raises(DocumentError, match=r"after the end of its gzip data|gzip stream ended early"):
+        b"".join(gunzip(cut(data, points)))
+
+
+def test_a_gzip_bomb_comes_out_in_pieces_no_larger_than_a_chunk():
+    data = gzip.compress(b"\0" * 50_000_000)
+    sizes = [len(piece) for piece in gunzip([data])]
+    assert sum(sizes) == 50_000_000 and max(sizes) <= CHUNK_SIZE
 
 
 JSON_VALUES = st.recursive(

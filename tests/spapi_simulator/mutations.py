@@ -125,6 +125,22 @@ def _huge_field(rows: list[list[str]]) -> None:
     raise ValueError("huge_field needs a product-name or item-name column")
 
 
+def _utf8(document: Document) -> Document:
+    # The same text in UTF-8, labelled so (the no_charset fault takes the label away).
+    return Document(document.body.decode(_codec(document)).encode("utf-8"), "text/plain; charset=UTF-8")
+
+
+def _utf8_then_not(document: Document) -> Document:
+    # UTF-8 with a megabyte of ASCII after its first row, then one byte that is not UTF-8 (cp1252's €):
+    # valid UTF-8 as far as any reader looks before deciding, and not UTF-8 after all.
+    text = document.body.decode(_codec(document))
+    first = text.index("\n") + 1
+    second = text.index("\n", first) + 1
+    body = (text[:second - 1] + " €" + "~" * 1_000_000 + text[second - 1:]).encode("utf-8")
+    cut = body.rindex(b"\t", 0, len(body) - 2)
+    return Document(body[:cut + 1] + b"\x80" + body[cut + 1:], "text/plain; charset=UTF-8")
+
+
 def _invalid_bytes(document: Document) -> Document:
     body = document.body
     cut = body.find(b"\n") + 1 or body.find(b'{"') + 1
@@ -164,6 +180,8 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "repeated_row": _flat(_repeated_row),
     "revised_quantities": _flat(_revised_quantities),
     "invalid_bytes": _invalid_bytes,
+    "utf8": _utf8,
+    "utf8_then_not": _utf8_then_not,
     # "Billion laughs": a kilobyte that expands to gigabytes in a parser that expands entities.
     "entity_expansion": _xml_with_entity('<!ENTITY lol0 "lol">' + _LAUGHS, "&lol9;"),
     # An external entity would read a file of the machine running the tap.
