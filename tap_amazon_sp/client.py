@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,7 +18,8 @@ from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import MetadataMapping
 
 from tap_amazon_sp.auth import LWAToken
-from tap_amazon_sp.errors import APIError, LimitError
+from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
+from tap_amazon_sp.errors import APIError, LimitError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
@@ -44,6 +46,40 @@ class Runtime:
     client: SPAPIClient
     engine: ReportEngine
     scheduler: Scheduler
+    # Stream partitions stopped at a report that rests after a FATAL, to take up again at the end.
+    deferred: list[Deferred] = field(default_factory=list)
+    # Why the sync is incomplete, once every stream that could finish has.
+    incomplete: list[str] = field(default_factory=list)
+
+    def take_up_deferred(self, logger: logging.Logger, sleep: Callable[[float], None] = time.sleep) -> None:
+        """After every stream had its turn: take up each stopped partition once its cool-down has
+        passed, waiting at most `max_cooldown_wait_seconds`; then fail if anything is left undone.
+
+        Waiting longer would hold the sync (and whatever runs it) for hours: such a partition stops
+        with its bookmark before the window, and one line says when a rerun can succeed.
+        """
+        while self.deferred:
+            self.deferred.sort(key=lambda d: d.ready)
+            item = self.deferred.pop(0)
+            wait = (item.ready - datetime.now(timezone.utc)).total_seconds()
+            if wait > self.settings.max_cooldown_wait:
+                line = (
+                    f"{item.where}: stopped before this window: {item.limit}, and the cool-down ends "
+                    f"{_utc(item.ready)} UTC, later than a sync waits (max_cooldown_wait_seconds: "
+                    f"{self.settings.max_cooldown_wait:g}); a rerun from {_utc(item.ready)} UTC on can succeed"
+                )
+                logger.error("%s", line)
+                self.incomplete.append(f"{item.where} stopped until {_utc(item.ready)} UTC")
+                continue
+            if wait > 0:
+                logger.info("%s: waiting %.0f s for its cool-down to pass", item.where, wait)
+                sleep(wait)
+            item.stream.sync(item.context)
+            item.stream.finalize_state_progress_markers()
+        if self.incomplete:
+            raise ReportError(
+                "the sync is incomplete, every other stream finished: " + "; ".join(self.incomplete)
+            )
 
     @classmethod
     def build(cls, settings: Settings, logger: logging.Logger) -> Runtime:
@@ -68,11 +104,17 @@ class Runtime:
             client,
             logger=logger,
             max_wait=settings.max_report_wait,
-            fatal_retries=settings.fatal_retries,
-            fatal_cooldown=settings.fatal_cooldown,
         )
+        cooldowns = {NEAR_REAL_TIME: settings.fba_near_real_time_cooldown, DAILY: settings.fba_daily_cooldown}
+
+        def cooldown(report_type: str) -> tuple[float, str | None]:
+            kind = REPORT_TYPES[report_type].regeneration if report_type in REPORT_TYPES else None
+            return (cooldowns[kind], kind) if kind else (settings.fatal_cooldown, None)
+
         scheduler = Scheduler(
             engine,
+            fatal_retries=settings.fatal_retries,
+            cooldown=cooldown,
             # Conservative pacing: one report at a time, as well as no createReport bursts.
             limit=1 if settings.wait_between_requests else settings.max_reports_in_flight,
             reuse_max_age=timedelta(hours=settings.report_reuse_max_age_hours),
@@ -98,6 +140,21 @@ class LifecycleMetadata(MetadataMapping):
             if entry["breadcrumb"] == []:
                 entry["metadata"][METADATA_KEY] = self.lifecycle
         return entries
+
+
+@dataclass
+class Deferred:
+    """A stream partition stopped at a report whose type and marketplaces rest until `ready`."""
+
+    stream: AmazonSPStream
+    context: dict[str, Any]
+    ready: datetime
+    limit: str  # why it rests, as a clause
+    where: str  # the stream, partition and window, for the log
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class AmazonSPStream(Stream):

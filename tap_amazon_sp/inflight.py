@@ -22,6 +22,11 @@ Before requesting a report the scheduler tries, in order:
    `report_reuse_max_age_hours` (windowed reports only: a snapshot is read fresh). getReports does
    not show a report's options, so for the types that take options only reports whose options the
    tap knows, those of 1 and 2, are reused.
+
+A report that ends FATAL (or, for an FBA type, CANCELLED too soon after another report of its window)
+makes its report type and marketplaces rest for their cool-down: no report of them is requested
+before it has passed, the slot's partition stops with `CoolingDown`, and the stream takes it up
+again at the end of the sync (`client.Runtime.take_up_deferred`) while the other reports go on.
 """
 
 from __future__ import annotations
@@ -114,9 +119,14 @@ class Scheduler:
         reuse_max_age: timedelta,
         marketplace_ids: tuple[str, ...],
         logger: logging.Logger,
+        fatal_retries: int = 2,
+        cooldown: Callable[[str], tuple[float, str | None]] = lambda _type: (60.0, None),
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.engine = engine
+        self.fatal_retries = fatal_retries
+        # A report type's cool-down after a FATAL, in seconds, and its regeneration class (if any).
+        self.cooldown = cooldown
         self.limit = max(1, limit)
         self.reuse_max_age = reuse_max_age
         self.marketplace_ids = marketplace_ids
@@ -131,6 +141,9 @@ class Scheduler:
         # The reports this sync requested or adopted, by request: options known, so shareable.
         self._made: dict[tuple[str, ...], Ticket] = {}
         self._closed: set[tuple[str, str]] = set()
+        # (report type, marketplaces) -> when Amazon may generate it again, and why it rests.
+        self._cooling: dict[tuple[str, str], tuple[datetime, str]] = {}
+        self._attempts: dict[tuple[str, str, str, str], int] = {}
 
     # Planning
 
@@ -159,8 +172,11 @@ class Scheduler:
         """
         for slot in slots:
             self._owners[slot.stream] = owner
+        # A partition taken up again after a cool-down (see CoolingDown) is open again.
+        self._closed -= {(s.stream, s.partition) for s in slots}
         try:
             for slot in slots:
+                self._hold(slot)
                 ticket = self._tickets.pop(slot.ident, None)
                 self._consuming = 1
                 if ticket is None:
@@ -176,21 +192,89 @@ class Scheduler:
             self._consuming = 0
             self._close(slots)
 
-    def _finish(self, owner: Ledger, slot: Slot, ticket: Ticket) -> ReportResult:
-        def recreated(report_id: str) -> None:
-            owner.remember(slot, report_id, self.now())
+    def cooling_until(self, slot: Slot) -> tuple[datetime, str] | None:
+        """When the slot's report type and marketplaces may be requested again, if they rest now."""
+        found = self._cooling.get(_cooling_key(slot.request))
+        if found is None or found[0] <= self.now():
+            return None
+        return found
 
+    def _hold(self, slot: Slot) -> None:
+        cooling = self.cooling_until(slot)
+        if cooling is not None:
+            raise CoolingDown(slot, *cooling)
+
+    def _finish(self, owner: Ledger, slot: Slot, ticket: Ticket) -> ReportResult:
         def abandon(_report_id: str) -> None:
             owner.forget(slot)
 
         try:
-            return self.engine.finish(
-                slot.request, ticket.report_id, ticket.created, idle=self._fill, recreated=recreated, abandon=abandon
+            result = self.engine.finish(
+                slot.request, ticket.report_id, ticket.created, idle=self._fill, abandon=abandon
             )
         except ReportError:
             # A report that failed for good must not be adopted by the next sync.
             owner.forget(slot)
             raise
+        if result.status == "FATAL":
+            self._rest(owner, slot, result, "ended FATAL", self.engine.fatal_reason(result))
+        elif result.status == "CANCELLED":
+            earlier = self._generated_before(slot, result)
+            if earlier is not None:
+                self._rest(owner, slot, result, "ended CANCELLED", f"Amazon generated report {earlier[0]} of this "
+                           f"window {format_datetime(earlier[1])}: too soon to generate another", since=earlier[1])
+        result.attempts = self._attempts.get(slot.ident, 0) + 1
+        return result
+
+    def _rest(
+        self, owner: Ledger, slot: Slot, result: ReportResult, what: str, reason: str, since: datetime | None = None
+    ) -> None:
+        """A report Amazon would not build: rest its type and marketplaces, then raise CoolingDown
+        (or FatalReport once the retries are used up)."""
+        request = slot.request
+        owner.forget(slot)
+        key = request_key(request)
+        if (made := self._made.get(key)) is not None and made.report_id == result.report_id:
+            del self._made[key]
+        attempts = self._attempts[slot.ident] = self._attempts.get(slot.ident, 0) + 1
+        if attempts > self.fatal_retries:
+            raise FatalReport(
+                f"{request.describe()}: report {result.report_id} {what} {attempts} times; giving up. "
+                f"Amazon said: {reason}"
+            )
+        seconds, kind = self.cooldown(request.report_type)
+        ready = (since or self.now()) + timedelta(seconds=seconds)
+        limit = f"Amazon generates a {kind} report at most once every {_duration(seconds)}" if kind else (
+            f"resting it {_duration(seconds)} (fatal_retry_cooldown_seconds)"
+        )
+        cooling = _cooling_key(request)
+        previous = self._cooling.get(cooling)
+        if previous is None or previous[0] < ready:
+            self._cooling[cooling] = (ready, limit)
+        self.logger.warning(
+            "%s: report %s %s (%s); %s, so it is requested again from %s UTC (retry %d of %d) while the other "
+            "reports of the sync go on",
+            request.describe(), result.report_id, what, reason, limit, _utc(ready), attempts, self.fatal_retries,
+        )
+        raise CoolingDown(slot, *self._cooling[cooling])
+
+    def _generated_before(self, slot: Slot, result: ReportResult) -> tuple[str, datetime] | None:
+        """Another report of this request Amazon built (or is building) less than a cool-down before
+        `result` was created: a CANCELLED that came too soon. Only FBA reports have such limits."""
+        seconds, kind = self.cooldown(slot.request.report_type)
+        created = result.created_at
+        if kind is None or created is None:
+            return None
+        for report in self._listings.get(slot.request.report_type) or ():
+            when = _when(report.get("createdTime"))
+            if (
+                str(report.get("reportId")) != result.report_id
+                and report.get("processingStatus") in ("DONE", *PENDING)
+                and when is not None and created - timedelta(seconds=seconds) < when <= created
+                and not _differences(report, slot.request)
+            ):
+                return str(report["reportId"]), when
+        return None
 
     def _close(self, slots: list[Slot]) -> None:
         # A partition that stopped early (an error, the SDK's record limit) no longer holds its
@@ -208,16 +292,20 @@ class Scheduler:
     # Requesting ahead
 
     def _fill(self) -> None:
-        """Request (or adopt) reports ahead while the limit and the quota allow, never waiting."""
-        while self._queue and self.in_flight < self.limit:
-            slot = self._queue[0]
+        """Request (or adopt) reports ahead while the limit and the quota allow, never waiting; none
+        of a report type and marketplaces that rest after a FATAL."""
+        for slot in list(self._queue):
+            if self.in_flight >= self.limit:
+                return
             if slot.ident in self._tickets or (slot.stream, slot.partition) in self._closed:
-                self._queue.popleft()
+                self._queue.remove(slot)
+                continue
+            if self.cooling_until(slot) is not None:
                 continue
             ticket = self._obtain(slot, block=False)
             if ticket is None:
                 return
-            self._queue.popleft()
+            self._queue.remove(slot)
             self._tickets[slot.ident] = ticket
 
     def _obtain(self, slot: Slot, *, block: bool) -> Ticket | None:
@@ -226,6 +314,9 @@ class Scheduler:
         ticket = self._adopt(owner, slot) or self._shared(owner, slot)
         if ticket is None and slot.listable:
             ticket = self._listed(owner, slot)
+        elif ticket is None and self.cooldown(slot.request.report_type)[1] is not None:
+            # Not reused (its options may differ), but it tells a CANCELLED that came too soon.
+            self._listing(slot.request.report_type)
         if ticket is None:
             report_id = self.engine.create(slot.request, wait=block)
             if report_id is None:
@@ -270,7 +361,7 @@ class Scheduler:
             # A hand-edited or copied state, or one of another config: its rows are not this window's.
             self.logger.warning(
                 "%s %s %s: report %s in state is not this window's report (%s); requesting the window anew",
-                slot.stream, slot.partition, _window_text(slot.request), report_id, "; ".join(differences),
+                slot.stream, slot.partition, window_text(slot.request), report_id, "; ".join(differences),
             )
             owner.forget(slot)
             return None
@@ -280,18 +371,24 @@ class Scheduler:
         )
         return Ticket(report_id, self.engine.clock() - (age.total_seconds() if age else 0.0), "pending")
 
-    def _listed(self, owner: Ledger, slot: Slot) -> Ticket | None:
+    def _listing(self, report_type: str) -> list[dict[str, Any]] | None:
+        """This sync's one listing of a report type; None while getReports has no quota free (a
+        later slot of the type tries again) or when listing reuse is off."""
         if self.reuse_max_age <= timedelta(0):
             return None
-        request = slot.request
-        listing = self._listings.get(request.report_type)
+        listing = self._listings.get(report_type)
         if listing is None:
             since = self.now() - self.reuse_max_age
-            found = self.engine.list_recent(request.report_type, self.marketplace_ids, since)
+            found = self.engine.list_recent(report_type, self.marketplace_ids, since)
             if found is None:
-                return None  # no getReports quota now; a later slot of this type tries again
-            listing = self._listings[request.report_type] = found
-        for report in listing:
+                return None
+            listing = self._listings[report_type] = found
+        return listing
+
+    def _listed(self, owner: Ledger, slot: Slot) -> Ticket | None:
+        request = slot.request
+        listing = self._listing(request.report_type)
+        for report in listing or ():
             status = report.get("processingStatus")
             if status in PENDING:
                 what = f"{status} report {report.get('reportId')}, requested by another app or an earlier sync,"
@@ -299,9 +396,9 @@ class Scheduler:
                 what = f"DONE report {report.get('reportId')}"
             else:
                 continue
-            if _differences(report, request):
+            if report.get("_taken") or _differences(report, request):
                 continue
-            listing.remove(report)
+            report["_taken"] = True
             report_id = str(report["reportId"])
             created_at = _when(report.get("createdTime")) or self.now()
             owner.remember(slot, report_id, created_at)
@@ -309,6 +406,37 @@ class Scheduler:
             age = max(0.0, (self.now() - created_at).total_seconds())
             return Ticket(report_id, self.engine.clock() - age, "listed")
         return None
+
+
+class CoolingDown(Exception):
+    """A slot's report type and marketplaces rest until `ready` after a FATAL (or a CANCELLED that
+    came too soon): its partition stops at `slot` and is taken up again later in the sync."""
+
+    def __init__(self, slot: Slot, ready: datetime, limit: str) -> None:
+        super().__init__(f"{slot.request.describe()}: resting until {_utc(ready)} UTC ({limit})")
+        self.slot = slot
+        self.ready = ready
+        self.limit = limit
+
+
+class FatalReport(ReportError):
+    """A report Amazon would not build, however often it was asked (FATAL after the retries)."""
+
+
+def _cooling_key(request: ReportRequest) -> tuple[str, str]:
+    return request.report_type, ",".join(sorted(request.marketplace_ids))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:g} s"
 
 
 def _when(value: Any) -> datetime | None:
@@ -332,7 +460,7 @@ def _differences(report: dict[str, Any], request: ReportRequest) -> list[str]:
         found.append(f"its marketplaces are {','.join(markets) or 'unknown'}, not {','.join(wanted)}")
     if request.start is not None and request.end is not None and not _same_span(report, request):
         start, end = report.get("dataStartTime") or "?", report.get("dataEndTime") or "?"
-        found.append(f"its window is {start}..{end}, not {_window_text(request)}")
+        found.append(f"its window is {start}..{end}, not {window_text(request)}")
     return found
 
 
@@ -351,7 +479,8 @@ def _same_span(report: dict[str, Any], request: ReportRequest) -> bool:
     return abs(start - request.start) < second and abs(end - request.end) < second
 
 
-def _window_text(request: ReportRequest) -> str:
+def window_text(request: ReportRequest) -> str:
+    """A request's window as the log names it: `start..end`, or `snapshot`."""
     if request.start is None or request.end is None:
         return "snapshot"
     return f"{format_datetime(request.start)}..{format_datetime(request.end)}"

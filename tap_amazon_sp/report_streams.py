@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces, report_periods
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
-from tap_amazon_sp.client import AmazonSPStream
+from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records, xml_tree_records
 from tap_amazon_sp.errors import DocumentError
-from tap_amazon_sp.inflight import Slot
+from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.records import (
     EXTRA_COLUMNS,
     UNPARSED_VALUES,
@@ -92,6 +92,8 @@ class ReportStream(AmazonSPStream):
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
         self.spec = spec
+        # Partitions stopped at a resting report: the slots left, and the regional starts.
+        self._stopped: dict[str, tuple[list[Slot], dict[str, datetime]]] = {}
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account != BRAND_OWNERS
@@ -121,8 +123,32 @@ class ReportStream(AmazonSPStream):
         scheduler = self.runtime.scheduler
         if not scheduler.planned:
             scheduler.plan(self._sync_plan())
-        slots, starts = self._regional_plan(marketplace_id) if self.spec.regional else (self.slots(marketplace_id), {})
-        self.prune_pending(marketplace_id, {slot.key for slot in slots})
+        resumed = self._stopped.pop(marketplace_id, None)
+        if resumed is not None:
+            # Taken up again after a cool-down: the same windows from where it stopped.
+            slots, starts = resumed
+        else:
+            slots, starts = (
+                self._regional_plan(marketplace_id) if self.spec.regional else (self.slots(marketplace_id), {})
+            )
+            self.prune_pending(marketplace_id, {slot.key for slot in slots})
+        try:
+            yield from self._windows(context, marketplace_id, slots, starts)
+        except CoolingDown as rest:
+            # The SDK syncs one stream at a time: the others go on, and this one comes back later.
+            self._stopped[marketplace_id] = (slots[slots.index(rest.slot):], starts)
+            where = f"{self.name} {marketplace_id} {window_text(rest.slot.request)}"
+            self.runtime.deferred.append(Deferred(self, dict(context or {}), rest.ready, rest.limit, where))
+        except FatalReport as exc:
+            # The bookmark stays before the window; the other streams still finish, and the sync
+            # then fails with this message.
+            self.runtime.incomplete.append(str(exc))
+
+    def _windows(
+        self, context: Context | None, marketplace_id: str, slots: list[Slot], starts: Mapping[str, datetime]
+    ) -> Iterator[dict[str, Any]]:
+        """Emit the slots' reports in order, each window's bookmark after its records."""
+        scheduler = self.runtime.scheduler
         for slot, result in zip(slots, scheduler.results(self, slots), strict=True):
             start, end = slot.request.start, slot.request.end
             if end is None:

@@ -19,7 +19,7 @@ import urllib3
 
 from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, unwrap
 from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
-from tap_amazon_sp.records import amazon_time, format_datetime
+from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
 
@@ -76,6 +76,7 @@ class ReportResult:
     document_id: str | None
     seconds: float
     attempts: int = 1
+    created_at: datetime | None = None  # Amazon's createdTime of the report
 
 
 class ReportEngine:
@@ -87,16 +88,12 @@ class ReportEngine:
         *,
         logger: logging.Logger,
         max_wait: float = 3600,
-        fatal_retries: int = 2,
-        fatal_cooldown: float = 60,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.logger = logger
         self.max_wait = max_wait
-        self.fatal_retries = fatal_retries
-        self.fatal_cooldown = fatal_cooldown
         self.sleep = sleep
         self.clock = clock
         # Document URLs being read: (url, when it was obtained). Their compressionAlgorithm is not kept:
@@ -164,38 +161,19 @@ class ReportEngine:
         started: float,
         *,
         idle: Callable[[], None] | None = None,
-        recreated: Callable[[str], None] | None = None,
         abandon: Callable[[str], None] | None = None,
     ) -> ReportResult:
-        """Wait for a created report; retry it while it ends FATAL; fail after the bounded retries.
+        """Wait for a created report to end: DONE, CANCELLED or FATAL (what follows a FATAL is for
+        the caller to decide, see `inflight.Scheduler`)."""
+        report = self.poll(report_id, request, created=started, idle=idle, abandon=abandon)
+        return ReportResult(
+            request, report_id, str(report["processingStatus"]), report.get("reportDocumentId"),
+            self.clock() - started, created_at=_created(report),
+        )
 
-        `recreated` hears the id of each report requested again after a FATAL one.
-        """
-        attempts = 1
-        created = started
-        while True:
-            report = self.poll(report_id, request, created=created, idle=idle, abandon=abandon)
-            status = str(report["processingStatus"])
-            if status != "FATAL":
-                return ReportResult(
-                    request, report_id, status, report.get("reportDocumentId"), self.clock() - started, attempts
-                )
-            reason = self._fatal_reason(report)
-            if attempts > self.fatal_retries:
-                raise ReportError(
-                    f"{request.describe()}: report {report_id} ended FATAL {attempts} times; giving up. "
-                    f"Amazon said: {reason}"
-                )
-            self.logger.warning(
-                "%s: report %s ended FATAL (%s); requesting it again in %.0f s (retry %d of %d)",
-                request.describe(), report_id, reason, self.fatal_cooldown, attempts, self.fatal_retries,
-            )
-            self.sleep(self.fatal_cooldown)
-            attempts += 1
-            report_id = self.create(request) or ""
-            created = self.clock()
-            if recreated is not None:
-                recreated(report_id)
+    def fatal_reason(self, result: ReportResult) -> str:
+        """What Amazon's error document of a FATAL report says."""
+        return self._fatal_reason({"reportDocumentId": result.document_id})
 
     def _fatal_reason(self, report: dict[str, Any]) -> str:
         document_id = report.get("reportDocumentId")
@@ -390,6 +368,13 @@ class OpenDocument:
     def close(self) -> None:
         """Drop the connection, whether or not the document was read to its end."""
         self.response.close()
+
+
+def _created(report: Mapping[str, Any]) -> datetime | None:
+    try:
+        return parse_datetime(str(report["createdTime"]))
+    except (KeyError, ValueError, OverflowError):
+        return None
 
 
 def windows(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:

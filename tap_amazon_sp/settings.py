@@ -196,7 +196,37 @@ CONFIG_SCHEMA = th.PropertiesList(
         th.NumberType(minimum=0),
         default=60,
         title="Cool-down before retrying a FATAL report (seconds)",
-        description="Pause before a FATAL report is requested again.",
+        description="How long a report type and marketplace rest after a FATAL report before it is requested "
+        "again, for report types without an FBA regeneration limit (the FBA ones rest as the two settings below "
+        "say). The other reports of the sync go on meanwhile.",
+    ),
+    th.Property(
+        "fba_near_real_time_cooldown_seconds",
+        th.NumberType(minimum=0),
+        default=1800,
+        title="Cool-down of near-real-time FBA reports after a FATAL (seconds)",
+        description="Amazon generates a near-real-time FBA report (inventory, shipments, removals) at most once every "
+        "30 minutes, counting the reports of every app of the seller: after one ends FATAL, or CANCELLED too soon "
+        "after another, its type and marketplace are not requested again for this long.",
+    ),
+    th.Property(
+        "fba_daily_cooldown_seconds",
+        th.NumberType(minimum=0),
+        default=14400,
+        title="Cool-down of daily FBA reports after a FATAL (seconds)",
+        description="Amazon generates a daily FBA report (returns, reimbursements, ledger, fees) at most once every "
+        "4 hours: after one ends FATAL, or CANCELLED too soon after another, its type and marketplace are not "
+        "requested again for this long.",
+    ),
+    th.Property(
+        "max_cooldown_wait_seconds",
+        th.NumberType(minimum=0),
+        default=1800,
+        title="Longest cool-down a sync waits out (seconds)",
+        description="When only cooling-down reports are left, a sync waits for them this long at most. A stream "
+        "partition whose cool-down ends later stops with its bookmark before the window, saying when a rerun can "
+        "succeed; the other streams finish and the sync then exits with status 1. The default waits out a "
+        "near-real-time FBA cool-down, never a daily one.",
     ),
     th.Property(
         "request_timeout_seconds",
@@ -335,6 +365,9 @@ class Settings:
     retry_base: float = 1.0
     lookback_days: int = 3
     include_pii: bool = False
+    fba_near_real_time_cooldown: float = 1800.0
+    fba_daily_cooldown: float = 14400.0
+    max_cooldown_wait: float = 1800.0
 
 
 def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -568,6 +601,9 @@ def load_settings(
         max_report_wait=_number("max_report_wait_seconds", 3600),
         fatal_retries=_whole("fatal_report_retries", 2, 0, 10),
         fatal_cooldown=_number("fatal_retry_cooldown_seconds", 60),
+        fba_near_real_time_cooldown=_number("fba_near_real_time_cooldown_seconds", 1800),
+        fba_daily_cooldown=_number("fba_daily_cooldown_seconds", 14400),
+        max_cooldown_wait=_number("max_cooldown_wait_seconds", 1800),
         sp_api_url=sp_api_url,
         token_url=token_url,
         request_timeout=request_timeout,

@@ -107,6 +107,14 @@ class TapAmazonSP(Tap):
         """The token, usage plans and report engine every stream shares."""
         return Runtime.build(self.settings, self.logger)
 
+    @override  # type: ignore[misc]
+    def sync_all(self) -> None:
+        # The SDK marks sync_all final; it is extended, not replaced: after every stream had its
+        # turn, the partitions that stopped at a report resting after a FATAL are taken up again.
+        super().sync_all()
+        if "runtime" in self.__dict__:
+            self.runtime.take_up_deferred(self.logger)
+
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:

@@ -128,6 +128,9 @@ SWITCHES: dict[str, Switch] = {
         Switch("server_error_status", 500, _error_status, "status of server_error: 500 or 503"),
         Switch("fatal", {}, _counters, "{reportType: n}: the next n created reports end FATAL"),
         Switch("fatal_error_document", True, _bool, "FATAL reports carry an error document"),
+        Switch("cancel", {}, _counters,
+               "{reportType: n}: the next n created reports end CANCELLED, data or not (as Amazon cancels an FBA "
+               "report requested too soon after the last one it generated)"),
         Switch("account_type", "any", _account_type,
                "Seller or Vendor: what the other account type may not call is refused (and is a violation)"),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),

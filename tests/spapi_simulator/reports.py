@@ -169,6 +169,7 @@ class _Report:
     document_id: str | None = None
     cancelled: bool = False
     stuck: str | None = None  # the status a stuck report keeps forever
+    too_soon: bool = False  # ends CANCELLED whatever its data (the cancel fault)
 
 
 @dataclass(frozen=True)
@@ -307,6 +308,7 @@ class ReportStore:
             raise _invalid("dataStartTime must be before or equal to dataEndTime.")
 
         fatal = self._faults.take("fatal", report_type)
+        too_soon = not fatal and self._faults.take("cancel", report_type)
         refused = refusal(report_type, dict(options), start, end) if report_type in PERIOD_REPORTS else None
         refused = refused or _wrong_account(str(self._faults.get("account_type")), report_type)
         if refused is not None:
@@ -334,6 +336,7 @@ class ReportStore:
                 fatal_document=refused is not None or bool(self._faults.get("fatal_error_document")),
                 fatal_details=refused or _FATAL_DETAILS,
                 stuck=stuck,
+                too_soon=too_soon,
             )
         return report_id
 
@@ -583,6 +586,9 @@ class ReportStore:
                     content_type="application/json; charset=UTF-8",
                 )
                 report.document_id = self._add_document(marketplace_id, report.report_type, lambda: error)
+            return
+        if report.too_soon:
+            report.outcome = "CANCELLED"
             return
         document = self._dataset.served_document(
             report.report_type, report.marketplace_ids, report.data_start, report.data_end,
