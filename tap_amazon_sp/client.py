@@ -587,15 +587,24 @@ class RestStream(AmazonSPStream):
                     raise LimitError(
                         f"{self.name}: {total} rows match one {self.operation} request"
                         f"{f' ({what})' if what else ''}, and Amazon pages through {paging.reachable} at most "
-                        f"(offset up to {paging.max_offset}); nothing past the last complete window was emitted"
+                        f"(offset up to {paging.max_offset}); the bookmark stays before this request's window"
                     )
                 for part in parts:
                     yield from self.offset_pages(part)
                 return
             yield body
             offset += paging.limit
-            if total is None or offset >= total or not dig(body, self.records_path):
+            # Without a total, a page shorter than the limit is the last one.
+            rows = dig(body, self.records_path) or []
+            if not rows or (total is not None and offset >= total) or (total is None and len(rows) < paging.limit):
                 return
+            if offset > paging.max_offset:
+                what = self.describe(request)
+                raise LimitError(
+                    f"{self.name}: more rows match one {self.operation} request{f' ({what})' if what else ''} than "
+                    f"Amazon pages through ({paging.reachable} at most, offset up to {paging.max_offset}); "
+                    f"the bookmark stays before this request's window"
+                )
 
     def read_chain(
         self,

@@ -1,7 +1,7 @@
 """Subscribe & Save from the Replenishment API 2022-11-07, the successor of the removed SnS reports.
 
 Amazon removed GET_FBA_SNS_FORECAST_DATA and GET_FBA_SNS_PERFORMANCE_DATA on 2025-12-11; the
-Replenishment API is the only source of Subscribe & Save data since. Four streams, per marketplace:
+Replenishment API is the only source of Subscribe & Save data since. Five streams, per marketplace:
 
 * `replenishment_selling_partner_metrics`: getSellingPartnerMetrics, PERFORMANCE by WEEK, one
   record per ISO week (Monday to Sunday), up to 13 whole weeks a request.
@@ -9,6 +9,8 @@ Replenishment API is the only source of Subscribe & Save data since. Four stream
   and SKU for sellers) and week; one week a request, as Amazon takes one unit of the frequency.
 * `replenishment_selling_partner_forecast` and `replenishment_offer_forecast`: FORECAST, sellers
   only (Amazon serves no forecast to vendors), read whole on every sync and kept one per day.
+* `replenishment_offers`: listOffers, every offer as it stands (eligibility, discounts, inventory,
+  active subscriptions, deliveries of the next 15 to 90 days), read whole on every sync.
 
 Weeks are read only once they are over and Amazon has had 72 hours to publish them (no hold-back is
 documented; 72 h is what Amazon needs for its other weekly analytics). Amazon widens a request's
@@ -136,6 +138,14 @@ class _ReplenishmentStream(RestStream):
     # One marketplace a request.
     partitions = AmazonSPStream.partitions
 
+    # An offer's part of the primary key; vendors' offers have no SKU, so theirs leave it out.
+    offer_key: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, tap: Tap, **kwargs: Any) -> None:
+        super().__init__(tap, **kwargs)
+        if self.offer_key:
+            self.primary_keys = [k for k in self.offer_key if self.account_type == "Seller" or k != "sku"]
+
     @property
     def account_type(self) -> str:
         return str(self.config.get("account_type") or "Seller").capitalize()
@@ -168,9 +178,10 @@ class _ReplenishmentStream(RestStream):
     @override
     def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
         data: dict[str, Any] = exact_numbers(snake_keys(item))
-        interval = data.pop("time_interval", None) or {}
-        data["period_start"] = _instant(interval.get("start_date"))
-        data["period_end"] = _instant(interval.get("end_date"))
+        if "period_start" in self.schema["properties"]:
+            interval = data.pop("time_interval", None) or {}
+            data["period_start"] = _instant(interval.get("start_date"))
+            data["period_end"] = _instant(interval.get("end_date"))
         data["marketplace_id"] = str((context or {})["marketplace_id"])
         return data
 
@@ -310,13 +321,6 @@ class _OfferStream(_ReplenishmentStream):
     records_path = ("offers",)
     offset_paging = OffsetPaging(limit=500, max_offset=9000)
 
-    def __init__(self, tap: Tap, **kwargs: Any) -> None:
-        super().__init__(tap, **kwargs)
-        # An offer is its ASIN and, for sellers, its SKU (vendors' offers have none).
-        self.primary_keys = [k for k in self.offer_key if self.account_type == "Seller" or k != "sku"]
-
-    offer_key: ClassVar[tuple[str, ...]] = ()
-
     @override
     def narrower(self, request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
         # A seller's offers are fulfilled by Amazon or by the merchant: one request each holds them all.
@@ -415,6 +419,70 @@ class OfferForecastStream(_ForecastStream, _OfferStream):
         return {"filters": {**self.filters(context), "timeInterval": self.from_today(max(FORECAST_HORIZONS))}}
 
 
+INTEGER = th.IntegerType
+DISCOUNT = th.ObjectType(th.Property("percentage", th.NumberType))
+ELIGIBILITIES = ("ELIGIBLE", "INELIGIBLE", "SUSPENDED", "REPLENISHMENT_ONLY_ORDERING")
+
+
+class OffersStream(_ReplenishmentStream):
+    """`replenishment_offers`: every Subscribe & Save offer as it stands (listOffers): eligibility,
+    discounts, price, inventory, active subscriptions and the deliveries of the next 15 to 90 days."""
+
+    name = "replenishment_offers"
+    replication_key = None
+    offer_key = ("marketplace_id", "asin", "sku")
+    primary_keys: ClassVar[list[str]] = list(offer_key)
+    source = f"{API} `listOffers`"
+    operation = "listOffers"
+    records_path = ("offers",)
+    offset_paging = OffsetPaging(limit=100, max_offset=9000)
+    schema = th.PropertiesList(
+        MARKETPLACE,
+        th.Property("asin", th.StringType, required=True),
+        th.Property("sku", th.StringType, description="Sellers' offers only."),
+        th.Property("eligibility", th.StringType),
+        th.Property("program_type", th.StringType),
+        th.Property("offer_program_configuration", th.ObjectType(
+            th.Property("preferences", th.ObjectType(th.Property("auto_enrollment", th.StringType))),
+            th.Property("promotions", th.ObjectType(*(
+                th.Property(name, DISCOUNT) for name in (
+                    "selling_partner_funded_base_discount", "selling_partner_funded_tiered_discount",
+                    "amazon_funded_base_discount", "amazon_funded_tiered_discount",
+                )
+            ))),
+            th.Property("enrollment_method", th.StringType),
+        )),
+        th.Property("vendor_codes", th.ArrayType(th.StringType), description="Vendors' offers only."),
+        th.Property("price", th.NumberType),
+        th.Property("price_currency_code", th.StringType),
+        th.Property("inventory", INTEGER),
+        th.Property("stock_risk", th.StringType),
+        th.Property("deliveries_conditions", th.ArrayType(th.ObjectType(
+            th.Property("condition", th.StringType), th.Property("next30days_deliveries", INTEGER),
+        ))),
+        th.Property("subscriptions", INTEGER, description="Active subscriptions."),
+        th.Property("fulfillment_network_id_type", th.StringType),
+        th.Property("forecast_deliveries", th.ObjectType(*(
+            th.Property(f"next{days}days_deliveries", INTEGER) for days in (15, 30, 60, 90)
+        ))),
+    ).to_dict()
+
+    @override
+    def base_params(self, context: Context | None) -> dict[str, Any]:
+        return {"filters": {"marketplaceId": str((context or {})["marketplace_id"]), "programTypes": PROGRAM_TYPES}}
+
+    @override
+    def narrower(self, request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+        # Every offer has one of four eligibilities: one request each holds them all.
+        if "eligibilities" in (request.get("filters") or {}):
+            return None
+        return [merged(request, {"filters": {"eligibilities": [value]}}) for value in ELIGIBILITIES]
+
+    @override
+    def describe(self, request: Mapping[str, Any]) -> str:
+        return f"marketplace {(request.get('filters') or {}).get('marketplaceId')}"
+
+
 REPLENISHMENT_STREAMS = (
-    SellingPartnerMetricsStream, OfferMetricsStream, SellingPartnerForecastStream, OfferForecastStream,
+    SellingPartnerMetricsStream, OfferMetricsStream, SellingPartnerForecastStream, OfferForecastStream, OffersStream,
 )

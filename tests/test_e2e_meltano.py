@@ -455,7 +455,7 @@ def test_demo_command_loads_and_prints_tables(project: Project):
 # ---- Subscribe & Save: the Replenishment API streams, selected as the README says -------------------
 
 REPLENISHMENT = ("replenishment_selling_partner_metrics", "replenishment_offer_metrics",
-                 "replenishment_selling_partner_forecast", "replenishment_offer_forecast")
+                 "replenishment_selling_partner_forecast", "replenishment_offer_forecast", "replenishment_offers")
 
 
 def _newest_week_end() -> datetime:
@@ -486,6 +486,7 @@ def test_replenishment_streams_load_typed_and_incrementally(
         REPLENISHMENT[1]: replenishment.expected_offer_metrics(JP, start, end),
         REPLENISHMENT[2]: replenishment.expected_partner_forecast(JP, today),
         REPLENISHMENT[3]: replenishment.expected_offer_forecast(JP, today),
+        REPLENISHMENT[4]: replenishment.expected_offers(JP),
     }
     assert simulator.violations == []
     assert set(REPLENISHMENT) <= tables(database)
@@ -493,7 +494,8 @@ def test_replenishment_streams_load_typed_and_incrementally(
     assert counts == {stream: len(rows) for stream, rows in want.items()}
     assert counts[REPLENISHMENT[1]] == 3 * replenishment.offer_count(JP)
     # Every column typed as its schema says: metrics numeric, periods timestamps, the day read a date.
-    kinds = {"number": ("numeric",), "integer": ("bigint", "integer"), "string": ("text", "character varying")}
+    kinds = {"number": ("numeric",), "integer": ("bigint", "integer"), "string": ("text", "character varying"),
+             "object": ("jsonb",), "array": ("jsonb", "ARRAY")}
     for stream_class in REPLENISHMENT_STREAMS:
         types = column_types(database, stream_class.name)
         for name, prop in stream_class.schema["properties"].items():
@@ -517,6 +519,7 @@ def test_replenishment_streams_load_typed_and_incrementally(
     weekly = [json.loads(r.body) for r in simulator.requests if r.operation in (
         "getSellingPartnerMetrics", "listOfferMetrics")]
     assert weekly and all(b.get("filters", b)["timePeriodType"] == "FORECAST" for b in weekly)
+    assert [r for r in simulator.requests if r.operation == "listOffers"]
 
 
 # ---- every setting that is not text, through the environment, as the README tells users ------

@@ -24,7 +24,8 @@ PARTNER = "replenishment_selling_partner_metrics"
 OFFERS = "replenishment_offer_metrics"
 PARTNER_FORECAST = "replenishment_selling_partner_forecast"
 OFFER_FORECAST = "replenishment_offer_forecast"
-STREAMS = [PARTNER, OFFERS, PARTNER_FORECAST, OFFER_FORECAST]
+OFFER_LIST = "replenishment_offers"
+STREAMS = [PARTNER, OFFERS, PARTNER_FORECAST, OFFER_FORECAST, OFFER_LIST]
 PARTNER_KEY = ("marketplace_id", "period_start")
 OFFER_KEY = ("marketplace_id", "period_start", "asin")
 
@@ -199,6 +200,23 @@ def test_offer_weeks_equal_the_simulator_data_paged_by_offset(sim: Simulator):
     assert stream.primary_keys == ["marketplace_id", "asin", "sku", "period_start"]
 
 
+def test_without_a_total_pages_are_read_until_a_short_one(sim: Simulator):
+    end = newest_end()
+    sim.replenishment.send_total = False
+    sim.replenishment.set_offer_count(US, 1000)
+    run = ok(run_tap(config(sim, end - timedelta(weeks=1)), streams=[OFFERS]))
+    assert by_key(run.records(OFFERS), *OFFER_KEY) == offer_records(sim, US, end - timedelta(weeks=1), end)
+    # 500, 500, then an empty page: the last one.
+    assert [b["pagination"]["offset"] for b in bodies(sim, "listOfferMetrics")] == [0, 500, 1000]
+    # Full pages up to offset 9000 and still no end: refused rather than cut short.
+    sim.replenishment.set_offer_count(US, 9600)
+    sim.clear_requests()
+    refused = run_tap(config(sim, end - timedelta(weeks=1)), streams=[OFFERS])
+    assert refused.error is not None and "more rows match one listOfferMetrics request" in str(refused.error)
+    assert refused.bookmark(OFFERS, US) is None
+    assert max(b["pagination"]["offset"] for b in bodies(sim, "listOfferMetrics")) == 9000
+
+
 def test_a_week_with_more_offers_than_amazon_pages_through_is_read_per_fulfillment_channel(sim: Simulator):
     end = newest_end()
     sim.replenishment.set_offer_count(US, 9600)
@@ -287,7 +305,8 @@ def test_vendors_get_the_performance_streams_keyed_without_sku(sim: Simulator):
     sim.set_faults(account_type="Vendor")
     cfg = config(sim, end - timedelta(weeks=1), account_type="Vendor", marketplace_ids=[MX])
     tap = TapAmazonSP(config=cfg, validate_config=False, setup_mapper=False)
-    assert {PARTNER, OFFERS} <= set(tap.streams) and not {PARTNER_FORECAST, OFFER_FORECAST} & set(tap.streams)
+    assert {PARTNER, OFFERS, OFFER_LIST} <= set(tap.streams)
+    assert not {PARTNER_FORECAST, OFFER_FORECAST} & set(tap.streams)
     assert tap.streams[OFFERS].primary_keys == ["marketplace_id", "asin", "period_start"]
     run = ok(run_tap(cfg, streams=[PARTNER, OFFERS]))
     want = sim.replenishment.expected_offer_metrics(MX, end - timedelta(weeks=1), end, vendor=True)
@@ -362,3 +381,32 @@ def test_forecast_of_one_day_read_twice_has_the_same_keys(sim: Simulator):
         pytest.skip("the syncs ran across midnight")
     assert len(set(keys)) == 3
     assert keys == [(r["marketplace_id"], r["snapshot_date"], r["horizon_days"]) for r in again.records()]
+
+
+# ---- offers as they stand -------------------------------------------------------------------------
+
+
+def test_offers_equal_the_simulator_data_100_a_page(sim: Simulator):
+    run = ok(run_tap(config(sim, newest_end() - timedelta(weeks=1), marketplace_ids=[US, CA]), streams=[OFFER_LIST]))
+    want = [{**r, "marketplace_id": m} for m in (US, CA) for r in sim.replenishment.expected_offers(m)]
+    assert by_key(run.records(OFFER_LIST), "marketplace_id", "asin") == by_key(
+        declared(OFFER_LIST, want), "marketplace_id", "asin")
+    offsets = [b["pagination"] for b in bodies(sim, "listOffers") if b["filters"]["marketplaceId"] == US]
+    count = sim.replenishment.offer_count(US)
+    assert offsets == [{"limit": 100, "offset": n} for n in range(0, count, 100)]
+    # A snapshot: no bookmark.
+    assert all("replication_key_value" not in p for p in run.last_state["bookmarks"][OFFER_LIST]["partitions"])
+
+
+def test_more_offers_than_amazon_pages_through_are_read_per_eligibility(sim: Simulator):
+    # 9200 offers: more than offsets up to 9000 reach with pages of 100, fewer in each eligibility.
+    sim.replenishment.set_offer_count(US, 9200)
+    run = ok(run_tap(config(sim, newest_end() - timedelta(weeks=1)), streams=[OFFER_LIST]))
+    assert by_key(run.records(OFFER_LIST), "asin") == by_key(
+        declared(OFFER_LIST, [{**r, "marketplace_id": US} for r in sim.replenishment.expected_offers(US)]), "asin")
+    assert len(run.records(OFFER_LIST)) == 9200
+    sent = bodies(sim, "listOffers")
+    assert "eligibilities" not in sent[0]["filters"]
+    assert {tuple(b["filters"]["eligibilities"]) for b in sent[1:]} == {
+        ("ELIGIBLE",), ("INELIGIBLE",), ("SUSPENDED",), ("REPLENISHMENT_ONLY_ORDERING",)}
+    assert max(b["pagination"]["offset"] for b in sent) <= 9000

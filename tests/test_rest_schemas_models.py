@@ -40,6 +40,7 @@ SOURCES: dict[str, tuple[str, str, set[str], set[str]]] = {
         # Forecasts are their own stream.
         {"time_interval", *(f"next{days}day_{metric}" for days in (30, 60, 90)
                             for metric in ("total_subscriptions_revenue", "shipped_subscription_units"))}),
+    "replenishment_offers": (REPLENISHMENT, "ListOffersResponseOffer", set(), set()),
 }
 
 # Amazon's lossless decimals: a string in Orders, a number in Finances; records carry numbers.

@@ -22,8 +22,10 @@ from tests.tap_runner import TapRun, report_requests, run_cli, run_tap
 US = "ATVPDKIKX0DER"
 VENDOR_STREAMS = [spec.stream for spec in VENDOR_REPORTS]
 VENDOR_REPORT_TYPES = {spec.report_type for spec in VENDOR_REPORTS}
-# What a vendor may call: the Reports API, and nothing of the seller APIs (orders, finances, ...).
-REPORTS_API = {"createReport", "getReport", "getReports", "getReportDocument", "cancelReport"}
+# What a vendor may call: the Reports API and the Replenishment API (which serves vendors too), and
+# nothing of the seller APIs (orders, finances, ...).
+REPORTS_API = {"createReport", "getReport", "getReports", "getReportDocument", "cancelReport",
+               "getSellingPartnerMetrics", "listOfferMetrics", "listOffers"}
 SALES = "GET_VENDOR_SALES_REPORT"
 TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
@@ -56,8 +58,8 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
     sim: Simulator, tmp_path: Path
 ):
     vendor = discovered(vendor_config(sim), tmp_path)
-    # Subscribe & Save serves vendors too, its weekly metrics (not its forecasts).
-    replenishment = {"replenishment_selling_partner_metrics", "replenishment_offer_metrics"}
+    # Subscribe & Save serves vendors too, its weekly metrics and offers (not its forecasts).
+    replenishment = {"replenishment_selling_partner_metrics", "replenishment_offer_metrics", "replenishment_offers"}
     assert set(vendor) == set(VENDOR_STREAMS) | replenishment
     for name, entry in vendor.items():
         if name in replenishment:

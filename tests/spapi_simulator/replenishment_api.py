@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import Any
 
 from .faults import Faults
-from .json_forms import snake_case, to_record, to_wire
+from .json_forms import to_record, to_wire
 from .rendering import MARKETPLACES
 from .reports import ApiError
 from .validation import parse_datetime
@@ -148,6 +148,8 @@ class ReplenishmentApi:
     def reset(self) -> None:
         with self._lock:
             self.publish_lag = PUBLISH_LAG
+            # Whether answers give pagination.totalResults (the model does not make it required).
+            self.send_total = True
             # Offers per marketplace; by default enough for two pages of 500.
             self._counts: dict[str, int] = {}
 
@@ -342,7 +344,7 @@ class ReplenishmentApi:
                 monday, last = weeks[0]
                 rows = [{**self.offer_week(marketplace_id, offer, monday, last),
                          "timeInterval": self._interval(monday, last), "currencyCode": currency} for offer in page]
-        return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)}})
+        return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)} if self.send_total else {}})
 
     def list_offers(self, body: Mapping[str, Any]) -> dict[str, Any]:
         vendor = self.vendor()
@@ -350,18 +352,25 @@ class ReplenishmentApi:
         marketplace_id = str(filters["marketplaceId"])
         if marketplace_id not in SERVED["Vendor" if vendor else "Seller"]:
             raise _invalid(f"The Replenishment API is not available in marketplace {marketplace_id}.")
-        if body.get("sort") or set(filters) - {"marketplaceId", "programTypes", "asins", "skus"}:
-            raise _unserved("listOffers filters other than asins and skus, or sort")
+        if body.get("sort") or set(filters) - {"marketplaceId", "programTypes", "asins", "skus", "eligibilities"}:
+            raise _unserved("listOffers filters other than asins, skus and eligibilities, or sort")
         offers = self._filtered(marketplace_id, filters, vendor=vendor)
+        if "eligibilities" in filters:
+            offers = [o for o in offers if self.eligibility(marketplace_id, o) in filters["eligibilities"]]
         limit, offset = int(body["pagination"]["limit"]), int(body["pagination"]["offset"])
         rows = [self._offer_details(marketplace_id, offer, vendor=vendor) for offer in offers[offset:offset + limit]]
-        return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)}})
+        return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)} if self.send_total else {}})
+
+    def eligibility(self, marketplace_id: str, offer: Mapping[str, Any]) -> str:
+        """Whether an offer takes new subscriptions: most do, some are suspended or ineligible."""
+        draw = random.Random(f"{self.seed}:{marketplace_id}:{offer['asin']}:eligibility").randrange(20)
+        return {0: "SUSPENDED", 1: "INELIGIBLE", 2: "REPLENISHMENT_ONLY_ORDERING"}.get(draw, "ELIGIBLE")
 
     def _offer_details(self, marketplace_id: str, offer: Mapping[str, Any], *, vendor: bool) -> dict[str, Any]:
         rng = random.Random(f"{self.seed}:{marketplace_id}:{offer['asin']}:details")
         details: dict[str, Any] = {
-            "asin": offer["asin"], "marketplaceId": marketplace_id, "eligibility": "ELIGIBLE",
-            "programType": "SUBSCRIBE_AND_SAVE",
+            "asin": offer["asin"], "marketplaceId": marketplace_id,
+            "eligibility": self.eligibility(marketplace_id, offer), "programType": "SUBSCRIBE_AND_SAVE",
             "offerProgramConfiguration": {
                 "preferences": {"autoEnrollment": "OPTED_IN"},
                 "promotions": {"sellingPartnerFundedBaseDiscount": {"percentage": rng.choice((0, 5, 10))}},
@@ -455,7 +464,7 @@ class ReplenishmentApi:
             for offer in self.offers(marketplace_id, vendor=False)
         ]
 
-
-# Used by tests that name the fields a stream leaves out for one account type.
-SELLERS_ONLY = tuple(snake_case(f) for f in _SELLERS_ONLY)
-VENDORS_ONLY = tuple(snake_case(f) for f in _VENDORS_ONLY)
+    def expected_offers(self, marketplace_id: str, *, vendor: bool = False) -> list[dict[str, Any]]:
+        """`replenishment_offers`: every offer of a marketplace as it stands."""
+        return [to_record(self._offer_details(marketplace_id, offer, vendor=vendor))
+                for offer in self.offers(marketplace_id, vendor=vendor)]
