@@ -198,6 +198,10 @@ TEXT_SETTINGS = {
     "max_report_wait_seconds": "600",
     "fatal_report_retries": "1",
     "fatal_retry_cooldown_seconds": "0.05",
+    # The FATAL one waits out its cool-down (0.05 s, less than this) at the end of the sync.
+    "max_cooldown_wait_seconds": "0.5",
+    "fba_near_real_time_cooldown_seconds": "1800",
+    "fba_daily_cooldown_seconds": "14400",
     "report_reuse_max_age_hours": "0",
     "request_timeout_seconds": "30.5",
     "retry_base_seconds": "0.01",
