@@ -28,15 +28,27 @@ def about(fmt: str) -> str:
     ).stdout
 
 
-def kind(prop: dict[str, Any]) -> str:
+def _types(prop: dict[str, Any]) -> set[str]:
+    """The JSON types a property takes, those of its oneOf/anyOf alternatives included."""
     types = prop.get("type", [])
-    types = [types] if isinstance(types, str) else types
+    found = {types} if isinstance(types, str) else set(types)
+    for alternative in prop.get("oneOf", []) + prop.get("anyOf", []):
+        if isinstance(alternative, dict):
+            found |= _types(alternative)
+    return found - {"null"}
+
+
+def kind(prop: dict[str, Any]) -> str:
+    types = _types(prop)
     if prop.get("secret"):
         return "password"
     if prop.get("format") == "date-time":
         return "date_iso8601"
     if "enum" in prop:
         return "options"
+    if len(types) > 1:
+        # A value of several types (faker's seed: a number, text or a boolean): text, or a list.
+        return "array" if "array" in types else "string"
     # Not `decimal`: Meltano reads such a value from the environment as a Decimal, and then cannot
     # write it into the tap's config ("Object of type Decimal is not JSON serializable"). As
     # `string` it passes as text (a number in meltano.yml stays a number), which the tap reads.
@@ -47,19 +59,57 @@ def kind(prop: dict[str, Any]) -> str:
     raise ValueError(f"no Meltano kind for {prop}")
 
 
-def settings_entries() -> list[dict[str, Any]]:
-    properties = json.loads(about("json"))["settings"]["properties"]
-    entries = []
+def setting_properties(properties: dict[str, Any], prefix: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """(Meltano setting name, --about property) of every setting, in --about's order.
+
+    An object whose properties are all plain settings (batch_config, faker_config) becomes one
+    dotted setting per leaf, `batch_config.encoding.format`, as the Hub's definitions have them
+    (Meltano nests them back into the object); the others (stream_maps, whose keys are stream names)
+    stay objects.
+    """
+    found: list[tuple[str, dict[str, Any]]] = []
     for name, prop in properties.items():
+        nested = prop.get("properties") or {}
+        if "object" in _types(prop) and nested and not any(key.startswith("__") for key in nested):
+            found += setting_properties(nested, f"{prefix}{name}.")
+        else:
+            found.append((prefix + name, prop))
+    return found
+
+
+# Option labels that title case would spell wrong.
+OPTION_LABELS = {"jsonl": "JSONL", "gzip": "GZIP"}
+
+
+def _option_label(setting: str, value: Any) -> str:
+    if setting == "region":
+        from tap_amazon_sp import marketplaces
+
+        market = marketplaces.by_country(str(value))
+        assert market is not None
+        return f"{value} ({market.sales_channel}{', as UK' if value in marketplaces.COUNTRY_ALIASES else ''})"
+    return OPTION_LABELS.get(str(value), str(value).title())
+
+
+def settings_entries() -> list[dict[str, Any]]:
+    sys.path.insert(0, str(REPO))
+    from tap_amazon_sp.settings import AIRBYTE_NAMES
+
+    about_settings = json.loads(about("json"))["settings"]["properties"]
+    entries = []
+    for name, prop in setting_properties(about_settings):
         entry: dict[str, Any] = {"name": name, "kind": kind(prop)}
         if prop.get("secret"):
             entry["sensitive"] = True
+        if name in AIRBYTE_NAMES:
+            # Accepted for migrated configs; shown, they would read as duplicates of ours.
+            entry["hidden"] = True
         if "default" in prop and name not in NO_DEFAULT:
             entry["value"] = prop["default"]
-        entry["label"] = prop.get("title") or name.replace("_", " ").title()
+        entry["label"] = prop.get("title") or name.replace("_", " ").replace(".", " ").title()
         entry["description"] = prop.get("description", "")
         if "enum" in prop:
-            entry["options"] = [{"label": str(v).title(), "value": v} for v in prop["enum"]]
+            entry["options"] = [{"label": _option_label(name, v), "value": v} for v in prop["enum"] if v is not None]
         entries.append(entry)
     return entries
 
@@ -67,6 +117,46 @@ def settings_entries() -> list[dict[str, Any]]:
 def dump(entries: list[dict[str, Any]], indent: str) -> str:
     text = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=110, default_flow_style=False)
     return "".join(indent + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+HUB_FILE = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
+MAINTAINER_FILE = REPO / "hub" / "maintainers.yml"
+
+
+def repository_url() -> str:
+    """The project's repository, from pyproject.toml (read without tomllib, which 3.10 lacks)."""
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    found = re.search(r'^Repository = "([^"]+)"', text, flags=re.MULTILINE)
+    assert found, "pyproject.toml names no Repository under [project.urls]"
+    return found.group(1)
+
+
+def hub_definition(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The Hub's definition: what the Hub file says by hand, the rest from --about and pyproject.toml.
+
+    The variant is the maintainer's name (the Hub's CI looks it up in its maintainers list, where
+    hub/maintainers.yml is our entry); until the package is on PyPI, pip installs it from the repository.
+    """
+    definition = yaml.safe_load(HUB_FILE.read_text(encoding="utf-8"))
+    about_json = json.loads(about("json"))
+    maintainer = yaml.safe_load(MAINTAINER_FILE.read_text(encoding="utf-8"))[0]
+    repo = repository_url()
+    required = list(about_json["settings"]["required"])
+    definition.update({
+        "variant": maintainer["name"],
+        "repo": repo,
+        "pip_url": f"git+{repo}.git",
+        "capabilities": about_json["capabilities"],
+        "supported_python_versions": about_json["supported_python_versions"],
+        "settings_group_validation": [required, ["lwa_app_id", *required[1:]]],
+        "settings": entries,
+    })
+    return definition
+
+
+def hub_text(definition: dict[str, Any]) -> str:
+    """The Hub file as the Hub's yamllint wants it: keys sorted at every level, block style."""
+    return yaml.safe_dump(definition, sort_keys=True, allow_unicode=True, width=110, default_flow_style=False)
 
 
 def replace_block(text: str, start: str, end_pattern: str | None, block: str) -> str:
@@ -145,9 +235,7 @@ def main() -> None:
         replace_block(meltano.read_text(encoding="utf-8"), "\n    settings:", r"^  loaders:", dump(entries, "    ")),
         encoding="utf-8",
     )
-    hub = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
-    hub.write_text(replace_block(hub.read_text(encoding="utf-8"), "\nsettings:", None, dump(entries, "")),
-                   encoding="utf-8")
+    HUB_FILE.write_text(hub_text(hub_definition(entries)), encoding="utf-8")
     table = "\n".join(re.findall(r"^\|.*\|$", about("markdown"), flags=re.MULTILINE))
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8")

@@ -67,6 +67,7 @@ CONFIG_SCHEMA = th.PropertiesList(
         "region",
         th.StringType,
         default="US",
+        allowed_values=[*marketplaces.COUNTRIES, *marketplaces.COUNTRY_ALIASES],
         title="Region (country code)",
         description="Country code of your main marketplace: " + " ".join(marketplaces.COUNTRIES)
         + " (GB = UK). Selects the SP-API host and the default marketplace.",
@@ -276,6 +277,8 @@ CONFIG_SCHEMA["properties"]["report_options_list"] = {
     "[{stream_name, options_list: [{option_name, option_value}]}].",
     "items": {"type": "object"},
 }
+# The Airbyte names, shown by Meltano as hidden settings (they would read as duplicates).
+AIRBYTE_NAMES = (*ALIASES, "report_options_list")
 # Checked after aliases are resolved (see `load_settings`), so `lwa_app_id` alone satisfies it.
 REQUIRED = ("lwa_client_id", "lwa_client_secret", "refresh_token")
 
@@ -317,8 +320,17 @@ def _from_text(kind: str, text: str) -> Any:
     return int(number) if re.fullmatch(r"[+-]?\d+", word) else float(number)
 
 
+# Settings with a list of values, which the tap reads whatever their case (`us`, `vendor`).
+CHOICES: dict[str, dict[str, str]] = {
+    name: {str(value).upper(): str(value) for value in prop["enum"] if value is not None}
+    for name, prop in CONFIG_SCHEMA["properties"].items()
+    if "enum" in prop
+}
+
+
 def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """The config with this tap's number and boolean settings read from text where they are text.
+    """The config with this tap's number and boolean settings read from text where they are text,
+    and values of a list in the list's spelling.
 
     Text that is not such a value is left as it is, for the checks to name.
     """
@@ -327,6 +339,10 @@ def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:
         value = result.get(name)
         if isinstance(value, str):
             result[name] = _from_text(kind, value)
+    for name, choices in CHOICES.items():
+        value = result.get(name)
+        if isinstance(value, str):
+            result[name] = choices.get(value.strip().upper(), value)
     return result
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import signal
 import subprocess
 import sys
@@ -524,8 +525,8 @@ def test_replenishment_streams_load_typed_and_incrementally(
 
 # ---- every setting that is not text, through the environment, as the README tells users ------
 
-# What a user's .env could hold for each setting whose --about type is not a string (Meltano reads
-# every one of them from text): windows of 20 days, so that the effect of period_in_days shows.
+# What a user's .env could hold for each Meltano setting whose --about type is not only a string
+# (Meltano reads every one of them from text): windows of 20 days, so that period_in_days shows.
 ENVIRONMENT_TEXT = {
     "marketplace_ids": json.dumps([JP]),
     "period_in_days": "20",
@@ -544,28 +545,26 @@ ENVIRONMENT_TEXT = {
     "report_options_list": "[]",
     "stream_maps": "{}",
     "stream_map_config": "{}",
-    "faker_config": "{}",
+    "faker_config.seed": "7",
+    "faker_config.locale": json.dumps(["ja_JP"]),
     "flattening_enabled": "false",
     "flattening_max_depth": "1",
     "flattening_max_key_length": "255",
-    "batch_config": "{}",
 }
 
 
 def test_every_setting_that_is_not_text_can_be_given_through_the_environment(
     project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
 ):
-    about = json.loads(subprocess.run(
-        [sys.executable, "-m", "tap_amazon_sp.tap", "--about", "--format", "json"],
-        capture_output=True, text=True, check=True, cwd=REPO,
-    ).stdout)
-    properties = about["settings"]["properties"]
-    not_text = {name for name, prop in properties.items() if set(prop["type"]) - {"string", "null"}}
+    definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
+    about = json.loads(definitions["about"]("json"))["settings"]["properties"]
+    not_text = {name for name, prop in definitions["setting_properties"](about)
+                if definitions["_types"](prop) - {"string"}}
     assert set(ENVIRONMENT_TEXT) == not_text
     database = postgres.database("environment")
     system_db = tmp_path_factory.mktemp("environment-state") / "meltano.db"
     env = {**flow_env(simulator, database, system_db, MIDDLE),
-           **{f"TAP_AMAZON_SP_{name.upper()}": value for name, value in ENVIRONMENT_TEXT.items()}}
+           **{f"TAP_AMAZON_SP_{name.upper().replace('.', '_')}": value for name, value in ENVIRONMENT_TEXT.items()}}
     simulator.reset()
     # The reproduction: Meltano's `decimal` kind made a Decimal that it could not serialise.
     discovered = project.attempt("--environment=dev", "invoke", "tap-amazon-sp", "--discover", env=env)

@@ -8,11 +8,13 @@ import runpy
 import subprocess
 import sys
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tap_amazon_sp.settings import AIRBYTE_NAMES
 from tests.meltano_env import REPO
 
 sync_definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
@@ -68,13 +70,19 @@ def expected_kind(prop: dict[str, Any]) -> str:
     return str(sync_definitions["kind"](prop))
 
 
+def setting_properties() -> dict[str, dict[str, Any]]:
+    """Meltano's setting names (dotted where --about nests plain settings) and their --about property."""
+    return dict(sync_definitions["setting_properties"](about_json()["settings"]["properties"]))
+
+
 DEFINITIONS = {"meltano.yml": meltano_extractor, "hub": hub_extractor}
+SHARED_HUB = REPO.parent / "shared" / "meltano-hub"
 
 
 @pytest.mark.parametrize("which", list(DEFINITIONS))
 def test_every_setting_of_about_is_declared_alike(which: str):
     definition = DEFINITIONS[which]()
-    properties = about_json()["settings"]["properties"]
+    properties = setting_properties()
     settings = definition["settings"]
     assert [s["name"] for s in settings] == list(properties)
     for setting in settings:
@@ -85,8 +93,9 @@ def test_every_setting_of_about_is_declared_alike(which: str):
         assert setting["description"] == prop["description"], name
         assert setting.get("label") == prop.get("title", setting.get("label")), name
         assert setting.get("label"), f"{name} has no label"
+        assert bool(setting.get("hidden")) == (name in AIRBYTE_NAMES), name
         if "enum" in prop:
-            assert [o["value"] for o in setting["options"]] == prop["enum"], name
+            assert [o["value"] for o in setting["options"]] == [v for v in prop["enum"] if v is not None], name
         if "value" in setting:
             assert setting["value"] == prop.get("default"), name
         elif "default" in prop:
@@ -100,18 +109,86 @@ def test_every_setting_of_about_is_declared_alike(which: str):
     assert definition["settings_group_validation"][1] == ["lwa_app_id", *required[1:]]
 
 
+def test_no_number_setting_is_a_meltano_decimal():
+    # Meltano reads a decimal from the environment as a Decimal and cannot write it to the config.
+    for which, definition in DEFINITIONS.items():
+        assert all(s["kind"] != "decimal" for s in definition()["settings"]), which
+    numbers = [name for name, prop in setting_properties().items() if "number" in prop.get("type", [])]
+    assert "retry_base_seconds" in numbers
+
+
+def test_batch_and_faker_settings_are_dotted_and_stream_maps_an_object():
+    names = [s["name"] for s in hub_extractor()["settings"]]
+    assert {"batch_config.encoding.format", "batch_config.storage.root", "faker_config.seed"} <= set(names)
+    assert "batch_config" not in names and "faker_config" not in names
+    assert "stream_maps" in names
+
+
 def test_hub_definition_matches_meltano_yml_and_the_hub_format():
     hub, local = hub_extractor(), meltano_extractor()
     assert hub["settings"] == local["settings"]
+    assert (hub["label"], hub["description"]) == (local["label"], local["description"])
+    assert "Vendor" in hub["description"]
     assert hub["capabilities"] == local["capabilities"]
     assert hub["settings_group_validation"] == local["settings_group_validation"]
-    assert (hub["name"], hub["namespace"], hub["variant"]) == ("tap-amazon-sp", "tap_amazon_sp", "amazon-sp-oss")
+    assert (hub["name"], hub["namespace"]) == ("tap-amazon-sp", "tap_amazon_sp")
     assert set(hub) <= HUB_KEYS
     assert hub["quality"] in ("gold", "silver", "bronze", "unknown")
     assert hub["supported_python_versions"] == about_json()["supported_python_versions"]
     for setting in hub["settings"]:
         assert set(setting) <= HUB_SETTING_KEYS, setting["name"]
         assert setting["kind"] in HUB_KINDS
+    region = next(s for s in hub["settings"] if s["name"] == "region")
+    assert region["kind"] == "options" and {"US", "DE", "JP", "GB"} <= {o["value"] for o in region["options"]}
+
+
+def test_hub_definition_names_its_maintainer_repository_and_an_installable_pip_url():
+    hub = hub_extractor()
+    maintainers = yaml.safe_load((REPO / "hub" / "maintainers.yml").read_text(encoding="utf-8"))
+    # The Hub's CI looks the variant up in its _data/maintainers.yml; ours is the entry to add there.
+    assert [m["name"] for m in maintainers] == [hub["variant"]]
+    assert all(set(m) == {"name", "label", "url"} for m in maintainers)
+    assert hub["repo"] == sync_definitions["repository_url"]()
+    assert hub["repo"].startswith(maintainers[0]["url"] + "/")
+    # Not on PyPI yet: pip installs it from the repository, as the README's Hub section says.
+    assert hub["pip_url"] == f"git+{hub['repo']}.git"
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert hub["pip_url"] in readme
+    assert hub["logo_url"]
+
+
+def test_hub_file_is_what_the_generator_writes():
+    entries = sync_definitions["settings_entries"]()
+    text = sync_definitions["hub_text"](sync_definitions["hub_definition"](entries))
+    assert HUB_FILE.read_text(encoding="utf-8") == text, "run scripts/sync_definitions.py"
+
+
+def test_hub_definition_passes_the_hubs_own_checks():
+    """The Hub's JSON schema and yamllint rules, as its CI runs them (they live in ../shared)."""
+    if not SHARED_HUB.exists():
+        pytest.skip("../shared/meltano-hub (the Hub's schemas and lint rules) is not beside this checkout")
+    import jsonschema
+    from referencing import Registry, Resource
+    from yamllint import config as yamllint_config
+    from yamllint import linter
+
+    schemas = SHARED_HUB / "schemas"
+
+    def retrieve(uri: str) -> Resource:
+        for path in schemas.rglob("*.schema.json"):
+            if path.name == Path(uri).name:
+                return Resource.from_contents(json.loads(path.read_text(encoding="utf-8")))
+        raise LookupError(uri)
+
+    base = schemas / "plugin_definitions" / "extractors.schema.json"
+    schema = json.loads(base.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema, registry=Registry(retrieve=retrieve))
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(hub_extractor())]
+    assert errors == []
+    rules = yamllint_config.YamlLintConfig(file=str(SHARED_HUB / "yamllint.yaml"))
+    for path in (HUB_FILE, REPO / "hub" / "maintainers.yml"):
+        problems = [f"{p.line}:{p.column} {p.message}" for p in linter.run(path.read_text(encoding="utf-8"), rules)]
+        assert problems == [], path.name
 
 
 def test_meltano_yml_holds_no_secret_value():
