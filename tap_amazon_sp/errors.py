@@ -42,3 +42,7 @@ class TruncatedDocument(DocumentError):
 
 class LimitError(TapError):
     """More rows match a request than Amazon pages through: reported, never silently cut short."""
+
+
+class StateError(TapError):
+    """The state given to the tap cannot be read as this tap's state."""

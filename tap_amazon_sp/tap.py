@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import os
 import sys
 from functools import cached_property
@@ -16,7 +17,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.singerlib import StateMessage
 
-from tap_amazon_sp import catalogue, stopping
+from tap_amazon_sp import catalogue, state_input, stopping
 from tap_amazon_sp.client import Runtime
 from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
@@ -121,6 +122,12 @@ class TapAmazonSP(Tap):
         # A failure the tap understands (refused credentials, a FATAL report, an unreadable
         # document) is one line for the seller, not a stack trace; bookmarks already stop before it.
         try:
+            state = kwargs.get("state")
+            if state is not None:
+                # Checked here, where the file's name is known (the SDK would show a traceback).
+                text = state.read()
+                state_input.parse(text, getattr(state, "name", "file"))
+                kwargs["state"] = io.StringIO(text)
             super().invoke(**kwargs)
         except TapError as exc:
             stopping.hold_signals()
@@ -182,6 +189,11 @@ class TapAmazonSP(Tap):
         state = getattr(self, "_state", None)
         if state:
             writer.write_message(StateMessage(value=state))
+
+    @override
+    def load_state(self, state: dict[str, Any]) -> None:
+        state_input.check(state)
+        super().load_state(state)
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -1,0 +1,103 @@
+"""The state a sync is given, checked before anything is requested: one line saying what is wrong.
+
+A state the tap cannot read as its own (a truncated file, a bookmark that is not a date-time, a
+report ledger of the wrong shape) would otherwise fail deep in a stream, or worse, be read as
+"no bookmark" and sync from start_date again. Parts the tap does not use (other taps' streams,
+keys it does not know) are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from tap_amazon_sp.errors import StateError
+from tap_amazon_sp.inflight import SNAPSHOT
+from tap_amazon_sp.records import parse_datetime
+
+BOOKMARK = "replication_key_value"
+PENDING = "pending_reports"
+
+
+def parse(text: str, name: str) -> dict[str, Any]:
+    """The state in `text` (the file `name`), checked."""
+    try:
+        state = json.loads(text)
+    except ValueError as exc:
+        reason = f"{exc.msg} at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
+        raise StateError(f"state {name}: not valid JSON ({reason}); is the file cut short?") from None
+    check(state, name)
+    return state
+
+
+def check(state: Any, name: str = "") -> None:
+    """Raise StateError naming the first part of `state` the tap cannot read."""
+    where = f"state {name}" if name else "state"
+    if not isinstance(state, Mapping):
+        raise StateError(f"{where}: {_kind(state)} instead of an object")
+    bookmarks = state.get("bookmarks", {})
+    if not isinstance(bookmarks, Mapping):
+        raise StateError(f"{where}: bookmarks is {_kind(bookmarks)} instead of an object")
+    for stream, stream_state in bookmarks.items():
+        path = f"bookmarks.{stream}"
+        if not isinstance(stream_state, Mapping):
+            raise StateError(f"{where}: {path} is {_kind(stream_state)} instead of an object")
+        _check_partition(stream_state, path, where)
+        partitions = stream_state.get("partitions", [])
+        if not isinstance(partitions, list):
+            raise StateError(f"{where}: {path}.partitions is {_kind(partitions)} instead of a list")
+        for index, partition in enumerate(partitions):
+            item = f"{path}.partitions[{index}]"
+            if not isinstance(partition, Mapping):
+                raise StateError(f"{where}: {item} is {_kind(partition)} instead of an object")
+            if not isinstance(partition.get("context", {}), Mapping):
+                raise StateError(f"{where}: {item}.context is {_kind(partition['context'])} instead of an object")
+            _check_partition(partition, item, where)
+
+
+def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> None:
+    value = partition.get(BOOKMARK)
+    if value is not None and not _is_datetime(value):
+        raise StateError(f"{where}: {path}.{BOOKMARK} {_show(value)} is not a date-time")
+    pending = partition.get(PENDING)
+    if pending is None:
+        return
+    if not isinstance(pending, Mapping):
+        raise StateError(f"{where}: {path}.{PENDING} is {_kind(pending)} instead of an object")
+    for window, report in pending.items():
+        item = f"{path}.{PENDING}[{window!r}]"
+        bounds = str(window).split("/")
+        if window != SNAPSHOT and not (len(bounds) == 2 and all(_is_datetime(b) for b in bounds)):
+            raise StateError(f"{where}: {item}: the window is neither start/end date-times nor {SNAPSHOT!r}")
+        if not isinstance(report, Mapping):
+            raise StateError(f"{where}: {item} is {_kind(report)} instead of an object")
+        if not isinstance(report.get("report_id"), str) or not report["report_id"]:
+            raise StateError(f"{where}: {item}.report_id is {_show(report.get('report_id'))}, not a report id")
+        if not isinstance(report.get("options", ""), str):
+            raise StateError(f"{where}: {item}.options is {_kind(report['options'])} instead of a string")
+        created = report.get("created")
+        if created is not None and not _is_datetime(created):
+            raise StateError(f"{where}: {item}.created {_show(created)} is not a date-time")
+
+
+def _is_datetime(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_datetime(value)
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
