@@ -15,11 +15,12 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Stream
 from singer_sdk.mapper import SameRecordTransform
-from singer_sdk.singerlib import MetadataMapping
+from singer_sdk.singerlib import Catalog, MetadataMapping
 
+from tap_amazon_sp import catalog_input
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
-from tap_amazon_sp.errors import APIError, LimitError, ReportError
+from tap_amazon_sp.errors import APIError, CatalogError, LimitError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
@@ -177,6 +178,8 @@ class AmazonSPStream(Stream):
     _lifecycle_told = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Partitions already told how their bookmark is read (see `start_bookmark`).
+        self._told: set[str] = set()
         super().__init__(*args, **kwargs)
         if self.lifecycle.removed:
             self.selected_by_default = False
@@ -286,10 +289,68 @@ class AmazonSPStream(Stream):
             return []
         return [name for name in ours if name not in theirs]
 
+    @override
+    def apply_catalog(self, catalog: Catalog) -> None:
+        own_key = self.replication_key
+        super().apply_catalog(catalog)
+        requested = getattr(self._tap, "catalog_methods", {}).get(self.name)
+        if requested:
+            self.forced_replication_method = requested
+        if self.replication_key != own_key:
+            # Bookmarks are window ends, whatever column a catalog names.
+            if self.replication_key:
+                self.logger.warning(
+                    "%s: the catalog's replication-key %s is not one this stream can keep; %s", self.name,
+                    self.replication_key, f"its bookmark stays on {own_key}" if own_key else "it keeps no bookmark",
+                )
+            self.replication_key = own_key
+        method = self.replication_method.upper()
+        if method not in catalog_input.METHODS:
+            raise CatalogError(
+                f"catalog: stream {self.name} asks for replication-method {self.replication_method}; "
+                f"this tap syncs {catalog_input.INCREMENTAL} or {catalog_input.FULL_TABLE}"
+            )
+        if method == catalog_input.INCREMENTAL and own_key is None:
+            self.logger.warning("%s: the catalog asks for INCREMENTAL, but this stream has no bookmark: it is "
+                                "read whole on every run (FULL_TABLE)", self.name)
+            method = catalog_input.FULL_TABLE
+        self.forced_replication_method = method if self.forced_replication_method else None
+
+    @property
+    def full_table(self) -> bool:
+        """Whether the catalog asks a stream that keeps a bookmark to read everything from start_date."""
+        return self.replication_key is not None and self.replication_method == catalog_input.FULL_TABLE
+
     def bookmark(self, context: Context | None) -> datetime | None:
         """Where the last completed window of this partition ended."""
         value = self.get_context_state(context).get("replication_key_value")
         return parse_datetime(str(value)) if value else None
+
+    def start_bookmark(self, context: Context | None) -> datetime | None:
+        """The bookmark this sync starts from: none for FULL_TABLE (the stored one stays, and moves on
+        only past it, for later INCREMENTAL runs). Says once per partition when it makes the sync empty."""
+        mark = self.bookmark(context)
+        key = repr(sorted((context or {}).items()))
+        told = key in self._told
+        self._told.add(key)
+        where = f"{self.name}{' ' + str(context['marketplace_id']) if context and 'marketplace_id' in context else ''}"
+        if self.full_table:
+            if not told:
+                self.logger.info(
+                    "%s: replication-method FULL_TABLE in the catalog: reading from start_date %s, not from the "
+                    "bookmark (%s), which is kept for INCREMENTAL runs", where, format_datetime(self.settings.start),
+                    format_datetime(mark) if mark else "none",
+                )
+            return None
+        end = self.settings.end
+        if mark is not None and mark > end and not told:
+            now = datetime.now(timezone.utc)
+            why = "in the future" if mark > now else f"after end_date {format_datetime(end)}"
+            self.logger.warning(
+                "%s: the bookmark %s is %s: nothing to read (set end_date later, or edit the state if it is wrong)",
+                where, format_datetime(mark), why,
+            )
+        return mark
 
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
         """Record that everything up to `value` has been emitted, and say so in a STATE message.
@@ -530,7 +591,7 @@ class RestStream(AmazonSPStream):
     def sync_start(self, context: Context | None) -> datetime:
         """Where this sync starts: the bookmark less the look-back, never before the start date."""
         start = self.settings.start
-        mark = self.bookmark(context)
+        mark = self.start_bookmark(context)
         return start if mark is None else max(start, mark - self.lookback())
 
     def time_windows(self, start: datetime) -> list[tuple[datetime, datetime]]:

@@ -44,5 +44,9 @@ class LimitError(TapError):
     """More rows match a request than Amazon pages through: reported, never silently cut short."""
 
 
+class CatalogError(TapError):
+    """The catalog asks for something the tap cannot do."""
+
+
 class StateError(TapError):
     """The state given to the tap cannot be read as this tap's state."""

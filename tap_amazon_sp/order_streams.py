@@ -307,7 +307,8 @@ class OrdersStream(RestStream):
         if not readers:
             return
         base = self.base_params(context)
-        resume = self._resume_point(readers)
+        # A FULL_TABLE reader starts from start_date, not from where a stopped sync left off.
+        resume = None if any(s.full_table for s in readers) else self._resume_point(readers)
         if resume is None:
             token = None
             spans = self.time_windows(min(s.sync_start(None) for s in readers))

@@ -260,7 +260,7 @@ class ReportStream(AmazonSPStream):
         Records are upserted by key, so reading a row twice is harmless.
         """
         settings = self.settings
-        bookmark = self.bookmark(context)
+        bookmark = self.start_bookmark(context)
         analytics = ANALYTICS.get(self.spec.report_type)
         if analytics is None:
             start = max(settings.start, bookmark or settings.start)
@@ -313,7 +313,7 @@ class ReportStream(AmazonSPStream):
 
     def _listed_reports(self, context: Context | None, marketplace_id: str) -> Iterator[dict[str, Any]]:
         settings = self.settings
-        since = max(settings.start, self.bookmark(context) or settings.start)
+        since = max(settings.start, self.start_bookmark(context) or settings.start)
         created_since = max(since, datetime.now(timezone.utc) - LISTING_HORIZON)
         for report in self.runtime.engine.list_done(self.spec.report_type, marketplace_id, created_since):
             end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))

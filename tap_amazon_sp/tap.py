@@ -6,7 +6,8 @@ import copy
 import io
 import os
 import sys
-from functools import cached_property
+from collections.abc import Callable
+from functools import cached_property, partial
 from types import FrameType
 from typing import Any
 
@@ -17,7 +18,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.singerlib import StateMessage
 
-from tap_amazon_sp import catalogue, state_input, stopping
+from tap_amazon_sp import catalog_input, catalogue, state_input, stopping
 from tap_amazon_sp.client import Runtime
 from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
@@ -44,6 +45,7 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import override
 
+ACCOUNT_TYPES = ("Seller", "Vendor")
 STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
 # The Seller streams read from SP-API operations rather than reports.
 SELLER_REST_STREAMS = (
@@ -59,6 +61,11 @@ class TapAmazonSP(Tap):
     package_name = "tap-amazon-selling-partner"
     config_jsonschema = CONFIG_SCHEMA
     message_writer_class = TapMessageWriter
+
+    def __init__(self, *, catalog: Any = None, **kwargs: Any) -> None:
+        # Read before the SDK parses the catalog, whose model drops it (catalog_input.py).
+        self.catalog_methods = catalog_input.requested_methods(catalog)
+        super().__init__(catalog=catalog, **kwargs)
 
     @override
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
@@ -198,11 +205,27 @@ class TapAmazonSP(Tap):
     @override
     def discover_streams(self) -> list[Stream]:
         account = str(self._config.get("account_type") or "Seller").capitalize()
-        streams: list[Stream] = [ReportStream(self, spec) for spec in catalogue.streams_for(account)]
-        if account == "Seller":
-            streams += [stream_class(self) for stream_class in SELLER_REST_STREAMS]
-        streams += [cls(self) for cls in REPLENISHMENT_STREAMS if account in cls.account_types]
+        streams = [make(self) for make in _stream_makers(account).values()]
+        if self.input_catalog is not None:
+            others = {other: set(_stream_makers(other)) for other in ACCOUNT_TYPES if other != account}
+            named = [entry.tap_stream_id for entry in self.input_catalog.streams]
+            warning = catalog_input.mismatch(named, account, {s.name for s in streams}, others)
+            if warning:
+                self.logger.warning("%s", warning)
         return streams
+
+
+def _stream_makers(account: str) -> dict[str, Callable[[TapAmazonSP], Stream]]:
+    """Every stream an account of this type has, by name, and how it is made."""
+    makers: dict[str, Callable[[TapAmazonSP], Stream]] = {
+        spec.stream: partial(ReportStream, spec=spec) for spec in catalogue.streams_for(account)
+    }
+    classes = [
+        *(SELLER_REST_STREAMS if account == "Seller" else ()),
+        *(cls for cls in REPLENISHMENT_STREAMS if account in cls.account_types),
+    ]
+    makers.update({cls.name: cls for cls in classes})
+    return makers
 
 
 def _schema_error(error: Any) -> str:

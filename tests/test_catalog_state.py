@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
+from tap_amazon_sp.catalogue import VENDOR_REPORTS
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
-from tests.tap_runner import TapRun, catalog_for, run_cli
+from tests.tap_runner import TapRun, catalog_for, report_requests, run_cli
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -95,3 +96,132 @@ def test_a_bad_state_file_is_one_line_naming_it_and_what_is_wrong_exit_1_and_no_
     assert f"state {state}: " in line and said in line, line
     assert run.stdout == ""
     assert sim.requests == []
+
+
+# --- FULL_TABLE ---------------------------------------------------------------------------------------------
+
+
+def full_table(catalog: dict[str, Any], stream: str) -> dict[str, Any]:
+    # What Meltano's `metadata: {stream: {replication-method: FULL_TABLE}}` writes.
+    stream_metadata(entry_of(catalog, stream))["replication-method"] = "FULL_TABLE"
+    return catalog
+
+
+def keys(run: TapRun, stream: str) -> list[tuple[Any, ...]]:
+    return sorted((r["amazon_order_id"], r["sku"], r["data_start_time"]) for r in run.records(stream))
+
+
+def test_full_table_in_the_catalog_reads_from_start_date_and_leaves_a_state_for_incremental_runs(
+    sim: Simulator, tmp_path: Path
+):
+    config = make_config(sim, end_date=END, period_in_days=30, lookback_days=0)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    first = run_with_catalog(config, catalog, tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    # Half way: a bookmark after the first window.
+    state = partition(replication_key="data_end_time", replication_key_value="2024-01-31T00:00:00+00:00")
+
+    sim.clear_requests()
+    run = run_with_catalog(config, full_table(catalog_for(config, [ALL_ORDERS]), ALL_ORDERS), tmp_path, state=state)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert keys(run, ALL_ORDERS) == keys(first, ALL_ORDERS)
+    assert report_requests(sim.requests)[0]["dataStartTime"] == "2024-01-01T00:00:00Z"
+    assert f"{ALL_ORDERS} {US}: replication-method FULL_TABLE in the catalog: reading from start_date" in run.stderr
+    assert "in full_table mode" in run.stderr
+    # The bookmark never moved back while it read the windows before it, and ends where a full sync ends.
+    assert all(run.bookmark(ALL_ORDERS, US, s) in (None, "2024-01-31T00:00:00+00:00", first.bookmark(ALL_ORDERS, US))
+               for s in run.states)
+    assert "2024-01-31T00:00:00+00:00" in {run.bookmark(ALL_ORDERS, US, s) for s in run.states}
+    assert run.bookmark(ALL_ORDERS, US) == first.bookmark(ALL_ORDERS, US)
+
+    # A later INCREMENTAL run from that state starts at its bookmark: nothing left to request.
+    sim.clear_requests()
+    later = run_with_catalog(config, catalog, tmp_path, state=run.last_state)
+    assert later.returncode == 0, later.stderr[-3000:]
+    assert report_requests(sim.requests) == [] and later.records() == []
+
+
+def test_full_table_on_orders_reads_every_window_again(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, start_date="2024-05-01T00:00:00Z", end_date="2024-07-10T00:00:00Z", lookback_days=0)
+    catalog = catalog_for(config, ["orders"])
+    first = run_with_catalog(config, catalog, tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert first.records("orders")
+    again = run_with_catalog(config, catalog, tmp_path, state=first.last_state)
+    full = run_with_catalog(config, full_table(catalog_for(config, ["orders"]), "orders"), tmp_path,
+                            state=first.last_state)
+    assert again.returncode == 0 and full.returncode == 0, again.stderr[-3000:] + full.stderr[-3000:]
+    ids = sorted(r["order_id"] for r in first.records("orders"))
+    assert sorted(r["order_id"] for r in full.records("orders")) == ids
+    assert again.records("orders") == []
+    assert full.last_state["bookmarks"]["orders"]["replication_key_value"] >= (
+        first.last_state["bookmarks"]["orders"]["replication_key_value"]
+    )
+
+
+def test_a_replication_method_the_tap_cannot_do_is_one_line_and_no_request(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    stream_metadata(entry_of(catalog, ALL_ORDERS))["replication-method"] = "LOG_BASED"
+    run = run_with_catalog(config, catalog, tmp_path)
+    assert run.returncode == 1
+    (line,) = error_lines(run)
+    assert f"stream {ALL_ORDERS} asks for replication-method LOG_BASED" in line
+    assert sim.requests == []
+
+
+def test_a_catalog_cannot_move_a_bookmark_to_another_column(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    entry = entry_of(catalog, ALL_ORDERS)
+    entry["replication_key"] = stream_metadata(entry)["replication-key"] = "purchase_date"
+    run = run_with_catalog(config, catalog, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (line,) = warnings_about(run, "replication-key purchase_date")
+    assert "its bookmark stays on data_end_time" in line
+    (stream_state,) = run.last_state["bookmarks"][ALL_ORDERS]["partitions"]
+    assert stream_state["replication_key"] == "data_end_time"
+    assert stream_state["replication_key_value"] == "2024-03-01T00:00:00+00:00"
+
+
+# --- bookmarks that leave nothing to read -------------------------------------------------------------------
+
+
+def test_a_bookmark_in_the_future_or_after_end_date_warns_once_per_stream_partition(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END, marketplace_ids=[US, CA])
+    catalog = catalog_for(config, [ALL_ORDERS])
+    state = {"bookmarks": {ALL_ORDERS: {"partitions": [
+        {"context": {"marketplace_id": US}, "replication_key": "data_end_time",
+         "replication_key_value": "2099-01-01T00:00:00+00:00"},
+        {"context": {"marketplace_id": CA}, "replication_key": "data_end_time",
+         "replication_key_value": "2024-05-01T00:00:00+00:00"},
+    ]}}}
+    run = run_with_catalog(config, catalog, tmp_path, state=state)
+    assert run.returncode == 0, run.stderr[-3000:]
+    said = warnings_about(run, "nothing to read")
+    assert len(said) == 2, said
+    assert any(f"{ALL_ORDERS} {US}: the bookmark 2099-01-01T00:00:00+00:00 is in the future" in w for w in said)
+    assert any(f"{ALL_ORDERS} {CA}: the bookmark 2024-05-01T00:00:00+00:00 is after end_date "
+               "2024-03-01T00:00:00+00:00" in w for w in said)
+    assert report_requests(sim.requests) == [] and run.records() == []
+
+
+# --- catalog mismatches -------------------------------------------------------------------------------------
+
+
+def test_a_catalog_naming_streams_this_account_does_not_have_is_one_warning_naming_them(sim: Simulator, tmp_path: Path):
+    vendor_streams = [spec.stream for spec in VENDOR_REPORTS][:2]
+    catalog = catalog_for(make_config(sim, account_type="Vendor"), vendor_streams)
+    seller = make_config(sim, end_date=END)
+    listing = entry_of(catalog_for(seller, [LISTINGS]), LISTINGS)
+    unknown = json.loads(json.dumps(listing).replace(LISTINGS, "GET_NO_SUCH_REPORT"))
+    catalog["streams"] += [listing, unknown]
+
+    run = run_with_catalog(seller, catalog, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (line,) = warnings_about(run, "The catalog names")
+    assert "streams a Seller account does not have" in line
+    for name in [*vendor_streams, "GET_NO_SUCH_REPORT"]:
+        assert name in line
+    assert "streams tap-amazon-sp does not have: GET_NO_SUCH_REPORT" in line
+    assert {m["stream"] for m in run.messages if m["type"] == "RECORD"} == {LISTINGS}
