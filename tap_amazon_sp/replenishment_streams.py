@@ -20,6 +20,13 @@ later sync reads the rest. Only the trailing two
 years are served, so no window starts earlier. Offset paging (at most 500 offers a page, offset at
 most 9000): a seller's week with more offers than that is read per fulfillment channel; what still
 does not fit stops the sync with one line, never cut short.
+
+Sources: the model (replenishment-2022-11-07.json: bodies, enums, limits, ISO weeks, one unit of the
+frequency per listOfferMetrics request, two years back); Amazon's tutorials "Get a selling partner's
+replenishment business metrics" (developer-docs.amazon.com/sp-api/docs/get-seller-replenishment-metrics:
+a forecast's date range spans 30, 60 or 90 days; forecasts for sellers only; the Brand Analytics role
+among the prerequisites) and "... for each of a selling partner's offers" (/docs/get-replenishment-
+metrics-by-offer: FORECAST in the filters, next 30, 60 or 90 days per offer).
 """
 
 from __future__ import annotations
@@ -127,7 +134,7 @@ def horizon_start(now: datetime) -> datetime:
 
 
 class _ReplenishmentStream(RestStream):
-    """What the four streams share: a JSON body per marketplace, the marketplaces Amazon serves."""
+    """What the streams share: a JSON body per marketplace, the marketplaces Amazon serves."""
 
     json_body = True
     # Amazon's tutorials ask for the Brand Analytics role, which most apps lack, and for FBA: like
@@ -215,16 +222,14 @@ class _WeeklyStream(_ReplenishmentStream):
     def sync_start(self, context: Context | None) -> datetime:
         # Whole weeks only: none that begins before start_date or before Amazon's two years.
         oldest = horizon_start(datetime.now(timezone.utc))
-        if self.settings.start < oldest and not self._warned_horizon:
-            self._warned_horizon = True
-            self.logger.info("%s: Amazon serves the last two years only: reading from %s, not from start_date",
-                             self.name, oldest.date())
         first = report_periods.ceil(max(self.settings.start, oldest), WEEK)
         mark = self.bookmark(context)
-        if mark is None:
-            return first
         # The look-back re-reads every week it touches.
-        return max(first, report_periods.floor(mark - self.lookback(), WEEK))
+        wanted = self.settings.start if mark is None else report_periods.floor(mark - self.lookback(), WEEK)
+        if wanted < oldest and not self._warned_horizon:
+            self._warned_horizon = True
+            self.logger.info("%s: Amazon serves the last two years only: reading from %s", self.name, oldest.date())
+        return first if mark is None else max(first, wanted)
 
     @override
     def newest_bound(self) -> datetime:
