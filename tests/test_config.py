@@ -205,9 +205,6 @@ TEXT_SETTINGS = {
     "report_reuse_max_age_hours": "0",
     "request_timeout_seconds": "30.5",
     "retry_base_seconds": "0.01",
-    "fba_near_real_time_cooldown_seconds": "900.5",
-    "fba_daily_cooldown_seconds": "3600",
-    "max_cooldown_wait_seconds": "60",
     "wait_between_requests": "false",
     "include_pii": "false",
 }
