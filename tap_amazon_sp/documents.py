@@ -10,7 +10,7 @@ import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 from xml.parsers import expat
@@ -233,7 +233,11 @@ def _decode(chunks: Iterable[bytes], encoding: str, describe: str, offset: int, 
 
 
 def lines(texts: Iterable[str]) -> Iterator[str]:
-    """Split text into lines on LF only (a CR before it is dropped); a final line without LF counts."""
+    """Split text into lines on LF only, each without its LF; a final line without LF counts.
+
+    A CR before the LF stays on the line: whether a line ended in CRLF is the flat-file reader's to
+    know (`FlatRows` keeps a line break inside a value as it was written).
+    """
     # The unfinished line is kept in pieces and joined once, so a line spread over many chunks
     # (a huge field) costs time in proportion to its length, not to its square.
     pending: list[str] = []
@@ -248,34 +252,158 @@ def lines(texts: Iterable[str]) -> Iterator[str]:
             parts[0] = "".join(pending)
             pending.clear()
         rest = parts.pop()
-        for part in parts:
-            yield part[:-1] if part.endswith("\r") else part
+        yield from parts
         if rest:
             pending.append(rest)
     if pending:
-        rest = "".join(pending)
-        yield rest[:-1] if rest.endswith("\r") else rest
+        yield "".join(pending)
 
 
-def tsv_rows(text_lines: Iterable[str]) -> tuple[list[str], Iterator[list[str]]]:
-    """Header and rows of a tab-separated flat file.
+def flat_header(text_lines: Iterable[str]) -> tuple[list[str], int, Iterator[str]]:
+    """A flat file's header (its first line that is not blank), the header's line number, and the lines after it.
 
-    Amazon's flat files are not CSV: there is no quoting, so a value that starts with a quote
-    is kept as it is. Blank lines are skipped.
+    An empty header means the document has no line but blank ones.
     """
     iterator = iter(text_lines)
-    header: list[str] = []
+    number = 0
     for line in iterator:
+        number += 1
         if line.strip():
-            header = line.split("\t")
-            break
+            return line.removesuffix("\r").split("\t"), number, iterator
+    return [], number, iterator
 
-    def rows() -> Iterator[list[str]]:
-        for line in iterator:
-            if line:
-                yield line.split("\t")
 
-    return header, rows()
+class FlatRows:
+    """The rows of a flat file after its header, as (line number, values); values hold no CR or LF of
+    their own line ends.
+
+    Amazon's flat files are not CSV: nothing is quoted, so a value that starts with a quote is kept
+    as it is, and a value with a line break in it (a description, a buyer's comment) splits its row
+    over several lines. Which lines belong together is told by their field counts against the
+    header's (W), and by the columns a value with a line break can be in (`text_columns`: a
+    number or a date never holds one):
+
+    1. A line of W fields is a row; one of more is refused later, by `records.RowTyper`.
+    2. A line of fewer fields is continued by the lines after it when together they make at most W
+       fields, the line break falling in a text column: the first field of each continues the last
+       value before it, line break kept (`\n` or `\r\n` as written, blank lines inside the value
+       too). A line with no tab adds no field, so a value with several line breaks joins as well.
+    3. A line with no tab after a row continues the row's last value (the text after a line break
+       goes on from what came before it), when that is a text column; otherwise it starts a row,
+       continued by the lines after it as in 2.
+    4. A row that ends up with fewer than W fields is a row whose trailing empty fields Amazon left
+       out (`RowTyper` pads it) — unless it took a line with a tab in rule 2: then it is either one
+       row with a line break whose trailing fields are left out, or several short rows, which cannot
+       be told apart, and the document is refused naming the lines. A short row right after one
+       joined to W fields is refused for the same reason (the join may have taken its start), and
+       so is a line with no tab that nothing continues.
+
+    So a short row followed by a full row loads as before (together they would exceed W), and a
+    short row never shifts another row's values into its columns; the one reading the field counts
+    cannot tell is two rows that are each short by about half and make exactly W together, read as
+    one row with a line break in a text column. Blank lines between rows are skipped. With
+    `joined` rows counted and the first line of the first few kept in `joined_at`, for a warning.
+    """
+
+    KEEP = 5
+
+    def __init__(self, text_lines: Iterator[str], width: int, text_columns: Sequence[bool], header_line: int) -> None:
+        self._lines = text_lines
+        self._width = width
+        self._text = text_columns
+        self._header_line = header_line
+        self.joined = 0
+        self.joined_at: list[int] = []
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        width = self._width
+        number = self._header_line
+        if width < 2:
+            # One column: no field count to go by, every line is a row.
+            for line in self._lines:
+                number += 1
+                value = line.removesuffix("\r")
+                if value:
+                    yield number, [value]
+            return
+        text = self._text
+        held: list[str] | None = None  # the row read last, held until the next line shows it is whole
+        start = end = 0  # its first and last lines
+        plain = False  # held is one line of exactly W fields
+        tabbed = False  # held took a line with a tab (rule 2)
+        blanks: list[str] = []  # the line ends of blank lines after held
+        after: tuple[int, int] | None = None  # the lines of the row emitted last, if it took a line with a tab
+        for line in self._lines:
+            number += 1
+            values = line.split("\t")
+            if plain and len(values) == width:
+                # The common case, and the only work a well-formed document costs.
+                last = held[-1]  # type: ignore[index]
+                if last.endswith("\r"):
+                    held[-1] = last[:-1]  # type: ignore[index]
+                yield start, held  # type: ignore[misc]
+                held, start, end = values, number, number
+                continue
+            n = len(values)
+            if n == 1 and values[0] in ("", "\r"):
+                if held is not None:
+                    blanks.append("\r\n" if values[0] else "\n")
+                    plain = False
+                continue
+            if held is not None:
+                h = len(held)
+                if h <= width and (n == 1 or (h < width and h + n - 1 <= width)) and text[h - 1]:
+                    last = held[-1]
+                    if last.endswith("\r"):
+                        held[-1] = last[:-1] + "\r\n" + "".join(blanks) + values[0]
+                    else:
+                        held[-1] = last + "\n" + "".join(blanks) + values[0]
+                    blanks.clear()
+                    if n > 1:
+                        held.extend(values[1:])
+                        tabbed = True
+                    if end == start:
+                        self.joined += 1
+                        if len(self.joined_at) < self.KEEP:
+                            self.joined_at.append(start)
+                    plain = False
+                    end = number
+                    continue
+                yield self._finish(held, start, end, tabbed, after)
+                after = (start, end) if tabbed else None
+            held, start, end, tabbed, plain = values, number, number, False, n == width
+            blanks.clear()
+        if held is not None:
+            yield self._finish(held, start, end, tabbed, after)
+
+    def _finish(
+        self, held: list[str], start: int, end: int, tabbed: bool, after: tuple[int, int] | None
+    ) -> tuple[int, list[str]]:
+        """A held row, ready to go out, or the reason it cannot (rule 4)."""
+        last = held[-1]
+        if last.endswith("\r"):
+            held[-1] = last[:-1]
+        fields, width = len(held), self._width
+        if fields < width:
+            if tabbed:
+                raise DocumentError(
+                    f"lines {start}-{end} make {fields} fields together but the header has {width}: one row with "
+                    "a line break in a value and trailing fields left out, or several rows with trailing fields "
+                    "left out, which cannot be told apart; the bookmark stays before this window"
+                )
+            if after is not None:
+                raise DocumentError(
+                    f"line {start} has {fields} fields but the header has {width}, right after lines "
+                    f"{after[0]}-{after[1]} read as one row with a line break in a value: they may be rows with "
+                    "trailing fields left out instead, which cannot be told apart; the bookmark stays before this "
+                    "window"
+                )
+            if fields == 1:
+                raise DocumentError(
+                    f"line {start} has no tab but the header has {width} fields, and no text value next to it "
+                    "that a line break could have split; the bookmark stays before this window"
+                )
+        return start, held
 
 
 def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:

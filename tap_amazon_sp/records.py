@@ -305,6 +305,8 @@ class RowTyper:
             if kind != "string":
                 self._typed.append((name, converter(kind, date_order=date_order), {}))
         self._width = len(self.names)
+        # Where a value can hold a line break: text, not a number or a date (`documents.FlatRows`).
+        self.text_columns = [kinds.get(name, "string") == "string" for name in self.names]
 
     def record(self, values: list[str], line_number: int) -> dict[str, Any]:
         """One typed record from one row's values."""

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 from tap_amazon_sp import marketplaces, report_periods
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
-from tap_amazon_sp.documents import decode, json_array_items, lines, tsv_rows, xml_records, xml_tree_records
+from tap_amazon_sp.documents import (
+    FlatRows,
+    decode,
+    flat_header,
+    json_array_items,
+    lines,
+    xml_records,
+    xml_tree_records,
+)
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.records import (
@@ -403,10 +411,13 @@ class ReportStream(AmazonSPStream):
     def _tsv_records(
         self, texts: Iterable[str], describe: str, date_order: str, marketplace_id: str, report_id: str
     ) -> Iterator[dict[str, Any]]:
-        header, rows = tsv_rows(lines(texts))
+        header, header_line, text_lines = flat_header(lines(texts))
         if not header:
-            return
+            # Amazon writes the header even when a report has no rows: this is not an empty report.
+            raise DocumentError(f"{describe}: the document has no header line (it is empty or blank); "
+                                "the bookmark stays before this window")
         typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe)
+        rows = FlatRows(text_lines, len(header), typer.text_columns, header_line)
         if typer.unknown:
             self.logger.warning(
                 "%s: columns not in the stream's schema, kept in %s: %s",
@@ -419,8 +430,9 @@ class ReportStream(AmazonSPStream):
         # revises, so a re-read row keeps its key), else the whole line.
         positions = [i for i, name in enumerate(typer.names) if name in fields] if fields else None
         copies = _RecentCounts()
-        for number, values in enumerate(rows, start=2):
-            record = typer.record(values, number)
+        # `number` counts rows (as lines once were), so a settlement row keeps its key; `line` is where it starts.
+        for number, (line, values) in enumerate(rows, start=2):
+            record = typer.record(values, line)
             if row_key:
                 if list_only:
                     # A settlement document never changes: its line numbers identify its rows.
@@ -435,6 +447,12 @@ class ReportStream(AmazonSPStream):
                     record["row_key"] = f"{digest}-{repeat}" if repeat else digest
             yield record
         self._report_leftovers(describe, typer.unparsed)
+        if rows.joined:
+            starts = ", ".join(map(str, rows.joined_at)) + (", ..." if rows.joined > len(rows.joined_at) else "")
+            self.logger.warning(
+                "%s: %d rows had a line break inside a value and were each read from several lines (lines %s)",
+                describe, rows.joined, starts,
+            )
         if typer.short_rows:
             self.logger.warning(
                 "%s: %d rows had fewer fields than the header; their missing trailing fields were read as empty",

@@ -5,19 +5,29 @@ What the tap does with each (README, "What happens when"):
   the bookmark stays before the window (no report document is empty, and a gzip file never is);
 - a body that is not what its flag says (plain text flagged GZIP, gzip without the flag, gzip inside
   a Content-Encoding: gzip): read by its bytes, every record as from a correct document;
+- a download without a charset label where the marketplace's documents are usually cp1252 or cp932:
+  UTF-8 when its bytes are, else the usual charset; never mojibake, never a guess;
+- a line break inside a flat-file value: the row's lines joined back by their field counts
+  (`documents.FlatRows`); where the counts allow two readings, the sync stops naming the lines.
+
+Every RECORD is checked against its stream's SCHEMA message (`tests/record_schemas.py`).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tap_amazon_sp.documents import FlatRows, flat_header, lines
+from tap_amazon_sp.errors import DocumentError
 from tests.conftest import make_config
 from tests.expectations import expected, strip_added
 from tests.record_schemas import assert_records_match_schemas
 from tests.spapi_simulator import Simulator
+from tests.spapi_simulator.mutations import BROKEN_LAST, BROKEN_NAME
 from tests.tap_runner import TapRun, run_cli
 from tests.test_faults import catalog_file
 
@@ -119,3 +129,97 @@ def test_unlabelled_text_that_stops_being_utf8_far_in_stops_the_sync_without_gue
     assert f"| {LISTINGS} report " in error
     assert " are not valid utf-8 (b'\\x80" in error
     assert error.endswith("); the download names no charset and its text before was UTF-8; refusing to guess")
+
+
+# --- line breaks inside flat-file values ----------------------------------------------------------
+
+
+def per_window(sim: Simulator) -> list[list[dict[str, Any]]]:
+    return [expected(sim, ALL_ORDERS, JP, start, end) for start, end in WINDOWS]
+
+
+def test_a_line_break_inside_a_value_keeps_the_row_whole_and_in_its_columns(sim: Simulator, tmp_path: Path):
+    # JP documents end their lines in CRLF; the values' own breaks are LF, CRLF and a blank line.
+    sim.set_faults(document_mutation={ALL_ORDERS: "line_breaks"})
+    run = cli(sim, tmp_path)
+    want = []
+    for rows in per_window(sim):
+        want += [{**rows[0], "product_name": BROKEN_NAME}, {**rows[1], "price_designation": BROKEN_LAST}, *rows[2:]]
+    assert records(run) == want
+    warning = "2 rows had a line break inside a value and were each read from several lines (lines 2, 6)"
+    assert run.stderr.count(warning) == 2
+    assert run.bookmark(ALL_ORDERS, JP) == "2024-03-01T00:00:00+00:00"
+
+
+def test_a_short_row_before_a_row_with_a_line_break_reads_as_each_is(sim: Simulator, tmp_path: Path):
+    sim.set_faults(document_mutation={ALL_ORDERS: "short_then_break"})
+    run = cli(sim, tmp_path)
+    want = []
+    for rows in per_window(sim):
+        short = {**rows[0], "is_business_order": None, "purchase_order_number": None, "price_designation": None}
+        want += [short, {**rows[1], "product_name": BROKEN_NAME}, *rows[2:]]
+    assert records(run) == want
+
+
+def test_a_line_break_in_a_row_short_of_fields_stops_the_sync_naming_the_lines(sim: Simulator, tmp_path: Path):
+    sim.set_faults(document_mutation={ALL_ORDERS: "short_break"})
+    run = cli(sim, tmp_path)
+    error = error_line(run)
+    assert f"| {ALL_ORDERS} report " in error
+    assert error.endswith(
+        ": lines 2-5 make 28 fields together but the header has 31: one row with a line break in a value and "
+        "trailing fields left out, or several rows with trailing fields left out, which cannot be told apart; "
+        "the bookmark stays before this window"
+    )
+    assert run.records(ALL_ORDERS) == []
+    assert run.bookmark(ALL_ORDERS, JP) is None
+
+
+def flat(document: str, text: str = "tttt") -> list[tuple[int, list[str]]]:
+    """FlatRows of a document whose columns are text (t) or typed (n), header included."""
+    header, number, rest = flat_header(lines([document]))
+    return list(FlatRows(rest, len(header), [kind == "t" for kind in text], number))
+
+
+HEADER = "a\tb\tc\td\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "rows"),
+    [
+        # A short row then a full one: together they would exceed the header, so each is a row.
+        ("1\t2\n3\t4\t5\t6\n", "tttt", [(2, ["1", "2"]), (3, ["3", "4", "5", "6"])]),
+        # A break in the second column: 2 + 3 - 1 = 4 fields exactly.
+        ("1\tx\ny\t5\t6\n", "tttt", [(2, ["1", "x\ny", "5", "6"])]),
+        # A break in the last column, a blank line inside it, then the next row.
+        ("1\t2\t3\tx\n\ny\n5\t6\t7\t8\n", "tttt", [(2, ["1", "2", "3", "x\n\ny"]), (5, ["5", "6", "7", "8"])]),
+        # Blank lines between rows are not values: skipped.
+        ("1\t2\t3\t4\n\n\n5\t6\t7\t8\n\n", "tttt", [(2, ["1", "2", "3", "4"]), (5, ["5", "6", "7", "8"])]),
+        # The last column is a number, which holds no line break: the line without a tab begins the next row.
+        ("1\t2\t3\t4\nx\ny\t6\t7\t8\n", "tttn", [(2, ["1", "2", "3", "4"]), (3, ["x\ny", "6", "7", "8"])]),
+        # A short row whose last value is a number cannot be continued: the next line begins a row.
+        ("1\t2\t3\n4\t5\t6\t7\n", "ttnt", [(2, ["1", "2", "3"]), (3, ["4", "5", "6", "7"])]),
+        # CRLF line ends are not part of any value; a break inside a value is kept as written.
+        ("1\tx\r\ny\t5\t6\r\n", "tttt", [(2, ["1", "x\r\ny", "5", "6"])]),
+    ],
+)
+def test_flat_rows_join_the_lines_of_a_value_with_a_line_break_by_field_counts(
+    body: str, text: str, rows: list[tuple[int, list[str]]]
+):
+    assert flat(HEADER + body, text) == rows
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # One row with a break and a trailing field left out, or two short rows: 2 + 2 - 1 = 3 < 4.
+        ("1\tx\ny\t5\n1\t2\t3\t4\n", "lines 2-3 make 3 fields together but the header has 4"),
+        # Joined to 4 fields, then a short row: the join may have taken two short rows' fields.
+        ("1\tx\ny\t5\t6\n7\t8\t9\n", "line 4 has 3 fields but the header has 4, right after lines 2-3"),
+        # A line with no tab, and no text value around it that a line break could have split.
+        ("1\t2\t3\t4\nx\n", "line 3 has no tab but the header has 4 fields"),
+    ],
+)
+def test_flat_rows_that_could_be_read_two_ways_are_refused_naming_the_lines(body: str, message: str):
+    with pytest.raises(DocumentError, match=re.escape(message)):
+        flat(HEADER + body, "nttn" if "no tab" in message else "tttt")

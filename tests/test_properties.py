@@ -18,7 +18,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from tap_amazon_sp.documents import CHUNK_SIZE, decode, gunzip, json_array_items, lines, unwrap, xml_tree_records
+from tap_amazon_sp.documents import (
+    CHUNK_SIZE,
+    FlatRows,
+    decode,
+    flat_header,
+    gunzip,
+    json_array_items,
+    lines,
+    unwrap,
+    xml_tree_records,
+)
 from tap_amazon_sp.errors import DocumentError, TruncatedDocument
 from tap_amazon_sp.records import JAPANESE_HEADERS, column_name, converter, format_datetime, parse_datetime, snake
 
@@ -290,15 +300,64 @@ def test_unlabelled_legacy_text_reads_in_its_charset_or_is_refused_never_half_ut
 def reference_lines(text: str) -> list[str]:
     parts = text.split("\n")
     last = parts.pop()
-    result = [p[:-1] if p.endswith("\r") else p for p in parts]
-    if last:
-        result.append(last[:-1] if last.endswith("\r") else last)
-    return result
+    return [*parts, last] if last else parts
 
 
 @given(st.text(st.sampled_from("ab\t\r\n€髙"), max_size=200), CUTS)
 def test_lines_do_not_depend_on_where_chunks_are_cut(text: str, points: list[int]):
     assert list(lines(cut(text, points))) == reference_lines(text)
+
+
+# Flat files: rows whose text values hold line breaks, written the way Amazon writes them (unquoted)
+
+PLAIN_VALUE = st.text("ab 7€-", max_size=6)
+BREAK = st.sampled_from(["\n", "\r\n", "\n\n", "\r\n\r\n"])
+WORD_PART = st.text("ab€", min_size=1, max_size=3)
+
+
+@st.composite
+def broken_rows(draw: st.DrawFn) -> tuple[list[bool], list[list[str]], str]:
+    """Rows of W fields whose text columns may hold line breaks (none in the first column, none at a
+    value's ends), and the document that writes them, CRLF or LF."""
+    width = draw(st.integers(min_value=2, max_value=6))
+    text = [draw(st.booleans()) for _ in range(width)]
+    rows = []
+    for _ in range(draw(st.integers(min_value=1, max_value=6))):
+        row = []
+        for column in range(width):
+            value = draw(PLAIN_VALUE)
+            if text[column] and column > 0 and draw(st.booleans()):
+                value = draw(WORD_PART) + draw(BREAK) + draw(WORD_PART)
+            row.append(value)
+        rows.append(row)
+    newline = draw(st.sampled_from(["\n", "\r\n"]))
+    header = "\t".join(f"c{i}" for i in range(width))
+    document = "".join(line + newline for line in [header, *("\t".join(row) for row in rows)])
+    return text, rows, document
+
+
+@given(broken_rows(), CUTS)
+def test_rows_broken_by_line_breaks_in_text_values_read_back_whole(case: tuple, points: list[int]):
+    text, rows, document = case
+    header, number, rest = flat_header(lines(cut(document, points)))
+    assert [values for _line, values in FlatRows(rest, len(header), text, number)] == rows
+
+
+@given(st.integers(min_value=3, max_value=8), st.data())
+def test_rows_short_of_trailing_fields_between_full_rows_load_as_they_are(width: int, data: st.DataObject):
+    # Never joined: a short row of two fields or more and a full row together exceed the header.
+    rows = [
+        [data.draw(PLAIN_VALUE) for _ in range(data.draw(st.sampled_from([width, data.draw(st.integers(2, width))])))]
+        for _ in range(data.draw(st.integers(min_value=1, max_value=6)))
+    ]
+    # Two short rows in a row could make W together; keep a full row between them.
+    document = "\n".join(["\t".join(f"c{i}" for i in range(width))] + [
+        "\t".join(row) + ("\n" + "\t".join(["x"] * width) if len(row) < width else "") for row in rows
+    ])
+    _header, number, rest = flat_header(lines([document]))
+    got = [values for _line, values in FlatRows(rest, width, [True] * width, number)]
+    want = [r for row in rows for r in ([row, ["x"] * width] if len(row) < width else [row])]
+    assert got == want
 
 
 @given(st.lists(st.binary(max_size=300), min_size=1, max_size=3), CUTS)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from .rendering import Document
 
 __all__ = [
+    "BROKEN_LAST",
+    "BROKEN_NAME",
     "HUGE_FIELD",
     "INVALID_BYTES",
     "MUTATIONS",
@@ -42,6 +44,10 @@ REVISED_COLUMNS = ("Reconciled Quantity", "Unreconciled Quantity")
 # One value of several megabytes in the first data row's product name.
 HUGE_FIELD = "H" * 3_000_000 + "!"
 HUGE_COLUMNS = ("product-name", "item-name", "商品名")
+# Text values with line breaks in them, as sellers and buyers type them: in the first data row's
+# product name (a column in the middle), and in the last column of the second data row.
+BROKEN_NAME = "Mug 350 ml\nDishwasher safe\r\n\r\nGift box"
+BROKEN_LAST = "Leave at the door\nThank you"
 # Not valid in UTF-8, cp1252 or cp932: 0x81 alone is undefined in all three.
 INVALID_BYTES = b"\x81 "
 
@@ -117,6 +123,23 @@ def _untypable(rows: list[list[str]]) -> None:
             rows[1][index] = UNTYPABLE[header]
 
 
+def _line_breaks(rows: list[list[str]]) -> None:
+    rows[1][rows[0].index("product-name")] = BROKEN_NAME
+    rows[2][-1] = BROKEN_LAST
+
+
+def _short_then_break(rows: list[list[str]]) -> None:
+    # A row short of its trailing fields, then a row with a line break: each must read as itself.
+    del rows[1][-3:]
+    rows[2][rows[0].index("product-name")] = BROKEN_NAME
+
+
+def _short_break(rows: list[list[str]]) -> None:
+    # A line break in a row that is also short of its trailing fields: one row, or two short ones?
+    rows[1][rows[0].index("product-name")] = BROKEN_NAME
+    del rows[1][-3:]
+
+
 def _huge_field(rows: list[list[str]]) -> None:
     for index, header in enumerate(rows[0]):
         if header in HUGE_COLUMNS:
@@ -177,6 +200,9 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "new_pii_column": _flat(_new_pii_column),
     "untypable": _flat(_untypable),
     "huge_field": _flat(_huge_field),
+    "line_breaks": _flat(_line_breaks),
+    "short_then_break": _flat(_short_then_break),
+    "short_break": _flat(_short_break),
     "repeated_row": _flat(_repeated_row),
     "revised_quantities": _flat(_revised_quantities),
     "invalid_bytes": _invalid_bytes,
