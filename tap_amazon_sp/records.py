@@ -278,11 +278,37 @@ def null_pii_like(value: Any) -> Any:
     return value
 
 
+def _unique_names(names: list[str], kinds: dict[str, str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The header's names with each repeat renamed `name_2`, `name_3`, ...; and (name, new name) per repeat.
+
+    A new name is one neither the header nor the stream's schema has, so the repeat is an unknown
+    column (kept in `extra_columns`) and never passes for a column of the schema.
+    """
+    taken = set(names) | set(kinds)
+    seen: set[str] = set()
+    unique: list[str] = []
+    repeated: list[tuple[str, str]] = []
+    for name in names:
+        if name in seen:
+            number = 2
+            while f"{name}_{number}" in taken:
+                number += 1
+            renamed = f"{name}_{number}"
+            taken.add(renamed)
+            repeated.append((name, renamed))
+            name = renamed
+        seen.add(name)
+        unique.append(name)
+    return unique, repeated
+
+
 class RowTyper:
     """Types the rows of one flat-file document, given its header and the stream's column kinds.
 
     A column the stream does not know goes into `extra_columns` as text; a value that cannot be
-    read as its column's type becomes null and is kept, as text, in `unparsed_values`.
+    read as its column's type becomes null and is kept, as text, in `unparsed_values`. A column the
+    header names again is kept too: the first is the column, the others are `name_2`, `name_3`, ...
+    in `extra_columns` (`repeated` lists them), so no column of the document disappears.
     """
 
     def __init__(
@@ -293,8 +319,10 @@ class RowTyper:
         describe: str,
         date_order: str = "DMY",
     ) -> None:
-        self.names = [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)]
-        self.unknown = list(dict.fromkeys(n for n in self.names if n not in kinds))
+        self.names, self.repeated = _unique_names(
+            [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)], kinds
+        )
+        self.unknown = [n for n in self.names if n not in kinds]
         self.describe = describe
         self.unparsed: Counter[str] = Counter()
         self.short_rows = 0

@@ -418,10 +418,17 @@ class ReportStream(AmazonSPStream):
                                 "the bookmark stays before this window")
         typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe)
         rows = FlatRows(text_lines, len(header), typer.text_columns, header_line)
-        if typer.unknown:
+        renamed = {new for _name, new in typer.repeated}
+        unknown = [name for name in typer.unknown if name not in renamed]
+        if unknown:
             self.logger.warning(
-                "%s: columns not in the stream's schema, kept in %s: %s",
-                describe, EXTRA_COLUMNS, ", ".join(typer.unknown),
+                "%s: columns not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS, ", ".join(unknown)
+            )
+        if typer.repeated:
+            repeats = ", ".join(f"{name} (as {new})" for name, new in typer.repeated)
+            self.logger.warning(
+                "%s: the header names a column more than once; the first is read as the column, the others are "
+                "kept in %s: %s", describe, EXTRA_COLUMNS, repeats,
             )
         row_key = self.spec.row_key
         list_only = self.spec.list_only

@@ -8,7 +8,9 @@ What the tap does with each (README, "What happens when"):
 - a download without a charset label where the marketplace's documents are usually cp1252 or cp932:
   UTF-8 when its bytes are, else the usual charset; never mojibake, never a guess;
 - a line break inside a flat-file value: the row's lines joined back by their field counts
-  (`documents.FlatRows`); where the counts allow two readings, the sync stops naming the lines.
+  (`documents.FlatRows`); where the counts allow two readings, the sync stops naming the lines;
+- a header that names a column twice: the first is the column, the second is kept in
+  `extra_columns` as `name_2`, with a warning naming it.
 
 Every RECORD is checked against its stream's SCHEMA message (`tests/record_schemas.py`).
 """
@@ -23,11 +25,12 @@ import pytest
 
 from tap_amazon_sp.documents import FlatRows, flat_header, lines
 from tap_amazon_sp.errors import DocumentError
+from tap_amazon_sp.records import RowTyper
 from tests.conftest import make_config
 from tests.expectations import expected, strip_added
 from tests.record_schemas import assert_records_match_schemas
 from tests.spapi_simulator import Simulator
-from tests.spapi_simulator.mutations import BROKEN_LAST, BROKEN_NAME
+from tests.spapi_simulator.mutations import BROKEN_LAST, BROKEN_NAME, REPEATED_COLUMN, new_column_value
 from tests.tap_runner import TapRun, run_cli
 from tests.test_faults import catalog_file
 
@@ -223,3 +226,32 @@ def test_flat_rows_join_the_lines_of_a_value_with_a_line_break_by_field_counts(
 def test_flat_rows_that_could_be_read_two_ways_are_refused_naming_the_lines(body: str, message: str):
     with pytest.raises(DocumentError, match=re.escape(message)):
         flat(HEADER + body, "nttn" if "no tab" in message else "tttt")
+
+
+# --- a header that names a column twice ----------------------------------------------------------
+
+
+def test_a_column_the_header_names_twice_is_kept_in_extra_columns_and_announced(sim: Simulator, tmp_path: Path):
+    sim.set_faults(document_mutation={ALL_ORDERS: "repeated_column"})
+    run = cli(sim, tmp_path)
+    repeat = REPEATED_COLUMN.replace("-", "_")
+    want = [
+        {**row, "extra_columns": {f"{repeat}_2": new_column_value(number)}}
+        for rows in per_window(sim)
+        for number, row in enumerate(rows, start=1)
+    ]
+    assert records(run) == want
+    assert run.stderr.count(
+        "the header names a column more than once; the first is read as the column, the others are kept in "
+        f"extra_columns: {repeat} (as {repeat}_2)"
+    ) == 2
+    assert "columns not in the stream's schema" not in run.stderr
+
+
+def test_a_repeated_name_never_takes_the_name_of_another_column():
+    typer = RowTyper(["sku", "sku", "sku_2", "price", "sku"], {"sku": "string", "price": "number", "sku_3": "string"},
+                     describe="test")
+    assert typer.names == ["sku", "sku_4", "sku_2", "price", "sku_5"]
+    assert typer.repeated == [("sku", "sku_4"), ("sku", "sku_5")]
+    record = typer.record(["a", "b", "c", "1.5", "d"], 2)
+    assert record["sku"] == "a" and record["extra_columns"] == {"sku_4": "b", "sku_2": "c", "sku_5": "d"}

@@ -20,6 +20,7 @@ __all__ = [
     "NEW_COLUMN",
     "NEW_COLUMN_AT",
     "NEW_PII_COLUMN",
+    "REPEATED_COLUMN",
     "REVISED_COLUMNS",
     "UNTYPABLE",
     "mutate",
@@ -30,6 +31,8 @@ __all__ = [
 # A column Amazon might add one day, inserted at this position of the header.
 NEW_COLUMN = "new-amazon-column"
 NEW_COLUMN_AT = 2
+# A column the header names twice (see `repeated_column`).
+REPEATED_COLUMN = "product-name"
 # A buyer-identifying column a report does not declare (Amazon adds or renames one), same position.
 NEW_PII_COLUMN = "buyer-phone-number"
 # Values no reader of their column's type can make sense of, put in the first data row.
@@ -96,6 +99,13 @@ def _new_column(rows: list[list[str]]) -> None:
     rows[0].insert(NEW_COLUMN_AT, NEW_COLUMN)
     for number, cells in enumerate(rows[1:], start=1):
         cells.insert(NEW_COLUMN_AT, new_column_value(number))
+
+
+def _repeated_column(rows: list[list[str]]) -> None:
+    # A column named again, at the end: the one named first must keep its values.
+    rows[0].append(REPEATED_COLUMN)
+    for number, cells in enumerate(rows[1:], start=1):
+        cells.append(new_column_value(number))
 
 
 def _repeated_row(rows: list[list[str]]) -> None:
@@ -204,6 +214,7 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "short_then_break": _flat(_short_then_break),
     "short_break": _flat(_short_break),
     "repeated_row": _flat(_repeated_row),
+    "repeated_column": _flat(_repeated_column),
     "revised_quantities": _flat(_revised_quantities),
     "invalid_bytes": _invalid_bytes,
     "utf8": _utf8,
