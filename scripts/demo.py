@@ -21,6 +21,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -39,17 +41,9 @@ def say(text: str) -> None:
 
 
 def dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of a `.env` file (the subset Meltano's .env files use)."""
-    values: dict[str, str] = {}
-    if not path.exists():
-        return values
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, _, value = line.removeprefix("export ").partition("=")
-        values[key.strip()] = value.strip().strip("'\"")
-    return values
+    """The variables of a `.env` file, read as Meltano reads it (python-dotenv: quotes, `export`,
+    comments, escapes and multi-line values), so that the demo decides on the same settings."""
+    return {key: value for key, value in dotenv_values(path).items() if value is not None}
 
 
 @contextmanager

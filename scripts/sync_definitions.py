@@ -2,6 +2,10 @@
 
 Run after adding or changing a setting or a stream: `.venv/bin/python scripts/sync_definitions.py`.
 tests/test_meltano_definitions.py fails until they agree with `--about` and the tap's streams again.
+
+After changing target-postgres's version in meltano.yml, write its lock file from the installed target:
+`.venv/bin/python scripts/sync_definitions.py --lock-target .meltano/loaders/target-postgres/venv/bin/target-postgres`
+(tests/test_e2e_meltano.py compares it with the target Meltano installs).
 """
 
 from __future__ import annotations
@@ -228,7 +232,57 @@ def with_streams_table(text: str) -> str:
     return text[:begin] + "\n" + streams_table() + "\n" + text[stop:]
 
 
+TARGET_LOCK = REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock"
+# target-postgres does not mark these secret in its --about; the Hub's definition does.
+TARGET_SECRETS = {"password", "sqlalchemy_url", "ssh_tunnel.private_key", "ssh_tunnel.private_key_password"}
+
+
+def target_lock(about_json: dict[str, Any]) -> dict[str, Any]:
+    """target-postgres's Meltano lock file (the Hub's meltanolabs variant, as `meltano lock` writes one),
+    its settings from the installed target's --about by the same rules as the tap's."""
+    settings = []
+    for name, prop in setting_properties(about_json["settings"]["properties"]):
+        entry: dict[str, Any] = {"name": name, "kind": kind(prop)}
+        if prop.get("secret") or name in TARGET_SECRETS:
+            entry.update(kind="password", sensitive=True)
+        entry["label"] = prop.get("title") or name.replace("_", " ").replace(".", " ").title()
+        entry["description"] = prop.get("description", "")
+        if prop.get("default") is not None:
+            entry["value"] = prop["default"]
+        if "enum" in prop:
+            entry["options"] = [{"label": _option_label(name, v), "value": v} for v in prop["enum"] if v is not None]
+        settings.append(entry)
+    return {
+        "plugin_type": "loaders",
+        "name": "target-postgres",
+        "namespace": "target_postgres",
+        "variant": "meltanolabs",
+        "label": "Postgres",
+        "repo": "https://github.com/MeltanoLabs/target-postgres",
+        "pip_url": "meltanolabs-target-postgres",
+        "executable": "target-postgres",
+        "description": about_json.get("description") or "PostgreSQL database loader",
+        "capabilities": about_json["capabilities"],
+        "settings": settings,
+    }
+
+
+def lock_text(lock: dict[str, Any]) -> str:
+    return json.dumps(lock, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_target_lock(executable: str) -> None:
+    about_json = json.loads(subprocess.run(
+        [executable, "--about", "--format", "json"], capture_output=True, text=True, check=True,
+    ).stdout)
+    TARGET_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    TARGET_LOCK.write_text(lock_text(target_lock(about_json)), encoding="utf-8")
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--lock-target"]:
+        write_target_lock(sys.argv[2])
+        return
     entries = settings_entries()
     meltano = REPO / "meltano.yml"
     meltano.write_text(

@@ -50,7 +50,8 @@ def clean_env(**overrides: str) -> dict[str, str]:
 
 
 def copy_project(destination: Path) -> Path:
-    """A copy of the repository's meltano.yml in `destination`, installing the tap from this checkout.
+    """A copy of the repository's meltano.yml and lock files in `destination`, installing the tap from
+    this checkout.
 
     Tests run Meltano in a copy so that `meltano select` and the system database never touch the
     checkout's own project.
@@ -61,6 +62,8 @@ def copy_project(destination: Path) -> Path:
         raise AssertionError("meltano.yml no longer installs the tap with `pip_url: -e .`")
     destination.mkdir(parents=True, exist_ok=True)
     (destination / "meltano.yml").write_text(text.replace(local, f"pip_url: -e {REPO}\n"), encoding="utf-8")
+    # The lock files that hold the definitions of plugins from the Hub (target-postgres).
+    shutil.copytree(REPO / "plugins", destination / "plugins", dirs_exist_ok=True)
     return destination
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import runpy
 import signal
 import subprocess
@@ -582,3 +583,26 @@ def test_every_setting_that_is_not_text_can_be_given_through_the_environment(
     for stream in STREAMS:
         want = expected(simulator, stream, JP, START, MIDDLE, period=20)
         assert count(database, stream) == len(want), stream
+
+
+def test_the_readmes_config_list_shows_the_dev_values_and_hides_secrets(project: Project, simulator: Simulator):
+    command = "meltano --environment=dev config list tap-amazon-sp"
+    assert command in (REPO / "README.md").read_text(encoding="utf-8")
+    listed = project.meltano(*command.split()[1:])
+    assert re.search(r"^sp_api_url .*current value: 'http://127\.0\.0\.1:8765' \(from the active environment", listed,
+                     re.MULTILINE), listed
+    assert re.search(r"^lwa_client_secret .*current value: \(redacted\)", listed, re.MULTILINE), listed
+    assert simulator.credentials.client_secret not in listed and simulator.credentials.refresh_token not in listed
+    # target-postgres's settings come from the committed lock file: no Hub was asked.
+    target = project.meltano("--environment=dev", "config", "list", "target-postgres")
+    assert re.search(r"^default_target_schema .*current value: 'amazon_sp'", target, re.MULTILINE), target
+
+
+def test_the_target_postgres_lock_file_is_the_definition_of_the_target_meltano_installs(project: Project):
+    definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
+    executable = project.root / ".meltano" / "loaders" / "target-postgres" / "venv" / "bin" / "target-postgres"
+    about = json.loads(subprocess.run([str(executable), "--about", "--format", "json"], capture_output=True,
+                                      text=True, check=True).stdout)
+    committed = (REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock").read_text(encoding="utf-8")
+    assert committed == definitions["lock_text"](definitions["target_lock"](about)), (
+        "target-postgres changed: scripts/sync_definitions.py --lock-target " + str(executable))

@@ -195,9 +195,9 @@ def test_meltano_yml_holds_no_secret_value():
     project = meltano_project()
     sensitive = {s["name"] for s in meltano_extractor()["settings"] if s.get("sensitive")}
     loader = next(p for p in project["plugins"]["loaders"] if p["name"] == "target-postgres")
-    sensitive_target = {s["name"] for s in loader["settings"] if s.get("sensitive")}
+    sensitive_target = {s["name"] for s in target_lock()["settings"] if s.get("sensitive")}
     assert sensitive == {"lwa_client_secret", "refresh_token"}
-    assert sensitive_target == {"password", "sqlalchemy_url"}
+    assert {"password", "sqlalchemy_url"} <= sensitive_target
     configs = [("tap-amazon-sp", meltano_extractor().get("config", {})), ("target-postgres", loader.get("config", {}))]
     for environment in project["environments"]:
         plugins = (environment.get("config") or {}).get("plugins", {})
@@ -206,6 +206,28 @@ def test_meltano_yml_holds_no_secret_value():
     for name, config in configs:
         secret_names = sensitive if name == "tap-amazon-sp" else sensitive_target
         assert not secret_names & set(config), f"{name} has a secret in meltano.yml"
+
+
+def target_lock() -> dict[str, Any]:
+    return json.loads(TARGET_LOCK.read_text(encoding="utf-8"))
+
+
+TARGET_LOCK = REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock"
+
+
+def test_target_postgres_is_defined_by_its_committed_lock_file():
+    # Meltano's convention for a Hub plugin: meltano.yml names it and its variant, the lock file holds
+    # its definition (tests/test_e2e_meltano.py checks it against the target Meltano installs).
+    loader = next(p for p in meltano_project()["plugins"]["loaders"] if p["name"] == "target-postgres")
+    assert set(loader) == {"name", "variant", "pip_url", "config"}
+    lock = target_lock()
+    assert (lock["name"], lock["variant"], lock["plugin_type"]) == ("target-postgres", loader["variant"], "loaders")
+    names = {s["name"] for s in lock["settings"]}
+    assert set(loader["config"]) <= names
+    for environment in meltano_project()["environments"]:
+        for plugin in ((environment.get("config") or {}).get("plugins") or {}).get("loaders", []):
+            assert set(plugin.get("config", {})) <= names, environment["name"]
+    assert TARGET_LOCK.read_text(encoding="utf-8") == sync_definitions["lock_text"](lock)
 
 
 def test_readme_settings_table_is_the_one_about_prints():
