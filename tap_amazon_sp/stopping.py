@@ -87,6 +87,27 @@ def hold_signals() -> None:
         signal.signal(signum, _note)
 
 
+def ignore_signals() -> None:
+    """The command is exiting: a termination signal changes nothing now. (Python restores the default
+    action of signals it handles while it shuts down, which would end the process by the signal.)"""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def before_start() -> None:
+    """Until the tap is created (importing the SDK takes a second or two), a termination signal ends
+    the command quietly with 128 + the signal: nothing was requested or written yet."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_before_start)
+
+
+def _exit_before_start(signum: int, _frame: FrameType | None) -> None:
+    ignore_signals()
+    raise SystemExit(128 + signum)
+
+
 def _note(signum: int, _frame: FrameType | None) -> None:
     _LATE.append(signum)
 

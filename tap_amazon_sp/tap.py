@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from functools import cached_property, partial
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema import Draft202012Validator
 from singer_sdk import Stream, Tap
@@ -39,6 +39,9 @@ from tap_amazon_sp.settings import (
     typed_config,
 )
 from tap_amazon_sp.stopping import Interrupted, OutputClosed
+
+if TYPE_CHECKING:
+    import click
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -147,7 +150,23 @@ class TapAmazonSP(Tap):
             stopping.hold_signals()
             cls._output_closed()
             sys.exit(1)
-        stopping.hold_signals()
+        finally:
+            stopping.ignore_signals()
+
+    @classmethod
+    @override
+    def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
+        # The catalog is printed by the SDK: a closed pipe or a signal is said in one line here too.
+        try:
+            super().cb_discover(ctx, param, value)
+        except Interrupted as stop:
+            stopping.hold_signals()
+            cls.logger.warning("Stopped by %s during discovery; exit status %d", stop.name, stop.exit_code)
+            sys.exit(stop.exit_code)
+        except BrokenPipeError:
+            stopping.hold_signals()
+            cls._output_closed()
+            sys.exit(1)
 
     @classmethod
     def _stopped(cls, stop: Interrupted) -> int:

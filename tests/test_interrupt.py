@@ -62,8 +62,9 @@ class Running:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "config.json").write_text(json.dumps(config))
         (directory / "catalog.json").write_text(json.dumps(catalog_for(config, [ALL_ORDERS])))
+        # `python -m tap_amazon_sp` runs what the tap-amazon-sp command runs.
         command = [
-            sys.executable, "-m", "tap_amazon_sp.tap",
+            sys.executable, "-m", "tap_amazon_sp",
             "--config", str(directory / "config.json"), "--catalog", str(directory / "catalog.json"),
         ]
         if state is not None:
@@ -279,3 +280,49 @@ def test_a_signal_after_the_reader_closed_the_pipe_still_ends_quietly(big: Simul
 
 def _when(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler for `signum` (Linux: SigCgt in /proc/PID/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads signal handlers from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_before_the_tap_has_started_ends_it_quietly_with_128_plus_the_signal(
+    big: Simulator, tmp_path: Path, sig: signal.Signals
+):
+    tap = Running(tmp_path / "first", config_for(big))
+    # The command handles SIGTERM (Python alone does not) from before it imports the SDK.
+    while not _catches(tap.proc.pid, signal.SIGTERM) and tap.proc.poll() is None:
+        time.sleep(0.001)
+    tap.proc.send_signal(sig)
+    run = tap.finish()
+
+    assert run.returncode == EXIT[sig], run.stderr[-3000:]
+    assert_quiet(run)
+    assert "KeyboardInterrupt" not in run.stderr
+
+
+def test_discovery_into_a_closed_pipe_is_one_line_and_exit_1(big: Simulator, tmp_path: Path):
+    (tmp_path / "config.json").write_text(json.dumps(config_for(big)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
+    tap = subprocess.Popen(
+        [sys.executable, "-m", "tap_amazon_sp", "--config", str(tmp_path / "config.json"), "--discover"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+    )
+    assert tap.stdout is not None and tap.stderr is not None
+    head = subprocess.Popen(["head", "-c", "100"], stdin=tap.stdout, stdout=subprocess.PIPE)
+    tap.stdout.close()
+    shown, _ = head.communicate(timeout=60)
+    stderr = tap.stderr.read().decode()
+    tap.stderr.close()
+    assert tap.wait(timeout=60) == 1
+    assert shown.startswith(b"{")
+    said = [line for line in stderr.splitlines() if "pipe" in line.lower()]
+    assert len(said) == 1 and "The output pipe was closed by its reader" in said[0], stderr[-3000:]
+    for word in NOISE:
+        assert word not in stderr
