@@ -31,6 +31,7 @@ from tap_amazon_sp.records import parse_datetime
 from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tests.expectations import expected
 from tests.meltano_env import REPO, clean_env, copy_project, meltano_executable
+from tests.meltano_hub import LoopbackHub, Plugin
 from tests.pgcluster import PostgresCluster, PostgresUnavailable
 from tests.spapi_simulator import Simulator
 from tests.tap_runner import report_requests
@@ -606,3 +607,81 @@ def test_the_target_postgres_lock_file_is_the_definition_of_the_target_meltano_i
     committed = (REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock").read_text(encoding="utf-8")
     assert committed == definitions["lock_text"](definitions["target_lock"](about)), (
         "target-postgres changed: scripts/sync_definitions.py --lock-target " + str(executable))
+
+
+# ---- installing from a Meltano Hub, as the README's quick start says ---------------------------
+
+HUB_VARIANT = "amazon-sp-oss"
+
+
+def hub_plugins() -> list[Plugin]:
+    """Our Hub definition, installing this checkout, and target-postgres's from its lock file."""
+    import yaml
+
+    extractor = yaml.safe_load((REPO / "hub" / "extractors" / "tap-amazon-sp.yml").read_text(encoding="utf-8"))
+    extractor["pip_url"] = str(REPO)
+    loader = json.loads((REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock").read_text("utf-8"))
+    project = yaml.safe_load((REPO / "meltano.yml").read_text(encoding="utf-8"))
+    loader["pip_url"] = next(p for p in project["plugins"]["loaders"] if p["name"] == "target-postgres")["pip_url"]
+    return [Plugin("extractors", extractor, extractor.get("logo_url")), Plugin("loaders", loader)]
+
+
+def test_a_new_project_adds_the_tap_from_a_meltano_hub_and_loads_postgres(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Installing from a Meltano Hub", 1)[1].split("\n#", 1)[0]
+    commands = [line.strip() for line in section.split("```bash", 1)[1].split("```", 1)[0].splitlines()
+                if line.strip().startswith("meltano ")]
+    assert commands == [
+        "meltano init my-project --no-usage-stats",
+        "meltano add --plugin-type extractor tap-amazon-sp",
+        "meltano add --plugin-type loader target-postgres --variant meltanolabs",
+        f"meltano select tap-amazon-sp {ORDERS} '*'",
+        "meltano run tap-amazon-sp target-postgres",
+    ]
+    database = postgres.database("hub")
+    where = tmp_path_factory.mktemp("hub")
+    credentials = simulator.credentials
+    simulator.reset()
+    with LoopbackHub(hub_plugins()) as hub:
+        env = {
+            **flow_env(simulator, database, where / "meltano.db", MIDDLE),
+            "MELTANO_HUB_URL": hub.url,
+            "TAP_AMAZON_SP_LWA_CLIENT_ID": credentials.client_id,
+            "TAP_AMAZON_SP_LWA_CLIENT_SECRET": credentials.client_secret,
+            "TAP_AMAZON_SP_REFRESH_TOKEN": credentials.refresh_token,
+            "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": SCHEMA,
+        }
+        fresh = Project(where, project.executable)
+        fresh.meltano("init", "my-project", "--no-usage-stats", env=env)
+        fresh.root = where / "my-project"
+        for command in commands[1:]:
+            fresh.meltano(*[arg.strip("'") for arg in command.split()[1:]], env=env)
+    # Exactly the two documents per plugin the Hub's README names, nothing else.
+    assert hub.requests == [
+        "/meltano/api/v1/plugins/extractors/index", f"/meltano/api/v1/plugins/extractors/tap-amazon-sp--{HUB_VARIANT}",
+        "/meltano/api/v1/plugins/loaders/index", "/meltano/api/v1/plugins/loaders/target-postgres--meltanolabs",
+    ]
+    # `meltano add` locked the definition it got, as it does from the real Hub.
+    assert (fresh.root / "plugins" / "extractors" / f"tap-amazon-sp--{HUB_VARIANT}.lock").exists()
+    assert simulator.violations == []
+    assert count(database, ORDERS) == len(expected(simulator, ORDERS, JP, START, MIDDLE)) > 0
+    assert tables(database) == {ORDERS}
+
+
+def test_the_hub_definition_adds_from_a_reference_until_it_is_on_the_hub(
+    project: Project, tmp_path_factory: pytest.TempPathFactory
+):
+    import yaml
+
+    command = "meltano add --plugin-type extractor tap-amazon-sp --from-ref"
+    assert command in (REPO / "README.md").read_text(encoding="utf-8")
+    where = tmp_path_factory.mktemp("from-ref")
+    (where / "meltano.yml").write_text("default_environment: dev\nenvironments:\n- name: dev\n", encoding="utf-8")
+    reference = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
+    Project(where, project.executable).meltano(*command.split()[1:], str(reference), "--no-install")
+    added = yaml.safe_load((where / "meltano.yml").read_text(encoding="utf-8"))["plugins"]["extractors"][0]
+    definition = yaml.safe_load(reference.read_text(encoding="utf-8"))
+    assert (added["variant"], added["pip_url"]) == (HUB_VARIANT, definition["pip_url"])
+    assert [s["name"] for s in added["settings"]] == [s["name"] for s in definition["settings"]]
