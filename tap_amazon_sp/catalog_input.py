@@ -5,9 +5,57 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from tap_amazon_sp.errors import CatalogError
+from tap_amazon_sp.json_files import kind, load
+
 FULL_TABLE = "FULL_TABLE"
 INCREMENTAL = "INCREMENTAL"
 METHODS = (INCREMENTAL, FULL_TABLE)
+
+
+def parse(text: str, name: str) -> dict[str, Any]:
+    """The catalog in `text` (the file `name`), checked."""
+    catalog = load(text, f"catalog {name}", CatalogError)
+    check(catalog, name)
+    return catalog
+
+
+def check(catalog: Any, name: str = "") -> None:
+    """Raise CatalogError naming the first part of `catalog` the SDK could not read as a catalog."""
+    where = f"catalog {name}" if name else "catalog"
+    if not isinstance(catalog, Mapping):
+        raise CatalogError(f"{where}: {kind(catalog)} instead of an object")
+    if "streams" not in catalog:
+        raise CatalogError(f"{where}: no streams list")
+    streams = catalog["streams"]
+    if not isinstance(streams, list):
+        raise CatalogError(f"{where}: streams is {kind(streams)} instead of a list")
+    for index, entry in enumerate(streams):
+        path = f"streams[{index}]"
+        if not isinstance(entry, Mapping):
+            raise CatalogError(f"{where}: {path} is {kind(entry)} instead of an object")
+        stream = entry.get("tap_stream_id")
+        if not isinstance(stream, str) or not stream:
+            raise CatalogError(f"{where}: {path} has no tap_stream_id")
+        path = f"{path} ({stream})"
+        schema = entry.get("schema", {})
+        if not isinstance(schema, Mapping):
+            raise CatalogError(f"{where}: {path}.schema is {kind(schema)} instead of an object")
+        properties = schema.get("properties", {})
+        if not isinstance(properties, Mapping):
+            raise CatalogError(f"{where}: {path}.schema.properties is {kind(properties)} instead of an object")
+        metadata = entry.get("metadata", [])
+        if not isinstance(metadata, list):
+            raise CatalogError(f"{where}: {path}.metadata is {kind(metadata)} instead of a list")
+        for number, meta in enumerate(metadata):
+            if not (
+                isinstance(meta, Mapping)
+                and isinstance(meta.get("breadcrumb"), list)
+                and isinstance(meta.get("metadata"), Mapping)
+            ):
+                raise CatalogError(f"{where}: {path}.metadata[{number}] is not a breadcrumb and its metadata")
+
+
 
 
 def requested_methods(catalog: Any) -> dict[str, str]:

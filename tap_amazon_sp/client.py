@@ -304,6 +304,13 @@ class AmazonSPStream(Stream):
                     self.replication_key, f"its bookmark stays on {own_key}" if own_key else "it keeps no bookmark",
                 )
             self.replication_key = own_key
+        properties = self.effective_schema.get("properties") or {}
+        needed = [name for name in (*self.primary_keys, own_key) if name and name not in properties]
+        if needed and self.selected:
+            raise CatalogError(
+                f"catalog: the schema of stream {self.name} leaves out {', '.join(needed)}, which its "
+                "key-properties and bookmark need: without them a target cannot tell its rows apart"
+            )
         method = self.replication_method.upper()
         if method not in catalog_input.METHODS:
             raise CatalogError(

@@ -14,6 +14,7 @@ from typing import Any
 
 from tap_amazon_sp.errors import StateError
 from tap_amazon_sp.inflight import SNAPSHOT
+from tap_amazon_sp.json_files import kind, load
 from tap_amazon_sp.records import parse_datetime
 
 BOOKMARK = "replication_key_value"
@@ -22,11 +23,7 @@ PENDING = "pending_reports"
 
 def parse(text: str, name: str) -> dict[str, Any]:
     """The state in `text` (the file `name`), checked."""
-    try:
-        state = json.loads(text)
-    except ValueError as exc:
-        reason = f"{exc.msg} at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else exc
-        raise StateError(f"state {name}: not valid JSON ({reason}); is the file cut short?") from None
+    state = load(text, f"state {name}", StateError)
     check(state, name)
     return state
 
@@ -35,24 +32,24 @@ def check(state: Any, name: str = "") -> None:
     """Raise StateError naming the first part of `state` the tap cannot read."""
     where = f"state {name}" if name else "state"
     if not isinstance(state, Mapping):
-        raise StateError(f"{where}: {_kind(state)} instead of an object")
+        raise StateError(f"{where}: {kind(state)} instead of an object")
     bookmarks = state.get("bookmarks", {})
     if not isinstance(bookmarks, Mapping):
-        raise StateError(f"{where}: bookmarks is {_kind(bookmarks)} instead of an object")
+        raise StateError(f"{where}: bookmarks is {kind(bookmarks)} instead of an object")
     for stream, stream_state in bookmarks.items():
         path = f"bookmarks.{stream}"
         if not isinstance(stream_state, Mapping):
-            raise StateError(f"{where}: {path} is {_kind(stream_state)} instead of an object")
+            raise StateError(f"{where}: {path} is {kind(stream_state)} instead of an object")
         _check_partition(stream_state, path, where)
         partitions = stream_state.get("partitions", [])
         if not isinstance(partitions, list):
-            raise StateError(f"{where}: {path}.partitions is {_kind(partitions)} instead of a list")
+            raise StateError(f"{where}: {path}.partitions is {kind(partitions)} instead of a list")
         for index, partition in enumerate(partitions):
             item = f"{path}.partitions[{index}]"
             if not isinstance(partition, Mapping):
-                raise StateError(f"{where}: {item} is {_kind(partition)} instead of an object")
+                raise StateError(f"{where}: {item} is {kind(partition)} instead of an object")
             if not isinstance(partition.get("context", {}), Mapping):
-                raise StateError(f"{where}: {item}.context is {_kind(partition['context'])} instead of an object")
+                raise StateError(f"{where}: {item}.context is {kind(partition['context'])} instead of an object")
             _check_partition(partition, item, where)
 
 
@@ -64,18 +61,18 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
     if pending is None:
         return
     if not isinstance(pending, Mapping):
-        raise StateError(f"{where}: {path}.{PENDING} is {_kind(pending)} instead of an object")
+        raise StateError(f"{where}: {path}.{PENDING} is {kind(pending)} instead of an object")
     for window, report in pending.items():
         item = f"{path}.{PENDING}[{window!r}]"
         bounds = str(window).split("/")
         if window != SNAPSHOT and not (len(bounds) == 2 and all(_is_datetime(b) for b in bounds)):
             raise StateError(f"{where}: {item}: the window is neither start/end date-times nor {SNAPSHOT!r}")
         if not isinstance(report, Mapping):
-            raise StateError(f"{where}: {item} is {_kind(report)} instead of an object")
+            raise StateError(f"{where}: {item} is {kind(report)} instead of an object")
         if not isinstance(report.get("report_id"), str) or not report["report_id"]:
             raise StateError(f"{where}: {item}.report_id is {_show(report.get('report_id'))}, not a report id")
         if not isinstance(report.get("options", ""), str):
-            raise StateError(f"{where}: {item}.options is {_kind(report['options'])} instead of a string")
+            raise StateError(f"{where}: {item}.options is {kind(report['options'])} instead of a string")
         created = report.get("created")
         if created is not None and not _is_datetime(created):
             raise StateError(f"{where}: {item}.created {_show(created)} is not a date-time")
@@ -91,11 +88,6 @@ def _is_datetime(value: Any) -> bool:
     return True
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string", list: "a list", dict: "an object"}
-    return names.get(type(value), type(value).__name__)
 
 
 def _show(value: Any) -> str:

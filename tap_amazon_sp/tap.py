@@ -66,6 +66,8 @@ class TapAmazonSP(Tap):
     message_writer_class = TapMessageWriter
 
     def __init__(self, *, catalog: Any = None, **kwargs: Any) -> None:
+        if isinstance(catalog, dict):
+            catalog_input.check(catalog)
         # Read before the SDK parses the catalog, whose model drops it (catalog_input.py).
         self.catalog_methods = catalog_input.requested_methods(catalog)
         super().__init__(catalog=catalog, **kwargs)
@@ -132,12 +134,13 @@ class TapAmazonSP(Tap):
         # A failure the tap understands (refused credentials, a FATAL report, an unreadable
         # document) is one line for the seller, not a stack trace; bookmarks already stop before it.
         try:
-            state = kwargs.get("state")
-            if state is not None:
-                # Checked here, where the file's name is known (the SDK would show a traceback).
-                text = state.read()
-                state_input.parse(text, getattr(state, "name", "file"))
-                kwargs["state"] = io.StringIO(text)
+            for option, check in (("catalog", catalog_input.parse), ("state", state_input.parse)):
+                given = kwargs.get(option)
+                if given is not None:
+                    # Checked here, where the file's name is known (the SDK would show a traceback).
+                    text = given.read()
+                    check(text, getattr(given, "name", "file"))
+                    kwargs[option] = io.StringIO(text)
             super().invoke(**kwargs)
         except TapError as exc:
             stopping.hold_signals()

@@ -98,6 +98,50 @@ def test_a_bad_state_file_is_one_line_naming_it_and_what_is_wrong_exit_1_and_no_
     assert sim.requests == []
 
 
+# --- a catalog the tap cannot read --------------------------------------------------------------------------
+
+
+def _edited(edit: Any) -> Any:
+    def make(config: dict[str, Any]) -> str:
+        catalog = catalog_for(config, [ALL_ORDERS])
+        edit(entry_of(catalog, ALL_ORDERS))
+        return json.dumps(catalog)
+    return make
+
+
+BAD_CATALOGS: dict[str, tuple[Any, str]] = {
+    "truncated": (lambda config: json.dumps(catalog_for(config, [ALL_ORDERS]))[:500], "not valid JSON"),
+    "not an object": (lambda config: "[]", "a list instead of an object"),
+    "no streams": (lambda config: "{}", "no streams list"),
+    "streams not a list": (lambda config: '{"streams": {}}', "streams is an object instead of a list"),
+    "no tap_stream_id": (_edited(lambda e: e.pop("tap_stream_id")), "has no tap_stream_id"),
+    "properties not an object": (
+        _edited(lambda e: e["schema"].__setitem__("properties", [])), "schema.properties is a list instead of"
+    ),
+    "metadata not a list": (_edited(lambda e: e.__setitem__("metadata", {})), "metadata is an object instead of"),
+    "no schema": (_edited(lambda e: e.pop("schema")), "leaves out amazon_order_id, sku, data_end_time"),
+    "no primary key": (
+        _edited(lambda e: e["schema"]["properties"].pop("amazon_order_id")), "leaves out amazon_order_id, which"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CATALOGS))
+def test_a_catalog_the_tap_cannot_read_is_one_line_naming_what_is_wrong_exit_1_and_no_request(
+    sim: Simulator, tmp_path: Path, case: str
+):
+    make, said = BAD_CATALOGS[case]
+    config = make_config(sim, end_date=END)
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(make(config))
+    run = run_cli(config, "--catalog", str(catalog))
+    assert run.returncode == 1
+    (line,) = error_lines(run)
+    assert "catalog" in line and said in line, line
+    assert run.stdout == ""
+    assert sim.requests == []
+
+
 # --- FULL_TABLE ---------------------------------------------------------------------------------------------
 
 
