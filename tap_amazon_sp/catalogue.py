@@ -62,7 +62,7 @@ class ReportSpec:
     # ones Amazon never revises); empty: a digest of the whole line.
     row_key_fields: tuple[str, ...] = ()
     nested_schema: dict[str, Any] = field(default_factory=dict)  # JSON reports: their typed properties
-    skipped_elements: tuple[str, ...] = ()  # XML: elements known and deliberately not loaded
+    skipped_elements: tuple[str, ...] = ()  # XML: elements (`tag`, `tag@attribute`) known and deliberately not loaded
     description: str = ""
     # Amazon writes every marketplace of the host into one document, whatever `marketplaceIds`
     # say: requested once per host, each row attributed to its marketplace by its sales channel.
@@ -626,7 +626,8 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         ("marketplace_id", "browse_node_id"), None, record_path="Node",
         nested_schema={"child_nodes": {"type": ["array", "null"], "items": {"type": "string"}}},
-        skipped_elements=("browseNodeAttributes", "refinementsInformation"),
+        # childNodes@count is the length of child_nodes, said again.
+        skipped_elements=("browseNodeAttributes", "refinementsInformation", "childNodes@count"),
         description="The browse tree (categories) of the marketplace.",
     ),
     ReportSpec(

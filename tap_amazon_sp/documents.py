@@ -10,9 +10,9 @@ import itertools
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 from xml.parsers import expat
 
 from tap_amazon_sp.errors import DocumentError, TruncatedDocument
@@ -42,6 +42,7 @@ _MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
 _ARRAY_OPENING = re.compile(r"\s*:\s*\[")
 _MAY_OPEN_ARRAY = re.compile(r"\s*(:\s*)?")
 CHUNK_SIZE = 256 * 1024
+T = TypeVar("T")
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
@@ -493,9 +494,7 @@ def _safe_parser() -> expat.XMLParserType:
     return parser
 
 
-def _parse(
-    parser: expat.XMLParserType, chunks: Iterable[bytes], records: list[dict[str, Any]]
-) -> Iterator[dict[str, Any]]:
+def _parse(parser: expat.XMLParserType, chunks: Iterable[bytes], records: list[T]) -> Iterator[T]:
     """Feed the chunks to the parser, yielding the records its handlers collect as they complete."""
     try:
         for chunk in chunks:
@@ -510,57 +509,93 @@ def _parse(
         raise DocumentError(f"invalid XML ({exc})") from None
 
 
-def xml_records(
-    chunks: Iterable[bytes], record_tag: str, *, on_record: Callable[[dict[str, Any]], Any] | None = None
-) -> Iterator[dict[str, Any]]:
-    """Yield each `record_tag` element of an XML document as a dict, parsing incrementally.
+def _local(name: str) -> str:
+    """A tag or attribute name without its namespace prefix (`amz:Order` -> `Order`)."""
+    return name.rpartition(":")[2]
 
-    A child with text becomes `tag: text`; a child with children of its own becomes
-    `tag: [their texts]`. Entity declarations are refused outright, so entity expansion attacks
-    ("billion laughs") and external entities cannot run.
+
+def _attributes(attrs: dict[str, str]) -> dict[str, str]:
+    """An element's attributes by local name, without namespace declarations (they are not data)."""
+    if not attrs:
+        return attrs
+    return {_local(k): v for k, v in attrs.items() if k != "xmlns" and not k.startswith("xmlns:")}
+
+
+class XmlChild(NamedTuple):
+    """A child element of a flat XML record, as sent."""
+
+    tag: str  # its local name
+    text: str  # its own text; for one with children, what stands between them
+    attributes: dict[str, str]
+    items: list[str] | None  # the texts of its own children (all the text inside each), if it has any
+
+
+def xml_records(chunks: Iterable[bytes], record_tag: str) -> Iterator[tuple[dict[str, str], list[XmlChild]]]:
+    """Yield each `record_tag` element of a flat XML document (the browse tree), parsing incrementally:
+    its attributes, and its children in document order, repeats included.
+
+    Which of it a record keeps where is the stream's to decide against its schema
+    (`report_streams`). Tags are compared by local name, so a namespace prefix changes nothing.
+    Entity declarations are refused outright, so entity expansion attacks ("billion laughs") and
+    external entities cannot run.
     """
     parser = _safe_parser()
-    records: list[dict[str, Any]] = []
-    stack: list[str] = []
-    current: dict[str, Any] | None = None
-    child_items: list[str] | None = None
-    text: list[str] = []
+    records: list[tuple[dict[str, str], list[XmlChild]]] = []
+    depth = 0  # inside the record: 1 on the record element, 2 on a child, 3 on a grandchild, ...
+    attributes: dict[str, str] = {}
+    children: list[XmlChild] = []
+    child: tuple[str, dict[str, str]] = ("", {})
+    child_text: list[str] = []
+    items: list[str] | None = None
+    item_text: list[str] = []
 
-    def start(tag: str, _attrs: dict[str, str]) -> None:
-        nonlocal current, child_items
-        stack.append(tag)
-        depth = len(stack)
-        if tag == record_tag and current is None:
-            current = {}
-            record_depth[0] = depth
-        elif current is not None and depth == record_depth[0] + 2 and child_items is None:
-            child_items = []
-        text.clear()
-
-    def end(tag: str) -> None:
-        nonlocal current, child_items
-        depth = len(stack)
-        stack.pop()
-        if current is None:
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, attributes, child, items
+        if depth:
+            depth += 1
+        elif _local(tag) == record_tag:
+            depth = 1
+            attributes = _attributes(attrs)
             return
-        if depth == record_depth[0]:
-            records.append(current)
-            current = None
-        elif depth == record_depth[0] + 1:
-            if child_items is not None:
-                current[tag] = child_items
-                child_items = None
-            else:
-                current[tag] = "".join(text)
-        elif depth == record_depth[0] + 2 and child_items is not None:
-            child_items.append("".join(text))
-        text.clear()
+        else:
+            return
+        if depth == 2:
+            child = (_local(tag), _attributes(attrs))
+            child_text.clear()
+            items = None
+        elif depth == 3:
+            if items is None:
+                items = []
+            item_text.clear()
 
-    record_depth = [0]
+    def end(_tag: str) -> None:
+        nonlocal depth, children
+        if not depth:
+            return
+        if depth == 1:
+            records.append((attributes, children))
+            children = []
+        elif depth == 2:
+            text = "".join(child_text)
+            children.append(XmlChild(child[0], text.strip() if items is not None else text, child[1], items))
+        elif depth == 3 and items is not None:
+            items.append("".join(item_text))
+        depth -= 1
+
+    def characters(data: str) -> None:
+        if depth == 2:
+            child_text.append(data)
+        elif depth >= 3:
+            item_text.append(data)
+
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.append
+    parser.CharacterDataHandler = characters
     yield from _parse(parser, chunks, records)
+
+
+class Attributed(dict[str, Any]):
+    """An XML element with attributes but no children: its attributes, and its text under `value`."""
 
 
 def xml_tree_records(
@@ -568,10 +603,13 @@ def xml_tree_records(
 ) -> Iterator[dict[str, Any]]:
     """Yield each `record_tag` element of an XML document as a nested dict, parsing incrementally.
 
-    An element with children becomes a dict of them; one without becomes its text, or, when it has
-    attributes (`<Amount currency="EUR">`), a dict of them with its text under `value`. A tag in
+    An element with children becomes a dict of them and of its attributes (a child wins a name
+    they share; the attribute is kept as `@name`), with any text between the children under
+    `value`. One without children becomes its text, or, when it has attributes
+    (`<Amount currency="EUR">`), an `Attributed` dict of them with its text under `value`. A tag in
     `lists` is always a list, so that one item and several read alike; any other repeated tag
-    becomes a list too. Entity declarations are refused, as in `xml_records`.
+    becomes a list too. Tags and attributes go by local name (no namespace prefix). Entity
+    declarations are refused, as in `xml_records`.
     """
     parser = _safe_parser()
     records: list[dict[str, Any]] = []
@@ -579,8 +617,9 @@ def xml_tree_records(
     stack: list[tuple[str, dict[str, Any], list[str], dict[str, str]]] = []
 
     def start(tag: str, attrs: dict[str, str]) -> None:
+        tag = _local(tag)
         if stack or tag == record_tag:
-            stack.append((tag, {}, [], dict(attrs)))
+            stack.append((tag, {}, [], _attributes(attrs)))
 
     def end(_tag: str) -> None:
         if not stack:
@@ -588,9 +627,14 @@ def xml_tree_records(
         tag, children, text, attrs = stack.pop()
         value: Any
         if children:
-            value = {**attrs, **children}
+            value = {(f"@{k}" if k in children else k): v for k, v in attrs.items()}
+            value.update(children)
+            between = "".join(text).strip()
+            if between:
+                value["value" if "value" not in value else "@value"] = between
         elif attrs:
-            value = {**attrs, "value": "".join(text)}
+            value = Attributed({(f"@{k}" if k == "value" else k): v for k, v in attrs.items()})
+            value["value"] = "".join(text)
         else:
             value = "".join(text)
         if not stack:

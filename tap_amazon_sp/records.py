@@ -15,6 +15,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
+from tap_amazon_sp.documents import Attributed
 from tap_amazon_sp.errors import DocumentError
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -385,25 +386,56 @@ def schema_kind(schema: dict[str, Any]) -> str:
     return str(schema.get("format") or "string") if schema.get("format") in ("date-time", "date") else "string"
 
 
-def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str]) -> Any:
-    """A nested XML value (dicts, lists, texts) typed by its schema, keys snake-cased.
+def typed_tree(
+    value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str], extra: dict[str, Any]
+) -> Any:
+    """A nested XML value (dicts, lists, texts: `documents.xml_tree_records`) fitted to its schema,
+    keys snake-cased; what does not fit goes into `extra` (the record's `extra_columns`) by path.
 
+    Whatever the document holds, the result matches `schema`:
+    - where the schema has a list, a single element is a list of one;
+    - where it has one element and the document repeats it, the first is kept and each repeat goes
+      to `extra` as `path_2`, `path_3`, ...;
+    - where it has an object and the element holds only text, the text is its `value` (an amount
+      without its currency attribute);
+    - where it has a value (text, number, date) and the element has attributes or children, the
+      element's text is the value; each attribute goes to `extra` as `path@name`, each child as
+      `path.name`.
     Text that cannot be read as its type becomes null and is noted in `unparsed` under its dotted
-    path; keys the schema does not know are kept, as sent.
+    path. Keys the schema does not know are kept in their object, as sent.
     """
-    if isinstance(value, dict):
+    if not schema:
+        return _as_sent(value)
+    types = schema.get("type") or ()
+    if "array" in types:
+        items = schema.get("items") or {}
+        values = value if isinstance(value, list) else [value]
+        return [typed_tree(v, items, f"{path}[{i}]", unparsed, extra) for i, v in enumerate(values)]
+    if isinstance(value, list):
+        for number, repeat in enumerate(value[1:], start=2):
+            extra[f"{path}_{number}"] = _as_sent(repeat)
+        value = value[0] if value else None
+    if "object" in types:
+        if isinstance(value, str):
+            value = {"value": value} if value.strip() else None
+        if not isinstance(value, dict):
+            return None
         properties = schema.get("properties") or {}
         typed = {}
         for k, v in value.items():
             key = snake(k)
-            typed[key] = typed_tree(v, properties.get(key, {}), f"{path}.{key}", unparsed)
+            typed[key] = typed_tree(v, properties.get(key, {}), f"{path}.{key}", unparsed, extra)
         return typed
-    if isinstance(value, list):
-        items = schema.get("items") or {}
-        return [typed_tree(v, items, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        members = dict(value)
+        text = members.pop("value", None)
+        mark = "@" if isinstance(value, Attributed) else "."
+        for k, v in members.items():
+            extra[f"{path}{mark}{snake(k.lstrip('@'))}"] = _as_sent(v)
+        value = text if isinstance(text, str) else None
     if not isinstance(value, str) or value == "":
         return None
-    kind = schema_kind(schema) if schema else "string"
+    kind = schema_kind(schema)
     if kind == "string":
         return value
     try:
@@ -411,6 +443,15 @@ def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str
     except (ValueError, ArithmeticError, OverflowError):
         unparsed[path] = value
         return None
+
+
+def _as_sent(value: Any) -> Any:
+    """A nested XML value the schema does not describe: keys snake-cased, empty texts null."""
+    if isinstance(value, dict):
+        return {snake(k): _as_sent(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_sent(v) for v in value]
+    return value if value != "" else None
 
 
 @lru_cache(maxsize=16)

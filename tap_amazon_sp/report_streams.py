@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
+import re
 import sys
 import time
 from collections import Counter
@@ -16,6 +18,7 @@ from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.documents import (
     FlatRows,
+    XmlChild,
     decode,
     flat_header,
     json_array_items,
@@ -48,13 +51,18 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
+# A list index in a path (`order_item[3].quantity@unit`): warnings name the element, not each index.
+_INDEX = re.compile(r"\[\d+\]")
 # Amazon keeps reports listable for 90 days; asking for older ones is an error.
 LISTING_HORIZON = timedelta(days=89)
 # What a document holds beyond the stream's schema is kept in these, present only when needed.
 LEFTOVER_PROPERTIES: dict[str, Any] = {
     EXTRA_COLUMNS: {
         "type": ["object", "null"],
-        "description": "Columns (JSON keys, XML tags) Amazon sent that this stream does not know yet, as sent.",
+        "description": (
+            "Columns (JSON keys, XML tags) Amazon sent that this stream does not know yet, repeated header columns "
+            "(name_2) and XML attributes and repeats that do not fit the schema (path@attribute, path_2), as sent."
+        ),
     },
     UNPARSED_VALUES: {
         "type": ["object", "null"],
@@ -498,7 +506,8 @@ class ReportStream(AmazonSPStream):
             yield record
 
     def _xml_tree_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
-        """Records of a nested XML document (orders): typed all the way down by the stream's schema."""
+        """Records of a nested XML document (orders): fitted all the way down to the stream's schema
+        (`records.typed_tree`), what does not fit kept in `extra_columns`."""
         properties = self.schema["properties"]
         declared = dict.fromkeys([*(name for name, _kind in self.spec.columns), *self.spec.nested_schema])
         unparsed_count: Counter[str] = Counter()
@@ -507,25 +516,39 @@ class ReportStream(AmazonSPStream):
         for element in xml_tree_records(chunks, self.spec.record_path, lists=lists):
             record: dict[str, Any] = dict(declared)
             unparsed: dict[str, str] = {}
+            extra: dict[str, Any] = {}
             for tag, value in element.items():
                 name = snake(tag)
                 if name in declared:
-                    record[name] = typed_tree(value, properties[name], name, unparsed)
+                    record[name] = typed_tree(value, properties[name], name, unparsed, extra)
                 else:
-                    record.setdefault(EXTRA_COLUMNS, {})[name] = value
-                    announced.add(name)
+                    extra[name] = value
+            if extra:
+                record[EXTRA_COLUMNS] = extra
+                announced.update(_INDEX.sub("[]", key) for key in extra)
             if unparsed:
                 record[UNPARSED_VALUES] = unparsed
                 unparsed_count.update(path.split(".")[0].split("[")[0] for path in unparsed)
             yield record
-        if announced:
-            self.logger.warning(
-                "%s: elements not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
-                ", ".join(sorted(announced)),
-            )
+        self._announce(describe, announced)
         self._report_leftovers(describe, unparsed_count)
 
+    def _announce(self, describe: str, announced: set[str]) -> None:
+        if announced:
+            self.logger.warning(
+                "%s: elements and attributes that do not fit the stream's schema, kept in %s: %s", describe,
+                EXTRA_COLUMNS, ", ".join(sorted(announced)),
+            )
+
     def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
+        """Records of a flat XML document (the browse tree), one column per child element.
+
+        What does not fit the schema goes to `extra_columns`, as in nested XML (`records.typed_tree`):
+        an element the schema does not know under its name, a repeat of one it knows as `name_2`, ...,
+        an attribute as `name@attribute` (the record element's own attributes are members of it, like
+        its children), the children of a text column as `name`, the text of a list column as `name`.
+        Elements and attributes the catalogue skips (`tag` or `tag@attribute`) are left out.
+        """
         if self.spec.xml_repeated:
             yield from self._xml_tree_records(chunks, describe)
             return
@@ -535,18 +558,35 @@ class ReportStream(AmazonSPStream):
         skipped = set(self.spec.skipped_elements)
         unparsed: Counter[str] = Counter()
         announced: set[str] = set()
-        for element in xml_records(chunks, self.spec.record_path):
+        for attributes, children in xml_records(chunks, self.spec.record_path):
             record: dict[str, Any] = {}
-            for tag, value in element.items():
-                name = snake(tag)
+            extra: dict[str, Any] = {}
+            members = [XmlChild(tag, text, {}, None) for tag, text in attributes.items()]
+            seen: Counter[str] = Counter()
+            for child in itertools.chain(members, children):
+                tag = child.tag
                 if tag in skipped:
                     continue
+                name = snake(tag)
+                seen[name] += 1
+                if seen[name] > 1:
+                    extra[f"{name}_{seen[name]}"] = child.items if child.items is not None else child.text
+                    continue
+                for attribute, text in child.attributes.items():
+                    if f"{tag}@{attribute}" not in skipped:
+                        extra[f"{name}@{snake(attribute)}"] = text
+                value = child.text
                 if name in lists:
-                    record[name] = value if isinstance(value, list) else []
-                elif name not in kinds:
-                    record.setdefault(EXTRA_COLUMNS, {})[name] = value
-                    announced.add(name)
-                elif not isinstance(value, str) or not value:
+                    record[name] = child.items or []
+                    if value.strip():
+                        extra[name] = value
+                    continue
+                if name not in kinds:
+                    extra[name] = child.items if child.items is not None else value
+                    continue
+                if child.items:
+                    extra[name] = child.items
+                if not value:
                     record[name] = None
                 elif name in convert:
                     try:
@@ -559,10 +599,9 @@ class ReportStream(AmazonSPStream):
                     record[name] = value
             for name in lists:
                 record.setdefault(name, [])
+            if extra:
+                record[EXTRA_COLUMNS] = extra
+                announced.update(extra)
             yield record
-        if announced:
-            self.logger.warning(
-                "%s: elements not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
-                ", ".join(sorted(announced)),
-            )
+        self._announce(describe, announced)
         self._report_leftovers(describe, unparsed)

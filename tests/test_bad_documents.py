@@ -24,6 +24,7 @@ import pytest
 
 from tests.conftest import START, make_config
 from tests.expectations import expected, strip_added
+from tests.record_schemas import assert_records_match_schemas
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.mutations import HUGE_FIELD, NEW_COLUMN, UNTYPABLE, new_column_value
 from tests.tap_runner import TapRun, run_cli, run_tap
@@ -57,6 +58,7 @@ def per_window(sim: Simulator) -> list[list[dict[str, Any]]]:
 
 def records(run: TapRun, stream: str = ALL_ORDERS) -> list[dict[str, Any]]:
     assert run.error is None, run.stderr[-3000:]
+    assert_records_match_schemas(run)
     return [strip_added(r) for r in run.records(stream)]
 
 

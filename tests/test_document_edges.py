@@ -10,7 +10,9 @@ What the tap does with each (README, "What happens when"):
 - a line break inside a flat-file value: the row's lines joined back by their field counts
   (`documents.FlatRows`); where the counts allow two readings, the sync stops naming the lines;
 - a header that names a column twice: the first is the column, the second is kept in
-  `extra_columns` as `name_2`, with a warning naming it.
+  `extra_columns` as `name_2`, with a warning naming it;
+- XML elements with attributes or repeated where the schema holds one value: the value where the
+  schema says, the rest in `extra_columns` by path (`records.typed_tree`).
 
 Every RECORD is checked against its stream's SCHEMA message (`tests/record_schemas.py`).
 """
@@ -30,7 +32,14 @@ from tests.conftest import make_config
 from tests.expectations import expected, strip_added
 from tests.record_schemas import assert_records_match_schemas
 from tests.spapi_simulator import Simulator
-from tests.spapi_simulator.mutations import BROKEN_LAST, BROKEN_NAME, REPEATED_COLUMN, new_column_value
+from tests.spapi_simulator.mutations import (
+    BROKEN_LAST,
+    BROKEN_NAME,
+    REPEATED_COLUMN,
+    XML_CHANNEL_REPEAT,
+    XML_REPEAT,
+    new_column_value,
+)
 from tests.tap_runner import TapRun, run_cli
 from tests.test_faults import catalog_file
 
@@ -255,3 +264,43 @@ def test_a_repeated_name_never_takes_the_name_of_another_column():
     assert typer.repeated == [("sku", "sku_4"), ("sku", "sku_5")]
     record = typer.record(["a", "b", "c", "1.5", "d"], 2)
     assert record["sku"] == "a" and record["extra_columns"] == {"sku_4": "b", "sku_2": "c", "sku_5": "d"}
+
+
+# --- XML elements with attributes, repeated, or text where the schema has an object ---------------
+
+XML_ORDERS = "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+
+
+def test_xml_attributes_and_repeats_stay_out_of_the_schemas_columns_and_are_kept_in_extra_columns(
+    sim: Simulator, tmp_path: Path
+):
+    sim.set_faults(document_mutation={XML_ORDERS: "xml_attributes"})
+    run = cli(sim, tmp_path, XML_ORDERS)
+    got = records(run, XML_ORDERS)  # every record matches its SCHEMA
+    want = []
+    for start, end in WINDOWS:
+        # Each window's document has the damage in its first order.
+        first, *rest = expected(sim, XML_ORDERS, JP, start, end)
+        amount = first["order_item"][0]["item_price"]["component"][0]["amount"]
+        del amount["currency"]  # the mutation took its currency attribute away: the amount is its text
+        first["extra_columns"] = {
+            "purchase_date@zone": "UTC",
+            "sales_channel_2": XML_CHANNEL_REPEAT,
+            "order_item[0].quantity@unit": "pcs",
+        }
+        want += [first, *rest]
+    assert got == want
+    assert (
+        "elements and attributes that do not fit the stream's schema, kept in extra_columns: "
+        "order_item[].quantity@unit, purchase_date@zone, sales_channel_2"
+    ) in run.stderr
+
+
+def test_a_flat_xml_element_with_an_attribute_or_repeated_keeps_its_first_value_in_its_column(
+    sim: Simulator, tmp_path: Path
+):
+    sim.set_faults(document_mutation={BROWSE_TREE: "xml_attributes"})
+    run = cli(sim, tmp_path, BROWSE_TREE, region="US")
+    want = expected(sim, BROWSE_TREE, US, START, END)
+    want[0] = {**want[0], "extra_columns": {"browse_node_name@lang": "de", "browse_node_name_2": XML_REPEAT}}
+    assert records(run, BROWSE_TREE) == want

@@ -7,6 +7,7 @@ row, a header or a value. Tests compute what the tap should make of each from th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .rendering import Document
@@ -23,6 +24,8 @@ __all__ = [
     "REPEATED_COLUMN",
     "REVISED_COLUMNS",
     "UNTYPABLE",
+    "XML_CHANNEL_REPEAT",
+    "XML_REPEAT",
     "mutate",
     "new_column_value",
     "new_pii_value",
@@ -195,6 +198,28 @@ def _xml_with_entity(declaration: str, use: str) -> Callable[[Document], Documen
     return mutation
 
 
+# What the xml_attributes mutation adds to the first record of an XML document.
+XML_REPEAT = "Zweiter Name"
+XML_CHANNEL_REPEAT = "Non-Amazon"
+
+
+def _xml_attributes(document: Document) -> Document:
+    # Attributes on elements the schema holds as values, a value element repeated, an amount
+    # without its currency: each in the first record only.
+    text = document.body.decode("utf-8")
+    if "<Node>" in text:
+        text = text.replace("<browseNodeName>", '<browseNodeName lang="de">', 1)
+        end = text.index("</browseNodeName>") + len("</browseNodeName>")
+        text = f"{text[:end]}<browseNodeName>{XML_REPEAT}</browseNodeName>{text[end:]}"
+    else:
+        text = text.replace("<Quantity>", '<Quantity unit="pcs">', 1)
+        text = text.replace("<PurchaseDate>", '<PurchaseDate zone="UTC">', 1)
+        end = text.index("</SalesChannel>") + len("</SalesChannel>")
+        text = f"{text[:end]}<SalesChannel>{XML_CHANNEL_REPEAT}</SalesChannel>{text[end:]}"
+        text = re.sub(r'<Amount currency="[^"]*">', "<Amount>", text, count=1)
+    return Document(text.encode("utf-8"), document.content_type)
+
+
 def _new_key(document: Document) -> Document:
     text = document.body.decode("utf-8")
     text = text.replace('{"parentAsin":', '{"newMetric":7,"parentAsin":')
@@ -224,6 +249,7 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     # An external entity would read a file of the machine running the tap.
     "external_entity": _xml_with_entity('<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;"),
     "new_key": _new_key,
+    "xml_attributes": _xml_attributes,
 }
 
 
