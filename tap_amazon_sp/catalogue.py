@@ -84,6 +84,15 @@ class ReportSpec:
     pii_columns: tuple[str, ...] = ()
     # Whether Amazon still serves the report type (lifecycle.py).
     lifecycle: Lifecycle = AVAILABLE
+    # Amounts in the marketplace's number format (`95,00`, `1.234,56`), read per document (amounts.py).
+    local_numbers: bool = False
+    # Documents that open with a summary row (a settlement's id, dates, total and currency) leave
+    # these columns empty there and fill one of them on every other row. Records get `is_summary`,
+    # so nobody sums the settlement's total with its detail amounts.
+    detail_columns: tuple[str, ...] = ()
+    # Listed reports: `row_key` is this column's value (the settlement id), else the report id, then
+    # the row's line in the document (a settlement document never changes).
+    line_key_column: str = ""
 
     @property
     def windowed(self) -> bool:
@@ -119,6 +128,16 @@ class ReportSpec:
         properties["report_id"] = {"type": ["string", "null"]}
         if self.row_key:
             properties["row_key"] = {"type": ["string"]}
+        if self.list_only:
+            properties["region"] = {
+                "type": ["string"],
+                "description": "The SP-API region (NA, EU or FE) whose reports of every marketplace this one is among.",
+            }
+        if self.detail_columns:
+            properties["is_summary"] = {
+                "type": ["boolean"],
+                "description": "The document's summary row (its totals): not to be summed with the other rows.",
+            }
         return {"type": "object", "properties": properties}
 
 
@@ -245,6 +264,8 @@ def _all_orders_reports(
     )
 
 
+SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+
 REPORTS: tuple[ReportSpec, ...] = (
     *_all_orders_reports("GET_FLAT_FILE_ALL_ORDERS_DATA", "tsv", "one row per order item", ALL_ORDERS, ("sku",)),
     ReportSpec(
@@ -345,8 +366,29 @@ REPORTS: tuple[ReportSpec, ...] = (
             "other-fee-reason-description:t, promotion-id:t, promotion-type:t, promotion-amount:d, "
             "direct-payment-type:t, direct-payment-amount:d, other-amount:d"
         ),
-        ("row_key",), None, list_only=True, row_key=True,
-        description="Settlements, as Amazon generates them (listed, never requested).",
+        ("row_key",), None, list_only=True, row_key=True, local_numbers=True, detail_columns=("transaction_type",),
+        description="Settlements in the old layout, as Amazon generated them until 2026-11-11 (listed, never "
+        "requested).",
+        # Amazon stopped making them on 2026-11-11 (Add. §1); what it still lists is read.
+        lifecycle=removed("2026-11-11", SETTLEMENT_V2),
+    ),
+    ReportSpec(
+        SETTLEMENT_V2, SETTLEMENT_V2, "tsv",
+        # Amazon's list has 23 columns, its files 24: `promotion-id` too (Add. §1). Read by name.
+        columns(
+            "settlement-id:t, settlement-start-date:dt, settlement-end-date:dt, deposit-date:dt, total-amount:d, "
+            "currency:t, transaction-type:t, order-id:t, merchant-order-id:t, adjustment-id:t, shipment-id:t, "
+            "marketplace-name:t, amount-type:t, amount-description:t, amount:d, fulfillment-id:t, posted-date:date, "
+            "posted-date-time:dt, order-item-code:t, merchant-order-item-id:t, merchant-adjustment-item-id:t, "
+            "sku:t, quantity-purchased:i, promotion-id:t"
+        ),
+        # The settlement id and the line: a settlement Amazon lists again under another report id
+        # (regenerated in Seller Central) lands on the same rows.
+        ("row_key",), None, list_only=True, row_key=True, local_numbers=True, line_key_column="settlement_id",
+        # Amazon never leaves these empty on a detail row (Add. §1).
+        detail_columns=("transaction_type", "amount_type", "amount_description", "amount"),
+        description="Settlements, one row per amount of each transaction, and the settlement's summary row "
+        "(is_summary), as Amazon generates them for each account and currency (listed, never requested).",
     ),
     *_all_orders_reports(
         "GET_XML_ALL_ORDERS_DATA", "xml", "one record per order with its items", XML_ORDER_COLUMNS, (),

@@ -34,11 +34,19 @@ class Marketplace:
     # How Seller Central writes a numeric date there: "MDY" (3/16/24), "DMY" (16/03/2024, 16.3.24) or
     # "YMD" (24/3/16, 2024-03-16). Seller feedback, ledger and restock reports use it.
     date_order: str = "DMY"
+    # How its amounts mark decimals: "95,00" in most of continental Europe and Brazil, "95.00" elsewhere
+    # (settlement reports write amounts this way, Add. §1).
+    decimal_separator: str = "."
+
+
+# Where the local number format writes a decimal comma.
+DECIMAL_COMMA = frozenset({"DE", "FR", "IT", "ES", "NL", "BE", "SE", "PL", "TR", "BR"})
 
 
 def _m(country: str, marketplace_id: str, region: str, domain: str, charset: str = "utf-8") -> Marketplace:
     order = "MDY" if country == "US" else "YMD" if country in ("JP", "SE") else "DMY"
-    return Marketplace(country, marketplace_id, region, charset, "Amazon." + domain, order)
+    decimal = "," if country in DECIMAL_COMMA else "."
+    return Marketplace(country, marketplace_id, region, charset, "Amazon." + domain, order, decimal)
 
 
 MARKETPLACES: tuple[Marketplace, ...] = (

@@ -303,13 +303,21 @@ def _unique_names(names: list[str], kinds: dict[str, str]) -> tuple[list[str], l
     return unique, repeated
 
 
+class _Uncached(dict[str, Any]):
+    """A value cache that keeps nothing."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        return
+
+
 class RowTyper:
     """Types the rows of one flat-file document, given its header and the stream's column kinds.
 
     A column the stream does not know goes into `extra_columns` as text; a value that cannot be
     read as its column's type becomes null and is kept, as text, in `unparsed_values`. A column the
     header names again is kept too: the first is the column, the others are `name_2`, `name_3`, ...
-    in `extra_columns` (`repeated` lists them), so no column of the document disappears.
+    in `extra_columns` (`repeated` lists them), so no column of the document disappears. `numbers`
+    reads the number columns instead of plain decimals (amounts in a marketplace's format).
     """
 
     def __init__(
@@ -319,6 +327,7 @@ class RowTyper:
         *,
         describe: str,
         date_order: str = "DMY",
+        numbers: Converter | None = None,
     ) -> None:
         self.names, self.repeated = _unique_names(
             [column_name(h) or f"column_{index}" for index, h in enumerate(header, start=1)], kinds
@@ -331,7 +340,11 @@ class RowTyper:
         self._typed: list[tuple[str, Converter, dict[str, Any]]] = []
         for name in dict.fromkeys(self.names):
             kind = kinds.get(name, "string")
-            if kind != "string":
+            if kind == "number" and numbers is not None:
+                # A document's own number format (amounts.py) can read a value anew once the
+                # document has shown it: such values are not remembered.
+                self._typed.append((name, numbers, _Uncached()))
+            elif kind != "string":
                 self._typed.append((name, converter(kind, date_order=date_order), {}))
         self._width = len(self.names)
         # Where a value can hold a line break: text, not a number or a date (`documents.FlatRows`).

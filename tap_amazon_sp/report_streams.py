@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces, report_periods
+from tap_amazon_sp.amounts import AmountReader
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.documents import (
@@ -130,12 +131,22 @@ class ReportStream(AmazonSPStream):
         """The widest window one report covers; None for snapshots."""
         return self.spec.window_cap_days
 
+    @property
+    @override
+    def partitions(self) -> list[dict[str, Any]] | None:
+        if self.spec.list_only:
+            # Amazon lists settlements per account and currency, for every marketplace of the host,
+            # whatever marketplaceIds say (Add. §1): one partition per host, or each would come
+            # once per marketplace.
+            return [{"region": self.settings.region}]
+        return super().partitions
+
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        marketplace_id = str((context or {})["marketplace_id"])
         if self.spec.list_only:
-            yield from self._listed_reports(context, marketplace_id)
+            yield from self._listed_reports(context)
             return
+        marketplace_id = str((context or {})["marketplace_id"])
         scheduler = self.runtime.scheduler
         if not scheduler.planned:
             scheduler.plan(self._sync_plan())
@@ -327,22 +338,53 @@ class ReportStream(AmazonSPStream):
             return start
         return min(start, max(first, align(start - timedelta(days=days))))
 
-    def _listed_reports(self, context: Context | None, marketplace_id: str) -> Iterator[dict[str, Any]]:
+    def _listed_reports(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        """Every report Amazon made of this type since the bookmark, oldest period first.
+
+        The bookmark moves past a period end once every report ending then is emitted (several
+        currencies can share one), so a sync stopped between them reads them again.
+        """
         settings = self.settings
-        since = max(settings.start, self.start_bookmark(context) or settings.start)
+        markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        mark = self.start_bookmark(context)
+        if mark is None and not self.full_table:
+            mark = self._bookmark_per_marketplace(markets)
+        since = max(settings.start, mark or settings.start)
         created_since = max(since, datetime.now(timezone.utc) - LISTING_HORIZON)
-        for report in self.runtime.engine.list_done(self.spec.report_type, marketplace_id, created_since):
+        emitted: datetime | None = None
+        for report in self.runtime.engine.list_done(self.spec.report_type, markets, created_since):
             end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))
             if end <= since or end > settings.end:
                 continue
+            if emitted is not None and end > emitted:
+                self.commit_bookmark(context, emitted)
+            # Read as the marketplace Amazon names on the report (its dates, numbers, charset).
+            named = [str(m) for m in report.get("marketplaceIds") or [] if str(m) in marketplaces.BY_ID]
+            marketplace_id = named[0] if named else markets[0]
             start_raw = report.get("dataStartTime")
+            start = parse_datetime(str(start_raw)) if start_raw else None
             result = ReportResult(
                 ReportRequest(self.spec.report_type, (marketplace_id,)),
                 str(report["reportId"]), "DONE", report.get("reportDocumentId"), 0.0,
             )
-            yield from self._emit(result, marketplace_id, parse_datetime(str(start_raw)) if start_raw else None, end)
-            self.commit_bookmark(context, end)
-            since = end
+            for record in self._emit(result, marketplace_id, start, end):
+                record["region"] = settings.region
+                yield record
+            emitted = end
+        if emitted is not None:
+            self.commit_bookmark(context, emitted)
+
+    def _bookmark_per_marketplace(self, markets: tuple[str, ...]) -> datetime | None:
+        """Where an earlier version of the tap left this stream, which it partitioned by marketplace:
+        the bookmark furthest behind, so that no report is skipped (those read again are upserted by
+        key). None when one of the marketplaces has none."""
+        found: dict[str, datetime] = {}
+        for partition in self.stream_state.get("partitions") or []:
+            market = (partition.get("context") or {}).get("marketplace_id")
+            value = partition.get("replication_key_value")
+            if market in markets and value:
+                found[market] = parse_datetime(str(value))
+        return min(found.values()) if len(found) == len(markets) else None
 
     def _emit(
         self, result: ReportResult, marketplace_id: str, start: datetime | None, end: datetime
@@ -413,18 +455,20 @@ class ReportStream(AmazonSPStream):
         if self.spec.fmt == "json":
             yield from self._json_records(texts, describe)
             return
-        date_order = market.date_order if market is not None else "DMY"
-        yield from self._tsv_records(texts, describe, date_order, marketplace_id, report_id)
+        yield from self._tsv_records(texts, describe, market, marketplace_id, report_id)
 
     def _tsv_records(
-        self, texts: Iterable[str], describe: str, date_order: str, marketplace_id: str, report_id: str
+        self, texts: Iterable[str], describe: str, market: marketplaces.Marketplace | None, marketplace_id: str,
+        report_id: str,
     ) -> Iterator[dict[str, Any]]:
         header, header_line, text_lines = flat_header(lines(texts))
         if not header:
             # Amazon writes the header even when a report has no rows: this is not an empty report.
             raise DocumentError(f"{describe}: the document has no header line (it is empty or blank); "
                                 "the bookmark stays before this window")
-        typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe)
+        date_order = market.date_order if market is not None else "DMY"
+        amounts = AmountReader(market.decimal_separator if market else ".") if self.spec.local_numbers else None
+        typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe, numbers=amounts)
         rows = FlatRows(text_lines, len(header), typer.text_columns, header_line)
         renamed = {new for _name, new in typer.repeated}
         unknown = [name for name in typer.unknown if name not in renamed]
@@ -445,13 +489,22 @@ class ReportStream(AmazonSPStream):
         # revises, so a re-read row keeps its key), else the whole line.
         positions = [i for i, name in enumerate(typer.names) if name in fields] if fields else None
         copies = _RecentCounts()
+        line_key = self.spec.line_key_column
+        details = [name for name in self.spec.detail_columns if name in typer.names]
+        if self.spec.detail_columns and not details:
+            self.logger.warning(
+                "%s: none of the columns %s is in the document, so its summary row cannot be told apart",
+                describe, ", ".join(self.spec.detail_columns),
+            )
         # `number` counts rows (as lines once were), so a settlement row keeps its key; `line` is where it starts.
         for number, (line, values) in enumerate(rows, start=2):
             record = typer.record(values, line)
+            if self.spec.detail_columns:
+                record["is_summary"] = bool(details) and all(record[name] is None for name in details)
             if row_key:
                 if list_only:
                     # A settlement document never changes: its line numbers identify its rows.
-                    record["row_key"] = f"{report_id}:{number}"
+                    record["row_key"] = f"{(record.get(line_key) if line_key else None) or report_id}:{number}"
                 else:
                     if positions is None:
                         identity = "\t".join(values)
@@ -462,6 +515,12 @@ class ReportStream(AmazonSPStream):
                     record["row_key"] = f"{digest}-{repeat}" if repeat else digest
             yield record
         self._report_leftovers(describe, typer.unparsed)
+        if amounts is not None and amounts.doubtful:
+            self.logger.warning(
+                "%s: %d amounts such as 1.234 were read before the document showed that it marks decimals "
+                "with %r, not as the marketplace does; they may be misread",
+                describe, amounts.doubtful, amounts.shown,
+            )
         if rows.joined:
             starts = ", ".join(map(str, rows.joined_at)) + (", ..." if rows.joined > len(rows.joined_at) else "")
             self.logger.warning(

@@ -188,12 +188,14 @@ class ReportEngine:
 
     # Listing reports Amazon made on its own
 
-    def list_done(self, report_type: str, marketplace_id: str, created_since: datetime) -> list[dict[str, Any]]:
+    def list_done(
+        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime
+    ) -> list[dict[str, Any]]:
         """DONE reports of a type (settlements), oldest data first; pages with nextToken alone."""
         params: dict[str, Any] = {
             "reportTypes": [report_type],
             "processingStatuses": ["DONE"],
-            "marketplaceIds": [marketplace_id],
+            "marketplaceIds": list(marketplace_ids[:10]),
             "pageSize": 100,
             "createdSince": amazon_time(created_since),
         }

@@ -12,7 +12,7 @@ from tap_amazon_sp.reports import windows
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.vendor_data import next_period, period_start
 
-ADDED = ("marketplace_id", "data_start_time", "data_end_time", "report_id", "row_key")
+ADDED = ("marketplace_id", "data_start_time", "data_end_time", "report_id", "row_key", "region")
 
 
 def plain(value: Any) -> Any:
@@ -107,15 +107,7 @@ def _expected(
         declared = dict.fromkeys(name for name, _kind in spec.columns)
         return [plain({**declared, **row}) for row in found]
     if spec.list_only:
-        lower, upper = parse_datetime(start), parse_datetime(end)
-        rows: list[dict[str, Any]] = []
-        reports = sorted(sim.settlement_reports(marketplace_id), key=lambda r: r["dataEndTime"])
-        horizon = datetime.now(lower.tzinfo) - timedelta(days=89)
-        for report in reports:
-            data_end = parse_datetime(report["dataEndTime"])
-            if lower < data_end <= upper and parse_datetime(report["createdTime"]) >= max(lower, horizon):
-                rows.extend(sim.expected_settlement_records(report["reportId"]))
-        return [plain(r) for r in rows]
+        return [plain(r) for r in settlement_records(sim, spec.report_type, marketplace_id, start, end)]
     if not spec.windowed:
         return [plain(r) for r in sim.expected_records(stream, marketplace_id, None, None)]
     rows = []
@@ -128,3 +120,30 @@ def _expected(
         declared = dict.fromkeys(name for name, _kind in spec.columns)
         rows = [{**declared, **row} for row in rows]
     return [plain(r) for r in rows]
+
+
+def listed_settlements(
+    sim: Simulator, report_type: str, marketplace_id: str, start: str, end: str
+) -> list[dict[str, Any]]:
+    """The settlement reports a sync of [start, end) reads, in the order it reads them: those Amazon
+    lists for the marketplace's region, created within the last 89 days, by period end."""
+    lower, upper = parse_datetime(start), parse_datetime(end)
+    horizon = datetime.now(lower.tzinfo) - timedelta(days=89)
+    reports = sorted(
+        sim.settlement_reports(marketplace_id, report_type), key=lambda r: (r["dataEndTime"], r["createdTime"])
+    )
+    return [
+        report for report in reports
+        if lower < parse_datetime(report["dataEndTime"]) <= upper
+        and parse_datetime(report["createdTime"]) >= max(lower, horizon)
+    ]
+
+
+def settlement_records(
+    sim: Simulator, report_type: str, marketplace_id: str, start: str, end: str
+) -> list[dict[str, Any]]:
+    """The records (without the fields the tap adds) of those settlement reports, in order."""
+    rows: list[dict[str, Any]] = []
+    for report in listed_settlements(sim, report_type, marketplace_id, start, end):
+        rows.extend(sim.expected_settlement_records(report["reportId"]))
+    return rows

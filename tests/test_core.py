@@ -50,7 +50,7 @@ TestTapAmazonSP = get_tap_test_class(
     suite_config=SuiteConfig(
         max_records_limit=200,
         ignore_no_records_for_streams=[
-            "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+            *(spec.stream for spec in REPORTS if spec.list_only),
             *(spec.stream for spec in REPORTS if spec.lifecycle.removed),
             "replenishment_selling_partner_metrics", "replenishment_offer_metrics",
         ],

@@ -19,9 +19,8 @@ from tests.tap_runner import run_tap
 
 SNS_FORECAST = "GET_FBA_SNS_FORECAST_DATA"
 SNS_PERFORMANCE = "GET_FBA_SNS_PERFORMANCE_DATA"
-# The Replenishment API streams that succeed the Subscribe & Save reports; they are built beside
-# this change and are checked as soon as the catalog has them.
-NOT_YET_STREAMS = {"replenishment_offer_forecast", "replenishment_offer_metrics"}
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
+SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
 
 def roots(catalog: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -56,6 +55,11 @@ def test_discovery_shows_every_streams_lifecycle_and_leaves_removed_ones_unselec
         "status": "deprecated", "date": "2027-08-27", "successor": "financial_transactions",
     }
     assert found["financial_events"]["selected-by-default"] is True
+    # The old settlement type went on 2026-11-11; its successor is listed and selected by default.
+    assert found[SETTLEMENT][METADATA_KEY] == {"status": "removed", "date": "2026-11-11", "successor": SETTLEMENT_V2}
+    assert found[SETTLEMENT]["selected-by-default"] is False
+    assert found[SETTLEMENT_V2][METADATA_KEY] == {"status": "available"}
+    assert found[SETTLEMENT_V2]["selected-by-default"] is True
     assert found["orders"][METADATA_KEY] == {"status": "available"}
     # Orders v0 retires on 2027-03-27, but `orders` reads Orders 2026-01-01: nothing to mark.
     assert found["order_items"][METADATA_KEY] == {"status": "available"}
@@ -107,12 +111,11 @@ def test_every_successor_names_an_available_stream_and_every_date_is_amazons():
     assert set(BY_STREAM) <= set(lifecycles)
     retired = {name: lifecycle for name, lifecycle in lifecycles.items() if lifecycle.status != "available"}
     for name, lifecycle in retired.items():
-        if lifecycle.successor in NOT_YET_STREAMS and lifecycle.successor not in lifecycles:
-            continue
         assert lifecycles[lifecycle.successor].status == "available", (name, lifecycle.successor)
     # Add. §1 and §2: what Amazon removed or deprecated among the sources the tap reads.
     assert {name: (lifecycle.status, lifecycle.date) for name, lifecycle in retired.items()} == {
         SNS_FORECAST: ("removed", date(2025, 12, 11)),
         SNS_PERFORMANCE: ("removed", date(2025, 12, 11)),
+        SETTLEMENT: ("removed", date(2026, 11, 11)),
         "financial_events": ("deprecated", date(2027, 8, 27)),
     }

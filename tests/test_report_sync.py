@@ -374,22 +374,6 @@ def test_the_ledger_summary_asks_for_daily_rows_per_country_unless_the_config_sa
     ]
 
 
-def test_settlements_are_listed_not_created_and_paged_with_next_token_alone(sim: Simulator):
-    stream = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
-    from datetime import datetime, timedelta, timezone
-
-    start = (datetime.now(timezone.utc) - timedelta(days=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    run = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream])
-    assert run.error is None, run.stderr
-    assert report_requests(sim.requests) == []
-    got = [strip_added(r) for r in run.records(stream)]
-    assert got and got == expected(sim, stream, US, start, now)
-    # A second run with the state finds nothing new.
-    again = run_tap(make_config(sim, start_date=start, end_date=None), streams=[stream], state=run.last_state)
-    assert again.records(stream) == []
-
-
 @pytest.mark.parametrize("stream", ["GET_SALES_AND_TRAFFIC_REPORT", "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE"])
 def test_sales_and_traffic_windows_never_share_a_day(sim: Simulator, stream: str):
     # Amazon reads this report's window as dates with the end date included: a window ending at

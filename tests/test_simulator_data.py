@@ -33,6 +33,8 @@ US, CA, UK, DE, FR, JP, AU = (
 )
 ROUND_TRIP_MARKETS = (US, CA, UK, DE, FR, JP, AU)
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+SETTLEMENT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
+SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 ALL_ORDERS_UPDATED = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
@@ -105,7 +107,9 @@ def read_date(text: str, report_type: str, market: str) -> str:
     return date(year, int(m), int(d)).isoformat()
 
 
-def read_flat(body: bytes, content_type: str, spec: ReportSpec, market: str) -> list[dict[str, Any]]:
+def read_flat(
+    body: bytes, content_type: str, spec: ReportSpec, market: str, amount: Any = Decimal
+) -> list[dict[str, Any]]:
     charset = content_type.split("charset=")[1]
     text = body.decode(_CODECS[charset])
     newline = MARKETPLACES[market].newline
@@ -127,7 +131,7 @@ def read_flat(body: bytes, content_type: str, spec: ReportSpec, market: str) -> 
             elif kind == "i":
                 value = int(raw)
             elif kind == "d":
-                value = Decimal(raw)
+                value = amount(raw)
             elif kind == "b":
                 value = {"true": True, "false": False}[raw.lower()]
             elif kind == "dt":
@@ -152,8 +156,8 @@ def snake_all(o: Any) -> Any:
 # --- the public sets ---------------------------------------------------------------------------------
 
 def test_report_type_sets():
-    assert len(REPORT_TYPES) == 12 + len(GENERIC_SPECS) + len(XML_ORDERS)
-    assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"} == LIST_ONLY
+    assert len(REPORT_TYPES) == 13 + len(GENERIC_SPECS) + len(XML_ORDERS)
+    assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"} == LIST_ONLY
     assert LIST_ONLY <= REPORT_TYPES
     generic_snapshots = {t for t, spec in GENERIC_SPECS.items() if spec.filter_header is None}
     assert {LISTINGS, "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", BROWSE, *generic_snapshots} == SNAPSHOT
@@ -295,10 +299,11 @@ def test_every_marketplace_renders_every_report():
             if report_type in FLAT_SPECS:
                 lines = doc.body.decode(_CODECS[doc.content_type.split("charset=")[1]]).splitlines()
                 assert len(lines) - 1 == len(small.expected_records(report_type, market, *HALF_YEAR))
-        for report in small.settlement_reports(market, NOW)[:1]:
-            doc = small.settlement_document(report.report_id)
-            lines = doc.body.decode(_CODECS[doc.content_type.split("charset=")[1]]).splitlines()
-            assert len(lines) - 1 == len(small.expected_settlement_records(report.report_id)) == 13
+        for settlement in (SETTLEMENT, SETTLEMENT_V2):
+            for report in small.settlement_reports(market, NOW, settlement)[:1]:
+                doc = small.settlement_document(report.report_id)
+                lines = doc.body.decode(_CODECS[doc.content_type.split("charset=")[1]]).splitlines()
+                assert len(lines) - 1 == len(small.expected_settlement_records(report.report_id)) == 13
 
 
 # --- documents agree with expected records -------------------------------------------------------------
@@ -465,7 +470,10 @@ def test_settlement_document_starts_with_the_summary(ds: Dataset):
     assert doc.content_type == "text/plain; charset=Cp1252"
     spec = FLAT_SPECS["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"]
     expected = ds.expected_settlement_records(report.report_id)
-    assert read_flat(doc.body, doc.content_type, spec, DE) == expected
+    assert [r["is_summary"] for r in expected] == [True] + [False] * (len(expected) - 1)
+    assert read_flat(doc.body, doc.content_type, spec, DE) == [
+        {k: v for k, v in r.items() if k != "is_summary"} for r in expected
+    ]
     summary, rows = expected[0], expected[1:]
     assert summary["settlement_start_date"] == report.data_start_time.isoformat()
     assert summary["transaction_type"] is None and summary["currency"] == "EUR"
@@ -476,6 +484,44 @@ def test_settlement_document_starts_with_the_summary(ds: Dataset):
     assert Dataset(seed=1, rows=60).settlement_document(report.report_id) == doc
     with pytest.raises(KeyError):
         ds.settlement_document(str(int(report.report_id) + 1))
+
+
+def _comma_amount(raw: str) -> Decimal:
+    return Decimal(raw.replace(".", "").replace(",", "."))
+
+
+@pytest.mark.parametrize(("market", "amount"), [(DE, _comma_amount), (US, Decimal), (JP, Decimal)])
+def test_settlement_v2_documents_agree_with_their_records(ds: Dataset, market: str, amount: Any):
+    reports = ds.settlement_reports(market, NOW, SETTLEMENT_V2)
+    assert len(reports) == 6 and all(r.marketplace_id == market for r in reports)
+    spec = FLAT_SPECS[SETTLEMENT_V2]
+    assert len(spec.columns) == 24 and "promotion-id" in spec.headers
+    for report in reports:
+        doc = ds.settlement_document(report.report_id)
+        expected = ds.expected_settlement_records(report.report_id)
+        assert read_flat(doc.body, doc.content_type, spec, market, amount) == [
+            {k: v for k, v in r.items() if k != "is_summary"} for r in expected
+        ]
+        summary, rows = expected[0], expected[1:]
+        assert summary["is_summary"] and summary["amount"] is None and summary["currency"]
+        assert summary["total_amount"] == sum(r["amount"] for r in rows)
+        # Amazon never leaves these empty on a detail row.
+        assert all(r["amount_type"] and r["amount_description"] and r["amount"] is not None for r in rows)
+    documents = [ds.settlement_document(r.report_id) for r in reports]
+    text = "".join(d.body.decode(_CODECS[d.content_type.split("charset=")[1]]) for d in documents)
+    if market == DE:
+        # The local number format: 1.234,56 and 95,00.
+        assert re.search(r"\t-?\d{1,3}(\.\d{3})+,\d\d\t", text) and re.search(r"\t-?\d{1,3},\d\d\t", text)
+    if market == JP:
+        assert "①" in text
+
+
+def test_settlement_v2_covers_every_marketplace_of_a_currency_once(ds: Dataset):
+    # One report per region and currency: only a currency's home marketplace has reports.
+    assert ds.settlement_reports(FR, NOW, SETTLEMENT_V2) == []
+    members = {r["marketplace_name"] for report in ds.settlement_reports(DE, NOW, SETTLEMENT_V2)
+               for r in ds.expected_settlement_records(report.report_id)[1:] if r["marketplace_name"]}
+    assert {"Amazon.de", "Amazon.fr"} <= members and "Amazon.co.uk" not in members
 
 
 # --- errors and big documents -------------------------------------------------------------------------

@@ -35,8 +35,10 @@ from .rendering import (
     format_date,
     format_datetime,
     format_decimal,
+    format_local_amount,
     marketplace,
     utc_iso,
+    utc_text,
 )
 from .reports_data import (
     ALL_ORDERS_BY_LAST_UPDATE,
@@ -57,6 +59,7 @@ from .reports_data import (
     SALES_AND_TRAFFIC,
     SALES_AND_TRAFFIC_BY_DATE,
     SETTLEMENT,
+    SETTLEMENT_V2,
     SHIPMENTS,
     SNAPSHOT_TYPES,
     XML_ORDERS,
@@ -185,6 +188,7 @@ class _Vocab:
     description: str
     shipping_group: str
     fee_reason: str
+    reimbursement: str  # a settlement V2 amount description in the marketplace's language
     roots: tuple[str, ...]
     categories: tuple[str, ...]
 
@@ -209,6 +213,7 @@ _VOCAB: dict[str, _Vocab] = {
         description="Dishwasher safe. Ships in 1–2 days.",
         shipping_group="Migrated Template",
         fee_reason="Storage Fee",
+        reimbursement="Lost in warehouse – reimbursed",
         roots=("Home & Kitchen", "Sports & Outdoors", "Office Products"),
         categories=("Kitchen & Dining", "Coffee, Tea & Espresso", "Mugs", "Water Bottles", "Yoga", "Lamps & Shades",
                     "Storage & Organization", "Bedding", "Cookware", "Notebooks & Writing Pads", "Travel Mugs"),
@@ -231,6 +236,7 @@ _VOCAB: dict[str, _Vocab] = {
         description="Spülmaschinenfest — Lieferung in 1–2 Tagen.",
         shipping_group="Standardvorlage für Amazon",
         fee_reason="Lagergebühr — Januar",
+        reimbursement="Im Lager verloren — erstattet (Œ)",
         roots=("Küche, Haushalt & Wohnen", "Sport & Freizeit", "Bürobedarf & Schreibwaren"),
         categories=("Kaffee- & Teezubehör", "Tassen & Becher", "Trinkflaschen", "Yoga-Matten", "Lampen",
                     "Aufbewahrung", "Bettwäsche", "Töpfe & Pfannen", "Crêpe-Pfannen", "Notizbücher"),
@@ -252,6 +258,7 @@ _VOCAB: dict[str, _Vocab] = {
         description="食洗機対応～ 1～2日で発送",
         shipping_group="Amazonテンプレート",
         fee_reason="在庫保管手数料",
+        reimbursement="倉庫内紛失① 補填～髙",
         roots=("ホーム&キッチン", "スポーツ&アウトドア", "文房具・オフィス用品"),
         categories=("キッチン用品・食器", "マグカップ", "水筒", "ヨガマット", "照明", "収納用品", "寝具",
                     "鍋・フライパン", "ノート①", "髙級食器"),
@@ -1364,16 +1371,19 @@ def _settlement_report(marketplace_id: str, start: datetime) -> SettlementReport
     return SettlementReport(report_id, end + _CREATED_AFTER_END, start, end, marketplace_id)
 
 
-def _decode_settlement_id(report_id: str) -> SettlementReport:
+def _decode_settlement_id(report_id: str, *, v2: bool = False) -> SettlementReport:
     """Report ids encode (marketplace, period) so any Dataset can serve any id it ever listed."""
     try:
-        index, days = divmod(int(report_id) - _SETTLEMENT_ID_BASE, 1_000_000)
+        index, days = divmod(int(report_id) - (_SETTLEMENT_V2_ID_BASE if v2 else _SETTLEMENT_ID_BASE), 1_000_000)
     except ValueError:
         raise KeyError(report_id) from None
     if not 0 <= index < len(MARKETPLACES) or (days - index % 14) % 14:
         raise KeyError(report_id)
     marketplace_id = list(MARKETPLACES)[index]
-    return _settlement_report(marketplace_id, _SETTLEMENT_EPOCH + timedelta(days=days))
+    make = _settlement_v2_report if v2 else _settlement_report
+    if v2 and marketplace_id not in _CURRENCY_GROUPS:
+        raise KeyError(report_id)
+    return make(marketplace_id, _SETTLEMENT_EPOCH + timedelta(days=days))
 
 
 def _settlement_rows(
@@ -1437,6 +1447,129 @@ def _settlement_rows(
         "currency": m.currency,
     }
     return [summary, *lines]
+
+
+# --- settlement V2: one report per account, region and currency ---------------------------------------
+# Amazon lists one settlement per currency for all the marketplaces of a region (Add. §1): the first
+# marketplace of each currency in the region is its home (what the report's marketplaceIds name, and
+# whose number and date formats its document uses); its rows belong to any marketplace of the group.
+
+_SETTLEMENT_V2_ID_BASE = 60_000_000_000
+
+
+def _currency_groups() -> dict[str, list[Marketplace]]:
+    groups: dict[str, list[Marketplace]] = {}
+    for m in MARKETPLACES.values():
+        home = next(h for h in MARKETPLACES.values() if h.region == m.region and h.currency == m.currency)
+        groups.setdefault(home.id, []).append(m)
+    return groups
+
+
+_CURRENCY_GROUPS = _currency_groups()
+
+
+def settlement_home(marketplace_id: str) -> str:
+    """The marketplace whose settlement V2 reports hold this marketplace's money."""
+    m = marketplace(marketplace_id)
+    return next(home for home, members in _CURRENCY_GROUPS.items() if m in members)
+
+
+def _settlement_v2_report(home_id: str, start: datetime) -> SettlementReport:
+    days = (start - _SETTLEMENT_EPOCH).days
+    report_id = str(_SETTLEMENT_V2_ID_BASE + _MARKET_INDEX[home_id] * 1_000_000 + days)
+    end = start + _PERIOD
+    return SettlementReport(report_id, end + _CREATED_AFTER_END, start, end, home_id)
+
+
+def _settlement_v2_rows(
+    rng: random.Random, home: Marketplace, catalog: list[_Product], report: SettlementReport, rows: int
+) -> list[Row]:
+    v = _VOCAB[home.family]
+    hot = _hot(catalog)
+    members = _CURRENCY_GROUPS[home.id]
+    settlement_id = str(rng.randrange(10**10, 10**11))
+    span = int((report.data_end_time - report.data_start_time).total_seconds())
+    salt = rng.randrange(10**7)
+    tax = _TAX[home.region]
+    lines: list[Row] = []
+    n = 0
+    while len(lines) < rows:
+        posted = (report.data_start_time + timedelta(seconds=span * (len(lines) + rng.random()) / rows)).replace(
+            microsecond=0)
+        kind = _weighted(rng, (("Order", 70), ("Refund", 15), ("other-transaction", 10), ("ServiceFee", 5)))
+        # Every settlement has a reimbursement: a large amount, described in the marketplace's language.
+        kind = "other-transaction" if n == 0 else kind
+        common: Row = {
+            "settlement-id": settlement_id, "transaction-type": kind, "posted-date": posted.date(),
+            "posted-date-time": posted, "quantity-purchased": 0,
+        }
+        if kind in ("Order", "Refund"):
+            p = rng.choice(hot)
+            qty = rng.randint(1, 2)
+            price = _money(p.price * qty, home)
+            sign = 1 if kind == "Order" else -1
+            common.update({
+                "order-id": _order_id(rng, home, n, salt),
+                "marketplace-name": rng.choice(members).sales_channel,
+                "fulfillment-id": "AFN" if p.fba else "MFN",
+                "order-item-code": _unique_digits(n, salt, 14),
+                "sku": p.sku,
+                "quantity-purchased": qty,
+            })
+            if kind == "Order":
+                common["shipment-id"] = "D" + _unique(n, salt, 8)
+            else:
+                common["adjustment-id"] = _unique_digits(n, salt + 1, 14)
+            lines.append({**common, "amount-type": "ItemPrice", "amount-description": "Principal",
+                          "amount": sign * price})
+            lines.append({**common, "amount-type": "ItemPrice", "amount-description": "Tax",
+                          "amount": sign * _money(price * tax, home)})
+            lines.append({**common, "amount-type": "ItemFees", "amount-description": "Commission",
+                          "amount": -sign * _money(price * Decimal("0.15"), home)})
+            if p.fba and kind == "Order":
+                lines.append({**common, "amount-type": "ItemFees", "amount-description": "FBAPerUnitFulfillmentFee",
+                              "amount": -_local_money("3.22", home) * qty})
+            if kind == "Order" and rng.random() < 0.2:
+                lines.append({**common, "amount-type": "Promotion", "amount-description": "Shipping",
+                              "promotion-id": "Core Free Shipping", "amount": -_local_money("1.99", home)})
+        elif kind == "other-transaction":
+            # A large one now and then: amounts past a thousand show a marketplace's thousands separator.
+            large = n == 0 or rng.random() < 0.3
+            lines.append({
+                **common, "amount-type": "FBA Inventory Reimbursement" if large else "other-transaction",
+                "amount-description": v.reimbursement if large else v.fee_reason,
+                "amount": _local_money(Decimal(rng.randint(100_000, 300_000)) / 100, home) if large
+                else -_local_money(Decimal(rng.randint(100, 2000)) / 100, home),
+            })
+        else:
+            lines.append({**common, "amount-type": "ServiceFee", "amount-description": "Subscription",
+                          "amount": -_local_money("39.99", home)})
+        n += 1
+    lines = lines[:rows]
+    summary: Row = {
+        "settlement-id": settlement_id,
+        "settlement-start-date": report.data_start_time,
+        "settlement-end-date": report.data_end_time,
+        "deposit-date": report.data_end_time + timedelta(days=1),
+        "total-amount": _money(sum((r["amount"] for r in lines), Decimal(0)), home),
+        "currency": home.currency,
+    }
+    return [summary, *lines]
+
+
+def _settlement_renderers(spec: ReportSpec, m: Marketplace) -> list[tuple[str, _Renderer]]:
+    """V2 writes amounts in the marketplace's number format and posted-date-time in UTC everywhere."""
+    if spec.report_type != SETTLEMENT_V2:
+        return _renderers(spec, m)
+    kinds = {c.header: c.kind for c in spec.columns}
+    renderers: list[tuple[str, _Renderer]] = []
+    for header, render in _renderers(spec, m):
+        if kinds[header] == "d":
+            render = lambda v: format_local_amount(v, m)  # noqa: E731
+        elif header == "posted-date-time":
+            render = utc_text
+        renderers.append((header, render))
+    return renderers
 
 
 # --- the dataset ----------------------------------------------------------------------------------
@@ -1665,18 +1798,24 @@ class Dataset:
         spec = FLAT_SPECS[report_type]
         return [_expected(r, spec) for r in self._windowed(report_type, m, start, end)]
 
-    def settlement_reports(self, marketplace_id: str, now: datetime) -> list[SettlementReport]:
-        """The DONE settlement reports of one marketplace created in the 84 days before now, oldest first."""
+    def settlement_reports(
+        self, marketplace_id: str, now: datetime, report_type: str = SETTLEMENT
+    ) -> list[SettlementReport]:
+        """The DONE settlement reports created in the 84 days before now, oldest first: V1 per
+        marketplace, V2 per currency group (only for a group's home marketplace)."""
         index = _MARKET_INDEX.get(marketplace_id)
         if index is None:
             raise ValueError(f"unknown marketplace id {marketplace_id!r}")
+        if report_type == SETTLEMENT_V2 and marketplace_id not in _CURRENCY_GROUPS:
+            return []
+        make = _settlement_v2_report if report_type == SETTLEMENT_V2 else _settlement_report
         now = _aware(now) or now
         # The last period whose report already exists, then walk back.
         anchor = _SETTLEMENT_EPOCH + timedelta(days=index % 14)
         k = (now - _CREATED_AFTER_END - _PERIOD - anchor) // _PERIOD
         out: list[SettlementReport] = []
         while True:
-            report = _settlement_report(marketplace_id, anchor + k * _PERIOD)
+            report = make(marketplace_id, anchor + k * _PERIOD)
             if report.created_time <= now - timedelta(days=84):
                 break
             if report.created_time <= now:
@@ -1685,23 +1824,25 @@ class Dataset:
         return out[::-1]
 
     def _settlement(self, report_id: str) -> tuple[Marketplace, ReportSpec, list[Row]]:
-        report = _decode_settlement_id(report_id)
+        v2 = report_id.isdigit() and int(report_id) >= _SETTLEMENT_V2_ID_BASE
+        report_type = SETTLEMENT_V2 if v2 else SETTLEMENT
+        report = _decode_settlement_id(report_id, v2=v2)
         m = MARKETPLACES[report.marketplace_id]
-        key = (SETTLEMENT + ":" + report_id, m.id)
+        key = (report_type + ":" + report_id, m.id)
         if key not in self._flat:
-            self._flat[key] = _settlement_rows(
-                self._rng(SETTLEMENT, m.id, report_id), m, self._catalog(m), report, self.rows
-            )
-        return m, FLAT_SPECS[SETTLEMENT], self._flat[key]
+            generate = _settlement_v2_rows if v2 else _settlement_rows
+            self._flat[key] = generate(self._rng(report_type, m.id, report_id), m, self._catalog(m), report, self.rows)
+        return m, FLAT_SPECS[report_type], self._flat[key]
 
     def settlement_document(self, report_id: str) -> Document:
         m, spec, rows = self._settlement(report_id)
-        renderers = _renderers(spec, m)
+        renderers = _settlement_renderers(spec, m)
         return flat_document(spec.headers, [_render(r, renderers) for r in rows], m)
 
     def expected_settlement_records(self, report_id: str) -> list[dict[str, Any]]:
+        """The records of one settlement, in document order; the first row is the summary."""
         _, spec, rows = self._settlement(report_id)
-        return [_expected(r, spec) for r in rows]
+        return [{**_expected(r, spec), "is_summary": i == 0} for i, r in enumerate(rows)]
 
     def big_document(self, report_type: str, marketplace_id: str, rows: int) -> Iterator[bytes]:
         """An All Orders (by order date) document with `rows` rows, produced chunk by chunk for benchmarks.

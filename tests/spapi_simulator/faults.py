@@ -17,6 +17,7 @@ import copy
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 __all__ = ["SWITCHES", "Faults", "Switch"]
@@ -95,6 +96,10 @@ def _encodings(value: Any) -> dict[str, str]:
     return result
 
 
+def _iso_date(value: Any) -> str:
+    return date.fromisoformat(str(value)).isoformat()
+
+
 def _account_type(value: Any) -> str:
     account = str(value)
     if account not in ("any", "Seller", "Vendor"):
@@ -167,6 +172,8 @@ SWITCHES: dict[str, Switch] = {
         Switch("stuck_status", "IN_QUEUE", _stuck_status, "where stuck reports stay: IN_QUEUE or IN_PROGRESS"),
         Switch("expire_page_token", {}, _counters,
                "{operationId: n}: the next n page tokens presented are refused as expired"),
+        Switch("settlement_v1_removed", "2026-11-11", _iso_date,
+               "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before"),
         Switch("document_mutation", {}, _mutations,
                "{reportType: mutation}: documents made from now on are damaged (see mutations.py)"),
     )

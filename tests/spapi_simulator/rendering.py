@@ -18,7 +18,7 @@ Zone = Literal["pacific", "uk", "cet", "jst", "aest", "sgt", "utc"]
 # How a marketplace writes a date-time with a zone name (listings open-date, ledger "Date and Time").
 NamedStyle = Literal["us", "jp", "de", "uk", "utc"]
 DateTimeStyle = Literal["iso", "named", "settlement"]
-DateStyle = Literal["returns", "ledger", "settlement", "feedback", "fyp", "iso"]
+DateStyle = Literal["returns", "ledger", "settlement", "settlement_v2", "feedback", "fyp", "iso"]
 
 
 @dataclass(frozen=True)
@@ -203,6 +203,8 @@ def format_date(d: date, style: DateStyle, m: Marketplace) -> str:
         return d.isoformat()
     if style == "settlement":
         return f"{d.day:02d}.{d.month:02d}.{d.year:04d}" if m.code == "DE" else d.isoformat()
+    if style == "settlement_v2" and m.code == "US":
+        return f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}"  # Amazon's example: MM/DD/YY
     if style == "feedback":
         # Short and unpadded: 3/16/24 (US), 16.3.24 (DE), 24/3/16 (JP), 2024-03-16 (SE), 16/3/24 elsewhere.
         if m.code == "SE":
@@ -213,7 +215,7 @@ def format_date(d: date, style: DateStyle, m: Marketplace) -> str:
         if m.date_order == "YMD":
             return f"{yy}/{d.month}/{d.day}"
         return f"{d.day}.{d.month}.{yy}" if m.code == "DE" else f"{d.day}/{d.month}/{yy}"
-    # "ledger": the marketplace's own order, four-digit years.
+    # "ledger" (and settlement_v2 outside the US): the marketplace's own order, four-digit years.
     if m.date_order == "MDY":
         return f"{d.month:02d}/{d.day:02d}/{d.year:04d}"
     if m.date_order == "YMD":
@@ -225,6 +227,32 @@ def format_date(d: date, style: DateStyle, m: Marketplace) -> str:
 
 def format_decimal(value: Decimal) -> str:
     return str(value)
+
+
+# Where amounts in the local number format mark decimals with a comma (settlement V2), and where they
+# group thousands with a point as well: 1.234,56. Elsewhere 1234.56; yen have no decimals.
+DECIMAL_COMMA = frozenset({"DE", "FR", "IT", "ES", "NL", "BE", "SE", "PL", "TR", "BR"})
+THOUSANDS_POINT = frozenset({"DE", "IT", "ES", "NL", "BE", "TR", "BR"})
+
+
+def format_local_amount(value: Decimal, m: Marketplace) -> str:
+    """An amount the way the marketplace's number format writes it (settlement V2)."""
+    text = str(value)
+    if m.code not in DECIMAL_COMMA:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    integer, _, fraction = digits.partition(".")
+    if m.code in THOUSANDS_POINT:
+        groups = []
+        while len(integer) > 3:
+            integer, groups = integer[:-3], [integer[-3:], *groups]
+        integer = ".".join([integer, *groups])
+    return f"{sign}{integer},{fraction}" if fraction else f"{sign}{integer}"
+
+
+def utc_text(at: datetime) -> str:
+    """`2026-10-01 12:34:56 UTC`, as settlement V2 writes posted-date-time in every marketplace."""
+    return f"{at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC"
 
 
 def format_bool(value: bool) -> str:

@@ -27,7 +27,7 @@ from .data import LIST_ONLY, REPORT_TYPES, Dataset, Document
 from .faults import Faults
 from .mutations import mutate
 from .rendering import flat_content_type, marketplace
-from .reports_data import REMOVED_TYPES
+from .reports_data import REMOVED_TYPES, SETTLEMENT, SETTLEMENT_V2
 from .validation import parse_datetime
 from .vendor_data import PERIOD_REPORTS, refusal
 
@@ -238,33 +238,35 @@ class ReportStore:
     # ---- seeding -------------------------------------------------------------------------
 
     def seed_settlements(self, marketplace_ids: list[str]) -> None:
-        """Add the Amazon-generated settlement reports of every marketplace, all DONE."""
+        """Add the Amazon-generated settlement reports of every marketplace, all DONE: the old type
+        per marketplace, V2 per currency of a region (on its home marketplace)."""
         now = datetime.fromtimestamp(self._clock(), timezone.utc)
         with self._lock:
-            for marketplace_id in marketplace_ids:
-                for item in self._dataset.settlement_reports(marketplace_id, now):
-                    report_id = str(item.report_id)
-                    created = _as_utc(item.created_time).timestamp()
-                    document_id = _document_id(marketplace_id)
-                    self._reports[report_id] = _Report(
-                        report_id=report_id,
-                        report_type="GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-                        marketplace_ids=[item.marketplace_id],
-                        data_start=_as_utc(item.data_start_time),
-                        data_end=_as_utc(item.data_end_time),
-                        options={},
-                        created=created,
-                        delay=0.0,
-                        outcome="DONE",
-                        finished=created,
-                        document_id=document_id,
-                    )
-                    self._documents[document_id] = _StoredDocument(
-                        self._settlement_loader(item.report_id),
-                        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-                    )
-                    if report_id.isdigit():
-                        self._next_id = max(self._next_id, int(report_id) + 1)
+            for report_type in (SETTLEMENT, SETTLEMENT_V2):
+                for marketplace_id in marketplace_ids:
+                    for item in self._dataset.settlement_reports(marketplace_id, now, report_type):
+                        self._seed_settlement(report_type, item)
+
+    def _seed_settlement(self, report_type: str, item: Any) -> None:
+        report_id = str(item.report_id)
+        created = _as_utc(item.created_time).timestamp()
+        document_id = _document_id(item.marketplace_id)
+        self._reports[report_id] = _Report(
+            report_id=report_id,
+            report_type=report_type,
+            marketplace_ids=[item.marketplace_id],
+            data_start=_as_utc(item.data_start_time),
+            data_end=_as_utc(item.data_end_time),
+            options={},
+            created=created,
+            delay=0.0,
+            outcome="DONE",
+            finished=created,
+            document_id=document_id,
+        )
+        self._documents[document_id] = _StoredDocument(self._settlement_loader(item.report_id), report_type)
+        if report_id.isdigit():
+            self._next_id = max(self._next_id, int(report_id) + 1)
 
     def _settlement_loader(self, report_id: Any) -> Callable[[], Document]:
         return lambda: self._dataset.settlement_document(report_id)
@@ -509,17 +511,12 @@ class ReportStore:
         with self._lock:
             return list(self._grants)
 
-    def settlement_reports(self, marketplace_id: str) -> list[dict[str, Any]]:
-        """The seeded settlement reports of one marketplace as Report objects, newest first."""
+    def settlement_reports(self, marketplace_id: str, report_type: str = SETTLEMENT) -> list[dict[str, Any]]:
+        """What a getReports of this settlement type naming this marketplace lists now, newest first."""
         now = self._clock()
+        query = {"reportTypes": [report_type], "marketplaceIds": [marketplace_id], "processingStatuses": ["DONE"]}
         with self._lock:
-            found = [
-                r for r in self._reports.values()
-                if r.report_type == "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE"
-                and marketplace_id in r.marketplace_ids
-            ]
-            found.sort(key=lambda r: (r.created, int(r.report_id)), reverse=True)
-            return [self._render(r, now) for r in found]
+            return [self._render(self._reports[rid], now) for rid in self._select(query, now)]
 
     # ---- internals -----------------------------------------------------------------------
 
@@ -542,12 +539,25 @@ class ReportStore:
                 until = parsed.timestamp()
         if since > until:
             raise _invalid("createdSince must be before createdUntil.")
+        regions = {MARKETPLACE_REGIONS.get(m) for m in marketplaces or ()}
+
+        def of_marketplaces(r: _Report) -> bool:
+            if marketplaces is None:
+                return True
+            if r.report_type in LIST_ONLY:
+                # Settlements of every marketplace of the region, whatever marketplaceIds say (Add. §1).
+                return any(MARKETPLACE_REGIONS.get(m) in regions for m in r.marketplace_ids)
+            return bool(marketplaces.intersection(r.marketplace_ids))
+
+        # Amazon stopped making the old settlement type: only those of periods that ended before are listed.
+        removed = _as_utc(f"{self._faults.get('settlement_v1_removed')}T00:00:00Z")
         chosen = [
             r for r in self._reports.values()
             if since <= r.created <= until
             and (types is None or r.report_type in types)
-            and (marketplaces is None or marketplaces.intersection(r.marketplace_ids))
+            and of_marketplaces(r)
             and (statuses is None or self._status(r, now) in statuses)
+            and not (r.report_type == SETTLEMENT and r.data_end >= removed)
         ]
         chosen.sort(key=lambda r: (r.created, int(r.report_id)), reverse=True)
         return [r.report_id for r in chosen]

@@ -52,6 +52,7 @@ from .orders_api import OrdersApi
 from .paging import Pager
 from .replenishment_api import ReplenishmentApi
 from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
+from .reports_data import SETTLEMENT
 from .sellers_api import SellersApi
 from .usage_plans import UsagePlans
 from .validation import check_request, parse_datetime
@@ -429,9 +430,12 @@ class Simulator:
         """Ground truth: the records the tap should emit for one report window."""
         return self.dataset.expected_records(report_type, marketplace_id, start, end)
 
-    def settlement_reports(self, marketplace_id: str) -> list[dict[str, Any]]:
-        """The pre-seeded settlement reports of a marketplace, as getReport shows them."""
-        return self.reports.settlement_reports(marketplace_id)
+    def settlement_reports(
+        self, marketplace_id: str, report_type: str = SETTLEMENT
+    ) -> list[dict[str, Any]]:
+        """The settlement reports of this type a listing naming the marketplace finds now (every
+        marketplace of its region), as getReport shows them, newest first."""
+        return self.reports.settlement_reports(marketplace_id, report_type)
 
     def expected_settlement_records(self, report_id: str) -> list[dict[str, Any]]:
         """Ground truth for one settlement report."""
@@ -707,7 +711,8 @@ class Simulator:
                     query["report_type"][0], query["marketplace_id"][0],
                     when("start"), when("end")))
             if route == ("GET", "settlements"):
-                reports = self.settlement_reports(query["marketplace_id"][0])
+                reports = self.settlement_reports(
+                    query["marketplace_id"][0], query.get("report_type", [SETTLEMENT])[0])
                 return _json_response(200, {
                     "reports": reports,
                     "expected_records": {
