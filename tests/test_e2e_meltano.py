@@ -29,7 +29,7 @@ import pytest
 from tap_amazon_sp.catalogue import BY_STREAM
 from tap_amazon_sp.records import parse_datetime
 from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
-from tests.expectations import expected
+from tests.expectations import expected, listed_settlements
 from tests.meltano_env import REPO, clean_env, copy_project, meltano_executable
 from tests.meltano_hub import LoopbackHub, Plugin
 from tests.pgcluster import PostgresCluster, PostgresUnavailable
@@ -39,6 +39,8 @@ from tests.tap_runner import report_requests
 pytestmark = pytest.mark.e2e
 
 JP = "A1VC38T7YXB528"
+DE = "A1PA6795UKMFR9"
+SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
@@ -438,6 +440,41 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     for stream in STREAMS:
         # The same windows as the uninterrupted two runs, so the same rows, window columns included.
         assert content(database, stream) == main_flow.content_second[stream], stream
+
+
+def test_v2_settlements_load_with_numeric_amounts_read_in_the_german_number_format(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+):
+    # Settlements are listed for the last 90 days only: this flow starts 120 days before now, in
+    # Germany, where Amazon writes amounts as 1.234,56.
+    database = postgres.database("settlement")
+    system_db = tmp_path_factory.mktemp("settlement-state") / "meltano.db"
+    now = datetime.now(timezone.utc)
+    start, end = ((now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ") for days in (120, 0))
+    env = flow_env(simulator, database, system_db, end)
+    env.update({
+        "TAP_AMAZON_SP_START_DATE": start, "TAP_AMAZON_SP_REGION": "DE",
+        "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([DE]),
+        # Meltano's own way of selecting through the environment.
+        "TAP_AMAZON_SP__SELECT": json.dumps([f"{SETTLEMENT_V2}.*"]),
+    })
+    simulator.reset()
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert simulator.violations == []
+    assert tables(database) == {SETTLEMENT_V2}
+    types = column_types(database, SETTLEMENT_V2)
+    assert types["amount"] == types["total_amount"] == "numeric"
+    assert types["is_summary"] == "boolean"
+    assert types["posted_date_time"].startswith("timestamp")
+    want: dict[str, tuple[Any, ...]] = {}
+    for report in listed_settlements(simulator, SETTLEMENT_V2, DE, start, end):
+        for line, record in enumerate(simulator.expected_settlement_records(report["reportId"]), start=2):
+            want[f"{record['settlement_id']}:{line}"] = (record["amount"], record["total_amount"], record["is_summary"])
+    rows = query(database, f'SELECT row_key, amount, total_amount, is_summary FROM {SCHEMA}."{SETTLEMENT_V2}"')
+    assert {row[0]: row[1:] for row in rows} == want
+    # Values past a thousand, as the document wrote them with a thousands point and a decimal comma.
+    assert any(isinstance(amount, Decimal) and abs(amount) >= 1000 and amount != amount.to_integral()
+               for amount, _total, _summary in want.values())
 
 
 def test_demo_command_loads_and_prints_tables(project: Project):
