@@ -585,6 +585,27 @@ class RestStream(AmazonSPStream):
         """What makes a record unique in one request chain (its primary key by default)."""
         return tuple(record.get(k) for k in self.primary_keys or ())
 
+    def serves(self, context: Context | None) -> bool:
+        """Whether Amazon serves this stream in a partition (every one, unless a stream says otherwise)."""
+        return True
+
+    def probe(self) -> dict[str, Any] | None:
+        """One request as a sync of this stream makes it, for `--test`: the first page of its newest
+        window in the first partition Amazon serves (None if it serves none of them)."""
+        contexts: list[Context | None] = [*self.partitions] if self.partitions else [None]
+        served = [c for c in contexts if self.serves(c)]
+        if not served:
+            return None
+        context = served[0]
+        params = self.base_params(context)
+        if self.replication_key:
+            spans = self.time_windows(self.sync_start(context))
+            if spans:
+                params = merged(params, self.window_params(*spans[-1]))
+        if self.offset_paging is not None:
+            params = self.offset_paging.page(params, 0)
+        return self.request(params)
+
     # ---- windows ---------------------------------------------------------------------------
 
     def newest_bound(self) -> datetime:

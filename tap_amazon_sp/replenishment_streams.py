@@ -158,9 +158,13 @@ class _ReplenishmentStream(RestStream):
         return str(self.config.get("account_type") or "Seller").capitalize()
 
     @override
+    def serves(self, context: Context | None) -> bool:
+        return str((context or {})["marketplace_id"]) in SERVED[self.account_type]
+
+    @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         marketplace_id = str((context or {})["marketplace_id"])
-        if marketplace_id not in SERVED[self.account_type]:
+        if not self.serves(context):
             self.logger.info("%s: the Replenishment API does not serve marketplace %s to %ss; skipped",
                              self.name, marketplace_id, self.account_type.lower())
             return

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import os
 import sys
 from collections.abc import Callable
 from functools import cached_property, partial
 from types import FrameType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import click
 from jsonschema import Draft202012Validator
 from singer_sdk import Stream, Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.singerlib import StateMessage
+from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_amazon_sp import catalog_input, catalogue, state_input, stopping
 from tap_amazon_sp.client import Runtime
+from tap_amazon_sp.connection_check import ConnectionCheck
 from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
@@ -40,9 +44,6 @@ from tap_amazon_sp.settings import (
 )
 from tap_amazon_sp.stopping import Interrupted, OutputClosed
 
-if TYPE_CHECKING:
-    import click
-
 if sys.version_info >= (3, 12):
     from typing import override
 else:
@@ -50,6 +51,11 @@ else:
 
 ACCOUNT_TYPES = ("Seller", "Vendor")
 STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
+# `--test` modes run by `invoke` (the click context carries the mode there): the connection check,
+# and the SDK's record-by-record test.
+TEST_MODE = "tap_amazon_sp.test"
+TEST_RECORDS = "records"
+TEST_MODES = (CliTestOptionValue.All.value, TEST_RECORDS)
 # The Seller streams read from SP-API operations rather than reports.
 SELLER_REST_STREAMS = (
     OrdersStream, OrderItemsStream, FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream,
@@ -141,6 +147,9 @@ class TapAmazonSP(Tap):
                     text = given.read()
                     check(text, getattr(given, "name", "file"))
                     kwargs[option] = io.StringIO(text)
+            mode = click.get_current_context().meta.get(TEST_MODE)
+            if mode is not None:
+                sys.exit(cls._connection_test(mode, kwargs))
             super().invoke(**kwargs)
         except TapError as exc:
             stopping.hold_signals()
@@ -170,6 +179,52 @@ class TapAmazonSP(Tap):
             stopping.hold_signals()
             cls._output_closed()
             sys.exit(1)
+
+    @classmethod
+    @override
+    def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
+        # The SDK runs its test from this callback, before --catalog may have been read. `--test`
+        # (the connection check) and `--test=records` (the SDK's record-by-record test) are run by
+        # `invoke`, which has every option; `--test=schema` stays the SDK's.
+        if value in (CliTestOptionValue.Disabled.value, CliTestOptionValue.Schema.value):
+            super().cb_test(ctx, param, value)
+            return
+        if value not in TEST_MODES:
+            raise click.BadParameter(
+                f"{value!r}: use --test (a connection check that requests no report), --test=records or "
+                "--test=schema", ctx=ctx, param=param,
+            )
+        ctx.meta[TEST_MODE] = value
+
+    @classmethod
+    def _connection_test(cls, mode: str, options: dict[str, Any]) -> int:
+        """Run `--test` (mode `all`) or `--test=records`; the exit status."""
+        config, catalog = options.get("config"), options.get("catalog")
+        tap = cls(
+            config=dict(getattr(config, "config", None) or {}),
+            catalog=None if catalog is None else json.loads(catalog.read()),
+            parse_env_config=bool(getattr(config, "parse_env", False)),
+            validate_config=True,
+        )
+        if mode == TEST_RECORDS:
+            # The SDK's test: one record of every stream, each forced on (reports are requested).
+            tap.run_connection_test()
+            return 0
+        selected = [stream for stream in tap.streams.values() if stream.selected]
+        return 0 if ConnectionCheck(tap.runtime, selected, tap.logger).run() else 1
+
+    @classmethod
+    @override
+    def get_singer_command(cls) -> click.Command:
+        command = super().get_singer_command()
+        for option in command.params:
+            if option.name == "test" and isinstance(option, click.Option):
+                option.help = (
+                    "Use --test to check the connection at no report cost: Login with Amazon, then one cheap "
+                    "call per API the selected streams use. --test=records syncs one record of every stream "
+                    "(it requests reports); --test=schema prints the SCHEMA messages."
+                )
+        return command
 
     @classmethod
     def _stopped(cls, stop: Interrupted) -> int:

@@ -134,10 +134,25 @@ def test_a_vendor_sync_calls_no_seller_api_and_asks_for_whole_periods_with_the_d
 
 def test_the_connection_test_of_a_vendor_calls_no_seller_api(sim: Simulator):
     sim.set_faults(account_type="Vendor")
-    run = run_cli(vendor_config(sim, start_date="2024-05-05T00:00:00Z", end_date="2024-05-19T00:00:00Z"), "--test")
+    config = vendor_config(sim, start_date="2024-05-05T00:00:00Z", end_date="2024-05-19T00:00:00Z")
+    run = run_cli(config, "--test")
     assert run.returncode == 0, run.stderr[-2000:]
     assert_only_vendor_calls(sim.requests)
+    # A check costs no report: Login with Amazon, then getReports (vendors cannot call the Sellers API).
+    assert report_requests(sim.requests) == []
+    assert [r.operation for r in sim.requests if r.operation] == ["getReports"]
+    lines = [line.split("| ", 3)[3] for line in run.stderr.splitlines() if "| Connection test" in line]
+    assert len(lines) == 3, run.stderr
+    assert lines[0].startswith("Connection test: Login with Amazon accepted")
+    assert lines[1].startswith("Connection test: Reports API answered getReports in US (ATVPDKIKX0DER)")
+    assert lines[2].startswith("Connection test passed: 2 checks")
+    # The SDK's own test, one record of every stream, is still there under another name.
+    sim.clear_requests()
+    records = run_cli(config, "--test=records")
+    assert records.returncode == 0, records.stderr[-2000:]
+    assert_only_vendor_calls(sim.requests)
     assert {b["reportType"] for b in report_requests(sim.requests)} == VENDOR_REPORT_TYPES
+    assert records.records()
 
 
 def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_the_options(sim: Simulator):

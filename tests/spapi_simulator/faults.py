@@ -100,6 +100,12 @@ def _iso_date(value: Any) -> str:
     return date.fromisoformat(str(value)).isoformat()
 
 
+def _names(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError(f"expected a list of names, got {value!r}")
+    return list(value)
+
+
 def _account_type(value: Any) -> str:
     account = str(value)
     if account not in ("any", "Seller", "Vendor"):
@@ -136,6 +142,8 @@ SWITCHES: dict[str, Switch] = {
         Switch("cancel", {}, _counters,
                "{reportType: n}: the next n created reports end CANCELLED, data or not (as Amazon cancels an FBA "
                "report requested too soon after the last one it generated)"),
+        Switch("no_role", [], _names,
+               "[operationId, ...]: these answer 403 Unauthorized, as for an app without the role they need"),
         Switch("account_type", "any", _account_type,
                "Seller or Vendor: what the other account type may not call is refused (and is a violation)"),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),

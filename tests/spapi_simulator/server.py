@@ -598,6 +598,11 @@ class Simulator:
             return _json_response(403, ApiError(
                 403, "Unauthorized", "Access to requested resource is denied.", denied,
             ).body(), request_id)
+        if op.name in self.faults.get("no_role"):
+            # What Amazon answers an app whose developer profile lacks the operation's role.
+            return _json_response(403, ApiError(
+                403, "Unauthorized", "Access to requested resource is denied.", "",
+            ).body(), request_id)
         if self.faults.take("throttle", op.name) or not self.usage_plans.acquire(op.name):
             return self._throttled(request_id)
         if self.faults.take("server_error", op.name):
