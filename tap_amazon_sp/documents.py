@@ -263,14 +263,22 @@ def lines(texts: Iterable[str]) -> Iterator[str]:
 def flat_header(text_lines: Iterable[str]) -> tuple[list[str], int, Iterator[str]]:
     """A flat file's header (its first line that is not blank), the header's line number, and the lines after it.
 
-    An empty header means the document has no line but blank ones.
+    An empty header means the document has no line but blank ones. A header with a CR inside is
+    refused: the document's lines end in CR alone, and read on LF it would be one line of garbage
+    column names and no rows.
     """
     iterator = iter(text_lines)
     number = 0
     for line in iterator:
         number += 1
         if line.strip():
-            return line.removesuffix("\r").split("\t"), number, iterator
+            line = line.removesuffix("\r")
+            if "\r" in line:
+                raise DocumentError(
+                    "the header line holds a carriage return: the document's lines end in CR alone, which is not "
+                    "a flat file as Amazon writes them; the bookmark stays before this window"
+                )
+            return line.split("\t"), number, iterator
     return [], number, iterator
 
 
@@ -298,6 +306,10 @@ class FlatRows:
        be told apart, and the document is refused naming the lines. A short row right after one
        joined to W fields is refused for the same reason (the join may have taken its start), and
        so is a line with no tab that nothing continues.
+    5. Two lines of fewer fields that together make exactly one field too many are refused: a value
+       held a tab and a line break (a tab alone is caught by rule 1; two tabs and a line break, or a
+       tab in a row short of a trailing field, look like rows and are not caught). A full line after
+       a short one is a row, as in 4.
 
     So a short row followed by a full row loads as before (together they would exceed W), and a
     short row never shifts another row's values into its columns; the one reading the field counts
@@ -370,6 +382,12 @@ class FlatRows:
                     plain = False
                     end = number
                     continue
+                if h + n - 2 == width and 1 < n < width and h < width and text[h - 1]:
+                    raise DocumentError(
+                        f"lines {start}-{number} make one field more than the header's {width} together (a value "
+                        "with a tab and a line break in it?), so their columns cannot be told apart; the bookmark "
+                        "stays before this window"
+                    )
                 yield self._finish(held, start, end, tabbed, after)
                 after = (start, end) if tabbed else None
             held, start, end, tabbed, plain = values, number, number, False, n == width
@@ -407,24 +425,49 @@ class FlatRows:
         return start, held
 
 
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object from its (key, value) pairs, a key named again kept as `key_2`, `key_3`, ... (a key
+    the object does not have): nothing Amazon sends is overwritten."""
+    result = dict(pairs)
+    if len(result) == len(pairs):
+        return result
+    result = {}
+    taken = {key for key, _value in pairs}
+    for key, value in pairs:
+        if key in result:
+            number = 2
+            while f"{key}_{number}" in taken:
+                number += 1
+            key = f"{key}_{number}"
+            taken.add(key)
+        result[key] = value
+    return result
+
+
 def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
     """Yield the items of the array under `"key"` of a JSON document, one at a time.
 
-    Items are decoded with Decimal for non-integral numbers. Only the items themselves are ever
-    held in memory, so a document with a huge array streams through.
+    Items are decoded with Decimal for non-integral numbers, and a key an object names twice is kept
+    twice (`unique_keys`). Only the items themselves are ever held in memory, so a document with a
+    huge array streams through. A document with no text at all is refused: no JSON report is empty.
     """
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=unique_keys)
     iterator = iter(texts)
     buffer = ""
     marker = json.dumps(key)
     exhausted = False
 
+    blank = True
+
     def more() -> bool:
-        nonlocal buffer, exhausted
+        nonlocal buffer, exhausted, blank
         for text in iterator:
             buffer += text
+            blank = blank and not text.strip()
             return True
         exhausted = True
+        if blank:
+            raise DocumentError("the JSON document is empty; the bookmark stays before this window")
         return False
 
     # Find `"key"`, then `:` and `[`. The same text can come earlier as a string value (a key is

@@ -15,7 +15,7 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
-from tap_amazon_sp.documents import Attributed
+from tap_amazon_sp.documents import Attributed, unique_keys
 from tap_amazon_sp.errors import DocumentError
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -67,9 +67,13 @@ def exact_numbers(value: Any) -> Any:
 
 
 def snake_keys(value: Any) -> Any:
-    """Snake-case every object key of a JSON value, recursively."""
+    """Snake-case every object key of a JSON value, recursively; two keys that snake-case alike
+    (`ASIN`, `asin`) are both kept, the second as `asin_2`."""
     if isinstance(value, dict):
-        return {snake(k): snake_keys(v) for k, v in value.items()}
+        result = {snake(k): snake_keys(v) for k, v in value.items()}
+        if len(result) < len(value):
+            return unique_keys([(snake(k), snake_keys(v)) for k, v in value.items()])
+        return result
     if isinstance(value, list):
         return [snake_keys(v) for v in value]
     return value

@@ -19,22 +19,25 @@ Every RECORD is checked against its stream's SCHEMA message (`tests/record_schem
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tap_amazon_sp.catalogue import BY_STREAM
 from tap_amazon_sp.documents import FlatRows, flat_header, lines
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.records import RowTyper
-from tests.conftest import make_config
+from tests.conftest import RATE_SCALE, make_config
 from tests.expectations import expected, strip_added
 from tests.record_schemas import assert_records_match_schemas
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.mutations import (
     BROKEN_LAST,
     BROKEN_NAME,
+    JSON_REPEAT,
     REPEATED_COLUMN,
     XML_CHANNEL_REPEAT,
     XML_REPEAT,
@@ -257,6 +260,19 @@ def test_a_column_the_header_names_twice_is_kept_in_extra_columns_and_announced(
     assert "columns not in the stream's schema" not in run.stderr
 
 
+def test_a_json_key_an_object_names_twice_is_kept_as_key_2(sim: Simulator, tmp_path: Path):
+    end = "2024-02-01T00:00:00Z"
+    sim.set_faults(document_mutation={SALES: "repeated_key"})
+    run = cli(sim, tmp_path, SALES, region="US", end_date=end)
+    want = []
+    for row in expected(sim, SALES, US, START, end):
+        sales = dict(row["sales_by_asin"])
+        sales["units_ordered_2"] = 999  # in its object, where unknown keys stay
+        want.append({**row, "sales_by_asin": sales, "extra_columns": {"parent_asin_2": JSON_REPEAT}})
+    assert want and records(run, SALES) == want
+    assert "keys not in the stream's schema, kept in extra_columns: parent_asin_2" in run.stderr
+
+
 def test_a_repeated_name_never_takes_the_name_of_another_column():
     typer = RowTyper(["sku", "sku", "sku_2", "price", "sku"], {"sku": "string", "price": "number", "sku_3": "string"},
                      describe="test")
@@ -304,3 +320,107 @@ def test_a_flat_xml_element_with_an_attribute_or_repeated_keeps_its_first_value_
     want = expected(sim, BROWSE_TREE, US, START, END)
     want[0] = {**want[0], "extra_columns": {"browse_node_name@lang": "de", "browse_node_name_2": XML_REPEAT}}
     assert records(run, BROWSE_TREE) == want
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        # "x\ty\nz" in the second column: 3 + 3 - 1 = 5 fields, one more than the header's 4.
+        ("1\tx\ty\nz\t5\t6\n", "lines 2-3 make one field more than the header's 4 together"),
+        # Lines that end in CR alone: one line of garbage column names.
+        ("", "the header line holds a carriage return"),
+    ],
+)
+def test_flat_files_with_a_tab_and_a_line_break_in_a_value_or_cr_line_ends_are_refused(body: str, message: str):
+    document = HEADER + body if body else HEADER.replace("\n", "\r") + "1\t2\t3\t4\r"
+    with pytest.raises(DocumentError, match=re.escape(message)):
+        flat(document)
+
+
+def test_a_short_row_of_two_fields_before_a_full_row_is_still_a_row():
+    assert flat(HEADER + "1\t2\n3\t4\t5\t6\n") == [(2, ["1", "2"]), (3, ["3", "4", "5", "6"])]
+
+
+# --- crafted documents, served as they are by a simulator of their own ---------------------------
+
+ORDER_COLUMNS = [name for name, _kind in BY_STREAM[ALL_ORDERS].columns]
+
+
+def crafted(tmp_path: Path, body: bytes, stream: str = ALL_ORDERS) -> TapRun:
+    """The CLI syncing one day of `stream` from a simulator that serves `body` as every document of it."""
+    path = tmp_path / "document.bin"
+    path.write_bytes(body)
+    with Simulator(processing_delay=0.02, rate_scale=RATE_SCALE, document_files={stream: path}) as sim:
+        settings = make_config(sim, end_date="2024-01-02T00:00:00Z")
+        run = run_cli(settings, "--catalog", catalog_file(sim, tmp_path, (stream,)))
+        assert sim.violations == []
+    return run
+
+
+def order_row(order_id: str) -> str:
+    values = dict.fromkeys(ORDER_COLUMNS, "")
+    values.update(amazon_order_id=order_id, purchase_date="2024-01-01T10:00:00+00:00", quantity="1", sku="A")
+    return "\t".join(values.values())
+
+
+ORDERS_TEXT = "\t".join(ORDER_COLUMNS) + "\n" + order_row("111-1") + "\n" + order_row("111-2") + "\n"
+
+
+def order_ids(run: TapRun) -> list[str]:
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_records_match_schemas(run)
+    return [r["amazon_order_id"] for r in run.records(ALL_ORDERS)]
+
+
+NOT_GZIP = "bytes after the end of its gzip data that are not gzip"
+
+
+def test_nul_padding_after_the_gzip_data_is_skipped(tmp_path: Path):
+    assert order_ids(crafted(tmp_path, gzip.compress(ORDERS_TEXT.encode()) + b"\0" * 100)) == ["111-1", "111-2"]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (gzip.compress(ORDERS_TEXT.encode()) + b"trailing garbage", NOT_GZIP),
+        (gzip.compress(ORDERS_TEXT.encode()) + ORDERS_TEXT.encode(), NOT_GZIP),
+        (gzip.compress(b"\n\r\n\n"), "the document has no header line (it is empty or blank)"),
+        (gzip.compress(b""), "the document has no header line (it is empty or blank)"),
+        (gzip.compress(ORDERS_TEXT.replace("\n", "\r").encode()), "the header line holds a carriage return"),
+    ],
+    ids=["trailing-garbage", "gzip-then-plain", "blank-lines", "gzip-of-nothing", "cr-line-ends"],
+)
+def test_a_document_that_cannot_be_read_whole_stops_the_sync_naming_the_report(
+    tmp_path: Path, body: bytes, message: str
+):
+    run = crafted(tmp_path, body)
+    error = error_line(run)
+    assert f"| {ALL_ORDERS} report " in error and message in error
+    assert run.records(ALL_ORDERS) == [] and run.bookmark(ALL_ORDERS, US) is None
+
+
+def test_a_document_with_a_header_and_no_rows_is_an_empty_window(tmp_path: Path):
+    run = crafted(tmp_path, gzip.compress(("\t".join(ORDER_COLUMNS) + "\r\n").encode()))
+    assert order_ids(run) == []
+    assert run.bookmark(ALL_ORDERS, US) == "2024-01-02T00:00:00+00:00"
+
+
+def test_xml_with_namespaces_cdata_comments_and_mixed_content_reads_by_local_names(tmp_path: Path):
+    document = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<amz:Result xmlns:amz="urn:amazon" xmlns="urn:default"><!-- a comment -->'
+        "<amz:Node><amz:browseNodeId>42</amz:browseNodeId>"
+        "<browseNodeName><![CDATA[Tea & <Coffee>]]></browseNodeName>"
+        "<browsePathByName>Home, <b>Kitchen</b></browsePathByName>"
+        "<hasChildren>true</hasChildren><childNodes count=\"2\"><id>1</id><id>2</id></childNodes>"
+        "</amz:Node></amz:Result>"
+    )
+    run = crafted(tmp_path, gzip.compress(document.encode()), BROWSE_TREE)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_records_match_schemas(run)
+    [record] = run.records(BROWSE_TREE)
+    assert record["browse_node_id"] == "42"
+    assert record["browse_node_name"] == "Tea & <Coffee>"
+    assert record["browse_path_by_name"] == "Home,"  # mixed content: the text, the element in extra_columns
+    assert record["has_children"] is True and record["child_nodes"] == ["1", "2"]
+    assert record["extra_columns"] == {"browse_path_by_name": ["Kitchen"]}

@@ -17,6 +17,7 @@ __all__ = [
     "BROKEN_NAME",
     "HUGE_FIELD",
     "INVALID_BYTES",
+    "JSON_REPEAT",
     "MUTATIONS",
     "NEW_COLUMN",
     "NEW_COLUMN_AT",
@@ -203,6 +204,18 @@ XML_REPEAT = "Zweiter Name"
 XML_CHANNEL_REPEAT = "Non-Amazon"
 
 
+# What the repeated_key mutation names a second time in every JSON record.
+JSON_REPEAT = "B0REPEATED"
+
+
+def _repeated_key(document: Document) -> Document:
+    # A key named again after the real one, at the top of each record and inside an object.
+    text = document.body.decode("utf-8")
+    text = text.replace('"salesByAsin":{', f'"parentAsin":"{JSON_REPEAT}","salesByAsin":{{')
+    text = text.replace(',"totalOrderItems":', ',"unitsOrdered":999,"totalOrderItems":')
+    return Document(text.encode("utf-8"), document.content_type)
+
+
 def _xml_attributes(document: Document) -> Document:
     # Attributes on elements the schema holds as values, a value element repeated, an amount
     # without its currency: each in the first record only.
@@ -250,6 +263,7 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "external_entity": _xml_with_entity('<!ENTITY xxe SYSTEM "file:///etc/passwd">', "&xxe;"),
     "new_key": _new_key,
     "xml_attributes": _xml_attributes,
+    "repeated_key": _repeated_key,
 }
 
 
