@@ -168,17 +168,28 @@ class TapAmazonSP(Tap):
     @classmethod
     @override
     def cb_discover(cls, ctx: click.Context, param: click.Option, value: bool) -> None:
-        # The catalog is printed by the SDK: a closed pipe or a signal is said in one line here too.
+        cls._quietly("discovery", lambda: super(TapAmazonSP, cls).cb_discover(ctx, param, value))
+
+    @classmethod
+    def _quietly(cls, doing: str, run: Callable[[], None]) -> None:
+        """Run a CLI mode the SDK runs outside `invoke` (discovery): a failure the tap understands, a
+        signal or a closed pipe is one line there too."""
         try:
-            super().cb_discover(ctx, param, value)
+            run()
+        except TapError as exc:
+            stopping.hold_signals()
+            cls.logger.error("%s", exc)
+            sys.exit(1)
         except Interrupted as stop:
             stopping.hold_signals()
-            cls.logger.warning("Stopped by %s during discovery; exit status %d", stop.name, stop.exit_code)
+            cls.logger.warning("Stopped by %s during %s; exit status %d", stop.name, doing, stop.exit_code)
             sys.exit(stop.exit_code)
-        except BrokenPipeError:
+        except (BrokenPipeError, OutputClosed):
             stopping.hold_signals()
             cls._output_closed()
             sys.exit(1)
+        finally:
+            stopping.ignore_signals()
 
     @classmethod
     @override

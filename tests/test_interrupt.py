@@ -326,3 +326,23 @@ def test_discovery_into_a_closed_pipe_is_one_line_and_exit_1(big: Simulator, tmp
     assert len(said) == 1 and "The output pipe was closed by its reader" in said[0], stderr[-3000:]
     for word in NOISE:
         assert word not in stderr
+
+
+def test_a_signal_during_the_test_of_records_ends_it_with_one_line(big: Simulator, tmp_path: Path):
+    big.set_faults(processing_delay=30)
+    (tmp_path / "config.json").write_text(json.dumps(config_for(big)))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
+    tap = subprocess.Popen(
+        [sys.executable, "-m", "tap_amazon_sp", "--config", str(tmp_path / "config.json"), "--test=records"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO,
+    )
+    deadline = time.monotonic() + 30
+    while not any(r.operation == "getReport" for r in big.requests) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    tap.send_signal(signal.SIGTERM)
+    _, stderr = tap.communicate(timeout=60)
+    text = stderr.decode()
+    assert tap.returncode == 143, text[-3000:]
+    assert "Stopped by SIGTERM" in text
+    for word in NOISE:
+        assert word not in text
