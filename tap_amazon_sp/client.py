@@ -29,6 +29,7 @@ from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, windows
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import Backoff, SPAPIClient
+from tap_amazon_sp.state_input import BOOKMARK
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -330,12 +331,15 @@ class AmazonSPStream(Stream):
 
     def bookmark(self, context: Context | None) -> datetime | None:
         """Where the last completed window of this partition ended."""
-        value = self.get_context_state(context).get("replication_key_value")
+        value = self.get_context_state(context).get(BOOKMARK)
         return parse_datetime(str(value)) if value else None
 
     def start_bookmark(self, context: Context | None) -> datetime | None:
         """The bookmark this sync starts from: none for FULL_TABLE (the stored one stays, and moves on
         only past it, for later INCREMENTAL runs). Says once per partition when it makes the sync empty."""
+        if "" not in self._told:
+            self._told.add("")
+            self._tell_unused_bookmarks()
         mark = self.bookmark(context)
         key = repr(sorted((context or {}).items()))
         told = key in self._told
@@ -359,6 +363,22 @@ class AmazonSPStream(Stream):
             )
         return mark
 
+    def _tell_unused_bookmarks(self) -> None:
+        """Say so when the state holds bookmarks where this stream keeps none (a stream-wide one for a
+        stream with one per marketplace, or the reverse): they are not used, and nothing else reads them."""
+        state = self.tap_state.get("bookmarks", {}).get(self.name) or {}
+        if self.partitions is None:
+            unused = [p.get(BOOKMARK) for p in state.get("partitions") or () if p.get(BOOKMARK)]
+            keeps = "one bookmark for the whole stream"
+        else:
+            unused = [state[BOOKMARK]] if state.get(BOOKMARK) else []
+            keeps = "one bookmark per marketplace"
+        if unused:
+            self.logger.warning(
+                "%s: the state's bookmark %s is not where this stream keeps its bookmarks (%s): it is not used",
+                self.name, ", ".join(map(str, unused)), keeps,
+            )
+
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
         """Record that everything up to `value` has been emitted, and say so in a STATE message.
 
@@ -370,7 +390,7 @@ class AmazonSPStream(Stream):
             value = current
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
-        state["replication_key_value"] = format_datetime(value)
+        state[BOOKMARK] = format_datetime(value)
         if done is not None:
             self._drop_pending(state, done.key)
         self.state_manager.is_flushed = False

@@ -44,12 +44,18 @@ def check(state: Any, name: str = "") -> None:
         partitions = stream_state.get("partitions", [])
         if not isinstance(partitions, list):
             raise StateError(f"{where}: {path}.partitions is {kind(partitions)} instead of a list")
+        seen: dict[str, int] = {}
         for index, partition in enumerate(partitions):
             item = f"{path}.partitions[{index}]"
             if not isinstance(partition, Mapping):
                 raise StateError(f"{where}: {item} is {kind(partition)} instead of an object")
-            if not isinstance(partition.get("context", {}), Mapping):
-                raise StateError(f"{where}: {item}.context is {kind(partition['context'])} instead of an object")
+            context = partition.get("context", {})
+            if not isinstance(context, Mapping):
+                raise StateError(f"{where}: {item}.context is {kind(context)} instead of an object")
+            same = seen.setdefault(json.dumps(context, sort_keys=True, default=str), index)
+            if same != index:
+                raise StateError(f"{where}: {item} has the context of {path}.partitions[{same}]: which one holds "
+                                 "the bookmark?")
             _check_partition(partition, item, where)
 
 

@@ -77,6 +77,10 @@ BAD_STATES = {
         json.dumps(partition(pending_reports={WINDOW: {"options": "{}"}})), "report_id is null, not a report id"
     ),
     "pending reports a list": (json.dumps(partition(pending_reports=[])), "pending_reports is a list instead of"),
+    "a partition twice": (
+        json.dumps({"bookmarks": {ALL_ORDERS: {"partitions": [{"context": {"marketplace_id": US}}] * 2}}}),
+        "partitions[1] has the context of",
+    ),
 }
 
 
@@ -248,6 +252,20 @@ def test_a_bookmark_in_the_future_or_after_end_date_warns_once_per_stream_partit
     assert any(f"{ALL_ORDERS} {CA}: the bookmark 2024-05-01T00:00:00+00:00 is after end_date "
                "2024-03-01T00:00:00+00:00" in w for w in said)
     assert report_requests(sim.requests) == [] and run.records() == []
+
+
+def test_a_bookmark_where_the_stream_keeps_none_is_named_and_not_used(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END, lookback_days=0)
+    catalog = catalog_for(config, [ALL_ORDERS])
+    # A stream-wide bookmark for a stream that keeps one per marketplace (another tap's state, say).
+    state = {"bookmarks": {ALL_ORDERS: {"replication_key": "data_end_time",
+                                        "replication_key_value": "2024-02-15T00:00:00+00:00"}}}
+    run = run_with_catalog(config, catalog, tmp_path, state=state)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (line,) = warnings_about(run, "is not where this stream keeps its bookmarks")
+    assert f"{ALL_ORDERS}: the state's bookmark 2024-02-15T00:00:00+00:00" in line
+    assert "one bookmark per marketplace" in line
+    assert report_requests(sim.requests)[0]["dataStartTime"] == "2024-01-01T00:00:00Z"
 
 
 # --- catalog mismatches -------------------------------------------------------------------------------------
