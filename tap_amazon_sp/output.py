@@ -91,7 +91,8 @@ class TapMessageWriter(SingerWriter):
 
     Every message, the SDK's own (SCHEMA, STATE) included, goes out through `flush_lines`: whole
     lines only, however the write is interrupted (a signal, a pipe that takes part of a block), and
-    a reader that closed stdout is `OutputClosed`, not a BrokenPipeError deep in a stream's sync.
+    a stdout that takes nothing more (its reader closed it, a full disk) is `OutputClosed`, not an
+    OSError deep in a stream's sync.
     """
 
     def __init__(self) -> None:
@@ -158,6 +159,8 @@ def _write_all(data: bytearray) -> None:
                 select.select([], [buffer], [])
     except BrokenPipeError:
         raise OutputClosed from None
+    except OSError as exc:
+        raise OutputClosed(f"Writing to stdout failed ({exc.strerror or exc})") from None
 
 
 class RecordLineWriter:

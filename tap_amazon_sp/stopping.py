@@ -41,7 +41,14 @@ class Interrupted(BaseException):
 
 
 class OutputClosed(BaseException):
-    """The reader of stdout closed it (`tap | head`, a target that died): nothing more can be written."""
+    """stdout can take nothing more: its reader closed it (`tap | head`, a target that died), or the
+    file behind it refused a write (a full disk)."""
+
+    PIPE_CLOSED = "The output pipe was closed by its reader"
+
+    def __init__(self, reason: str = PIPE_CLOSED) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class StopGuard:

@@ -158,9 +158,9 @@ class TapAmazonSP(Tap):
         except Interrupted as stop:
             stopping.hold_signals()
             sys.exit(cls._stopped(stop))
-        except OutputClosed:
+        except OutputClosed as closed:
             stopping.hold_signals()
-            cls._output_closed()
+            cls._output_closed(closed.reason)
             sys.exit(1)
         finally:
             stopping.ignore_signals()
@@ -184,9 +184,13 @@ class TapAmazonSP(Tap):
             stopping.hold_signals()
             cls.logger.warning("Stopped by %s during %s; exit status %d", stop.name, doing, stop.exit_code)
             sys.exit(stop.exit_code)
-        except (BrokenPipeError, OutputClosed):
+        except OutputClosed as closed:
             stopping.hold_signals()
-            cls._output_closed()
+            cls._output_closed(closed.reason)
+            sys.exit(1)
+        except BrokenPipeError:
+            stopping.hold_signals()
+            cls._output_closed(OutputClosed.PIPE_CLOSED)
             sys.exit(1)
         finally:
             stopping.ignore_signals()
@@ -242,8 +246,8 @@ class TapAmazonSP(Tap):
         """Finish an interrupted sync: its queued lines, then a STATE that resumes where it stopped."""
         try:
             stop.finish()
-        except OutputClosed:
-            cls._output_closed()
+        except OutputClosed as closed:
+            cls._output_closed(closed.reason)
         else:
             cls.logger.warning(
                 "Stopped by %s: the last STATE resumes after the last window emitted in full; exit status %d",
@@ -254,13 +258,13 @@ class TapAmazonSP(Tap):
         return stop.exit_code
 
     @classmethod
-    def _output_closed(cls) -> None:
+    def _output_closed(cls, reason: str) -> None:
         # Python flushes stdout once more at exit; with the reader gone that would print
         # "Exception ignored ... BrokenPipeError". Its docs' remedy: point stdout at devnull.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
-        cls.logger.error("The output pipe was closed by its reader; stopping, as nothing more can be written")
+        cls.logger.error("%s; stopping, as nothing more can be written", reason)
 
     @override
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:

@@ -346,3 +346,14 @@ def test_a_signal_during_the_test_of_records_ends_it_with_one_line(big: Simulato
     assert "Stopped by SIGTERM" in text
     for word in NOISE:
         assert word not in text
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a file every write to fails")
+def test_a_stdout_that_refuses_writes_is_one_line_and_exit_1(big: Simulator, tmp_path: Path):
+    with open("/dev/full", "wb") as full:
+        tap = Running(tmp_path / "first", config_for(big), stdout=full.fileno())
+        run = tap.finish(whole=False)
+    assert run.returncode == 1, run.stderr[-3000:]
+    (line,) = [line for line in run.stderr.splitlines() if "ERROR" in line]
+    assert "Writing to stdout failed (No space left on device); stopping" in line
+    assert_quiet(run)
