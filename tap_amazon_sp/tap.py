@@ -301,9 +301,17 @@ class TapAmazonSP(Tap):
         if self.input_catalog is not None:
             others = {other: set(_stream_makers(other)) for other in ACCOUNT_TYPES if other != account}
             named = [entry.tap_stream_id for entry in self.input_catalog.streams]
-            warning = catalog_input.mismatch(named, account, {s.name for s in streams}, others)
+            own = {s.name for s in streams}
+            warning = catalog_input.mismatch(named, account, own, others)
             if warning:
                 self.logger.warning("%s", warning)
+            selected = [
+                e.tap_stream_id for e in self.input_catalog.streams
+                if e.tap_stream_id in own and e.metadata.resolve_selection()[()]
+            ]
+            if not selected:
+                self.logger.warning("The catalog selects none of the streams of a %s account: nothing is synced",
+                                    account)
         return streams
 
 

@@ -287,3 +287,12 @@ def test_a_catalog_naming_streams_this_account_does_not_have_is_one_warning_nami
         assert name in line
     assert "streams tap-amazon-sp does not have: GET_NO_SUCH_REPORT" in line
     assert {m["stream"] for m in run.messages if m["type"] == "RECORD"} == {LISTINGS}
+
+
+def test_a_catalog_that_selects_no_stream_says_so(sim: Simulator, tmp_path: Path):
+    config = make_config(sim, end_date=END)
+    run = run_with_catalog(config, catalog_for(config, []), tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    (line,) = warnings_about(run, "The catalog selects none")
+    assert "streams of a Seller account: nothing is synced" in line
+    assert sim.requests == [] and run.records() == []
