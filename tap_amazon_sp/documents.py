@@ -319,6 +319,9 @@ class FlatRows:
     """
 
     KEEP = 5
+    # No comment or description runs to this many lines; a row that does is a broken document, and
+    # holding it would cost memory with its size (and time with its square).
+    MAX_LINES = 1000
 
     def __init__(self, text_lines: Iterator[str], width: int, text_columns: Sequence[bool], header_line: int) -> None:
         self._lines = text_lines
@@ -379,6 +382,12 @@ class FlatRows:
                         self.joined += 1
                         if len(self.joined_at) < self.KEEP:
                             self.joined_at.append(start)
+                    elif number - start >= self.MAX_LINES:
+                        raise DocumentError(
+                            f"line {start} begins a row that goes on for more than {self.MAX_LINES} lines; that is "
+                            "not a value with line breaks but a document that is not a flat file; the bookmark stays "
+                            "before this window"
+                        )
                     plain = False
                     end = number
                     continue

@@ -424,3 +424,18 @@ def test_xml_with_namespaces_cdata_comments_and_mixed_content_reads_by_local_nam
     assert record["browse_path_by_name"] == "Home,"  # mixed content: the text, the element in extra_columns
     assert record["has_children"] is True and record["child_nodes"] == ["1", "2"]
     assert record["extra_columns"] == {"browse_path_by_name": ["Kitchen"]}
+
+
+def test_a_row_that_runs_on_for_a_thousand_lines_is_refused():
+    with pytest.raises(DocumentError, match="line 2 begins a row that goes on for more than 1000 lines"):
+        flat(HEADER + "1\t2\t3\tx\n" + "more\n" * 2000)
+
+
+def test_a_document_with_line_breaks_downloaded_again_emits_every_row_once(sim: Simulator, tmp_path: Path):
+    sim.set_faults(document_mutation={ALL_ORDERS: "line_breaks"}, break_document={ALL_ORDERS: 1})
+    run = cli(sim, tmp_path)
+    want = []
+    for rows in per_window(sim):
+        want += [{**rows[0], "product_name": BROKEN_NAME}, {**rows[1], "price_designation": BROKEN_LAST}, *rows[2:]]
+    assert records(run) == want
+    assert "downloading it again" in run.stderr
