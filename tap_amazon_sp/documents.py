@@ -283,8 +283,9 @@ def flat_header(text_lines: Iterable[str]) -> tuple[list[str], int, Iterator[str
 
 
 class FlatRows:
-    """The rows of a flat file after its header, as (line number, values); values hold no CR or LF of
-    their own line ends.
+    """The rows of a flat file after its header, as lists of values (no CR or LF of their own line
+    ends); `line` is the line the row last yielded begins on (a row is read more often than a line
+    number is needed, so it is not yielded with it).
 
     Amazon's flat files are not CSV: nothing is quoted, so a value that starts with a quote is kept
     as it is, and a value with a line break in it (a description, a buyer's comment) splits its row
@@ -328,10 +329,11 @@ class FlatRows:
         self._width = width
         self._text = text_columns
         self._header_line = header_line
+        self.line = header_line
         self.joined = 0
         self.joined_at: list[int] = []
 
-    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+    def __iter__(self) -> Iterator[list[str]]:
         width = self._width
         number = self._header_line
         if width < 2:
@@ -340,7 +342,8 @@ class FlatRows:
                 number += 1
                 value = line.removesuffix("\r")
                 if value:
-                    yield number, [value]
+                    self.line = number
+                    yield [value]
             return
         text = self._text
         held: list[str] | None = None  # the row read last, held until the next line shows it is whole
@@ -357,7 +360,8 @@ class FlatRows:
                 last = held[-1]  # type: ignore[index]
                 if last.endswith("\r"):
                     held[-1] = last[:-1]  # type: ignore[index]
-                yield start, held  # type: ignore[misc]
+                self.line = start
+                yield held  # type: ignore[misc]
                 held, start, end = values, number, number
                 continue
             n = len(values)
@@ -397,16 +401,18 @@ class FlatRows:
                         "with a tab and a line break in it?), so their columns cannot be told apart; the bookmark "
                         "stays before this window"
                     )
+                self.line = start
                 yield self._finish(held, start, end, tabbed, after)
                 after = (start, end) if tabbed else None
             held, start, end, tabbed, plain = values, number, number, False, n == width
             blanks.clear()
         if held is not None:
+            self.line = start
             yield self._finish(held, start, end, tabbed, after)
 
     def _finish(
         self, held: list[str], start: int, end: int, tabbed: bool, after: tuple[int, int] | None
-    ) -> tuple[int, list[str]]:
+    ) -> list[str]:
         """A held row, ready to go out, or the reason it cannot (rule 4)."""
         last = held[-1]
         if last.endswith("\r"):
@@ -431,7 +437,7 @@ class FlatRows:
                     f"line {start} has no tab but the header has {width} fields, and no text value next to it "
                     "that a line break could have split; the bookmark stays before this window"
                 )
-        return start, held
+        return held
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

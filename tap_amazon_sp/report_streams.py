@@ -496,9 +496,9 @@ class ReportStream(AmazonSPStream):
                 "%s: none of the columns %s is in the document, so its summary row cannot be told apart",
                 describe, ", ".join(self.spec.detail_columns),
             )
-        # `number` counts rows (as lines once were), so a settlement row keeps its key; `line` is where it starts.
-        for number, (line, values) in enumerate(rows, start=2):
-            record = typer.record(values, line)
+        # `number` counts rows (as lines once were), so a settlement row keeps its key; `rows.line` is where it starts.
+        for number, values in enumerate(rows, start=2):
+            record = typer.record(values, rows.line)
             if self.spec.detail_columns:
                 record["is_summary"] = bool(details) and all(record[name] is None for name in details)
             if row_key:

@@ -191,9 +191,10 @@ def test_a_line_break_in_a_row_short_of_fields_stops_the_sync_naming_the_lines(s
 
 
 def flat(document: str, text: str = "tttt") -> list[tuple[int, list[str]]]:
-    """FlatRows of a document whose columns are text (t) or typed (n), header included."""
+    """FlatRows of a document whose columns are text (t) or typed (n), header included: (first line, values)."""
     header, number, rest = flat_header(lines([document]))
-    return list(FlatRows(rest, len(header), [kind == "t" for kind in text], number))
+    rows = FlatRows(rest, len(header), [kind == "t" for kind in text], number)
+    return [(rows.line, values) for values in rows]
 
 
 HEADER = "a\tb\tc\td\n"
