@@ -267,6 +267,9 @@ def test_bytes_invalid_in_the_charset_fail_loudly_wherever_they_fall(data: bytes
 
 @given(TEXT, st.sampled_from(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"]), CUTS)
 def test_a_utf16_or_utf32_byte_order_mark_wins_over_the_declared_charset(text: str, codec: str, points: list[int]):
+    # FF FE 00 00 is UTF-32-LE's mark and also UTF-16-LE's followed by U+0000: read as UTF-32 (no
+    # report starts with a NUL character), so that one text is left out of the UTF-16-LE case.
+    assume(not (codec == "utf-16-le" and text.startswith("\x00")))
     data = "\ufeff".encode(codec) + text.encode(codec)
     assert "".join(decode(cut(data, points), "cp1252", describe="test")) == text
 
