@@ -181,6 +181,9 @@ class ReportEngine:
             return "no error document"
         try:
             data = b"".join(self.document_chunks(str(document_id)))
+        except DownloadError as exc:
+            # Broken off, cut short or empty (0 bytes): the message says which.
+            return f"error document unreadable: {exc}"
         except Exception as exc:
             return f"error document unreadable ({type(exc).__name__})"
         text = data.decode("utf-8", errors="replace").strip()

@@ -440,3 +440,11 @@ def test_a_document_with_line_breaks_downloaded_again_emits_every_row_once(sim: 
         want += [{**rows[0], "product_name": BROKEN_NAME}, {**rows[1], "price_designation": BROKEN_LAST}, *rows[2:]]
     assert records(run) == want
     assert "downloading it again" in run.stderr
+
+
+def test_an_empty_fatal_error_document_is_reported_as_such(sim: Simulator, tmp_path: Path):
+    sim.set_faults(fatal={ALL_ORDERS: 100}, empty_document={ALL_ORDERS: 100})
+    run = cli(sim, tmp_path, fatal_report_retries=0)
+    assert run.returncode == 1
+    assert "error document unreadable: document amzn1.spdoc." in run.stderr
+    assert "the download was empty (0 bytes), which no report document is" in run.stderr
