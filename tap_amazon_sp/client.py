@@ -24,6 +24,7 @@ from tap_amazon_sp.errors import APIError, CatalogError, LimitError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
+from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, windows
@@ -101,6 +102,7 @@ class Runtime:
         client = SPAPIClient(
             base_url=settings.sp_api_url, token=token, session=session, plans=UsagePlans(conservative=conservative),
             logger=logger, backoff=Backoff(base=settings.retry_base), timeout=settings.request_timeout,
+            progress=SyncProgress(logger, heartbeat=settings.progress_interval),
         )
         engine = ReportEngine(
             client,
@@ -177,6 +179,11 @@ class AmazonSPStream(Stream):
     # Whether what Amazon made before removing the source can still be read (listed reports).
     still_listed: bool = False
     _lifecycle_told = False
+    # Records handed to the output in this sync, for the per-window lines and the summary.
+    records_emitted = 0
+    # Whether each committed bookmark is one window done (REST streams); report streams count their
+    # windows where they emit them (a regional report commits a bookmark per marketplace).
+    windows_at_commit: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Partitions already told how their bookmark is read (see `start_bookmark`).
@@ -211,7 +218,8 @@ class AmazonSPStream(Stream):
             if self.selected:
                 self._write_schema_message()
             return
-        super().sync(context)
+        with acting_for(self.name):
+            super().sync(context)
 
     @property
     def runtime(self) -> Runtime:
@@ -244,6 +252,7 @@ class AmazonSPStream(Stream):
 
     @override
     def _write_record_message(self, record: dict[str, Any]) -> None:
+        self.records_emitted += 1
         writer = self._fast_writer()
         if writer is None or not writer.write(record):
             super()._write_record_message(record)
@@ -388,6 +397,8 @@ class AmazonSPStream(Stream):
         current = self.bookmark(context)
         if current is not None and current > value:
             value = current
+        if self.windows_at_commit:
+            self.runtime.client.progress.window(self.name)
         state = self.get_context_state(context)
         state["replication_key"] = self.replication_key
         state[BOOKMARK] = format_datetime(value)
@@ -533,6 +544,7 @@ class RestStream(AmazonSPStream):
     _page_size: int | None = None
     # Whether a request carries its parameters as a JSON body (POST operations), not a query string.
     json_body: ClassVar[bool] = False
+    windows_at_commit = True
     # Where a page holds its records (read by the default `page_records` and by offset paging).
     records_path: ClassVar[tuple[str, ...]] = ()
     # Paging by offset (limit, offset, total) instead of by token.
@@ -775,3 +787,4 @@ class RestStream(AmazonSPStream):
             yield from self.windowed_records(context)
         else:
             yield from self.read_chain(self.base_params(context), context)
+            self.runtime.client.progress.window(self.name)

@@ -25,6 +25,7 @@ from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.errors import APIError, AuthError, TapError
 from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.progress import count
 from tap_amazon_sp.report_streams import ReportStream
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ class ConnectionCheck:
                 self._say(self._family(family, streams))
         failed = [o for o in self.outcomes if not o.passed]
         client = self.runtime.client
-        cost = (f"{_count(client.request_count, 'SP-API request')}, "
-                f"{_count(client.token.refresh_count, 'Login with Amazon request')}; no report requested")
+        cost = (f"{count(client.request_count, 'SP-API request')}, "
+                f"{count(client.token.refresh_count, 'Login with Amazon request')}; no report requested")
         if failed:
             self.logger.error("Connection test failed: %d of %d checks (%s)", len(failed), len(self.outcomes), cost)
         else:
@@ -132,8 +133,8 @@ class ConnectionCheck:
             self.runtime.client.call("getReports", params=params)
         except TapError as exc:
             return self._refused(REPORTS, [s.name for s in streams], exc)
-        count = _count(len(streams), "selected report stream")
-        return Outcome(True, f"Reports API answered getReports in {_markets(markets)} for {count}; Amazon checks "
+        selected = count(len(streams), "selected report stream")
+        return Outcome(True, f"Reports API answered getReports in {_markets(markets)} for {selected}; Amazon checks "
                              "each report type's role only when a report is created (one it refuses ends FATAL), "
                              "which this test does not do")
 
@@ -170,10 +171,6 @@ class ConnectionCheck:
             return Outcome(False, f"{name} refused the token for {', '.join(names)} ({exc}): the app lacks {needs}; "
                                   "add it to the app (then authorize it again) or deselect these streams")
         return Outcome(False, f"{name} for {', '.join(names)}: {exc}")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _markets(ids: Sequence[str]) -> str:

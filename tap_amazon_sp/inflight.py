@@ -40,6 +40,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from tap_amazon_sp.errors import APIError, ReportError
+from tap_amazon_sp.progress import acting_for, named, where
 from tap_amazon_sp.quota import many_reports_warning
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
@@ -144,6 +145,7 @@ class Scheduler:
         # (report type, marketplaces) -> when Amazon may generate it again, and why it rests.
         self._cooling: dict[tuple[str, str], tuple[datetime, str]] = {}
         self._attempts: dict[tuple[str, str, str, str], int] = {}
+        engine.client.progress.in_flight = lambda: self.in_flight
 
     # Planning
 
@@ -209,13 +211,15 @@ class Scheduler:
             owner.forget(slot)
 
         try:
-            result = self.engine.finish(
-                slot.request, ticket.report_id, ticket.created, idle=self._fill, abandon=abandon
-            )
+            with acting_for(slot.stream):
+                result = self.engine.finish(
+                    slot.request, ticket.report_id, ticket.created, idle=self._fill, abandon=abandon
+                )
         except ReportError:
             # A report that failed for good must not be adopted by the next sync.
             owner.forget(slot)
             raise
+        self.engine.client.progress.ended(slot.stream, result.status)
         if result.status == "FATAL":
             self._rest(owner, slot, result, "ended FATAL", self.engine.fatal_reason(result))
         elif result.status == "CANCELLED":
@@ -237,10 +241,10 @@ class Scheduler:
         if (made := self._made.get(key)) is not None and made.report_id == result.report_id:
             del self._made[key]
         attempts = self._attempts[slot.ident] = self._attempts.get(slot.ident, 0) + 1
+        where = named(request.describe(), request.report_type, slot.stream)
         if attempts > self.fatal_retries:
             raise FatalReport(
-                f"{request.describe()}: report {result.report_id} {what} {attempts} times; giving up. "
-                f"Amazon said: {reason}"
+                f"{where}: report {result.report_id} {what} {attempts} times; giving up. Amazon said: {reason}"
             )
         seconds, kind = self.cooldown(request.report_type)
         ready = (since or self.now()) + timedelta(seconds=seconds)
@@ -254,7 +258,7 @@ class Scheduler:
         self.logger.warning(
             "%s: report %s %s (%s); %s, so it is requested again from %s UTC (retry %d of %d) while the other "
             "reports of the sync go on",
-            request.describe(), result.report_id, what, reason, limit, _utc(ready), attempts, self.fatal_retries,
+            where, result.report_id, what, reason, limit, _utc(ready), attempts, self.fatal_retries,
         )
         raise CoolingDown(slot, *self._cooling[cooling])
 
@@ -310,6 +314,18 @@ class Scheduler:
 
     def _obtain(self, slot: Slot, *, block: bool) -> Ticket | None:
         """A report for `slot`: remembered, listed or newly created; None if only waiting would give one."""
+        with acting_for(slot.stream):
+            ticket = self._obtain_for(slot, block=block)
+        progress = self.engine.client.progress
+        if ticket is not None and ticket.source == "created":
+            # The report being waited for (block) is already counted in flight; one requested ahead is not yet.
+            in_flight = self.in_flight + (0 if block else 1)
+            progress.requested(slot.stream, where(slot.stream, slot.request), ticket.report_id, in_flight)
+        elif ticket is not None:
+            progress.reused(slot.stream, ticket.source)
+        return ticket
+
+    def _obtain_for(self, slot: Slot, *, block: bool) -> Ticket | None:
         owner = self._owners[slot.stream]
         ticket = self._adopt(owner, slot) or self._shared(owner, slot)
         if ticket is None and slot.listable:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.progress import count, duration
 
 # From this many reports on, a sync is told how long the quota makes it take.
 MANY_REPORTS = 100
@@ -22,17 +23,6 @@ class _Planned(Protocol):
 
     @property
     def partition(self) -> str: ...
-
-
-def duration(seconds: float) -> str:
-    """`2 h 47 min`, `45 min`: rounded to the minute."""
-    minutes = max(1, round(seconds / 60))
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def report_quota_time(count: int) -> float:
@@ -50,8 +40,8 @@ def many_reports_warning(slots: Iterable[_Planned]) -> str | None:
     streams = len({slot.stream for slot in planned})
     marketplaces = len({slot.partition for slot in planned})
     return (
-        f"This sync needs up to {len(planned)} reports ({_count(streams, 'stream')}, "
-        f"{_count(marketplaces, 'marketplace')}): Amazon's "
+        f"This sync needs up to {len(planned)} reports ({count(streams, 'stream')}, "
+        f"{count(marketplaces, 'marketplace')}): Amazon's "
         f"createReport quota ({create.burst} at once, then one every {1 / create.rate:.0f} s) needs about "
         f"{duration(report_quota_time(len(planned)))} for them. period_in_days (the window size) and start_date "
         "decide how many are needed; reports an earlier sync left are reused"

@@ -29,6 +29,7 @@ from tap_amazon_sp.documents import (
 )
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
+from tap_amazon_sp.progress import duration
 from tap_amazon_sp.records import (
     EXTRA_COLUMNS,
     UNPARSED_VALUES,
@@ -392,6 +393,10 @@ class ReportStream(AmazonSPStream):
         began = time.monotonic()
         window = f"{format_datetime(start)}..{format_datetime(end)}" if start else "snapshot"
         rows = 0
+        # Every record this yields is written before the next is asked for: at the end, the records
+        # written since here are those of this window that were emitted (a regional report's other
+        # marketplaces, for one, are not).
+        before = self.records_emitted
         if result.status == "DONE" and result.document_id:
             added = {
                 "marketplace_id": marketplace_id,
@@ -421,11 +426,12 @@ class ReportStream(AmazonSPStream):
                 rows += 1
                 yield record
         self.logger.info(
-            "%s %s %s: report %s %s%s, %d rows, %.1f s",
+            "%s %s %s: report %s %s%s, %d rows in the document, %d emitted, %s",
             self.name, marketplace_id, window, result.report_id, result.status,
             " (no data for this window)" if result.status == "CANCELLED" else "",
-            rows, result.seconds + time.monotonic() - began,
+            rows, self.records_emitted - before, duration(result.seconds + time.monotonic() - began),
         )
+        self.runtime.client.progress.window(self.name)
 
     def _document_records(self, result: ReportResult, marketplace_id: str) -> Iterator[dict[str, Any]]:
         assert result.document_id is not None

@@ -19,6 +19,7 @@ import urllib3
 
 from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, unwrap
 from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
+from tap_amazon_sp.progress import where
 from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
@@ -130,7 +131,9 @@ class ReportEngine:
             report = self.client.call("getReport", path_params={"reportId": report_id})
             status = report.get("processingStatus")
             if status in ("DONE", "CANCELLED", "FATAL"):
+                self.client.progress.done_waiting(report_id)
                 return report
+            self.client.progress.waiting(where(None, request), report_id, str(status), self.clock() - created)
             if self.clock() - started >= self.max_wait:
                 if abandon is not None:
                     abandon(report_id)

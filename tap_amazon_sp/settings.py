@@ -246,6 +246,14 @@ CONFIG_SCHEMA = th.PropertiesList(
         "8 tries (with jitter, capped at 60 s). Lower it only against a local simulator.",
     ),
     th.Property(
+        "progress_interval_seconds",
+        th.NumberType(minimum=0),
+        default=60,
+        title="Progress heartbeat (seconds)",
+        description="While a sync waits for Amazon to build a report, it logs this often which report it waits "
+        "for, its status, how long it has waited and how many reports are in flight.",
+    ),
+    th.Property(
         "sp_api_url",
         th.StringType,
         title="SP-API URL override",
@@ -379,6 +387,7 @@ class Settings:
     token_url: str
     request_timeout: float = 60.0
     retry_base: float = 1.0
+    progress_interval: float = 60.0
     lookback_days: int = 3
     include_pii: bool = False
     fba_near_real_time_cooldown: float = 1800.0
@@ -597,6 +606,9 @@ def load_settings(
     retry_base = _number("retry_base_seconds", 1)
     if retry_base <= 0:
         raise SettingsError("retry_base_seconds", "must be more than 0 seconds")
+    progress_interval = _number("progress_interval_seconds", 60)
+    if progress_interval <= 0:
+        raise SettingsError("progress_interval_seconds", "must be more than 0 seconds")
 
     return Settings(
         client_id=str(cfg["lwa_client_id"]).strip(),
@@ -624,6 +636,7 @@ def load_settings(
         token_url=token_url,
         request_timeout=request_timeout,
         retry_base=retry_base,
+        progress_interval=progress_interval,
         lookback_days=_whole("lookback_days", 3, 0, 60),
         include_pii=_flag("include_pii"),
     )

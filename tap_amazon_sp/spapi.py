@@ -12,11 +12,13 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+from singer_sdk import metrics
 
 from tap_amazon_sp import __version__
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.progress import SyncProgress, prefixed, tags
 from tap_amazon_sp.ratelimit import UsagePlans
 
 if sys.version_info >= (3, 12):
@@ -27,6 +29,7 @@ else:
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TOKEN_EXPIRED = "The access token you provided has expired."
 USER_AGENT = f"tap-amazon-sp/{__version__} (Language=Python)"
+METRICS = metrics.get_metrics_logger()
 
 
 class Backoff:
@@ -80,6 +83,7 @@ class SPAPIClient:
         backoff: Backoff | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 120,
+        progress: SyncProgress | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -90,6 +94,7 @@ class SPAPIClient:
         self.sleep = sleep
         self.timeout = timeout
         self.request_count = 0
+        self.progress = progress or SyncProgress(logger)
 
     def call(
         self,
@@ -132,15 +137,18 @@ class SPAPIClient:
                 bucket.acquire()
             access_token = self._access_token(operation)
             headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
+            began = time.monotonic()
             try:
                 self.request_count += 1
                 response = self.session.request(
                     op.method, self.base_url + path, params=query, json=json, headers=headers, timeout=self.timeout
                 )
             except requests.RequestException as exc:
+                self._measured(operation, op.path, None, began)
                 problem = f"connection error ({type(exc).__name__})"
             else:
                 status = response.status_code
+                self._measured(operation, op.path, status, began)
                 if 200 <= status < 300:
                     self._learn_rate(response, bucket)
                     return _json(response)
@@ -158,9 +166,18 @@ class SPAPIClient:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
             delay = self.backoff.delay(attempt)
             self.logger.warning(
-                "%s: %s; retrying in %.1f s (try %d of %d)", operation, problem, delay, attempt + 1, self.backoff.tries
+                "%s", prefixed(f"{operation}: {problem}; retrying in {delay:.1f} s (try {attempt + 1} of "
+                               f"{self.backoff.tries})"),
             )
             self.sleep(delay)
+
+    def _measured(self, operation: str, endpoint: str, status: int | None, began: float) -> None:
+        """Count one request, and log its `http_request_duration` metric as the SDK does for its own."""
+        self.progress.request(operation, status)
+        point = metrics.Point(
+            "timer", metrics.Metric.HTTP_REQUEST_DURATION, time.monotonic() - began, tags(operation, endpoint, status)
+        )
+        metrics.log(METRICS, point)
 
     def _access_token(self, operation: str) -> str:
         """The current access token. Login with Amazon can be down or slow too: that is retried
@@ -175,7 +192,8 @@ class SPAPIClient:
                     raise TransientError(f"{exc}, still after {attempt} tries") from None
                 delay = self.backoff.delay(attempt)
                 self.logger.warning(
-                    "%s: %s; retrying in %.1f s (try %d of %d)", operation, exc, delay, attempt + 1, self.backoff.tries
+                    "%s", prefixed(f"{operation}: {exc}; retrying in {delay:.1f} s (try {attempt + 1} of "
+                                   f"{self.backoff.tries})"),
                 )
                 self.sleep(delay)
 

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from functools import cached_property, partial
 from types import FrameType
@@ -22,7 +23,7 @@ from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_amazon_sp import catalog_input, catalogue, state_input, stopping
-from tap_amazon_sp.client import Runtime
+from tap_amazon_sp.client import AmazonSPStream, Runtime
 from tap_amazon_sp.connection_check import ConnectionCheck
 from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
@@ -130,9 +131,20 @@ class TapAmazonSP(Tap):
     def sync_all(self) -> None:
         # The SDK marks sync_all final; it is extended, not replaced: after every stream had its
         # turn, the partitions that stopped at a report resting after a FATAL are taken up again.
-        super().sync_all()
-        if "runtime" in self.__dict__:
-            self.runtime.take_up_deferred(self.logger)
+        began = time.monotonic()
+        try:
+            super().sync_all()
+            if "runtime" in self.__dict__:
+                self.runtime.take_up_deferred(self.logger)
+        finally:
+            # Whatever ended the sync, the block of what it did (if it got as far as the runtime).
+            if "runtime" in self.__dict__:
+                runtime = self.runtime
+                records = {s.name: s.records_emitted for s in self.streams.values()
+                           if s.selected and isinstance(s, AmazonSPStream)}
+                runtime.client.progress.log_summary(
+                    records, runtime.client.token.refresh_count, time.monotonic() - began
+                )
 
     @classmethod
     @override

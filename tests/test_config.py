@@ -205,6 +205,7 @@ TEXT_SETTINGS = {
     "report_reuse_max_age_hours": "0",
     "request_timeout_seconds": "30.5",
     "retry_base_seconds": "0.01",
+    "progress_interval_seconds": "30.5",
     "wait_between_requests": "false",
     "include_pii": "false",
 }

@@ -580,6 +580,7 @@ ENVIRONMENT_TEXT = {
     "fatal_retry_cooldown_seconds": "0.05",
     "request_timeout_seconds": "30.5",
     "retry_base_seconds": "0.05",
+    "progress_interval_seconds": "30.5",
     "fba_near_real_time_cooldown_seconds": "900.5",
     "fba_daily_cooldown_seconds": "3600",
     "max_cooldown_wait_seconds": "60",
