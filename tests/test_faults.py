@@ -103,7 +103,9 @@ def test_the_rate_limit_header_switch_removes_the_header_amazon_may_leave_out(si
 def test_throttle_storm_on_listing_reports_loses_nothing(sim: Simulator):
     from datetime import datetime, timedelta, timezone
 
-    start = (datetime.now(timezone.utc) - timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Without the header the tap keeps the models' rates, unscaled: 20 days of settlements (one per
+    # 14-day period and currency of the host) stay within getReportDocument's burst of 15.
+    start = (datetime.now(timezone.utc) - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     clean = run_tap(make_config(sim, start_date=start, end_date=None), streams=[SETTLEMENTS])
     sim.reset()
     sim.set_faults(throttle={"getReports": 5, "getReportDocument": 2}, rate_limit_header=False)
