@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,7 +69,8 @@ def test_every_report_type_says_whether_it_takes_options_and_how_often_amazon_re
 
 
 def test_an_in_queue_report_another_app_asked_for_is_adopted_not_requested_again(sim: Simulator):
-    planted = sim.plant_report(ALL_ORDERS, [US], ODD_START, ODD_END, delay=1.5)
+    # In the queue for 1 s, then in progress until 3 s: a loaded machine may start the tap late.
+    planted = sim.plant_report(ALL_ORDERS, [US], ODD_START, ODD_END, delay=3)
     assert sim.reports.get(planted)["processingStatus"] == "IN_QUEUE"
     config = make_config(sim, start_date=ODD_START, end_date=ODD_END, report_reuse_max_age_hours=1)
     run = run_tap(config, streams=[ALL_ORDERS])
@@ -78,7 +80,7 @@ def test_an_in_queue_report_another_app_asked_for_is_adopted_not_requested_again
     records = run.records(ALL_ORDERS)
     assert records and {r["report_id"] for r in records} == {planted}
     assert [strip_added(r) for r in records] == expected(sim, ALL_ORDERS, US, ODD_START, ODD_END)
-    assert f"reusing the IN_QUEUE report {planted}" in run.stderr
+    assert re.search(rf"reusing the IN_(QUEUE|PROGRESS) report {planted}", run.stderr), run.stderr
 
 
 def test_reports_of_unknown_options_are_never_reused_and_the_tap_shares_its_own(sim: Simulator):
