@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from tap_amazon_sp.catalogue import REPORTS
-from tests.spapi_simulator import Simulator
+from tests.spapi_simulator import Simulator, every_issued_secret
+from tests.tap_runner import CAPTURED, secrets_in
 
 # Amazon's usage plans, sped up: the tap learns the rate from x-amzn-RateLimit-Limit as it would
 # from Amazon, so tests exercise the same code without minute-long waits.
@@ -66,8 +67,6 @@ NULL_UNLESS_BAD = (".extra_columns]", ".unparsed_values]")
 NULL_WITHOUT_PII = ("[orders.buyer]", "[orders.recipient]")
 # A snapshot report has no window: its records' data_start_time is always null.
 SNAPSHOT_WINDOW_STARTS = tuple(f"[{spec.stream}.data_start_time]" for spec in REPORTS if not spec.windowed)
-# Runs last, so that it sees the output of every other test of the session.
-LAST = "test_no_secret_in_any_output_of_the_suite"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -80,6 +79,34 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
-    kept = [item for item in items if item not in deselected]
-    kept.sort(key=lambda item: getattr(item, "originalname", "") == LAST)
-    items[:] = kept
+    items[:] = [item for item in items if item not in deselected]
+
+
+class _SecretSearch:
+    """Searches every tap run not yet searched for every secret any simulator of this process
+    issued, so that a leak fails the test that printed it (or the next one, for a run made by a
+    fixture), whichever worker runs it."""
+
+    searched = 0
+
+    @classmethod
+    def search(cls) -> None:
+        runs = CAPTURED[cls.searched:]
+        cls.searched += len(runs)
+        if not runs:
+            return
+        secrets = every_issued_secret()
+        leaked = {index: found for index, run in enumerate(runs) if (found := secrets_in(run, secrets))}
+        assert leaked == {}, f"{len(leaked)} of this test's {len(runs)} tap runs printed a secret: {leaked}"
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_in_this_tests_output() -> Iterator[None]:
+    yield
+    _SecretSearch.search()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_secret_in_the_last_fixtures_output() -> Iterator[None]:
+    yield
+    _SecretSearch.search()

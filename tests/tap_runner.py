@@ -19,10 +19,9 @@ from typing import Any
 from tap_amazon_sp.tap import TapAmazonSP
 
 REPO = Path(__file__).resolve().parents[1]
-# Every run of the session, and the secrets of simulators that are gone: tests/test_security.py
-# searches the one for the other.
+# Every run of this process: tests/conftest.py searches each test's runs for every secret any
+# simulator issued.
 CAPTURED: list[TapRun] = []
-RETIRED_SECRETS: list[str] = []
 
 
 @dataclass
@@ -38,7 +37,7 @@ class TapRun:
 
     def __post_init__(self) -> None:
         self.messages = [json.loads(line) for line in self.stdout.splitlines() if line.startswith("{")]
-        # Kept for tests/test_security.py, which searches every run of the session for secrets.
+        # Kept for tests/conftest.py, which searches every test's runs for secrets.
         CAPTURED.append(self)
 
     def records(self, stream: str | None = None) -> list[dict[str, Any]]:
@@ -127,6 +126,17 @@ def run_cli(
         environment.update(env or {})
         proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=environment, cwd=REPO)
     return TapRun(proc.stdout, proc.stderr, proc.returncode)
+
+
+def secrets_in(run: TapRun, secrets: Iterable[str]) -> list[str]:
+    """The secrets `run` printed anywhere (stdout with its STATE messages, stderr, the traceback of
+    an in-process failure), shortened so that the report itself leaks nothing; a presigned URL's
+    signature parameter counts as one."""
+    text = run.stdout + run.stderr + run.trace + str(run.error or "")
+    found = [secret[:6] + "..." for secret in secrets if secret and secret in text]
+    if "X-Amz-Signature" in text:
+        found.append("X-Amz-Signature")
+    return found
 
 
 def report_requests(requests: Iterable[Any], report_type: str | None = None) -> list[dict[str, Any]]:

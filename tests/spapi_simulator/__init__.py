@@ -5,6 +5,6 @@
 
 from __future__ import annotations
 
-from .server import RecordedRequest, Simulator
+from .server import RecordedRequest, Simulator, every_issued_secret
 
-__all__ = ["RecordedRequest", "Simulator"]
+__all__ = ["RecordedRequest", "Simulator", "every_issued_secret"]

@@ -25,6 +25,7 @@ import threading
 import time
 import traceback
 import uuid
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -242,6 +243,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
 
 
+# Every simulator of this process that is serving, and the secrets of those that stopped: each
+# test's output is searched for all of them (tests/conftest.py), whichever simulator issued them.
+_live: weakref.WeakSet[Simulator] = weakref.WeakSet()
+_stopped_secrets: list[str] = []
+_registry_lock = threading.Lock()
+
+
+def every_issued_secret() -> list[str]:
+    """The secrets of every simulator this process ever started, each once."""
+    with _registry_lock:
+        live = list(_live)
+        stopped = list(_stopped_secrets)
+    return list(dict.fromkeys([*stopped, *(secret for sim in live for secret in sim.issued_secrets())]))
+
+
 @final
 class Simulator:
     """A fake SP-API (plus LWA and the document host) on a loopback port.
@@ -329,6 +345,8 @@ class Simulator:
             name="spapi-simulator", daemon=True,
         )
         self._thread.start()
+        with _registry_lock:
+            _live.add(self)
         return self._url
 
     def stop(self) -> None:
@@ -346,6 +364,10 @@ class Simulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        secrets = self.issued_secrets()
+        with _registry_lock:
+            _live.discard(self)
+            _stopped_secrets.extend(secrets)
 
     def __enter__(self) -> Simulator:
         if self._server is None:
