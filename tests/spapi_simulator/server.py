@@ -280,6 +280,7 @@ class Simulator:
         refresh_token: str = DEFAULT_REFRESH_TOKEN,
         verbose: bool = False,
         document_files: Mapping[str, str | Path] | None = None,
+        anchor: datetime | None = None,
     ) -> None:
         self.verbose = verbose
         self.rate_scale = rate_scale
@@ -306,8 +307,9 @@ class Simulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
-        # The REST (non-report) APIs, each in its own module; "recent" data sits just before this.
-        self.anchor = datetime.now(timezone.utc).replace(microsecond=0)
+        # The REST (non-report) APIs, each in its own module; "recent" data sits just before this
+        # (now, unless a test fixes it to make the output the same on every day).
+        self.anchor = anchor or datetime.now(timezone.utc).replace(microsecond=0)
         self.pager = Pager(self.faults)
         self.orders = OrdersApi(seed, rows, self.pager, self.anchor)
         self.finances = FinancesApi(seed, rows, self.pager, self.anchor)
