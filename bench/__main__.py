@@ -35,7 +35,9 @@ REPO = Path(__file__).resolve().parents[1]
 CREATE_RATE = 0.0167  # createReport's usage plan (reports_2021-06-30 model): requests per second
 CREATE_BURST = 15
 SIM_CLIENT = (
-    "amzn1.application-oa2-client.simclient", "sim-client-secret-DO-NOT-LOG", "Atzr|sim-refresh-token-DO-NOT-LOG"
+    "amzn1.application-oa2-client.simclient",
+    "sim-client-secret-DO-NOT-LOG",
+    "Atzr|sim-refresh-token-DO-NOT-LOG",
 )
 
 
@@ -113,7 +115,9 @@ class SimulatorProcess:
     def __init__(self, *args: str) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.spapi_simulator", "--port", "0", *args],
-            stdout=subprocess.PIPE, text=True, cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
         )
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()
@@ -132,22 +136,41 @@ class SimulatorProcess:
     def config(self, **extra: Any) -> dict[str, Any]:
         client_id, secret, refresh = SIM_CLIENT
         return {
-            "lwa_client_id": client_id, "lwa_client_secret": secret, "refresh_token": refresh,
-            "region": "US", "sp_api_url": self.url, "lwa_token_url": f"{self.url}/auth/o2/token", **extra,
+            "lwa_client_id": client_id,
+            "lwa_client_secret": secret,
+            "refresh_token": refresh,
+            "region": "US",
+            "sp_api_url": self.url,
+            "lwa_token_url": f"{self.url}/auth/o2/token",
+            **extra,
         }
 
     def document_url(self) -> str:
         """Create one All Orders report the plain way and return its document's pre-signed URL."""
         client_id, secret, refresh = SIM_CLIENT
-        token = requests.post(f"{self.url}/auth/o2/token", data={
-            "grant_type": "refresh_token", "refresh_token": refresh, "client_id": client_id, "client_secret": secret,
-        }, timeout=30).json()["access_token"]
+        token = requests.post(
+            f"{self.url}/auth/o2/token",
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": refresh,
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+            timeout=30,
+        ).json()["access_token"]
         headers = {"x-amz-access-token": token}
         base = f"{self.url}/reports/2021-06-30"
-        report_id = requests.post(f"{base}/reports", headers=headers, timeout=30, json={
-            "reportType": ALL_ORDERS, "marketplaceIds": [US],
-            "dataStartTime": "2024-01-01T00:00:00Z", "dataEndTime": "2024-01-02T00:00:00Z",
-        }).json()["reportId"]
+        report_id = requests.post(
+            f"{base}/reports",
+            headers=headers,
+            timeout=30,
+            json={
+                "reportType": ALL_ORDERS,
+                "marketplaceIds": [US],
+                "dataStartTime": "2024-01-01T00:00:00Z",
+                "dataEndTime": "2024-01-02T00:00:00Z",
+            },
+        ).json()["reportId"]
         while True:
             report = requests.get(f"{base}/reports/{report_id}", headers=headers, timeout=30).json()
             if report["processingStatus"] == "DONE":
@@ -163,7 +186,9 @@ def tap_command(workdir: Path, config: dict[str, Any], streams: list[str]) -> li
     config_path.write_text(json.dumps(config))
     discovered = subprocess.run(
         [sys.executable, "-m", "tap_amazon_sp.tap", "--config", str(config_path), "--discover"],
-        capture_output=True, check=True, cwd=REPO,
+        capture_output=True,
+        check=True,
+        cwd=REPO,
     )
     catalog = json.loads(discovered.stdout)
     for entry in catalog["streams"]:
@@ -204,8 +229,9 @@ def throughput(sizes: list[int]) -> None:
     print("-" * len(header))
     for rows in sizes:
         document = all_orders_document(rows)
-        sim = SimulatorProcess("--processing-delay", "0.2", "--rate-scale", "1000",
-                               "--document-file", f"{ALL_ORDERS}={document}")
+        sim = SimulatorProcess(
+            "--processing-delay", "0.2", "--rate-scale", "1000", "--document-file", f"{ALL_ORDERS}={document}"
+        )
         try:
             floor = measure([sys.executable, "-m", "bench.floor", sim.document_url(), "utf-8"], b"\n")
             with tempfile.TemporaryDirectory() as tmp:
@@ -227,8 +253,10 @@ def throughput(sizes: list[int]) -> None:
 
 def latency(streams: list[str], windows: int = 12, processing: float = 20.0) -> None:
     reports = windows * len(streams)
-    print(f"\n== Latency: {len(streams)} stream(s) x {windows} one-day windows = {reports} reports, "
-          f"{processing:.0f} s report processing, Amazon's real quota ==")
+    print(
+        f"\n== Latency: {len(streams)} stream(s) x {windows} one-day windows = {reports} reports, "
+        f"{processing:.0f} s report processing, Amazon's real quota =="
+    )
     print(f"createReport: burst {CREATE_BURST}, then {CREATE_RATE} per second (simulator at rate scale 1)")
     print("streams: " + ", ".join(streams) + "\n")
     sim = SimulatorProcess("--processing-delay", str(processing), "--rate-scale", "1", "--rows", "5000")
@@ -253,9 +281,11 @@ def latency(streams: list[str], windows: int = 12, processing: float = 20.0) -> 
     spread = (creates[-1]["time"] - creates[0]["time"]) if creates else 0.0
     print(f"createReport calls: {len(creates)}, all within {spread:.1f} s of the first")
     print(f"records: {run.lines}; tap CPU {run.cpu:.2f} s; peak RSS {run.peak_rss_mb:.1f} MB")
-    print(f"wall time {run.wall:.1f} s | lower bound {bound:.1f} s "
-          f"(= max(0, {reports} - {CREATE_BURST}) / {CREATE_RATE} + {processing:.0f}) | ratio {run.wall / bound:.2f}",
-          flush=True)
+    print(
+        f"wall time {run.wall:.1f} s | lower bound {bound:.1f} s "
+        f"(= max(0, {reports} - {CREATE_BURST}) / {CREATE_RATE} + {processing:.0f}) | ratio {run.wall / bound:.2f}",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -50,9 +50,21 @@ def dotenv(path: Path) -> dict[str, str]:
 def simulator(workdir: Path) -> Iterator[str]:
     log = (workdir / "simulator.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.spapi_simulator", "--port", "0", "--rate-scale", "2000",
-         "--processing-delay", "0.05"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=log, text=True,
+        [
+            sys.executable,
+            "-m",
+            "tests.spapi_simulator",
+            "--port",
+            "0",
+            "--rate-scale",
+            "2000",
+            "--processing-delay",
+            "0.05",
+        ],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -72,8 +84,9 @@ def simulator(workdir: Path) -> Iterator[str]:
 def meltano(
     executable: Path, args: list[str], env: Mapping[str, str], log: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([str(executable), *args], cwd=REPO, env=dict(env), capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [str(executable), *args], cwd=REPO, env=dict(env), capture_output=True, text=True, check=False
+    )
     if log is not None:
         log.write_text(proc.stdout + proc.stderr, encoding="utf-8")
     if proc.returncode != 0:
@@ -88,10 +101,13 @@ def table_counts(url: str) -> dict[str, int]:
     import psycopg
 
     with psycopg.connect(url.replace("+psycopg", "", 1)) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
-            (SCHEMA,),
-        )]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
+                (SCHEMA,),
+            )
+        ]
         counts = {}
         for table in tables:
             row = conn.execute(f'SELECT count(*) FROM "{SCHEMA}"."{table}"').fetchone()
@@ -116,8 +132,9 @@ def run_twice(executable: Path, env: dict[str, str], url: str, logs: Path, first
         kind = "full" if number == 1 else "incremental"
         log = logs / f"demo-run-{number}.log"
         meltano(executable, ["run", "tap-amazon-sp", "target-postgres"], {**env, **extra}, log)
-        say(f"meltano run tap-amazon-sp target-postgres ({kind}): done in {time.monotonic() - began:.1f} s "
-            f"(log: {log})")
+        say(
+            f"meltano run tap-amazon-sp target-postgres ({kind}): done in {time.monotonic() - began:.1f} s (log: {log})"
+        )
         runs.append(table_counts(url))
     print_counts(runs)
     state_id = STATE_ID.format(env=env["MELTANO_ENVIRONMENT"])
@@ -133,8 +150,10 @@ def main() -> int:
     began = time.monotonic()
     executable = meltano_executable()
     settings = {**dotenv(REPO / ".env"), **os.environ}
-    real = bool(settings.get("TAP_AMAZON_SP_REFRESH_TOKEN")) and settings.get(
-        "TAP_AMAZON_SP_REFRESH_TOKEN") != SIM_REFRESH_TOKEN
+    real = (
+        bool(settings.get("TAP_AMAZON_SP_REFRESH_TOKEN"))
+        and settings.get("TAP_AMAZON_SP_REFRESH_TOKEN") != SIM_REFRESH_TOKEN
+    )
     with ExitStack() as stack:
         if real:
             url = settings.get("TARGET_POSTGRES_SQLALCHEMY_URL", "")
@@ -176,8 +195,10 @@ def main() -> int:
         meltano(executable, ["install"], env, logs / "demo-install.log")
         say(f"meltano install: done in {time.monotonic() - step:.1f} s")
         run_twice(executable, env, url, logs, first_env)
-    say(f"\nDemo finished in {time.monotonic() - began:.1f} s"
-        + ("" if real else "; the simulator and the PostgreSQL cluster are stopped."))
+    say(
+        f"\nDemo finished in {time.monotonic() - began:.1f} s"
+        + ("" if real else "; the simulator and the PostgreSQL cluster are stopped.")
+    )
     return 0
 
 

@@ -28,7 +28,10 @@ NO_DEFAULT = {"wait_between_requests", "wait_to_avoid_fatal_errors"}
 def about(fmt: str) -> str:
     return subprocess.run(
         [sys.executable, "-m", "tap_amazon_sp.tap", "--about", "--format", fmt],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
     ).stdout
 
 
@@ -56,8 +59,14 @@ def kind(prop: dict[str, Any]) -> str:
     # Not `decimal`: Meltano reads such a value from the environment as a Decimal, and then cannot
     # write it into the tap's config ("Object of type Decimal is not JSON serializable"). As
     # `string` it passes as text (a number in meltano.yml stays a number), which the tap reads.
-    for json_type, meltano_kind in (("boolean", "boolean"), ("integer", "integer"), ("number", "string"),
-                                    ("array", "array"), ("object", "object"), ("string", "string")):
+    for json_type, meltano_kind in (
+        ("boolean", "boolean"),
+        ("integer", "integer"),
+        ("number", "string"),
+        ("array", "array"),
+        ("object", "object"),
+        ("string", "string"),
+    ):
         if json_type in types:
             return meltano_kind
     raise ValueError(f"no Meltano kind for {prop}")
@@ -146,15 +155,17 @@ def hub_definition(entries: list[dict[str, Any]]) -> dict[str, Any]:
     maintainer = yaml.safe_load(MAINTAINER_FILE.read_text(encoding="utf-8"))[0]
     repo = repository_url()
     required = list(about_json["settings"]["required"])
-    definition.update({
-        "variant": maintainer["name"],
-        "repo": repo,
-        "pip_url": f"git+{repo}.git",
-        "capabilities": about_json["capabilities"],
-        "supported_python_versions": about_json["supported_python_versions"],
-        "settings_group_validation": [required, ["lwa_app_id", *required[1:]]],
-        "settings": entries,
-    })
+    definition.update(
+        {
+            "variant": maintainer["name"],
+            "repo": repo,
+            "pip_url": f"git+{repo}.git",
+            "capabilities": about_json["capabilities"],
+            "supported_python_versions": about_json["supported_python_versions"],
+            "settings_group_validation": [required, ["lwa_app_id", *required[1:]]],
+            "settings": entries,
+        }
+    )
     return definition
 
 
@@ -206,10 +217,16 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
                     cap_text += " (today waits until it is over)"
                 if spec.regional:
                     cap_text += ", one request per region for all its marketplaces"
-        rows.append((
-            f"`{stream.name}`", str(described.source), ", ".join(stream.primary_keys or []) or "(none)",
-            stream.replication_key or "(full table)", cap_text, described.lifecycle.describe(),
-        ))
+        rows.append(
+            (
+                f"`{stream.name}`",
+                str(described.source),
+                ", ".join(stream.primary_keys or []) or "(none)",
+                stream.replication_key or "(full table)",
+                cap_text,
+                described.lifecycle.describe(),
+            )
+        )
     return rows
 
 
@@ -272,9 +289,14 @@ def lock_text(lock: dict[str, Any]) -> str:
 
 
 def write_target_lock(executable: str) -> None:
-    about_json = json.loads(subprocess.run(
-        [executable, "--about", "--format", "json"], capture_output=True, text=True, check=True,
-    ).stdout)
+    about_json = json.loads(
+        subprocess.run(
+            [executable, "--about", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     TARGET_LOCK.parent.mkdir(parents=True, exist_ok=True)
     TARGET_LOCK.write_text(lock_text(target_lock(about_json)), encoding="utf-8")
 
@@ -293,8 +315,9 @@ def main() -> None:
     table = "\n".join(re.findall(r"^\|.*\|$", about("markdown"), flags=re.MULTILINE))
     readme = REPO / "README.md"
     text = readme.read_text(encoding="utf-8")
-    text = re.sub(r"^\| Setting \| Required \|.*?(?=\n[^|])", lambda _m: table, text, count=1,
-                  flags=re.MULTILINE | re.DOTALL)
+    text = re.sub(
+        r"^\| Setting \| Required \|.*?(?=\n[^|])", lambda _m: table, text, count=1, flags=re.MULTILINE | re.DOTALL
+    )
     readme.write_text(with_streams_table(text), encoding="utf-8")
 
 

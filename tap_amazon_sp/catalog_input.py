@@ -15,7 +15,7 @@ METHODS = (INCREMENTAL, FULL_TABLE)
 
 def parse(text: str, name: str) -> dict[str, Any]:
     """The catalog in `text` (the file `name`), checked."""
-    catalog = load(text, f"catalog {name}", CatalogError)
+    catalog: dict[str, Any] = load(text, f"catalog {name}", CatalogError)
     check(catalog, name)
     return catalog
 
@@ -54,8 +54,6 @@ def check(catalog: Any, name: str = "") -> None:
                 and isinstance(meta.get("metadata"), Mapping)
             ):
                 raise CatalogError(f"{where}: {path}.metadata[{number}] is not a breadcrumb and its metadata")
-
-
 
 
 def requested_methods(catalog: Any) -> dict[str, str]:

@@ -148,7 +148,9 @@ def _json_object(spec: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, dict):
             # A metric Amazon adds to a nested object is kept (targets store these objects whole).
             props[snake(key)] = {
-                "type": ["object", "null"], "properties": _json_object(value), "additionalProperties": True,
+                "type": ["object", "null"],
+                "properties": _json_object(value),
+                "additionalProperties": True,
             }
         else:
             props[snake(key)] = dict(KIND_SCHEMAS[value])
@@ -166,25 +168,63 @@ def _b2b(spec: dict[str, Any]) -> dict[str, Any]:
 
 MONEY = {"amount": "d", "currencyCode": "t"}
 SALES_BY_DATE = {
-    **_b2b({"orderedProductSales": MONEY, "unitsOrdered": "i", "totalOrderItems": "i",
-            "averageSalesPerOrderItem": MONEY, "averageUnitsPerOrderItem": "d", "averageSellingPrice": MONEY}),
-    "unitsRefunded": "i", "refundRate": "d", "claimsGranted": "i", "claimsAmount": MONEY,
-    "shippedProductSales": MONEY, "unitsShipped": "i", "ordersShipped": "i",
+    **_b2b(
+        {
+            "orderedProductSales": MONEY,
+            "unitsOrdered": "i",
+            "totalOrderItems": "i",
+            "averageSalesPerOrderItem": MONEY,
+            "averageUnitsPerOrderItem": "d",
+            "averageSellingPrice": MONEY,
+        }
+    ),
+    "unitsRefunded": "i",
+    "refundRate": "d",
+    "claimsGranted": "i",
+    "claimsAmount": MONEY,
+    "shippedProductSales": MONEY,
+    "unitsShipped": "i",
+    "ordersShipped": "i",
 }
 TRAFFIC_BY_DATE = {
-    **_b2b({"browserPageViews": "i", "mobileAppPageViews": "i", "pageViews": "i", "browserSessions": "i",
-            "mobileAppSessions": "i", "sessions": "i", "buyBoxPercentage": "d", "orderItemSessionPercentage": "d",
-            "unitSessionPercentage": "d"}),
-    "averageOfferCount": "i", "averageParentItems": "i", "feedbackReceived": "i",
-    "negativeFeedbackReceived": "i", "receivedNegativeFeedbackRate": "d",
+    **_b2b(
+        {
+            "browserPageViews": "i",
+            "mobileAppPageViews": "i",
+            "pageViews": "i",
+            "browserSessions": "i",
+            "mobileAppSessions": "i",
+            "sessions": "i",
+            "buyBoxPercentage": "d",
+            "orderItemSessionPercentage": "d",
+            "unitSessionPercentage": "d",
+        }
+    ),
+    "averageOfferCount": "i",
+    "averageParentItems": "i",
+    "feedbackReceived": "i",
+    "negativeFeedbackReceived": "i",
+    "receivedNegativeFeedbackRate": "d",
 }
 SALES_BY_ASIN = _b2b({"unitsOrdered": "i", "orderedProductSales": MONEY, "totalOrderItems": "i"})
-TRAFFIC_BY_ASIN = _b2b({
-    "browserSessions": "i", "mobileAppSessions": "i", "sessions": "i", "browserSessionPercentage": "d",
-    "mobileAppSessionPercentage": "d", "sessionPercentage": "d", "browserPageViews": "i", "mobileAppPageViews": "i",
-    "pageViews": "i", "browserPageViewsPercentage": "d", "mobileAppPageViewsPercentage": "d",
-    "pageViewsPercentage": "d", "buyBoxPercentage": "d", "unitSessionPercentage": "d",
-})
+TRAFFIC_BY_ASIN = _b2b(
+    {
+        "browserSessions": "i",
+        "mobileAppSessions": "i",
+        "sessions": "i",
+        "browserSessionPercentage": "d",
+        "mobileAppSessionPercentage": "d",
+        "sessionPercentage": "d",
+        "browserPageViews": "i",
+        "mobileAppPageViews": "i",
+        "pageViews": "i",
+        "browserPageViewsPercentage": "d",
+        "mobileAppPageViewsPercentage": "d",
+        "pageViewsPercentage": "d",
+        "buyBoxPercentage": "d",
+        "unitSessionPercentage": "d",
+    }
+)
 
 # The order reports' columns; the archived orders report has a `url` column between the two halves.
 _ORDERS_HEAD = (
@@ -218,15 +258,24 @@ XML_ORDER_COLUMNS = columns(
     name=snake,
 )
 XML_ORDER_NESTED = {
-    "fulfillment_data": _xml_object({
-        "fulfillment_channel": XML_TEXT,
-        "ship_service_level": XML_TEXT,
-        "address": _xml_object({"city": XML_TEXT, "state": XML_TEXT, "postal_code": XML_TEXT, "country": XML_TEXT}),
-    }),
-    "order_item": _xml_object({
-        "asin": XML_TEXT, "sku": XML_TEXT, "item_status": XML_TEXT, "product_name": XML_TEXT,
-        "quantity": KIND_SCHEMAS["i"], "item_price": XML_PRICE,
-    }, array=True),
+    "fulfillment_data": _xml_object(
+        {
+            "fulfillment_channel": XML_TEXT,
+            "ship_service_level": XML_TEXT,
+            "address": _xml_object({"city": XML_TEXT, "state": XML_TEXT, "postal_code": XML_TEXT, "country": XML_TEXT}),
+        }
+    ),
+    "order_item": _xml_object(
+        {
+            "asin": XML_TEXT,
+            "sku": XML_TEXT,
+            "item_status": XML_TEXT,
+            "product_name": XML_TEXT,
+            "quantity": KIND_SCHEMAS["i"],
+            "item_price": XML_PRICE,
+        },
+        array=True,
+    ),
 }
 
 # Seller Central's listing reports share most columns; B2B sellers get the business price tiers.
@@ -251,14 +300,22 @@ FBA_INVENTORY = columns(
     "afn-researching-quantity:i, afn-reserved-future-supply:i, afn-future-supply-buyable:i"
 )
 
+
 def _all_orders_reports(
     prefix: str, fmt: str, rows: str, cols: tuple[tuple[str, str], ...], key: tuple[str, ...], **spec: Any
 ) -> tuple[ReportSpec, ...]:
     """An All Orders report by purchase date and by last update: regional, 30 days a request."""
     return tuple(
         ReportSpec(
-            f"{prefix}_{by}_GENERAL", f"{prefix}_{by}_GENERAL", fmt, cols, ("amazon_order_id", *key), 30,
-            regional=True, description=f"All orders of the host's marketplaces by {what}, {rows}.", **spec,
+            f"{prefix}_{by}_GENERAL",
+            f"{prefix}_{by}_GENERAL",
+            fmt,
+            cols,
+            ("amazon_order_id", *key),
+            30,
+            regional=True,
+            description=f"All orders of the host's marketplaces by {what}, {rows}.",
+            **spec,
         )
         for by, what in (("BY_ORDER_DATE", "purchase date"), ("BY_LAST_UPDATE", "last update"))
     )
@@ -269,7 +326,9 @@ SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 REPORTS: tuple[ReportSpec, ...] = (
     *_all_orders_reports("GET_FLAT_FILE_ALL_ORDERS_DATA", "tsv", "one row per order item", ALL_ORDERS, ("sku",)),
     ReportSpec(
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "tsv",
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+        "tsv",
         columns(
             "amazon-order-id:t, merchant-order-id:t, shipment-id:t, shipment-item-id:t, amazon-order-item-id:t, "
             "merchant-order-item-id:t, purchase-date:dt, payments-date:dt, shipment-date:dt, reporting-date:dt, "
@@ -281,15 +340,27 @@ REPORTS: tuple[ReportSpec, ...] = (
             "bill-country:t, item-promotion-discount:d, ship-promotion-discount:d, carrier:t, tracking-number:t, "
             "estimated-arrival-date:dt, fulfillment-center-id:t, fulfillment-channel:t, sales-channel:t"
         ),
-        ("amazon_order_id", "shipment_item_id"), 30,
+        ("amazon_order_id", "shipment_item_id"),
+        30,
         description="FBA shipments, one row per shipped item.",
         pii_columns=(
-            "buyer_email", "buyer_name", "buyer_phone_number", "recipient_name", "ship_address_1", "ship_address_2",
-            "ship_address_3", "ship_phone_number", "bill_address_1", "bill_address_2", "bill_address_3",
+            "buyer_email",
+            "buyer_name",
+            "buyer_phone_number",
+            "recipient_name",
+            "ship_address_1",
+            "ship_address_2",
+            "ship_address_3",
+            "ship_phone_number",
+            "bill_address_1",
+            "bill_address_2",
+            "bill_address_3",
         ),
     ),
     ReportSpec(
-        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "tsv",
+        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
+        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
+        "tsv",
         columns(
             "Order ID:t, Order date:date, Return request date:date, Return request status:t, Amazon RMA ID:t, "
             "Merchant RMA ID:t, Label type:t, Label cost:d, Currency code:t, Return carrier:t, Tracking ID:t, "
@@ -299,63 +370,99 @@ REPORTS: tuple[ReportSpec, ...] = (
             "SafeT claim state:t, SafeT claim creation time:date, SafeT claim reimbursement amount:d, "
             "Refunded Amount:d"
         ),
-        ("order_id", "amazon_rma_id", "merchant_sku"), 60,
+        ("order_id", "amazon_rma_id", "merchant_sku"),
+        60,
         description="Merchant-fulfilled returns by return request date.",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_ALL_DATA", "GET_MERCHANT_LISTINGS_ALL_DATA", "tsv",
+        "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "GET_MERCHANT_LISTINGS_ALL_DATA",
+        "tsv",
         columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t, status:t"),
-        ("marketplace_id", "seller_sku"), None,
+        ("marketplace_id", "seller_sku"),
+        None,
         description="All listings, active and inactive (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA", "tsv",
-        FBA_INVENTORY, ("marketplace_id", "sku"), None,
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        "tsv",
+        FBA_INVENTORY,
+        ("marketplace_id", "sku"),
+        None,
         description="FBA inventory of active listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA", "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        "tsv",
         columns(
             "return-date:dt, order-id:t, sku:t, asin:t, fnsku:t, product-name:t, quantity:i, "
             "fulfillment-center-id:t, detailed-disposition:t, reason:t, status:t, license-plate-number:t, "
             "customer-comments:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         # A return's status moves on after it is first reported (the look-back re-reads it).
         row_key_fields=(
-            "return_date", "order_id", "sku", "asin", "fnsku", "quantity", "fulfillment_center_id", "reason",
+            "return_date",
+            "order_id",
+            "sku",
+            "asin",
+            "fnsku",
+            "quantity",
+            "fulfillment_center_id",
+            "reason",
             "license_plate_number",
         ),
         description="FBA customer returns by return date.",
     ),
     ReportSpec(
-        "GET_FBA_REIMBURSEMENTS_DATA", "GET_FBA_REIMBURSEMENTS_DATA", "tsv",
+        "GET_FBA_REIMBURSEMENTS_DATA",
+        "GET_FBA_REIMBURSEMENTS_DATA",
+        "tsv",
         columns(
             "approval-date:dt, reimbursement-id:t, case-id:t, amazon-order-id:t, reason:t, sku:t, fnsku:t, asin:t, "
             "product-name:t, condition:t, currency-unit:t, amount-per-unit:d, amount-total:d, "
             "quantity-reimbursed-cash:i, quantity-reimbursed-inventory:i, quantity-reimbursed-total:i, "
             "original-reimbursement-id:t, original-reimbursement-type:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         description="FBA reimbursements by approval date.",
     ),
     ReportSpec(
-        "GET_LEDGER_DETAIL_VIEW_DATA", "GET_LEDGER_DETAIL_VIEW_DATA", "tsv",
+        "GET_LEDGER_DETAIL_VIEW_DATA",
+        "GET_LEDGER_DETAIL_VIEW_DATA",
+        "tsv",
         columns(
             "Date:date, FNSKU:t, ASIN:t, MSKU:t, Title:t, Event Type:t, Reference ID:t, Quantity:i, "
             "Fulfillment Center:t, Disposition:t, Reason:t, Country:t, Reconciled Quantity:i, "
             "Unreconciled Quantity:i, Date and Time:dt"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         # Amazon revises the reconciled and unreconciled quantities as lost units are found.
         row_key_fields=(
-            "date", "fnsku", "asin", "msku", "event_type", "reference_id", "quantity", "fulfillment_center",
-            "disposition", "reason", "country", "date_and_time",
+            "date",
+            "fnsku",
+            "asin",
+            "msku",
+            "event_type",
+            "reference_id",
+            "quantity",
+            "fulfillment_center",
+            "disposition",
+            "reason",
+            "country",
+            "date_and_time",
         ),
         description="FBA inventory ledger, one row per inventory event.",
     ),
     ReportSpec(
-        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE", "tsv",
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        "tsv",
         columns(
             "settlement-id:t, settlement-start-date:dt, settlement-end-date:dt, deposit-date:dt, total-amount:d, "
             "currency:t, transaction-type:t, order-id:t, merchant-order-id:t, adjustment-id:t, shipment-id:t, "
@@ -366,14 +473,21 @@ REPORTS: tuple[ReportSpec, ...] = (
             "other-fee-reason-description:t, promotion-id:t, promotion-type:t, promotion-amount:d, "
             "direct-payment-type:t, direct-payment-amount:d, other-amount:d"
         ),
-        ("row_key",), None, list_only=True, row_key=True, local_numbers=True, detail_columns=("transaction_type",),
+        ("row_key",),
+        None,
+        list_only=True,
+        row_key=True,
+        local_numbers=True,
+        detail_columns=("transaction_type",),
         description="Settlements in the old layout, as Amazon generated them until 2026-11-11 (listed, never "
         "requested).",
         # Amazon stopped making them on 2026-11-11 (Add. §1); what it still lists is read.
         lifecycle=removed("2026-11-11", SETTLEMENT_V2),
     ),
     ReportSpec(
-        SETTLEMENT_V2, SETTLEMENT_V2, "tsv",
+        SETTLEMENT_V2,
+        SETTLEMENT_V2,
+        "tsv",
         # Amazon's list has 23 columns, its files 24: `promotion-id` too (Add. §1). Read by name.
         columns(
             "settlement-id:t, settlement-start-date:dt, settlement-end-date:dt, deposit-date:dt, total-amount:d, "
@@ -384,47 +498,77 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         # The settlement id and the line: a settlement Amazon lists again under another report id
         # (regenerated in Seller Central) lands on the same rows.
-        ("row_key",), None, list_only=True, row_key=True, local_numbers=True, line_key_column="settlement_id",
+        ("row_key",),
+        None,
+        list_only=True,
+        row_key=True,
+        local_numbers=True,
+        line_key_column="settlement_id",
         # Amazon never leaves these empty on a detail row (Add. §1).
         detail_columns=("transaction_type", "amount_type", "amount_description", "amount"),
         description="Settlements, one row per amount of each transaction, and the settlement's summary row "
         "(is_summary), as Amazon generates them for each account and currency (listed, never requested).",
     ),
     *_all_orders_reports(
-        "GET_XML_ALL_ORDERS_DATA", "xml", "one record per order with its items", XML_ORDER_COLUMNS, (),
-        record_path="Order", xml_repeated=("OrderItem", "Component"), nested_schema=XML_ORDER_NESTED,
+        "GET_XML_ALL_ORDERS_DATA",
+        "xml",
+        "one record per order with its items",
+        XML_ORDER_COLUMNS,
+        (),
+        record_path="Order",
+        xml_repeated=("OrderItem", "Component"),
+        nested_schema=XML_ORDER_NESTED,
     ),
     # --- the rest of the catalogue: listings -------------------------------------------------------
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA", "GET_MERCHANT_LISTINGS_DATA", "tsv",
+        "GET_MERCHANT_LISTINGS_DATA",
+        "GET_MERCHANT_LISTINGS_DATA",
+        "tsv",
         columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, {BUSINESS_PRICES}, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"), None,
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Active listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT", "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT", "tsv",
+        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
+        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
+        "tsv",
         columns(f"{LISTING_COLUMNS}, {BUSINESS_PRICES}, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"), None,
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Active listings in the older column layout (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "tsv",
+        "GET_MERCHANT_LISTINGS_INACTIVE_DATA",
+        "GET_MERCHANT_LISTINGS_INACTIVE_DATA",
+        "tsv",
         columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"), None,
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Inactive listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_LITE", "GET_MERCHANT_LISTINGS_DATA_LITE", "tsv",
-        columns("seller-sku:t, quantity:i, price:d, product-id:t"), ("marketplace_id", "seller_sku"), None,
+        "GET_MERCHANT_LISTINGS_DATA_LITE",
+        "GET_MERCHANT_LISTINGS_DATA_LITE",
+        "tsv",
+        columns("seller-sku:t, quantity:i, price:d, product-id:t"),
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Active listings: SKU, quantity, price and product id (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_LITER", "GET_MERCHANT_LISTINGS_DATA_LITER", "tsv",
-        columns("seller-sku:t, quantity:i"), ("marketplace_id", "seller_sku"), None,
+        "GET_MERCHANT_LISTINGS_DATA_LITER",
+        "GET_MERCHANT_LISTINGS_DATA_LITER",
+        "tsv",
+        columns("seller-sku:t, quantity:i"),
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Active listings: SKU and quantity (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "tsv",
+        "GET_MERCHANT_CANCELLED_LISTINGS_DATA",
+        "GET_MERCHANT_CANCELLED_LISTINGS_DATA",
+        "tsv",
         columns(
             "item-name:t, item-description:t, seller-sku:t, price:d, quantity:i, image-url:t, item-is-marketplace:t, "
             "product-id-type:t, zshop-shipping-fee:t, item-note:t, item-condition:t, zshop-category1:t, "
@@ -432,69 +576,96 @@ REPORTS: tuple[ReportSpec, ...] = (
             f"expedited-shipping:t, zshop-boldface:t, product-id:t, add-delete:t, {BUSINESS_PRICES}, "
             "merchant-shipping-group:t"
         ),
-        ("marketplace_id", "seller_sku"), None,
+        ("marketplace_id", "seller_sku"),
+        None,
         description="Cancelled listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "tsv",
-        columns(f"sku:t, asin:t, price:d, quantity:i, {BUSINESS_PRICES}"), ("marketplace_id", "sku"), None,
+        "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
+        "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
+        "tsv",
+        columns(f"sku:t, asin:t, price:d, quantity:i, {BUSINESS_PRICES}"),
+        ("marketplace_id", "sku"),
+        None,
         description="Open listings with their price and quantity (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANTS_LISTINGS_FYP_REPORT", "GET_MERCHANTS_LISTINGS_FYP_REPORT", "tsv",
+        "GET_MERCHANTS_LISTINGS_FYP_REPORT",
+        "GET_MERCHANTS_LISTINGS_FYP_REPORT",
+        "tsv",
         columns(
             "Status:t, Reason:t, SKU:t, ASIN:t, Product name:t, Condition:t, Status Change Date:date, "
             "Issue Description:t"
         ),
-        ("row_key",), None, row_key=True,
+        ("row_key",),
+        None,
+        row_key=True,
         description="Suppressed listings and why, one row per issue (a snapshot).",
     ),
     # --- FBA inventory ---------------------------------------------------------------------------
     ReportSpec(
-        "GET_FBA_MYI_ALL_INVENTORY_DATA", "GET_FBA_MYI_ALL_INVENTORY_DATA", "tsv", FBA_INVENTORY,
-        ("marketplace_id", "sku"), None,
+        "GET_FBA_MYI_ALL_INVENTORY_DATA",
+        "GET_FBA_MYI_ALL_INVENTORY_DATA",
+        "tsv",
+        FBA_INVENTORY,
+        ("marketplace_id", "sku"),
+        None,
         description="FBA inventory, archived listings included (a snapshot).",
     ),
     ReportSpec(
-        "GET_AFN_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA", "tsv",
+        "GET_AFN_INVENTORY_DATA",
+        "GET_AFN_INVENTORY_DATA",
+        "tsv",
         columns(
             "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, Warehouse-Condition-code:t, "
             "Quantity Available:i"
         ),
-        ("marketplace_id", "seller_sku", "warehouse_condition_code"), None,
+        ("marketplace_id", "seller_sku", "warehouse_condition_code"),
+        None,
         description="Units in Amazon's fulfillment network by condition (a snapshot).",
     ),
     ReportSpec(
-        "GET_AFN_INVENTORY_DATA_BY_COUNTRY", "GET_AFN_INVENTORY_DATA_BY_COUNTRY", "tsv",
+        "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
+        "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
+        "tsv",
         columns(
             "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, country:t, "
             "quantity-for-local-fulfillment:i"
         ),
-        ("marketplace_id", "seller_sku", "country"), None,
+        ("marketplace_id", "seller_sku", "country"),
+        None,
         description="Units available for local fulfillment per country (a snapshot).",
     ),
     ReportSpec(
-        "GET_RESERVED_INVENTORY_DATA", "GET_RESERVED_INVENTORY_DATA", "tsv",
+        "GET_RESERVED_INVENTORY_DATA",
+        "GET_RESERVED_INVENTORY_DATA",
+        "tsv",
         columns(
             "sku:t, fnsku:t, asin:t, product-name:t, reserved_qty:i, reserved_customerorders:i, "
             "reserved_fc-transfers:i, reserved_fc-processing:i"
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku"),
+        None,
         description="Reserved FBA units: customer orders, transfers, processing (a snapshot).",
     ),
     ReportSpec(
-        "GET_STRANDED_INVENTORY_UI_DATA", "GET_STRANDED_INVENTORY_UI_DATA", "tsv",
+        "GET_STRANDED_INVENTORY_UI_DATA",
+        "GET_STRANDED_INVENTORY_UI_DATA",
+        "tsv",
         columns(
             "primary-action:t, date-stranded:dt, Date-to-take-auto-removal:dt, status-primary:t, "
             "status-secondary:t, error-message:t, stranded-reason:t, asin:t, sku:t, fnsku:t, product-name:t, "
             "condition:t, fulfilled-by:t, fulfillable-qty:i, your-price:d, unfulfillable-qty:i, "
             "reserved-quantity:i, inbound-shipped-qty:i"
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku"),
+        None,
         description="FBA inventory without an active offer (a snapshot).",
     ),
     ReportSpec(
-        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT", "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT", "tsv",
+        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+        "tsv",
         columns(
             "Country:t, Product Name:t, FNSKU:t, Merchant SKU:t, ASIN:t, Condition:t, Supplier:t, "
             "Supplier part no.:t, Currency code:t, Price:d, Sales last 30 days:d, Units Sold Last 30 Days:i, "
@@ -504,11 +675,14 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Days of Supply at Amazon Fulfillment Network:d, Alert:t, Recommended replenishment qty:i, "
             "Recommended ship date:date, Recommended action:t, Unit storage size:t"
         ),
-        ("marketplace_id", "merchant_sku"), None,
+        ("marketplace_id", "merchant_sku"),
+        None,
         description="Restock recommendations per SKU (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_INVENTORY_PLANNING_DATA", "tsv",
+        "GET_FBA_INVENTORY_PLANNING_DATA",
+        "GET_FBA_INVENTORY_PLANNING_DATA",
+        "tsv",
         columns(
             "snapshot-date:date, sku:t, fnsku:t, asin:t, product-name:t, condition:t, available:i, "
             "pending-removal-quantity:i, inv-age-0-to-90-days:i, inv-age-91-to-180-days:i, "
@@ -527,11 +701,14 @@ REPORTS: tuple[ReportSpec, ...] = (
             "inbound-working:i, inbound-shipped:i, inbound-received:i, no-sale-last-6-months:i, "
             "reserved-quantity:i, unfulfillable-quantity:i"
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku"),
+        None,
         description="FBA inventory planning: age, sell-through, recommendations (a snapshot).",
     ),
     ReportSpec(
-        "GET_LEDGER_SUMMARY_VIEW_DATA", "GET_LEDGER_SUMMARY_VIEW_DATA", "tsv",
+        "GET_LEDGER_SUMMARY_VIEW_DATA",
+        "GET_LEDGER_SUMMARY_VIEW_DATA",
+        "tsv",
         columns(
             "Date:date, FNSKU:t, ASIN:t, MSKU:t, Title:t, Disposition:t, Starting Warehouse Balance:i, "
             "In Transit Between Warehouses:i, Receipts:i, Customer Shipments:i, Customer Returns:i, "
@@ -544,7 +721,9 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="FBA inventory ledger, balances and movements per day and country.",
     ),
     ReportSpec(
-        "GET_FBA_STORAGE_FEE_CHARGES_DATA", "GET_FBA_STORAGE_FEE_CHARGES_DATA", "tsv",
+        "GET_FBA_STORAGE_FEE_CHARGES_DATA",
+        "GET_FBA_STORAGE_FEE_CHARGES_DATA",
+        "tsv",
         columns(
             "asin:t, fnsku:t, product_name:t, fulfillment_center:t, country_code:t, longest_side:d, median_side:d, "
             "shortest_side:d, measurement_units:t, weight:d, weight_units:t, item_volume:d, volume_units:t, "
@@ -558,7 +737,9 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="Monthly FBA storage fees per ASIN and fulfillment center.",
     ),
     ReportSpec(
-        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA", "tsv",
+        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+        "tsv",
         columns(
             "sku:t, fnsku:t, asin:t, product-name:t, product-group:t, brand:t, fulfilled-by:t, your-price:d, "
             "sales-price:d, longest-side:d, median-side:d, shortest-side:d, length-and-girth:d, unit-of-dimension:t, "
@@ -567,42 +748,52 @@ REPORTS: tuple[ReportSpec, ...] = (
             "estimated-order-handling-fee-per-order:d, estimated-pick-pack-fee-per-unit:d, "
             "estimated-weight-handling-fee-per-unit:d, expected-fulfillment-fee-per-unit:d"
         ),
-        ("marketplace_id", "sku"), None,
+        ("marketplace_id", "sku"),
+        None,
         description="Estimated FBA fees per SKU of current inventory (a snapshot).",
     ),
     # --- FBA sales, concessions, removals, Subscribe & Save -----------------------------------------
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
+        "tsv",
         columns(
             "shipment-date:dt, sku:t, fnsku:t, asin:t, fulfillment-center-id:t, quantity:i, amazon-order-id:t, "
             "currency:t, item-price-per-unit:d, shipping-price:d, gift-wrap-price:d, ship-city:t, ship-state:t, "
             "ship-postal-code:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         description="FBA customer shipments with their sales amounts, by shipment date.",
     ),
     ReportSpec(
         "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
+        "tsv",
         columns(
             "shipment-date:dt, currency:t, item-promotion-discount:d, item-promotion-id:t, description:t, "
             "promotion-rule-value:t, amazon-order-id:t, shipment-id:t, shipment-item-id:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         description="Promotions applied to FBA customer shipments, by shipment date.",
     ),
     ReportSpec(
         "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
+        "tsv",
         columns(
             "shipment-date:dt, sku:t, asin:t, fulfillment-center-id:t, original-fulfillment-center-id:t, "
             "quantity:i, replacement-reason-code:t, replacement-customer-order-id:t, original-amazon-order-id:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         description="Free replacement shipments, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA", "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+        "tsv",
         columns(
             "request-date:dt, order-id:t, order-type:t, order-status:t, last-updated-date:dt, sku:t, fnsku:t, "
             "disposition:t, requested-quantity:i, cancelled-quantity:i, disposed-quantity:i, shipped-quantity:i, "
@@ -612,28 +803,36 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="Removal orders (returns to the seller, disposals), by request date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA", "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA", "tsv",
+        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+        "tsv",
         columns(
             "removal-date:dt, order-id:t, shipment-date:dt, sku:t, fnsku:t, disposition:t, quantity shipped:i, "
             "carrier:t, tracking-number:t, removal-order-type:t"
         ),
-        ("row_key",), row_key=True,
+        ("row_key",),
+        row_key=True,
         description="Shipments of removal orders, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_SNS_FORECAST_DATA", "GET_FBA_SNS_FORECAST_DATA", "tsv",
+        "GET_FBA_SNS_FORECAST_DATA",
+        "GET_FBA_SNS_FORECAST_DATA",
+        "tsv",
         columns(
             "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, estimated-avg-sns-discount-next-8-weeks:d, "
             "product-name:t, country:t, active-subscriptions:i, week-1-start-date:dt, "
             + ", ".join(f"scheduled-sns-units-week-{n}:i" for n in range(1, 9))
         ),
-        ("marketplace_id", "sku", "country"), None,
+        ("marketplace_id", "sku", "country"),
+        None,
         description="Subscribe & Save units scheduled for the next eight weeks (a snapshot).",
         # Empty documents since 2025-07-25; the Replenishment API serves the forecast now (Add. §2).
         lifecycle=removed("2025-12-11", "replenishment_offer_forecast"),
     ),
     ReportSpec(
-        "GET_FBA_SNS_PERFORMANCE_DATA", "GET_FBA_SNS_PERFORMANCE_DATA", "tsv",
+        "GET_FBA_SNS_PERFORMANCE_DATA",
+        "GET_FBA_SNS_PERFORMANCE_DATA",
+        "tsv",
         columns(
             "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, product-name:t, country:t, week-1-start-date:dt, "
             + ", ".join(
@@ -641,51 +840,68 @@ REPORTS: tuple[ReportSpec, ...] = (
                 for n in range(1, 5)
             )
         ),
-        ("marketplace_id", "sku", "country"), None,
+        ("marketplace_id", "sku", "country"),
+        None,
         description="Subscribe & Save performance over the last four weeks (a snapshot).",
         lifecycle=removed("2025-12-11", "replenishment_offer_metrics"),
     ),
     # --- orders and performance --------------------------------------------------------------------
     ReportSpec(
-        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE", "tsv",
+        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
+        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
+        "tsv",
         columns(f"{_ORDERS_HEAD}, url:t, {_ORDERS_TAIL}"),
         ("amazon_order_id", "sku"),
         description="Archived orders (older than 18 months in Seller Central) by purchase date.",
     ),
     ReportSpec(
-        "GET_SELLER_FEEDBACK_DATA", "GET_SELLER_FEEDBACK_DATA", "tsv",
+        "GET_SELLER_FEEDBACK_DATA",
+        "GET_SELLER_FEEDBACK_DATA",
+        "tsv",
         columns("Date:date, Rating:i, Comments:t, Response:t, Order ID:t, Rater Email:t"),
         ("marketplace_id", "order_id"),
         description="Buyer feedback on the seller, by feedback date (dates as the marketplace writes them).",
         pii_columns=("rater_email",),
     ),
     ReportSpec(
-        "GET_XML_BROWSE_TREE_DATA", "GET_XML_BROWSE_TREE_DATA", "xml",
+        "GET_XML_BROWSE_TREE_DATA",
+        "GET_XML_BROWSE_TREE_DATA",
+        "xml",
         columns(
             "browseNodeId:t, browseNodeName:t, browseNodeStoreContextName:t, browsePathById:t, "
             "browsePathByName:t, hasChildren:b, productTypeDefinitions:t",
             name=snake,
         ),
-        ("marketplace_id", "browse_node_id"), None, record_path="Node",
+        ("marketplace_id", "browse_node_id"),
+        None,
+        record_path="Node",
         nested_schema={"child_nodes": {"type": ["array", "null"], "items": {"type": "string"}}},
         # childNodes@count is the length of child_nodes, said again.
         skipped_elements=("browseNodeAttributes", "refinementsInformation", "childNodes@count"),
         description="The browse tree (categories) of the marketplace.",
     ),
     ReportSpec(
-        "GET_SALES_AND_TRAFFIC_REPORT", "GET_SALES_AND_TRAFFIC_REPORT", "json",
+        "GET_SALES_AND_TRAFFIC_REPORT",
+        "GET_SALES_AND_TRAFFIC_REPORT",
+        "json",
         columns("parentAsin:t, childAsin:t, sku:t", name=snake),
-        ("marketplace_id", "data_end_time", "row_key"), record_path="salesAndTrafficByAsin", row_key=True,
+        ("marketplace_id", "data_end_time", "row_key"),
+        record_path="salesAndTrafficByAsin",
+        row_key=True,
         row_key_fields=("parent_asin", "child_asin", "sku"),
         nested_schema=_json_object({"salesByAsin": SALES_BY_ASIN, "trafficByAsin": TRAFFIC_BY_ASIN}),
         # Sales and traffic data settles over 1-3 days; per-ASIN totals of a window are final once read.
-        whole_days=True, hold_back_hours=72,
+        whole_days=True,
+        hold_back_hours=72,
         description="Sales and traffic per ASIN, aggregated over each window.",
     ),
     ReportSpec(
-        "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", "GET_SALES_AND_TRAFFIC_REPORT", "json",
+        "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE",
+        "GET_SALES_AND_TRAFFIC_REPORT",
+        "json",
         (("date", "date"),),
-        ("marketplace_id", "date"), record_path="salesAndTrafficByDate",
+        ("marketplace_id", "date"),
+        record_path="salesAndTrafficByDate",
         nested_schema=_json_object({"salesByDate": SALES_BY_DATE, "trafficByDate": TRAFFIC_BY_DATE}),
         whole_days=True,
         description="Sales and traffic per day.",
@@ -740,29 +956,40 @@ class PeriodReport:
 _DAY_FIRST = OptionRule(PERIODS, "DAY")
 _DISTRIBUTOR_VIEW = OptionRule(("MANUFACTURING", "SOURCING"), "MANUFACTURING")
 ANALYTICS: dict[str, PeriodReport] = {
-    "GET_VENDOR_SALES_REPORT": PeriodReport({
-        "reportPeriod": _DAY_FIRST, "distributorView": _DISTRIBUTOR_VIEW,
-        "sellingProgram": OptionRule(("RETAIL", "BUSINESS", "FRESH"), "RETAIL"),
-    }),
-    "GET_VENDOR_INVENTORY_REPORT": PeriodReport({
-        "reportPeriod": _DAY_FIRST, "distributorView": _DISTRIBUTOR_VIEW,
-        "sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL"),
-    }),
+    "GET_VENDOR_SALES_REPORT": PeriodReport(
+        {
+            "reportPeriod": _DAY_FIRST,
+            "distributorView": _DISTRIBUTOR_VIEW,
+            "sellingProgram": OptionRule(("RETAIL", "BUSINESS", "FRESH"), "RETAIL"),
+        }
+    ),
+    "GET_VENDOR_INVENTORY_REPORT": PeriodReport(
+        {
+            "reportPeriod": _DAY_FIRST,
+            "distributorView": _DISTRIBUTOR_VIEW,
+            "sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL"),
+        }
+    ),
     "GET_VENDOR_TRAFFIC_REPORT": PeriodReport({"reportPeriod": _DAY_FIRST}),
     # A week by default: a day of search terms is a large document for one request each.
     "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT": PeriodReport(
-        {"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")}, spans_periods=False,
+        {"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")},
+        spans_periods=False,
     ),
 }
 
 VENDOR_SALES = {"orderedRevenue": MONEY, "shippedCogs": MONEY, "shippedRevenue": MONEY}
 VENDOR_SALES_COLUMNS = "customerReturns:i, orderedUnits:i, shippedUnits:i"
-VENDOR_INVENTORY = {
-    name: MONEY for name in (
-        "netReceivedInventoryCost", "sellableOnHandInventoryCost", "unsellableOnHandInventoryCost",
-        "aged90PlusDaysSellableInventoryCost", "unhealthyInventoryCost",
-    )
-}
+VENDOR_INVENTORY = dict.fromkeys(
+    (
+        "netReceivedInventoryCost",
+        "sellableOnHandInventoryCost",
+        "unsellableOnHandInventoryCost",
+        "aged90PlusDaysSellableInventoryCost",
+        "unhealthyInventoryCost",
+    ),
+    MONEY,
+)
 VENDOR_INVENTORY_COLUMNS = (
     "vendorConfirmationRate:d, netReceivedInventoryUnits:i, openPurchaseOrderUnits:i, averageVendorLeadTimeDays:d, "
     "sellThroughRate:d, unfilledCustomerOrderedUnits:i, sellableOnHandInventoryUnits:i, "
@@ -772,19 +999,34 @@ PERIOD_KEY = ("marketplace_id", "start_date", "end_date")
 
 
 def _vendor_pair(
-    report_type: str, path: str, columns_spec: str, nested: dict[str, Any], what: str,
+    report_type: str,
+    path: str,
+    columns_spec: str,
+    nested: dict[str, Any],
+    what: str,
     aggregate_columns_spec: str | None = None,
 ) -> tuple[ReportSpec, ReportSpec]:
     """The per-ASIN stream and the aggregate stream of one vendor report."""
     by_asin = ReportSpec(
-        report_type, report_type, "json", columns(f"startDate:date, endDate:date, asin:t, {columns_spec}", name=snake),
-        (*PERIOD_KEY, "asin"), account="Vendor", record_path=f"{path}ByAsin", nested_schema=_json_object(nested),
+        report_type,
+        report_type,
+        "json",
+        columns(f"startDate:date, endDate:date, asin:t, {columns_spec}", name=snake),
+        (*PERIOD_KEY, "asin"),
+        account="Vendor",
+        record_path=f"{path}ByAsin",
+        nested_schema=_json_object(nested),
         description=f"{what} per ASIN and reporting period.",
     )
     aggregate = ReportSpec(
-        f"{report_type}_AGGREGATE", report_type, "json",
+        f"{report_type}_AGGREGATE",
+        report_type,
+        "json",
         columns(f"startDate:date, endDate:date, {aggregate_columns_spec or columns_spec}", name=snake),
-        PERIOD_KEY, account="Vendor", record_path=f"{path}Aggregate", nested_schema=_json_object(nested),
+        PERIOD_KEY,
+        account="Vendor",
+        record_path=f"{path}Aggregate",
+        nested_schema=_json_object(nested),
         description=f"{what} of the whole catalogue per reporting period.",
     )
     return by_asin, aggregate
@@ -793,21 +1035,28 @@ def _vendor_pair(
 VENDOR_REPORTS: tuple[ReportSpec, ...] = (
     *_vendor_pair("GET_VENDOR_SALES_REPORT", "sales", VENDOR_SALES_COLUMNS, VENDOR_SALES, "Vendor sales"),
     *_vendor_pair(
-        "GET_VENDOR_INVENTORY_REPORT", "inventory", VENDOR_INVENTORY_COLUMNS, VENDOR_INVENTORY, "Vendor inventory",
+        "GET_VENDOR_INVENTORY_REPORT",
+        "inventory",
+        VENDOR_INVENTORY_COLUMNS,
+        VENDOR_INVENTORY,
+        "Vendor inventory",
         aggregate_columns_spec=(
             f"procurableProductOutOfStockRate:d, uft:d, receiveFillRate:d, {VENDOR_INVENTORY_COLUMNS}"
         ),
     ),
     *_vendor_pair("GET_VENDOR_TRAFFIC_REPORT", "traffic", "glanceViews:i", {}, "Detail page views (glance views)"),
     ReportSpec(
-        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT", "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT", "json",
+        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
+        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
+        "json",
         columns(
             "departmentName:t, searchTerm:t, searchFrequencyRank:i, clickedAsin:t, clickShareRank:i, clickShare:d, "
             "conversionShare:d",
             name=snake,
         ),
         ("marketplace_id", "data_start_time", "data_end_time", "department_name", "search_term", "clicked_asin"),
-        account=BRAND_OWNERS, record_path="dataByDepartmentAndSearchTerm",
+        account=BRAND_OWNERS,
+        record_path="dataByDepartmentAndSearchTerm",
         description="Amazon search terms with their top three clicked ASINs, per reporting period "
         "(brand owners: vendors, and sellers in Brand Registry with the Brand Analytics role).",
     ),
@@ -845,37 +1094,71 @@ _OPTIONS = ReportType(takes_options=True)
 _NEAR_REAL_TIME = ReportType(regeneration=NEAR_REAL_TIME)
 _DAILY = ReportType(regeneration=DAILY)
 REPORT_TYPES: dict[str, ReportType] = {
-    **dict.fromkeys((
-        "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
-        "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
-        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "GET_MERCHANT_LISTINGS_DATA",
-        "GET_MERCHANT_LISTINGS_INACTIVE_DATA", "GET_MERCHANT_LISTINGS_DATA_LITE", "GET_MERCHANT_LISTINGS_DATA_LITER",
-        "GET_MERCHANTS_LISTINGS_FYP_REPORT", "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
-        "GET_SELLER_FEEDBACK_DATA",
-    ), ReportType()),
+    **dict.fromkeys(
+        (
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+            "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+            "GET_XML_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+            "GET_XML_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+            "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
+            "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+            "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+            "GET_MERCHANT_LISTINGS_DATA",
+            "GET_MERCHANT_LISTINGS_INACTIVE_DATA",
+            "GET_MERCHANT_LISTINGS_DATA_LITE",
+            "GET_MERCHANT_LISTINGS_DATA_LITER",
+            "GET_MERCHANTS_LISTINGS_FYP_REPORT",
+            "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
+            "GET_SELLER_FEEDBACK_DATA",
+        ),
+        ReportType(),
+    ),
     # Listings: `custom`; the browse tree: MarketplaceId, RootNodesOnly, BrowseNodeId.
-    **dict.fromkeys((
-        "GET_MERCHANT_LISTINGS_ALL_DATA", "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
-        "GET_MERCHANT_CANCELLED_LISTINGS_DATA", "GET_FLAT_FILE_OPEN_LISTINGS_DATA", "GET_XML_BROWSE_TREE_DATA",
-        # dateGranularity, asinGranularity; reportPeriod and the vendor views (their schemas).
-        "GET_SALES_AND_TRAFFIC_REPORT", *ANALYTICS,
-    ), _OPTIONS),
-    **dict.fromkeys((
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
-        "GET_FBA_MYI_ALL_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA", "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
-        "GET_RESERVED_INVENTORY_DATA", "GET_STRANDED_INVENTORY_UI_DATA", "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA", "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
-        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
-    ), _NEAR_REAL_TIME),
-    **dict.fromkeys((
-        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA", "GET_FBA_REIMBURSEMENTS_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
-        # Unlabelled by Amazon (see above).
-        "GET_LEDGER_DETAIL_VIEW_DATA", "GET_FBA_STORAGE_FEE_CHARGES_DATA", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
-        "GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_SNS_FORECAST_DATA", "GET_FBA_SNS_PERFORMANCE_DATA",
-    ), _DAILY),
+    **dict.fromkeys(
+        (
+            "GET_MERCHANT_LISTINGS_ALL_DATA",
+            "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
+            "GET_MERCHANT_CANCELLED_LISTINGS_DATA",
+            "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
+            "GET_XML_BROWSE_TREE_DATA",
+            # dateGranularity, asinGranularity; reportPeriod and the vendor views (their schemas).
+            "GET_SALES_AND_TRAFFIC_REPORT",
+            *ANALYTICS,
+        ),
+        _OPTIONS,
+    ),
+    **dict.fromkeys(
+        (
+            "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+            "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+            "GET_FBA_MYI_ALL_INVENTORY_DATA",
+            "GET_AFN_INVENTORY_DATA",
+            "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
+            "GET_RESERVED_INVENTORY_DATA",
+            "GET_STRANDED_INVENTORY_UI_DATA",
+            "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+            "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
+            "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+            "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+        ),
+        _NEAR_REAL_TIME,
+    ),
+    **dict.fromkeys(
+        (
+            "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+            "GET_FBA_REIMBURSEMENTS_DATA",
+            "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
+            "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
+            # Unlabelled by Amazon (see above).
+            "GET_LEDGER_DETAIL_VIEW_DATA",
+            "GET_FBA_STORAGE_FEE_CHARGES_DATA",
+            "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+            "GET_FBA_INVENTORY_PLANNING_DATA",
+            "GET_FBA_SNS_FORECAST_DATA",
+            "GET_FBA_SNS_PERFORMANCE_DATA",
+        ),
+        _DAILY,
+    ),
     # aggregateByLocation, aggregatedByTimePeriod.
     "GET_LEDGER_SUMMARY_VIEW_DATA": ReportType(takes_options=True, regeneration=DAILY),
 }

@@ -80,9 +80,7 @@ class Runtime:
             item.stream.sync(item.context)
             item.stream.finalize_state_progress_markers()
         if self.incomplete:
-            raise ReportError(
-                "the sync is incomplete, every other stream finished: " + "; ".join(self.incomplete)
-            )
+            raise ReportError("the sync is incomplete, every other stream finished: " + "; ".join(self.incomplete))
 
     @classmethod
     def build(cls, settings: Settings, logger: logging.Logger) -> Runtime:
@@ -100,8 +98,13 @@ class Runtime:
         )
         conservative = frozenset({"createReport"}) if settings.wait_between_requests else frozenset()
         client = SPAPIClient(
-            base_url=settings.sp_api_url, token=token, session=session, plans=UsagePlans(conservative=conservative),
-            logger=logger, backoff=Backoff(base=settings.retry_base), timeout=settings.request_timeout,
+            base_url=settings.sp_api_url,
+            token=token,
+            session=session,
+            plans=UsagePlans(conservative=conservative),
+            logger=logger,
+            backoff=Backoff(base=settings.retry_base),
+            timeout=settings.request_timeout,
             progress=SyncProgress(logger, heartbeat=settings.progress_interval),
         )
         engine = ReportEngine(
@@ -223,7 +226,8 @@ class AmazonSPStream(Stream):
 
     @property
     def runtime(self) -> Runtime:
-        return self._tap.runtime  # type: ignore[attr-defined]
+        runtime: Runtime = self._tap.runtime  # type: ignore[attr-defined]
+        return runtime
 
     @property
     def settings(self) -> Settings:
@@ -277,7 +281,8 @@ class AmazonSPStream(Stream):
                         "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
                     )
                 deselected = [
-                    name for name in self.schema.get("properties", {})
+                    name
+                    for name in self.schema.get("properties", {})
                     if name in left_out or not self.mask[("properties", name)]
                 ]
                 self._line_writer = RecordLineWriter(
@@ -310,8 +315,10 @@ class AmazonSPStream(Stream):
             # Bookmarks are window ends, whatever column a catalog names.
             if self.replication_key:
                 self.logger.warning(
-                    "%s: the catalog's replication-key %s is not one this stream can keep; %s", self.name,
-                    self.replication_key, f"its bookmark stays on {own_key}" if own_key else "it keeps no bookmark",
+                    "%s: the catalog's replication-key %s is not one this stream can keep; %s",
+                    self.name,
+                    self.replication_key,
+                    f"its bookmark stays on {own_key}" if own_key else "it keeps no bookmark",
                 )
             self.replication_key = own_key
         properties = self.effective_schema.get("properties") or {}
@@ -328,8 +335,11 @@ class AmazonSPStream(Stream):
                 f"this tap syncs {catalog_input.INCREMENTAL} or {catalog_input.FULL_TABLE}"
             )
         if method == catalog_input.INCREMENTAL and own_key is None:
-            self.logger.warning("%s: the catalog asks for INCREMENTAL, but this stream has no bookmark: it is "
-                                "read whole on every run (FULL_TABLE)", self.name)
+            self.logger.warning(
+                "%s: the catalog asks for INCREMENTAL, but this stream has no bookmark: it is "
+                "read whole on every run (FULL_TABLE)",
+                self.name,
+            )
             method = catalog_input.FULL_TABLE
         self.forced_replication_method = method if self.forced_replication_method else None
 
@@ -358,7 +368,9 @@ class AmazonSPStream(Stream):
             if not told:
                 self.logger.info(
                     "%s: replication-method FULL_TABLE in the catalog: reading from start_date %s, not from the "
-                    "bookmark (%s), which is kept for INCREMENTAL runs", where, format_datetime(self.settings.start),
+                    "bookmark (%s), which is kept for INCREMENTAL runs",
+                    where,
+                    format_datetime(self.settings.start),
                     format_datetime(mark) if mark else "none",
                 )
             return None
@@ -368,7 +380,9 @@ class AmazonSPStream(Stream):
             why = "in the future" if mark > now else f"after end_date {format_datetime(end)}"
             self.logger.warning(
                 "%s: the bookmark %s is %s: nothing to read (set end_date later, or edit the state if it is wrong)",
-                where, format_datetime(mark), why,
+                where,
+                format_datetime(mark),
+                why,
             )
         return mark
 
@@ -385,7 +399,9 @@ class AmazonSPStream(Stream):
         if unused:
             self.logger.warning(
                 "%s: the state's bookmark %s is not where this stream keeps its bookmarks (%s): it is not used",
-                self.name, ", ".join(map(str, unused)), keeps,
+                self.name,
+                ", ".join(map(str, unused)),
+                keeps,
             )
 
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
@@ -771,8 +787,9 @@ class RestStream(AmazonSPStream):
                 params = self.smaller_pages(params) or params
                 if self.page_size_param is not None:
                     self._page_size = params.get(self.page_size_param)
-                self.logger.warning("%s: paging refused (%s); reading the window again from its first page",
-                                    self.name, exc)
+                self.logger.warning(
+                    "%s: paging refused (%s); reading the window again from its first page", self.name, exc
+                )
 
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         """Every window from the bookmark (less the look-back) on, committing each after its last page."""

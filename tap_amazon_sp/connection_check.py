@@ -81,8 +81,10 @@ class ConnectionCheck:
                 self._say(self._family(family, streams))
         failed = [o for o in self.outcomes if not o.passed]
         client = self.runtime.client
-        cost = (f"{count(client.request_count, 'SP-API request')}, "
-                f"{count(client.token.refresh_count, 'Login with Amazon request')}; no report requested")
+        cost = (
+            f"{count(client.request_count, 'SP-API request')}, "
+            f"{count(client.token.refresh_count, 'Login with Amazon request')}; no report requested"
+        )
         if failed:
             self.logger.error("Connection test failed: %d of %d checks (%s)", len(failed), len(self.outcomes), cost)
         else:
@@ -101,8 +103,11 @@ class ConnectionCheck:
             self.runtime.client.token.get()
         except TapError as exc:
             return Outcome(False, f"Login with Amazon: {exc}")
-        return Outcome(True, f"Login with Amazon accepted the client ID ({self.settings.client_id}), the client "
-                             "secret and the refresh token")
+        return Outcome(
+            True,
+            f"Login with Amazon accepted the client ID ({self.settings.client_id}), the client "
+            "secret and the refresh token",
+        )
 
     def _sellers(self) -> Outcome:
         host = self.settings.sp_api_url
@@ -117,11 +122,15 @@ class ConnectionCheck:
             participating = (entry.get("participation") or {}).get("isParticipating")
             (taking_part if participating else idle).append(market_id)
         missing = [m for m in self.settings.marketplace_ids if m not in taking_part]
-        line = (f"Sellers API on {host}: the account takes part in {_markets(taking_part) or 'no marketplace'}"
-                + (f" (not in {_markets(idle)})" if idle else ""))
+        line = f"Sellers API on {host}: the account takes part in {_markets(taking_part) or 'no marketplace'}" + (
+            f" (not in {_markets(idle)})" if idle else ""
+        )
         if missing:
-            return Outcome(False, f"{line}; configured but not reached: {_markets(missing)} (check marketplace_ids "
-                                  "and region, or the account's marketplaces in Seller Central)")
+            return Outcome(
+                False,
+                f"{line}; configured but not reached: {_markets(missing)} (check marketplace_ids "
+                "and region, or the account's marketplaces in Seller Central)",
+            )
         configured = _markets(self.settings.marketplace_ids)
         return Outcome(True, f"{line}; every configured marketplace is reached ({configured})")
 
@@ -134,9 +143,12 @@ class ConnectionCheck:
         except TapError as exc:
             return self._refused(REPORTS, [s.name for s in streams], exc)
         selected = count(len(streams), "selected report stream")
-        return Outcome(True, f"Reports API answered getReports in {_markets(markets)} for {selected}; Amazon checks "
-                             "each report type's role only when a report is created (one it refuses ends FATAL), "
-                             "which this test does not do")
+        return Outcome(
+            True,
+            f"Reports API answered getReports in {_markets(markets)} for {selected}; Amazon checks "
+            "each report type's role only when a report is created (one it refuses ends FATAL), "
+            "which this test does not do",
+        )
 
     def _rest_families(self) -> dict[str, list[RestStream]]:
         families: dict[str, list[RestStream]] = {}
@@ -158,8 +170,11 @@ class ConnectionCheck:
                 if stream.probe() is not None:
                     break
             else:
-                return Outcome(True, f"{name}: Amazon serves {', '.join(names)} in none of the configured "
-                                     "marketplaces; nothing to check")
+                return Outcome(
+                    True,
+                    f"{name}: Amazon serves {', '.join(names)} in none of the configured "
+                    "marketplaces; nothing to check",
+                )
         except TapError as exc:
             return self._refused(api, names, exc)
         return Outcome(True, f"{name} answered {stream.operation} for {', '.join(names)}")
@@ -168,8 +183,11 @@ class ConnectionCheck:
         name, role = FAMILIES.get(api, (api, None))
         if isinstance(exc, AuthError) or (isinstance(exc, APIError) and exc.status == 403):
             needs = f"the {role} role" if role else "the role they need"
-            return Outcome(False, f"{name} refused the token for {', '.join(names)} ({exc}): the app lacks {needs}; "
-                                  "add it to the app (then authorize it again) or deselect these streams")
+            return Outcome(
+                False,
+                f"{name} refused the token for {', '.join(names)} ({exc}): the app lacks {needs}; "
+                "add it to the app (then authorize it again) or deselect these streams",
+            )
         return Outcome(False, f"{name} for {', '.join(names)}: {exc}")
 
 

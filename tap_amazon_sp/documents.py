@@ -227,7 +227,7 @@ def _decode(chunks: Iterable[bytes], encoding: str, describe: str, offset: int, 
         start = offset - len(exc.object) + exc.start
         raise DocumentError(
             f"{describe}: bytes at offset {start} are not valid {codecs.lookup(encoding).name} "
-            f"({exc.object[exc.start:exc.start + 4]!r}){why}; refusing to guess"
+            f"({exc.object[exc.start : exc.start + 4]!r}){why}; refusing to guess"
         ) from None
     if text:
         yield text
@@ -410,9 +410,7 @@ class FlatRows:
             self.line = start
             yield self._finish(held, start, end, tabbed, after)
 
-    def _finish(
-        self, held: list[str], start: int, end: int, tabbed: bool, after: tuple[int, int] | None
-    ) -> list[str]:
+    def _finish(self, held: list[str], start: int, end: int, tabbed: bool, after: tuple[int, int] | None) -> list[str]:
         """A held row, ready to go out, or the reason it cannot (rule 4)."""
         last = held[-1]
         if last.endswith("\r"):
@@ -490,13 +488,13 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
     while True:
         pos = buffer.find(marker)
         if pos < 0:
-            buffer = buffer[-len(marker):]
+            buffer = buffer[-len(marker) :]
             if not more():
                 return
             continue
         opening = _ARRAY_OPENING.match(buffer, pos + len(marker))
         if opening:
-            buffer = buffer[opening.end():]
+            buffer = buffer[opening.end() :]
             break
         if _MAY_OPEN_ARRAY.fullmatch(buffer, pos + len(marker)):
             # What follows the key has not all arrived yet.
@@ -504,7 +502,7 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
             if not more():
                 return
             continue
-        buffer = buffer[pos + 1:]
+        buffer = buffer[pos + 1 :]
     index = 0
     while True:
         while True:

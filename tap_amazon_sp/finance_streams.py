@@ -81,7 +81,8 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
     @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
         return {
-            "FinancialEventGroupStartedAfter": amazon_time(start), "FinancialEventGroupStartedBefore": amazon_time(end),
+            "FinancialEventGroupStartedAfter": amazon_time(start),
+            "FinancialEventGroupStartedBefore": amazon_time(end),
         }
 
     @override
@@ -143,14 +144,16 @@ class FinancialEventsStream(_FinancesV0Stream):
                 digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
                 self._copies[digest] += 1
                 copy = self._copies[digest]
-                records.append({
-                    "event_id": digest if copy == 1 else f"{digest}-{copy}",
-                    "event_type": event_type,
-                    "posted_date": event.get("PostedDate"),
-                    "amazon_order_id": event.get("AmazonOrderId"),
-                    "marketplace_name": event.get("MarketplaceName"),
-                    "event": exact_numbers(snake_keys(event)),
-                })
+                records.append(
+                    {
+                        "event_id": digest if copy == 1 else f"{digest}-{copy}",
+                        "event_type": event_type,
+                        "posted_date": event.get("PostedDate"),
+                        "amazon_order_id": event.get("AmazonOrderId"),
+                        "marketplace_name": event.get("MarketplaceName"),
+                        "event": exact_numbers(snake_keys(event)),
+                    }
+                )
         return records
 
 

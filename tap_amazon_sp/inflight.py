@@ -36,7 +36,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Protocol
 
 from tap_amazon_sp.errors import APIError, ReportError
@@ -225,8 +225,15 @@ class Scheduler:
         elif result.status == "CANCELLED":
             earlier = self._generated_before(slot, result)
             if earlier is not None:
-                self._rest(owner, slot, result, "ended CANCELLED", f"Amazon generated report {earlier[0]} of this "
-                           f"window {format_datetime(earlier[1])}: too soon to generate another", since=earlier[1])
+                self._rest(
+                    owner,
+                    slot,
+                    result,
+                    "ended CANCELLED",
+                    f"Amazon generated report {earlier[0]} of this "
+                    f"window {format_datetime(earlier[1])}: too soon to generate another",
+                    since=earlier[1],
+                )
         result.attempts = self._attempts.get(slot.ident, 0) + 1
         return result
 
@@ -248,8 +255,10 @@ class Scheduler:
             )
         seconds, kind = self.cooldown(request.report_type)
         ready = (since or self.now()) + timedelta(seconds=seconds)
-        limit = f"Amazon generates a {kind} report at most once every {_duration(seconds)}" if kind else (
-            f"resting it {_duration(seconds)} (fatal_retry_cooldown_seconds)"
+        limit = (
+            f"Amazon generates a {kind} report at most once every {_duration(seconds)}"
+            if kind
+            else (f"resting it {_duration(seconds)} (fatal_retry_cooldown_seconds)")
         )
         cooling = _cooling_key(request)
         previous = self._cooling.get(cooling)
@@ -258,7 +267,14 @@ class Scheduler:
         self.logger.warning(
             "%s: report %s %s (%s); %s, so it is requested again from %s UTC (retry %d of %d) while the other "
             "reports of the sync go on",
-            where, result.report_id, what, reason, limit, _utc(ready), attempts, self.fatal_retries,
+            where,
+            result.report_id,
+            what,
+            reason,
+            limit,
+            _utc(ready),
+            attempts,
+            self.fatal_retries,
         )
         raise CoolingDown(slot, *self._cooling[cooling])
 
@@ -274,7 +290,8 @@ class Scheduler:
             if (
                 str(report.get("reportId")) != result.report_id
                 and report.get("processingStatus") in ("DONE", *PENDING)
-                and when is not None and created - timedelta(seconds=seconds) < when <= created
+                and when is not None
+                and created - timedelta(seconds=seconds) < when <= created
                 and not _differences(report, slot.request)
             ):
                 return str(report["reportId"]), when
@@ -377,13 +394,19 @@ class Scheduler:
             # A hand-edited or copied state, or one of another config: its rows are not this window's.
             self.logger.warning(
                 "%s %s %s: report %s in state is not this window's report (%s); requesting the window anew",
-                slot.stream, slot.partition, window_text(slot.request), report_id, "; ".join(differences),
+                slot.stream,
+                slot.partition,
+                window_text(slot.request),
+                report_id,
+                "; ".join(differences),
             )
             owner.forget(slot)
             return None
         self.logger.info(
             "%s: reusing report %s (%s) requested by an earlier sync",
-            slot.request.describe(), report_id, report.get("processingStatus"),
+            slot.request.describe(),
+            report_id,
+            report.get("processingStatus"),
         )
         return Ticket(report_id, self.engine.clock() - (age.total_seconds() if age else 0.0), "pending")
 
@@ -489,7 +512,10 @@ def _same_span(report: dict[str, Any], request: ReportRequest) -> bool:
         return False
     if request.end_inclusive:
         last = request.end - timedelta(seconds=1)
-        day = lambda moment: moment.astimezone(timezone.utc).date()  # noqa: E731
+
+        def day(moment: datetime) -> date:
+            return moment.astimezone(timezone.utc).date()
+
         return day(start) == day(request.start) and day(end) == day(last)
     second = timedelta(seconds=1)
     return abs(start - request.start) < second and abs(end - request.end) < second

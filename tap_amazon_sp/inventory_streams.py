@@ -81,9 +81,13 @@ class InventorySummariesStream(RestStream):
                         *(
                             th.Property(name, INTEGER)
                             for name in (
-                                "total_unfulfillable_quantity", "customer_damaged_quantity",
-                                "warehouse_damaged_quantity", "distributor_damaged_quantity",
-                                "carrier_damaged_quantity", "defective_quantity", "expired_quantity",
+                                "total_unfulfillable_quantity",
+                                "customer_damaged_quantity",
+                                "warehouse_damaged_quantity",
+                                "distributor_damaged_quantity",
+                                "carrier_damaged_quantity",
+                                "defective_quantity",
+                                "expired_quantity",
                             )
                         )
                     ),

@@ -13,8 +13,9 @@ def load(text: str, label: str, error: type[TapError]) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise error(f"{label}: not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno}); "
-                    "is the file cut short?") from None
+        raise error(
+            f"{label}: not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno}); is the file cut short?"
+        ) from None
 
 
 def kind(value: Any) -> str:

@@ -38,8 +38,11 @@ class Lifecycle:
         """The value of the stream's `tap-amazon-sp.lifecycle` metadata."""
         if self.status == "available":
             return {"status": "available"}
-        return {"status": self.status, "date": self.date.isoformat() if self.date else None,
-                "successor": self.successor}
+        return {
+            "status": self.status,
+            "date": self.date.isoformat() if self.date else None,
+            "successor": self.successor,
+        }
 
     def describe(self) -> str:
         """One cell of the README's streams table."""

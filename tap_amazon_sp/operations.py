@@ -65,10 +65,16 @@ _REPORTS = "reports_2021-06-30"
 _REPLENISHMENT = "replenishment-2022-11-07"
 _PROGRAM_TYPES = Param("programTypes", "body", "array", required=True, enum=("SUBSCRIBE_AND_SAVE",), min_items=1)
 _FREQUENCY = Param("aggregationFrequency", "body", enum=("DAY", "WEEK", "MONTH", "QUARTER", "YEAR"))
-_TIME_INTERVAL = Param("timeInterval", "body", "object", required=True, fields=(
-    Param("startDate", "body", "date-time", required=True),
-    Param("endDate", "body", "date-time", required=True),
-))
+_TIME_INTERVAL = Param(
+    "timeInterval",
+    "body",
+    "object",
+    required=True,
+    fields=(
+        Param("startDate", "body", "date-time", required=True),
+        Param("endDate", "body", "date-time", required=True),
+    ),
+)
 _PERIOD_TYPE = Param("timePeriodType", "body", required=True, enum=("PERFORMANCE", "FORECAST"))
 _MARKETPLACE = Param("marketplaceId", "body", required=True)
 _CHANNELS = Param("fulfillmentChannelTypes", "body", "array", enum=("AMAZON", "MERCHANT"), min_items=1, max_items=2)
@@ -78,178 +84,406 @@ _BRANDS = Param("brandNames", "body", "array", min_items=1, max_items=20)
 _GROUPS = Param("productGroups", "body", "array", min_items=1, max_items=20)
 _ORDER = Param("order", "body", required=True, enum=("ASC", "DESC"))
 _DELIVERIES_CONDITIONS = (
-    "NEXT_30_DAYS_DELIVERIES_PAUSED_PRICING", "NEXT_30_DAYS_DELIVERIES_PAUSED_NON_BUYABLE",
-    "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK_ONLY", "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK",
+    "NEXT_30_DAYS_DELIVERIES_PAUSED_PRICING",
+    "NEXT_30_DAYS_DELIVERIES_PAUSED_NON_BUYABLE",
+    "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK_ONLY",
+    "NEXT_30_DAYS_DELIVERIES_AT_LOW_INVENTORY_RISK",
     "NO_ISSUES_FOR_NEXT_30_DAYS_DELIVERIES",
 )
 _DISCOUNT = (Param("percentage", "body", "array", items="number", min_items=1, max_items=10),)
 
 
 def _pagination(most: int) -> Param:
-    return Param("pagination", "body", "object", required=True, fields=(
-        Param("limit", "body", "integer", required=True, minimum=1, maximum=most),
-        Param("offset", "body", "integer", required=True, minimum=0, maximum=9000),
-    ))
+    return Param(
+        "pagination",
+        "body",
+        "object",
+        required=True,
+        fields=(
+            Param("limit", "body", "integer", required=True, minimum=1, maximum=most),
+            Param("offset", "body", "integer", required=True, minimum=0, maximum=9000),
+        ),
+    )
 
 
 _TABLE: tuple[Operation, ...] = (
     # Reports API 2021-06-30
-    Operation("getReports", _REPORTS, "GET", "/reports/2021-06-30/reports", 0.0222, 10, 200, (
-        Param("reportTypes", "query", "array", min_items=1, max_items=10),
-        Param("processingStatuses", "query", "array",
-              enum=("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"), min_items=1),
-        Param("marketplaceIds", "query", "array", min_items=1, max_items=10),
-        Param("pageSize", "query", "integer", minimum=1, maximum=100),
-        Param("createdSince", "query", "date-time"),
-        Param("createdUntil", "query", "date-time"),
-        Param("nextToken", "query"),
-    )),
-    Operation("createReport", _REPORTS, "POST", "/reports/2021-06-30/reports", 0.0167, 15, 202, (
-        Param("reportOptions", "body", "object"),
-        Param("reportType", "body", required=True),
-        Param("dataStartTime", "body", "date-time"),
-        Param("dataEndTime", "body", "date-time"),
-        Param("marketplaceIds", "body", "array", required=True, min_items=1, max_items=25),
-    )),
-    Operation("getReport", _REPORTS, "GET", "/reports/2021-06-30/reports/{reportId}", 2, 15, 200, (
-        Param("reportId", "path", required=True),
-    )),
-    Operation("cancelReport", _REPORTS, "DELETE", "/reports/2021-06-30/reports/{reportId}",
-              0.0222, 10, 200, (
-        Param("reportId", "path", required=True),
-    )),
-    Operation("getReportDocument", _REPORTS, "GET",
-              "/reports/2021-06-30/documents/{reportDocumentId}", 0.0167, 15, 200, (
-        Param("reportDocumentId", "path", required=True),
-        Param("enableContentEncodingUrlHeader", "query", "boolean"),
-    )),
+    Operation(
+        "getReports",
+        _REPORTS,
+        "GET",
+        "/reports/2021-06-30/reports",
+        0.0222,
+        10,
+        200,
+        (
+            Param("reportTypes", "query", "array", min_items=1, max_items=10),
+            Param(
+                "processingStatuses",
+                "query",
+                "array",
+                enum=("CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"),
+                min_items=1,
+            ),
+            Param("marketplaceIds", "query", "array", min_items=1, max_items=10),
+            Param("pageSize", "query", "integer", minimum=1, maximum=100),
+            Param("createdSince", "query", "date-time"),
+            Param("createdUntil", "query", "date-time"),
+            Param("nextToken", "query"),
+        ),
+    ),
+    Operation(
+        "createReport",
+        _REPORTS,
+        "POST",
+        "/reports/2021-06-30/reports",
+        0.0167,
+        15,
+        202,
+        (
+            Param("reportOptions", "body", "object"),
+            Param("reportType", "body", required=True),
+            Param("dataStartTime", "body", "date-time"),
+            Param("dataEndTime", "body", "date-time"),
+            Param("marketplaceIds", "body", "array", required=True, min_items=1, max_items=25),
+        ),
+    ),
+    Operation(
+        "getReport",
+        _REPORTS,
+        "GET",
+        "/reports/2021-06-30/reports/{reportId}",
+        2,
+        15,
+        200,
+        (Param("reportId", "path", required=True),),
+    ),
+    Operation(
+        "cancelReport",
+        _REPORTS,
+        "DELETE",
+        "/reports/2021-06-30/reports/{reportId}",
+        0.0222,
+        10,
+        200,
+        (Param("reportId", "path", required=True),),
+    ),
+    Operation(
+        "getReportDocument",
+        _REPORTS,
+        "GET",
+        "/reports/2021-06-30/documents/{reportDocumentId}",
+        0.0167,
+        15,
+        200,
+        (
+            Param("reportDocumentId", "path", required=True),
+            Param("enableContentEncodingUrlHeader", "query", "boolean"),
+        ),
+    ),
     # Orders API 2026-01-01 (replaces the deprecated v0 getOrders)
-    Operation("searchOrders", "orders_2026-01-01", "GET", "/orders/2026-01-01/orders",
-              0.0056, 20, 200, (
-        Param("createdAfter", "query", "date-time"),
-        Param("createdBefore", "query", "date-time"),
-        Param("lastUpdatedAfter", "query", "date-time"),
-        Param("lastUpdatedBefore", "query", "date-time"),
-        Param("fulfillmentStatuses", "query", "array", enum=(
-            "PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED",
-            "CANCELLED", "UNFULFILLABLE",
-        )),
-        Param("marketplaceIds", "query", "array", max_items=50),
-        Param("fulfilledBy", "query", "array", enum=("MERCHANT", "AMAZON")),
-        # The model gives no bounds; its prose says 1..100 (default 100).
-        Param("maxResultsPerPage", "query", "integer"),
-        Param("paginationToken", "query"),
-        Param("includedData", "query", "array", enum=(
-            "BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION",
-            "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS",
-        )),
-    )),
+    Operation(
+        "searchOrders",
+        "orders_2026-01-01",
+        "GET",
+        "/orders/2026-01-01/orders",
+        0.0056,
+        20,
+        200,
+        (
+            Param("createdAfter", "query", "date-time"),
+            Param("createdBefore", "query", "date-time"),
+            Param("lastUpdatedAfter", "query", "date-time"),
+            Param("lastUpdatedBefore", "query", "date-time"),
+            Param(
+                "fulfillmentStatuses",
+                "query",
+                "array",
+                enum=(
+                    "PENDING_AVAILABILITY",
+                    "PENDING",
+                    "UNSHIPPED",
+                    "PARTIALLY_SHIPPED",
+                    "SHIPPED",
+                    "CANCELLED",
+                    "UNFULFILLABLE",
+                ),
+            ),
+            Param("marketplaceIds", "query", "array", max_items=50),
+            Param("fulfilledBy", "query", "array", enum=("MERCHANT", "AMAZON")),
+            # The model gives no bounds; its prose says 1..100 (default 100).
+            Param("maxResultsPerPage", "query", "integer"),
+            Param("paginationToken", "query"),
+            Param(
+                "includedData",
+                "query",
+                "array",
+                enum=(
+                    "BUYER",
+                    "RECIPIENT",
+                    "PROCEEDS",
+                    "EXPENSE",
+                    "PROMOTION",
+                    "CANCELLATION",
+                    "FULFILLMENT",
+                    "PACKAGES",
+                    "TAX",
+                    "PAYMENT",
+                    "FULFILLMENT_ORDERS",
+                ),
+            ),
+        ),
+    ),
     # Finances API v0 (parameter names are PascalCase in this version)
-    Operation("listFinancialEventGroups", "financesV0", "GET", "/finances/v0/financialEventGroups",
-              0.5, 30, 200, (
-        Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
-        Param("FinancialEventGroupStartedBefore", "query", "date-time"),
-        Param("FinancialEventGroupStartedAfter", "query", "date-time"),
-        Param("NextToken", "query"),
-    )),
-    Operation("listFinancialEvents", "financesV0", "GET", "/finances/v0/financialEvents",
-              0.5, 30, 200, (
-        Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
-        Param("PostedAfter", "query", "date-time"),
-        Param("PostedBefore", "query", "date-time"),
-        Param("NextToken", "query"),
-    )),
+    Operation(
+        "listFinancialEventGroups",
+        "financesV0",
+        "GET",
+        "/finances/v0/financialEventGroups",
+        0.5,
+        30,
+        200,
+        (
+            Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
+            Param("FinancialEventGroupStartedBefore", "query", "date-time"),
+            Param("FinancialEventGroupStartedAfter", "query", "date-time"),
+            Param("NextToken", "query"),
+        ),
+    ),
+    Operation(
+        "listFinancialEvents",
+        "financesV0",
+        "GET",
+        "/finances/v0/financialEvents",
+        0.5,
+        30,
+        200,
+        (
+            Param("MaxResultsPerPage", "query", "integer", minimum=1, maximum=100),
+            Param("PostedAfter", "query", "date-time"),
+            Param("PostedBefore", "query", "date-time"),
+            Param("NextToken", "query"),
+        ),
+    ),
     # Finances API 2024-06-19
-    Operation("listTransactions", "finances_2024-06-19", "GET", "/finances/2024-06-19/transactions",
-              0.5, 10, 200, (
-        Param("postedAfter", "query", "date-time"),
-        Param("postedBefore", "query", "date-time"),
-        Param("marketplaceId", "query"),
-        Param("transactionStatus", "query"),
-        Param("relatedIdentifierName", "query"),
-        Param("relatedIdentifierValue", "query"),
-        Param("nextToken", "query"),
-    )),
+    Operation(
+        "listTransactions",
+        "finances_2024-06-19",
+        "GET",
+        "/finances/2024-06-19/transactions",
+        0.5,
+        10,
+        200,
+        (
+            Param("postedAfter", "query", "date-time"),
+            Param("postedBefore", "query", "date-time"),
+            Param("marketplaceId", "query"),
+            Param("transactionStatus", "query"),
+            Param("relatedIdentifierName", "query"),
+            Param("relatedIdentifierValue", "query"),
+            Param("nextToken", "query"),
+        ),
+    ),
     # FBA Inventory API v1
-    Operation("getInventorySummaries", "fbaInventory", "GET", "/fba/inventory/v1/summaries",
-              2, 2, 200, (
-        Param("details", "query", "boolean"),
-        Param("granularityType", "query", required=True, enum=("Marketplace",)),
-        Param("granularityId", "query", required=True),
-        Param("startDateTime", "query", "date-time"),
-        Param("sellerSkus", "query", "array", max_items=50),
-        Param("sellerSku", "query"),
-        Param("nextToken", "query"),
-        Param("marketplaceIds", "query", "array", required=True, max_items=1),
-    )),
+    Operation(
+        "getInventorySummaries",
+        "fbaInventory",
+        "GET",
+        "/fba/inventory/v1/summaries",
+        2,
+        2,
+        200,
+        (
+            Param("details", "query", "boolean"),
+            Param("granularityType", "query", required=True, enum=("Marketplace",)),
+            Param("granularityId", "query", required=True),
+            Param("startDateTime", "query", "date-time"),
+            Param("sellerSkus", "query", "array", max_items=50),
+            Param("sellerSku", "query"),
+            Param("nextToken", "query"),
+            Param("marketplaceIds", "query", "array", required=True, max_items=1),
+        ),
+    ),
     # Sellers API v1
-    Operation("getMarketplaceParticipations", "sellers", "GET",
-              "/sellers/v1/marketplaceParticipations", 0.016, 15, 200, ()),
+    Operation(
+        "getMarketplaceParticipations", "sellers", "GET", "/sellers/v1/marketplaceParticipations", 0.016, 15, 200, ()
+    ),
     # Replenishment API 2022-11-07 (Subscribe & Save metrics and offers)
-    Operation("getSellingPartnerMetrics", _REPLENISHMENT, "POST",
-              "/replenishment/2022-11-07/sellingPartners/metrics/search", 1, 1, 200, (
-        _FREQUENCY,
-        _TIME_INTERVAL,
-        Param("metrics", "body", "array", enum=(
-            "SHIPPED_SUBSCRIPTION_UNITS", "TOTAL_SUBSCRIPTIONS_REVENUE", "ACTIVE_SUBSCRIPTIONS",
-            "NOT_DELIVERED_DUE_TO_OOS", "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REVENUE", "LOST_REVENUE_DUE_TO_OOS",
-            "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REORDERS", "COUPONS_REVENUE_PENETRATION", "REVENUE_BY_DELIVERIES",
-            "SUBSCRIBER_RETENTION", "REVENUE_PENETRATION_BY_SELLER_FUNDING", "SHARE_OF_COUPON_SUBSCRIPTIONS",
-            "SUBSCRIBER_LIFETIME_VALUE_BY_CUSTOMER_SEGMENT", "SIGNUP_CONVERSION_BY_SELLER_FUNDING",
-            "REVENUE_PENETRATION",
-        ), min_items=1),
-        Param("filters", "body", "object", fields=(_ASINS, _SKUS, _CHANNELS, _BRANDS, _GROUPS)),
-        _PERIOD_TYPE,
-        _MARKETPLACE,
-        _PROGRAM_TYPES,
-    )),
-    Operation("listOfferMetrics", _REPLENISHMENT, "POST", "/replenishment/2022-11-07/offers/metrics/search",
-              1, 1, 200, (
-        _pagination(500),
-        Param("sort", "body", "object", fields=(
-            _ORDER,
-            Param("key", "body", required=True, enum=(
-                "SHIPPED_SUBSCRIPTION_UNITS", "TOTAL_SUBSCRIPTIONS_REVENUE", "ACTIVE_SUBSCRIPTIONS",
-                "NEXT_90DAYS_SHIPPED_SUBSCRIPTION_UNITS", "NEXT_60DAYS_SHIPPED_SUBSCRIPTION_UNITS",
-                "NEXT_30DAYS_SHIPPED_SUBSCRIPTION_UNITS", "NEXT_90DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
-                "NEXT_60DAYS_TOTAL_SUBSCRIPTIONS_REVENUE", "NEXT_30DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
-            )),
-        )),
-        Param("filters", "body", "object", required=True, fields=(
-            _FREQUENCY, _TIME_INTERVAL, _PERIOD_TYPE, _MARKETPLACE, _PROGRAM_TYPES,
-            _ASINS, _SKUS, _CHANNELS, _BRANDS, _GROUPS,
-        )),
-    )),
-    Operation("listOffers", _REPLENISHMENT, "POST", "/replenishment/2022-11-07/offers/search", 1, 1, 200, (
-        _pagination(100),
-        Param("filters", "body", "object", required=True, fields=(
+    Operation(
+        "getSellingPartnerMetrics",
+        _REPLENISHMENT,
+        "POST",
+        "/replenishment/2022-11-07/sellingPartners/metrics/search",
+        1,
+        1,
+        200,
+        (
+            _FREQUENCY,
+            _TIME_INTERVAL,
+            Param(
+                "metrics",
+                "body",
+                "array",
+                enum=(
+                    "SHIPPED_SUBSCRIPTION_UNITS",
+                    "TOTAL_SUBSCRIPTIONS_REVENUE",
+                    "ACTIVE_SUBSCRIPTIONS",
+                    "NOT_DELIVERED_DUE_TO_OOS",
+                    "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REVENUE",
+                    "LOST_REVENUE_DUE_TO_OOS",
+                    "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REORDERS",
+                    "COUPONS_REVENUE_PENETRATION",
+                    "REVENUE_BY_DELIVERIES",
+                    "SUBSCRIBER_RETENTION",
+                    "REVENUE_PENETRATION_BY_SELLER_FUNDING",
+                    "SHARE_OF_COUPON_SUBSCRIPTIONS",
+                    "SUBSCRIBER_LIFETIME_VALUE_BY_CUSTOMER_SEGMENT",
+                    "SIGNUP_CONVERSION_BY_SELLER_FUNDING",
+                    "REVENUE_PENETRATION",
+                ),
+                min_items=1,
+            ),
+            Param("filters", "body", "object", fields=(_ASINS, _SKUS, _CHANNELS, _BRANDS, _GROUPS)),
+            _PERIOD_TYPE,
             _MARKETPLACE,
-            _SKUS,
-            _ASINS,
-            Param("eligibilities", "body", "array", min_items=1, enum=(
-                "ELIGIBLE", "INELIGIBLE", "SUSPENDED", "REPLENISHMENT_ONLY_ORDERING",
-            )),
-            Param("preferences", "body", "object", fields=(
-                Param("autoEnrollment", "body", "array", enum=("OPTED_IN", "OPTED_OUT"), min_items=1),
-            )),
-            Param("promotions", "body", "object", fields=tuple(
-                Param(name, "body", "object", fields=_DISCOUNT)
-                for name in ("sellingPartnerFundedBaseDiscount", "sellingPartnerFundedTieredDiscount",
-                             "amazonFundedBaseDiscount", "amazonFundedTieredDiscount")
-            )),
             _PROGRAM_TYPES,
-            Param("deliveriesConditions", "body", "array", enum=_DELIVERIES_CONDITIONS, min_items=1),
-        )),
-        Param("sort", "body", "object", fields=(
-            _ORDER,
-            Param("key", "body", required=True, enum=(
-                "ASIN", "SELLING_PARTNER_FUNDED_BASE_DISCOUNT_PERCENTAGE",
-                "SELLING_PARTNER_FUNDED_TIERED_DISCOUNT_PERCENTAGE", "AMAZON_FUNDED_BASE_DISCOUNT_PERCENTAGE",
-                "AMAZON_FUNDED_TIERED_DISCOUNT_PERCENTAGE", "INVENTORY", "PRICE", "SUBSCRIPTION_COUNT",
-                "FULFILLMENT_NETWORK_ID_TYPE",
-            )),
-        )),
-    )),
+        ),
+    ),
+    Operation(
+        "listOfferMetrics",
+        _REPLENISHMENT,
+        "POST",
+        "/replenishment/2022-11-07/offers/metrics/search",
+        1,
+        1,
+        200,
+        (
+            _pagination(500),
+            Param(
+                "sort",
+                "body",
+                "object",
+                fields=(
+                    _ORDER,
+                    Param(
+                        "key",
+                        "body",
+                        required=True,
+                        enum=(
+                            "SHIPPED_SUBSCRIPTION_UNITS",
+                            "TOTAL_SUBSCRIPTIONS_REVENUE",
+                            "ACTIVE_SUBSCRIPTIONS",
+                            "NEXT_90DAYS_SHIPPED_SUBSCRIPTION_UNITS",
+                            "NEXT_60DAYS_SHIPPED_SUBSCRIPTION_UNITS",
+                            "NEXT_30DAYS_SHIPPED_SUBSCRIPTION_UNITS",
+                            "NEXT_90DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
+                            "NEXT_60DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
+                            "NEXT_30DAYS_TOTAL_SUBSCRIPTIONS_REVENUE",
+                        ),
+                    ),
+                ),
+            ),
+            Param(
+                "filters",
+                "body",
+                "object",
+                required=True,
+                fields=(
+                    _FREQUENCY,
+                    _TIME_INTERVAL,
+                    _PERIOD_TYPE,
+                    _MARKETPLACE,
+                    _PROGRAM_TYPES,
+                    _ASINS,
+                    _SKUS,
+                    _CHANNELS,
+                    _BRANDS,
+                    _GROUPS,
+                ),
+            ),
+        ),
+    ),
+    Operation(
+        "listOffers",
+        _REPLENISHMENT,
+        "POST",
+        "/replenishment/2022-11-07/offers/search",
+        1,
+        1,
+        200,
+        (
+            _pagination(100),
+            Param(
+                "filters",
+                "body",
+                "object",
+                required=True,
+                fields=(
+                    _MARKETPLACE,
+                    _SKUS,
+                    _ASINS,
+                    Param(
+                        "eligibilities",
+                        "body",
+                        "array",
+                        min_items=1,
+                        enum=(
+                            "ELIGIBLE",
+                            "INELIGIBLE",
+                            "SUSPENDED",
+                            "REPLENISHMENT_ONLY_ORDERING",
+                        ),
+                    ),
+                    Param(
+                        "preferences",
+                        "body",
+                        "object",
+                        fields=(Param("autoEnrollment", "body", "array", enum=("OPTED_IN", "OPTED_OUT"), min_items=1),),
+                    ),
+                    Param(
+                        "promotions",
+                        "body",
+                        "object",
+                        fields=tuple(
+                            Param(name, "body", "object", fields=_DISCOUNT)
+                            for name in (
+                                "sellingPartnerFundedBaseDiscount",
+                                "sellingPartnerFundedTieredDiscount",
+                                "amazonFundedBaseDiscount",
+                                "amazonFundedTieredDiscount",
+                            )
+                        ),
+                    ),
+                    _PROGRAM_TYPES,
+                    Param("deliveriesConditions", "body", "array", enum=_DELIVERIES_CONDITIONS, min_items=1),
+                ),
+            ),
+            Param(
+                "sort",
+                "body",
+                "object",
+                fields=(
+                    _ORDER,
+                    Param(
+                        "key",
+                        "body",
+                        required=True,
+                        enum=(
+                            "ASIN",
+                            "SELLING_PARTNER_FUNDED_BASE_DISCOUNT_PERCENTAGE",
+                            "SELLING_PARTNER_FUNDED_TIERED_DISCOUNT_PERCENTAGE",
+                            "AMAZON_FUNDED_BASE_DISCOUNT_PERCENTAGE",
+                            "AMAZON_FUNDED_TIERED_DISCOUNT_PERCENTAGE",
+                            "INVENTORY",
+                            "PRICE",
+                            "SUBSCRIPTION_COUNT",
+                            "FULFILLMENT_NETWORK_ID_TYPE",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+    ),
 )
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
@@ -258,15 +492,11 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
 def _compile(template: str) -> re.Pattern[str]:
     # A path parameter fills exactly one segment, so "/reports/{id}" never swallows a sub-path.
     parts = re.split(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", template)
-    pattern = "".join(
-        re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts)
-    )
+    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>[^/]+)" for i, part in enumerate(parts))
     return re.compile(pattern)
 
 
-_MATCHERS: tuple[tuple[Operation, re.Pattern[str]], ...] = tuple(
-    (op, _compile(op.path)) for op in _TABLE
-)
+_MATCHERS: tuple[tuple[Operation, re.Pattern[str]], ...] = tuple((op, _compile(op.path)) for op in _TABLE)
 
 
 def match(method: str, path: str) -> tuple[Operation, dict[str, str]] | None:

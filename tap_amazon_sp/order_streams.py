@@ -51,8 +51,16 @@ TIME_RANGE = th.ObjectType(
 # Objects whose inner shape varies by program or country are kept as Amazon sends them (snake-cased).
 ANY_OBJECT = th.ObjectType(additional_properties=True)
 _ADDRESS_LINES = (
-    "name", "address_line1", "address_line2", "address_line3", "city", "district_or_county", "state_or_region",
-    "municipality", "postal_code", "country_code",
+    "name",
+    "address_line1",
+    "address_line2",
+    "address_line3",
+    "city",
+    "district_or_county",
+    "state_or_region",
+    "municipality",
+    "postal_code",
+    "country_code",
 )
 # The merchant's ship-from address, and the customer's address (PII) with a few more fields.
 MERCHANT_ADDRESS = th.ObjectType(*(th.Property(name, th.StringType) for name in _ADDRESS_LINES))
@@ -319,7 +327,11 @@ class OrdersStream(RestStream):
         for lower, upper in spans:
             params = {**base, **self.window_params(lower, upper)}
             yield from self.read_chain(
-                params, context, seen=self._seen, on_page=self._keep_items, token=token,
+                params,
+                context,
+                seen=self._seen,
+                on_page=self._keep_items,
+                token=token,
                 after_page=partial(self._note_page, readers, lower, upper),
             )
             token = None

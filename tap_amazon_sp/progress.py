@@ -142,7 +142,11 @@ class SyncProgress:
             return
         self._beats[report_id] = now
         self.logger.info(
-            "%s: report %s %s, waited %s; %d reports in flight", where, report_id, status, duration(waited),
+            "%s: report %s %s, waited %s; %d reports in flight",
+            where,
+            report_id,
+            status,
+            duration(waited),
             self.in_flight(),
         )
 
@@ -169,17 +173,21 @@ class SyncProgress:
             counts = self.streams.get(stream, StreamCounts())
             line = f"  {stream}: {count(emitted, 'record')}, {count(counts.windows, 'window')}"
             if counts.reports:
-                line += (f"; reports {counts.requested} requested, {counts.reused} reused, {counts.cancelled} "
-                         f"cancelled, {counts.fatal} FATAL")
+                line += (
+                    f"; reports {counts.requested} requested, {counts.reused} reused, {counts.cancelled} "
+                    f"cancelled, {counts.fatal} FATAL"
+                )
             lines.append(line)
         calls = ", ".join(
-            f"{operation} {number}" + (f" ({self.throttled[operation]} answered 429)" if self.throttled[operation]
-                                       else "")
+            f"{operation} {number}"
+            + (f" ({self.throttled[operation]} answered 429)" if self.throttled[operation] else "")
             for operation, number in sorted(self.requests.items())
         )
         throttled = sum(self.throttled.values())
-        lines.append(f"  requests: {calls or 'none'}; {throttled} answered 429 (throttled); "
-                     f"{count(token_requests, 'Login with Amazon token request')}")
+        lines.append(
+            f"  requests: {calls or 'none'}; {throttled} answered 429 (throttled); "
+            f"{count(token_requests, 'Login with Amazon token request')}"
+        )
         return lines
 
     def log_summary(self, records: Mapping[str, int], token_requests: int, wall: float) -> None:

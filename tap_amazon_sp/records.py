@@ -81,10 +81,35 @@ def snake_keys(value: Any) -> Any:
 
 # Abbreviations seen in Amazon's localized timestamps, with their UTC offsets in hours.
 TZ_OFFSETS: dict[str, float] = {
-    "UTC": 0, "GMT": 0, "Z": 0, "WET": 0, "BST": 1, "WEST": 1, "IST": 5.5,
-    "CET": 1, "MEZ": 1, "CEST": 2, "MESZ": 2, "EET": 2, "EEST": 3,
-    "PST": -8, "PDT": -7, "MST": -7, "MDT": -6, "CST": -6, "CDT": -5, "EST": -5, "EDT": -4,
-    "JST": 9, "SGT": 8, "AEST": 10, "AEDT": 11, "AWST": 8, "BRT": -3, "MSK": 3, "TRT": 3,
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "BST": 1,
+    "WEST": 1,
+    "IST": 5.5,
+    "CET": 1,
+    "MEZ": 1,
+    "CEST": 2,
+    "MESZ": 2,
+    "EET": 2,
+    "EEST": 3,
+    "PST": -8,
+    "PDT": -7,
+    "MST": -7,
+    "MDT": -6,
+    "CST": -6,
+    "CDT": -5,
+    "EST": -5,
+    "EDT": -4,
+    "JST": 9,
+    "SGT": 8,
+    "AEST": 10,
+    "AEDT": 11,
+    "AWST": 8,
+    "BRT": -3,
+    "MSK": 3,
+    "TRT": 3,
 }
 TZINFOS = {name: timezone(timedelta(hours=hours)) for name, hours in TZ_OFFSETS.items()}
 
@@ -130,9 +155,7 @@ def parse_datetime(raw: str, *, date_order: str = "DMY") -> datetime:
         local = numeric_date(numeric, date_order) if tz is not None else None
         if local is not None:
             # The date as a date column of the same marketplace reads it; the time as written.
-            return datetime(
-                local.year, local.month, local.day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz
-            )
+            return datetime(local.year, local.month, local.day, int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=tz)
     # Anything else (month names, AM/PM, zones not in TZINFOS): dateutil, told the same order.
     parsed = date_parser.parse(text, tzinfos=TZINFOS, dayfirst=date_order == "DMY", yearfirst=date_order == "YMD")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
@@ -235,7 +258,7 @@ def _date_only(raw: str, order: str) -> str:
     except ValueError:
         pass
     try:
-        return datetime.strptime(text, "%d-%b-%Y").date().isoformat()
+        return datetime.strptime(text, "%d-%b-%Y").date().isoformat()  # noqa: DTZ007 (a date: no zone)
     except ValueError:
         pass
     local = numeric_date(text, order)
@@ -403,9 +426,7 @@ def schema_kind(schema: dict[str, Any]) -> str:
     return str(schema.get("format") or "string") if schema.get("format") in ("date-time", "date") else "string"
 
 
-def typed_tree(
-    value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str], extra: dict[str, Any]
-) -> Any:
+def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str], extra: dict[str, Any]) -> Any:
     """A nested XML value (dicts, lists, texts: `documents.xml_tree_records`) fitted to its schema,
     keys snake-cased; what does not fit goes into `extra` (the record's `extra_columns`) by path.
 

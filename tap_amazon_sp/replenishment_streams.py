@@ -69,49 +69,90 @@ SERVED: dict[str, frozenset[str]] = {
 
 # Answer fields, as the model names them (records carry them snake-cased); every metric is a number.
 PARTNER_METRICS = (
-    "notDeliveredDueToOOS", "totalSubscriptionsRevenue", "shippedSubscriptionUnits", "activeSubscriptions",
-    "subscriberAverageRevenue", "nonSubscriberAverageRevenue", "lostRevenueDueToOOS", "subscriberAverageReorders",
-    "nonSubscriberAverageReorders", "couponsRevenuePenetration", "revenueFromSubscriptionsWithMultipleDeliveries",
-    "revenueFromActiveSubscriptionsWithSingleDelivery", "revenueFromCancelledSubscriptionsAfterSingleDelivery",
-    "subscriberRetentionFor30Days", "subscriberRetentionFor90Days", "revenuePenetrationFor0PercentSellerFunding",
-    "revenuePenetrationFor5PercentSellerFunding", "revenuePenetrationFor10PercentSellerFunding",
-    "revenuePenetrationFor5PlusPercentSellerFunding", "shareOfCouponSubscriptions",
-    "nonSubscriberLifeTimeValueFromOTP", "lostSubscriberLifeTimeValueFromOTP", "lostSubscriberLifeTimeValueFromSNS",
-    "growingSubscriberLifeTimeValueFromOTP", "growingSubscriberLifeTimeValueFromSNS",
-    "establishedSubscriberLifeTimeValueFromOTP", "establishedSubscriberLifeTimeValueFromSNS",
-    "signupConversionFor0PercentSellerFunding", "signupConversionFor5PercentSellerFunding",
-    "signupConversionFor10PercentSellerFunding", "signupConversionFor5PlusPercentSellerFunding",
+    "notDeliveredDueToOOS",
+    "totalSubscriptionsRevenue",
+    "shippedSubscriptionUnits",
+    "activeSubscriptions",
+    "subscriberAverageRevenue",
+    "nonSubscriberAverageRevenue",
+    "lostRevenueDueToOOS",
+    "subscriberAverageReorders",
+    "nonSubscriberAverageReorders",
+    "couponsRevenuePenetration",
+    "revenueFromSubscriptionsWithMultipleDeliveries",
+    "revenueFromActiveSubscriptionsWithSingleDelivery",
+    "revenueFromCancelledSubscriptionsAfterSingleDelivery",
+    "subscriberRetentionFor30Days",
+    "subscriberRetentionFor90Days",
+    "revenuePenetrationFor0PercentSellerFunding",
+    "revenuePenetrationFor5PercentSellerFunding",
+    "revenuePenetrationFor10PercentSellerFunding",
+    "revenuePenetrationFor5PlusPercentSellerFunding",
+    "shareOfCouponSubscriptions",
+    "nonSubscriberLifeTimeValueFromOTP",
+    "lostSubscriberLifeTimeValueFromOTP",
+    "lostSubscriberLifeTimeValueFromSNS",
+    "growingSubscriberLifeTimeValueFromOTP",
+    "growingSubscriberLifeTimeValueFromSNS",
+    "establishedSubscriberLifeTimeValueFromOTP",
+    "establishedSubscriberLifeTimeValueFromSNS",
+    "signupConversionFor0PercentSellerFunding",
+    "signupConversionFor5PercentSellerFunding",
+    "signupConversionFor10PercentSellerFunding",
+    "signupConversionFor5PlusPercentSellerFunding",
     "revenuePenetration",
 )
 # The only metrics Amazon forecasts.
 FORECAST_METRICS = ("totalSubscriptionsRevenue", "shippedSubscriptionUnits")
 OFFER_METRICS = (
-    "notDeliveredDueToOOS", "totalSubscriptionsRevenue", "shippedSubscriptionUnits", "activeSubscriptions",
-    "revenuePenetration", "lostRevenueDueToOOS", "couponsRevenuePenetration", "shareOfCouponSubscriptions",
+    "notDeliveredDueToOOS",
+    "totalSubscriptionsRevenue",
+    "shippedSubscriptionUnits",
+    "activeSubscriptions",
+    "revenuePenetration",
+    "lostRevenueDueToOOS",
+    "couponsRevenuePenetration",
+    "shareOfCouponSubscriptions",
 )
 OFFER_FORECASTS = (
-    "next30DayTotalSubscriptionsRevenue", "next60DayTotalSubscriptionsRevenue", "next90DayTotalSubscriptionsRevenue",
-    "next30DayShippedSubscriptionUnits", "next60DayShippedSubscriptionUnits", "next90DayShippedSubscriptionUnits",
+    "next30DayTotalSubscriptionsRevenue",
+    "next60DayTotalSubscriptionsRevenue",
+    "next90DayTotalSubscriptionsRevenue",
+    "next30DayShippedSubscriptionUnits",
+    "next60DayShippedSubscriptionUnits",
+    "next90DayShippedSubscriptionUnits",
 )
 # What names an offer; SKU and fulfillment channel are sellers', product group vendors'.
 OFFER_FIELDS = ("asin", "sku", "fulfillmentChannelType", "brandName", "productGroup")
 
 MARKETPLACE = th.Property("marketplace_id", th.StringType, required=True)
 PERIOD = (
-    th.Property("period_start", th.DateTimeType, required=True,
-                description="First day of the period the record covers (UTC midnight), as Amazon answers."),
-    th.Property("period_end", th.DateTimeType, required=True,
-                description="Last day of the period, included (for a week: its Sunday), as Amazon answers."),
+    th.Property(
+        "period_start",
+        th.DateTimeType,
+        required=True,
+        description="First day of the period the record covers (UTC midnight), as Amazon answers.",
+    ),
+    th.Property(
+        "period_end",
+        th.DateTimeType,
+        required=True,
+        description="Last day of the period, included (for a week: its Sunday), as Amazon answers.",
+    ),
 )
 SNAPSHOT = th.Property(
-    "snapshot_date", th.DateType, required=True,
+    "snapshot_date",
+    th.DateType,
+    required=True,
     description="UTC day the forecast was read (its first day): one forecast a day is kept, a later read "
     "the same day replaces it.",
 )
 CURRENCY = th.Property("currency_code", th.StringType, description="ISO 4217 currency of the revenue figures.")
 
 
-def _schema(*properties: th.Property, numbers: tuple[str, ...] = (), strings: tuple[str, ...] = ()) -> dict[str, Any]:
+def _schema(
+    *properties: th.Property[Any], numbers: tuple[str, ...] = (), strings: tuple[str, ...] = ()
+) -> dict[str, Any]:
     return th.PropertiesList(
         *properties,
         *(th.Property(snake(name), th.StringType) for name in strings),
@@ -165,8 +206,12 @@ class _ReplenishmentStream(RestStream):
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         marketplace_id = str((context or {})["marketplace_id"])
         if not self.serves(context):
-            self.logger.info("%s: the Replenishment API does not serve marketplace %s to %ss; skipped",
-                             self.name, marketplace_id, self.account_type.lower())
+            self.logger.info(
+                "%s: the Replenishment API does not serve marketplace %s to %ss; skipped",
+                self.name,
+                marketplace_id,
+                self.account_type.lower(),
+            )
             return
         yield from self.served_records(context)
 
@@ -255,8 +300,9 @@ class _WeeklyStream(_ReplenishmentStream):
         base = self.base_params(context)
         for start, end in self.time_windows(self.sync_start(context)):
             ends: list[datetime] = []
-            for record in self.read_chain(merged(base, self.window_params(start, end)), context,
-                                          on_page=partial(_note_ends, ends)):
+            for record in self.read_chain(
+                merged(base, self.window_params(start, end)), context, on_page=partial(_note_ends, ends)
+            ):
                 # A week Amazon has only part of yet is not emitted: its whole-week figures come later.
                 if not _part_of_week(record):
                     yield record
@@ -265,9 +311,12 @@ class _WeeklyStream(_ReplenishmentStream):
                 # Amazon cut the answer to the data it has: the rest of the window waits for a later sync.
                 if answered > start:
                     self.commit_bookmark(context, answered)
-                self.logger.info("%s: Amazon has data of marketplace %s up to %s only; later weeks wait for "
-                                 "the next sync", self.name, (context or {}).get("marketplace_id"),
-                                 (answered - timedelta(days=1)).date())
+                self.logger.info(
+                    "%s: Amazon has data of marketplace %s up to %s only; later weeks wait for the next sync",
+                    self.name,
+                    (context or {}).get("marketplace_id"),
+                    (answered - timedelta(days=1)).date(),
+                )
                 return
             self.commit_bookmark(context, end)
 
@@ -393,9 +442,11 @@ class SellingPartnerForecastStream(_ForecastStream):
     operation = "getSellingPartnerMetrics"
     records_path = ("metrics",)
     schema = _schema(
-        MARKETPLACE, SNAPSHOT,
+        MARKETPLACE,
+        SNAPSHOT,
         th.Property("horizon_days", th.IntegerType, required=True, description="30, 60 or 90: the days forecast."),
-        *PERIOD, numbers=FORECAST_METRICS,
+        *PERIOD,
+        numbers=FORECAST_METRICS,
     )
     _horizon = 0
 
@@ -419,7 +470,11 @@ class OfferForecastStream(_ForecastStream, _OfferStream):
     primary_keys: ClassVar[list[str]] = list(offer_key)
     source = f"{API} `listOfferMetrics` (FORECAST)"
     schema = _schema(
-        MARKETPLACE, SNAPSHOT, *PERIOD, strings=OFFER_FIELDS[:4], numbers=OFFER_FORECASTS,
+        MARKETPLACE,
+        SNAPSHOT,
+        *PERIOD,
+        strings=OFFER_FIELDS[:4],
+        numbers=OFFER_FORECASTS,
     )
 
     @override
@@ -451,29 +506,47 @@ class OffersStream(_ReplenishmentStream):
         th.Property("sku", th.StringType, description="Sellers' offers only."),
         th.Property("eligibility", th.StringType),
         th.Property("program_type", th.StringType),
-        th.Property("offer_program_configuration", th.ObjectType(
-            th.Property("preferences", th.ObjectType(th.Property("auto_enrollment", th.StringType))),
-            th.Property("promotions", th.ObjectType(*(
-                th.Property(name, DISCOUNT) for name in (
-                    "selling_partner_funded_base_discount", "selling_partner_funded_tiered_discount",
-                    "amazon_funded_base_discount", "amazon_funded_tiered_discount",
-                )
-            ))),
-            th.Property("enrollment_method", th.StringType),
-        )),
+        th.Property(
+            "offer_program_configuration",
+            th.ObjectType(
+                th.Property("preferences", th.ObjectType(th.Property("auto_enrollment", th.StringType))),
+                th.Property(
+                    "promotions",
+                    th.ObjectType(
+                        *(
+                            th.Property(name, DISCOUNT)
+                            for name in (
+                                "selling_partner_funded_base_discount",
+                                "selling_partner_funded_tiered_discount",
+                                "amazon_funded_base_discount",
+                                "amazon_funded_tiered_discount",
+                            )
+                        )
+                    ),
+                ),
+                th.Property("enrollment_method", th.StringType),
+            ),
+        ),
         th.Property("vendor_codes", th.ArrayType(th.StringType), description="Vendors' offers only."),
         th.Property("price", th.NumberType),
         th.Property("price_currency_code", th.StringType),
         th.Property("inventory", INTEGER),
         th.Property("stock_risk", th.StringType),
-        th.Property("deliveries_conditions", th.ArrayType(th.ObjectType(
-            th.Property("condition", th.StringType), th.Property("next30days_deliveries", INTEGER),
-        ))),
+        th.Property(
+            "deliveries_conditions",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("condition", th.StringType),
+                    th.Property("next30days_deliveries", INTEGER),
+                )
+            ),
+        ),
         th.Property("subscriptions", INTEGER, description="Active subscriptions."),
         th.Property("fulfillment_network_id_type", th.StringType),
-        th.Property("forecast_deliveries", th.ObjectType(*(
-            th.Property(f"next{days}days_deliveries", INTEGER) for days in (15, 30, 60, 90)
-        ))),
+        th.Property(
+            "forecast_deliveries",
+            th.ObjectType(*(th.Property(f"next{days}days_deliveries", INTEGER) for days in (15, 30, 60, 90))),
+        ),
     ).to_dict()
 
     @override
@@ -493,5 +566,9 @@ class OffersStream(_ReplenishmentStream):
 
 
 REPLENISHMENT_STREAMS = (
-    SellingPartnerMetricsStream, OfferMetricsStream, SellingPartnerForecastStream, OfferForecastStream, OffersStream,
+    SellingPartnerMetricsStream,
+    OfferMetricsStream,
+    SellingPartnerForecastStream,
+    OfferForecastStream,
+    OffersStream,
 )

@@ -164,7 +164,7 @@ class ReportStream(AmazonSPStream):
             yield from self._windows(context, marketplace_id, slots, starts)
         except CoolingDown as rest:
             # The SDK syncs one stream at a time: the others go on, and this one comes back later.
-            self._stopped[marketplace_id] = (slots[slots.index(rest.slot):], starts)
+            self._stopped[marketplace_id] = (slots[slots.index(rest.slot) :], starts)
             where = f"{self.name} {marketplace_id} {window_text(rest.slot.request)}"
             self.runtime.deferred.append(Deferred(self, dict(context or {}), rest.ready, rest.limit, where))
         except FatalReport as exc:
@@ -211,8 +211,10 @@ class ReportStream(AmazonSPStream):
         by_period = self.spec.report_type in ANALYTICS or self.spec.whole_days
         return [
             Slot(
-                self.name, marketplace_id,
-                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=by_period), listable,
+                self.name,
+                marketplace_id,
+                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=by_period),
+                listable,
             )
             for lower, upper in self.sync_windows(context, days, options)
         ]
@@ -277,9 +279,7 @@ class ReportStream(AmazonSPStream):
                 for slot in stream.slots(str(partition["marketplace_id"])):
                     yield stream, slot
 
-    def sync_windows(
-        self, context: Context, days: int, options: Mapping[str, str]
-    ) -> list[tuple[datetime, datetime]]:
+    def sync_windows(self, context: Context, days: int, options: Mapping[str, str]) -> list[tuple[datetime, datetime]]:
         """This sync's windows: from the bookmark (or start_date) to the end date, after a re-read of
         the last `lookback_days` before the bookmark, where Amazon may have added rows since.
 
@@ -330,7 +330,11 @@ class ReportStream(AmazonSPStream):
         return self.spec.report_type in ANALYTICS or "data_end_time" not in self.spec.primary_key
 
     def _look_back(
-        self, bookmark: datetime | None, first: datetime, start: datetime, end: datetime,
+        self,
+        bookmark: datetime | None,
+        first: datetime,
+        start: datetime,
+        end: datetime,
         align: Callable[[datetime], datetime],
     ) -> datetime:
         """Where the re-read before `start` begins (`start` itself when there is none)."""
@@ -366,7 +370,10 @@ class ReportStream(AmazonSPStream):
             start = parse_datetime(str(start_raw)) if start_raw else None
             result = ReportResult(
                 ReportRequest(self.spec.report_type, (marketplace_id,)),
-                str(report["reportId"]), "DONE", report.get("reportDocumentId"), 0.0,
+                str(report["reportId"]),
+                "DONE",
+                report.get("reportDocumentId"),
+                0.0,
             )
             for record in self._emit(result, marketplace_id, start, end):
                 record["region"] = settings.region
@@ -427,9 +434,15 @@ class ReportStream(AmazonSPStream):
                 yield record
         self.logger.info(
             "%s %s %s: report %s %s%s, %d rows in the document, %d emitted, %s",
-            self.name, marketplace_id, window, result.report_id, result.status,
+            self.name,
+            marketplace_id,
+            window,
+            result.report_id,
+            result.status,
             " (no data for this window)" if result.status == "CANCELLED" else "",
-            rows, self.records_emitted - before, duration(result.seconds + time.monotonic() - began),
+            rows,
+            self.records_emitted - before,
+            duration(result.seconds + time.monotonic() - began),
         )
         self.runtime.client.progress.window(self.name)
 
@@ -464,14 +477,20 @@ class ReportStream(AmazonSPStream):
         yield from self._tsv_records(texts, describe, market, marketplace_id, report_id)
 
     def _tsv_records(
-        self, texts: Iterable[str], describe: str, market: marketplaces.Marketplace | None, marketplace_id: str,
+        self,
+        texts: Iterable[str],
+        describe: str,
+        market: marketplaces.Marketplace | None,
+        marketplace_id: str,
         report_id: str,
     ) -> Iterator[dict[str, Any]]:
         header, header_line, text_lines = flat_header(lines(texts))
         if not header:
             # Amazon writes the header even when a report has no rows: this is not an empty report.
-            raise DocumentError(f"{describe}: the document has no header line (it is empty or blank); "
-                                "the bookmark stays before this window")
+            raise DocumentError(
+                f"{describe}: the document has no header line (it is empty or blank); "
+                "the bookmark stays before this window"
+            )
         date_order = market.date_order if market is not None else "DMY"
         amounts = AmountReader(market.decimal_separator if market else ".") if self.spec.local_numbers else None
         typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe, numbers=amounts)
@@ -486,7 +505,10 @@ class ReportStream(AmazonSPStream):
             repeats = ", ".join(f"{name} (as {new})" for name, new in typer.repeated)
             self.logger.warning(
                 "%s: the header names a column more than once; the first is read as the column, the others are "
-                "kept in %s: %s", describe, EXTRA_COLUMNS, repeats,
+                "kept in %s: %s",
+                describe,
+                EXTRA_COLUMNS,
+                repeats,
             )
         row_key = self.spec.row_key
         list_only = self.spec.list_only
@@ -500,7 +522,8 @@ class ReportStream(AmazonSPStream):
         if self.spec.detail_columns and not details:
             self.logger.warning(
                 "%s: none of the columns %s is in the document, so its summary row cannot be told apart",
-                describe, ", ".join(self.spec.detail_columns),
+                describe,
+                ", ".join(self.spec.detail_columns),
             )
         # `number` counts rows (as lines once were), so a settlement row keeps its key; `rows.line` is where it starts.
         for number, values in enumerate(rows, start=2):
@@ -525,25 +548,32 @@ class ReportStream(AmazonSPStream):
             self.logger.warning(
                 "%s: %d amounts such as 1.234 were read before the document showed that it marks decimals "
                 "with %r, not as the marketplace does; they may be misread",
-                describe, amounts.doubtful, amounts.shown,
+                describe,
+                amounts.doubtful,
+                amounts.shown,
             )
         if rows.joined:
             starts = ", ".join(map(str, rows.joined_at)) + (", ..." if rows.joined > len(rows.joined_at) else "")
             self.logger.warning(
                 "%s: %d rows had a line break inside a value and were each read from several lines (lines %s)",
-                describe, rows.joined, starts,
+                describe,
+                rows.joined,
+                starts,
             )
         if typer.short_rows:
             self.logger.warning(
                 "%s: %d rows had fewer fields than the header; their missing trailing fields were read as empty",
-                describe, typer.short_rows,
+                describe,
+                typer.short_rows,
             )
 
     def _report_leftovers(self, describe: str, unparsed: Counter[str]) -> None:
         if unparsed:
             self.logger.warning(
                 "%s: values that could not be typed were loaded as null and kept as text in %s: %s",
-                describe, UNPARSED_VALUES, ", ".join(f"{name} ({count})" for name, count in unparsed.items()),
+                describe,
+                UNPARSED_VALUES,
+                ", ".join(f"{name} ({count})" for name, count in unparsed.items()),
             )
 
     def _json_records(self, texts: Iterable[str], describe: str) -> Iterator[dict[str, Any]]:
@@ -562,7 +592,9 @@ class ReportStream(AmazonSPStream):
                 if not announced:
                     announced = True
                     self.logger.warning(
-                        "%s: keys not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS,
+                        "%s: keys not in the stream's schema, kept in %s: %s",
+                        describe,
+                        EXTRA_COLUMNS,
                         ", ".join(unknown),
                     )
                 record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
@@ -601,8 +633,10 @@ class ReportStream(AmazonSPStream):
     def _announce(self, describe: str, announced: set[str]) -> None:
         if announced:
             self.logger.warning(
-                "%s: elements and attributes that do not fit the stream's schema, kept in %s: %s", describe,
-                EXTRA_COLUMNS, ", ".join(sorted(announced)),
+                "%s: elements and attributes that do not fit the stream's schema, kept in %s: %s",
+                describe,
+                EXTRA_COLUMNS,
+                ", ".join(sorted(announced)),
             )
 
     def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:

@@ -170,8 +170,12 @@ class ReportEngine:
         the caller to decide, see `inflight.Scheduler`)."""
         report = self.poll(report_id, request, created=started, idle=idle, abandon=abandon)
         return ReportResult(
-            request, report_id, str(report["processingStatus"]), report.get("reportDocumentId"),
-            self.clock() - started, created_at=_created(report),
+            request,
+            report_id,
+            str(report["processingStatus"]),
+            report.get("reportDocumentId"),
+            self.clock() - started,
+            created_at=_created(report),
         )
 
     def fatal_reason(self, result: ReportResult) -> str:
@@ -187,7 +191,7 @@ class ReportEngine:
         except DownloadError as exc:
             # Broken off, cut short or empty (0 bytes): the message says which.
             return f"error document unreadable: {exc}"
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 (the FATAL is reported whatever its error document does)
             return f"error document unreadable ({type(exc).__name__})"
         text = data.decode("utf-8", errors="replace").strip()
         return " ".join(text.split())[:2000] or "empty error document"
@@ -275,7 +279,12 @@ class ReportEngine:
                     self.logger.warning(
                         "%s: %s after %d records; downloading it again in %.1f s and skipping the records "
                         "already emitted (try %d of %d)",
-                        describe, exc, handed_out, delay, attempt + 1, DOCUMENT_TRIES,
+                        describe,
+                        exc,
+                        handed_out,
+                        delay,
+                        attempt + 1,
+                        DOCUMENT_TRIES,
                     )
                     self.sleep(delay)
                 finally:
@@ -318,8 +327,13 @@ class ReportEngine:
             delay = 0.0 if renew and attempt == 1 else self.client.backoff.delay(attempt)
             self.logger.warning(
                 "document %s at %s: %s; %s in %.1f s (try %d of %d)",
-                document_id, describe_url(url), last, "asking for a new URL" if renew else "downloading again",
-                delay, attempt + 1, DOCUMENT_TRIES,
+                document_id,
+                describe_url(url),
+                last,
+                "asking for a new URL" if renew else "downloading again",
+                delay,
+                attempt + 1,
+                DOCUMENT_TRIES,
             )
             self.sleep(delay)
         raise TransientError(f"document {document_id} could not be downloaded: {last}")

@@ -49,15 +49,17 @@ class MarketplaceParticipationsStream(RestStream):
         for item in body.get("payload") or []:
             market = item.get("marketplace") or {}
             participation = item.get("participation") or {}
-            records.append({
-                "marketplace_id": market.get("id"),
-                "name": market.get("name"),
-                "country_code": market.get("countryCode"),
-                "default_currency_code": market.get("defaultCurrencyCode"),
-                "default_language_code": market.get("defaultLanguageCode"),
-                "domain_name": market.get("domainName"),
-                "store_name": item.get("storeName"),
-                "is_participating": participation.get("isParticipating"),
-                "has_suspended_listings": participation.get("hasSuspendedListings"),
-            })
+            records.append(
+                {
+                    "marketplace_id": market.get("id"),
+                    "name": market.get("name"),
+                    "country_code": market.get("countryCode"),
+                    "default_currency_code": market.get("defaultCurrencyCode"),
+                    "default_language_code": market.get("defaultLanguageCode"),
+                    "domain_name": market.get("domainName"),
+                    "store_name": item.get("storeName"),
+                    "is_participating": participation.get("isParticipating"),
+                    "has_suspended_listings": participation.get("hasSuspendedListings"),
+                }
+            )
         return records

@@ -69,7 +69,8 @@ CONFIG_SCHEMA = th.PropertiesList(
         default="US",
         allowed_values=[*marketplaces.COUNTRIES, *marketplaces.COUNTRY_ALIASES],
         title="Region (country code)",
-        description="Country code of your main marketplace: " + " ".join(marketplaces.COUNTRIES)
+        description="Country code of your main marketplace: "
+        + " ".join(marketplaces.COUNTRIES)
         + " (GB = UK). Selects the SP-API host and the default marketplace.",
     ),
     th.Property(
@@ -405,9 +406,7 @@ def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
         resolved["report_options"] = [
             {
                 "stream_name": item.get("stream_name") or item.get("report_name"),
-                "options": {
-                    o.get("option_name"): o.get("option_value") for o in item.get("options_list") or []
-                },
+                "options": {o.get("option_name"): o.get("option_value") for o in item.get("options_list") or []},
             }
             for item in resolved["report_options_list"]
             if isinstance(item, dict)
@@ -531,9 +530,7 @@ def _option_text(value: Any) -> str:
     return str(value)
 
 
-def load_settings(
-    config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None
-) -> Settings:
+def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None) -> Settings:
     """Check every setting and build `Settings`; raise `SettingsError` on the first bad one."""
     cfg = typed_config(resolve_aliases(config))
     now = now or datetime.now(timezone.utc)

@@ -42,7 +42,7 @@ class Backoff:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        return min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+        return min(self.cap, self.base * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
 def describe_url(url: str) -> str:
@@ -166,8 +166,10 @@ class SPAPIClient:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
             delay = self.backoff.delay(attempt)
             self.logger.warning(
-                "%s", prefixed(f"{operation}: {problem}; retrying in {delay:.1f} s (try {attempt + 1} of "
-                               f"{self.backoff.tries})"),
+                "%s",
+                prefixed(
+                    f"{operation}: {problem}; retrying in {delay:.1f} s (try {attempt + 1} of {self.backoff.tries})"
+                ),
             )
             self.sleep(delay)
 
@@ -192,8 +194,10 @@ class SPAPIClient:
                     raise TransientError(f"{exc}, still after {attempt} tries") from None
                 delay = self.backoff.delay(attempt)
                 self.logger.warning(
-                    "%s", prefixed(f"{operation}: {exc}; retrying in {delay:.1f} s (try {attempt + 1} of "
-                                   f"{self.backoff.tries})"),
+                    "%s",
+                    prefixed(
+                        f"{operation}: {exc}; retrying in {delay:.1f} s (try {attempt + 1} of {self.backoff.tries})"
+                    ),
                 )
                 self.sleep(delay)
 

@@ -23,7 +23,7 @@ PENDING = "pending_reports"
 
 def parse(text: str, name: str) -> dict[str, Any]:
     """The state in `text` (the file `name`), checked."""
-    state = load(text, f"state {name}", StateError)
+    state: dict[str, Any] = load(text, f"state {name}", StateError)
     check(state, name)
     return state
 
@@ -54,8 +54,9 @@ def check(state: Any, name: str = "") -> None:
                 raise StateError(f"{where}: {item}.context is {kind(context)} instead of an object")
             same = seen.setdefault(json.dumps(context, sort_keys=True, default=str), index)
             if same != index:
-                raise StateError(f"{where}: {item} has the context of {path}.partitions[{same}]: which one holds "
-                                 "the bookmark?")
+                raise StateError(
+                    f"{where}: {item} has the context of {path}.partitions[{same}]: which one holds the bookmark?"
+                )
             _check_partition(partition, item, where)
 
 
@@ -92,8 +93,6 @@ def _is_datetime(value: Any) -> bool:
     except (ValueError, OverflowError):
         return False
     return True
-
-
 
 
 def _show(value: Any) -> str:

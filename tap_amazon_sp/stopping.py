@@ -85,7 +85,6 @@ class StopGuard:
             raise self.stop
 
 
-
 def hold_signals() -> None:
     """From here on the process is ending: a termination signal is noted, never raised."""
     if threading.current_thread() is not threading.main_thread():

@@ -59,8 +59,13 @@ TEST_RECORDS = "records"
 TEST_MODES = (CliTestOptionValue.All.value, TEST_RECORDS)
 # The Seller streams read from SP-API operations rather than reports.
 SELLER_REST_STREAMS = (
-    OrdersStream, OrderItemsStream, FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream,
-    InventorySummariesStream, MarketplaceParticipationsStream,
+    OrdersStream,
+    OrderItemsStream,
+    FinancialEventGroupsStream,
+    FinancialEventsStream,
+    FinancialTransactionsStream,
+    InventorySummariesStream,
+    MarketplaceParticipationsStream,
 )
 
 
@@ -140,8 +145,11 @@ class TapAmazonSP(Tap):
             # Whatever ended the sync, the block of what it did (if it got as far as the runtime).
             if "runtime" in self.__dict__:
                 runtime = self.runtime
-                records = {s.name: s.records_emitted for s in self.streams.values()
-                           if s.selected and isinstance(s, AmazonSPStream)}
+                records = {
+                    s.name: s.records_emitted
+                    for s in self.streams.values()
+                    if s.selected and isinstance(s, AmazonSPStream)
+                }
                 runtime.client.progress.log_summary(
                     records, runtime.client.token.refresh_count, time.monotonic() - began
                 )
@@ -218,8 +226,9 @@ class TapAmazonSP(Tap):
             return
         if value not in TEST_MODES:
             raise click.BadParameter(
-                f"{value!r}: use --test (a connection check that requests no report), --test=records or "
-                "--test=schema", ctx=ctx, param=param,
+                f"{value!r}: use --test (a connection check that requests no report), --test=records or --test=schema",
+                ctx=ctx,
+                param=param,
             )
         ctx.meta[TEST_MODE] = value
 
@@ -263,7 +272,8 @@ class TapAmazonSP(Tap):
         else:
             cls.logger.warning(
                 "Stopped by %s: the last STATE resumes after the last window emitted in full; exit status %d",
-                stop.name, stop.exit_code,
+                stop.name,
+                stop.exit_code,
             )
         if late := stopping.late_signals():
             cls.logger.warning("%s while stopping: ignored, so that no line was cut short", ", ".join(late))
@@ -318,12 +328,14 @@ class TapAmazonSP(Tap):
             if warning:
                 self.logger.warning("%s", warning)
             selected = [
-                e.tap_stream_id for e in self.input_catalog.streams
+                e.tap_stream_id
+                for e in self.input_catalog.streams
                 if e.tap_stream_id in own and e.metadata.resolve_selection()[()]
             ]
             if not selected:
-                self.logger.warning("The catalog selects none of the streams of a %s account: nothing is synced",
-                                    account)
+                self.logger.warning(
+                    "The catalog selects none of the streams of a %s account: nothing is synced", account
+                )
         return streams
 
 

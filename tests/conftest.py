@@ -71,11 +71,16 @@ SNAPSHOT_WINDOW_STARTS = tuple(f"[{spec.stream}.data_start_time]" for spec in RE
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     deselected = [
-        item for item in items
-        if (getattr(item, "originalname", "") == "test_tap_stream_attribute_is_object"
-        and item.name.endswith(NULL_UNLESS_BAD + NULL_WITHOUT_PII))
-        or (getattr(item, "originalname", "") == "test_tap_stream_attribute_is_datetime"
-        and item.name.endswith(SNAPSHOT_WINDOW_STARTS))
+        item
+        for item in items
+        if (
+            getattr(item, "originalname", "") == "test_tap_stream_attribute_is_object"
+            and item.name.endswith(NULL_UNLESS_BAD + NULL_WITHOUT_PII)
+        )
+        or (
+            getattr(item, "originalname", "") == "test_tap_stream_attribute_is_datetime"
+            and item.name.endswith(SNAPSHOT_WINDOW_STARTS)
+        )
     ]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -91,7 +96,7 @@ class _SecretSearch:
 
     @classmethod
     def search(cls) -> None:
-        runs = CAPTURED[cls.searched:]
+        runs = CAPTURED[cls.searched :]
         cls.searched += len(runs)
         if not runs:
             return

@@ -31,9 +31,7 @@ LEFTOVERS = ("extra_columns", "unparsed_values")
 
 
 def strip_added(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: plain(v) for k, v in record.items() if k not in ADDED and not (k in LEFTOVERS and v is None)
-    }
+    return {k: plain(v) for k, v in record.items() if k not in ADDED and not (k in LEFTOVERS and v is None)}
 
 
 def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> list[tuple[datetime, datetime]]:
@@ -70,16 +68,25 @@ def analytics_periods(
     last = min(parse_datetime(end), published_until(datetime.now(timezone.utc), report_period))
     periods = []
     while (following := next_period(day, report_period)) <= last.date():
-        periods.append((
-            datetime.combine(day, time(), tzinfo=timezone.utc), datetime.combine(following, time(), tzinfo=timezone.utc)
-        ))
+        periods.append(
+            (
+                datetime.combine(day, time(), tzinfo=timezone.utc),
+                datetime.combine(following, time(), tzinfo=timezone.utc),
+            )
+        )
         day = following
     return periods
 
 
 def expected(
-    sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int = 90,
-    options: dict[str, str] | None = None, include_pii: bool = False,
+    sim: Simulator,
+    stream: str,
+    marketplace_id: str,
+    start: str,
+    end: str,
+    period: int = 90,
+    options: dict[str, str] | None = None,
+    include_pii: bool = False,
 ) -> list[dict[str, Any]]:
     """The records (without the fields the tap adds) a full sync of one partition must emit, in order.
 
@@ -93,7 +100,12 @@ def expected(
 
 
 def _expected(
-    sim: Simulator, stream: str, marketplace_id: str, start: str, end: str, period: int,
+    sim: Simulator,
+    stream: str,
+    marketplace_id: str,
+    start: str,
+    end: str,
+    period: int,
     options: dict[str, str] | None,
 ) -> list[dict[str, Any]]:
     spec = BY_STREAM[stream]
@@ -133,7 +145,8 @@ def listed_settlements(
         sim.settlement_reports(marketplace_id, report_type), key=lambda r: (r["dataEndTime"], r["createdTime"])
     )
     return [
-        report for report in reports
+        report
+        for report in reports
         if lower < parse_datetime(report["dataEndTime"]) <= upper
         and parse_datetime(report["createdTime"]) >= max(lower, horizon)
     ]

@@ -27,18 +27,24 @@ from tests.tap_runner import TapRun, run_tap
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 # (file, account type, region): the US, a decimal-comma marketplace and Japan's cp932 documents.
-SYNCS = (("seller-us", "Seller", "US"), ("seller-de", "Seller", "DE"), ("seller-jp", "Seller", "JP"),
-         ("vendor-us", "Vendor", "US"))
+SYNCS = (
+    ("seller-us", "Seller", "US"),
+    ("seller-de", "Seller", "DE"),
+    ("seller-jp", "Seller", "JP"),
+    ("vendor-us", "Vendor", "US"),
+)
 START = "2024-05-01T00:00:00Z"
 END = "2024-07-01T00:00:00Z"
 # The REST APIs' "recent" data sits just before this instant, inside the synced range.
 ANCHOR = datetime(2024, 6, 20, 12, tzinfo=timezone.utc)
-CLOCK_RELATIVE = frozenset({
-    "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-    "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
-    "replenishment_selling_partner_forecast",
-    "replenishment_offer_forecast",
-})
+CLOCK_RELATIVE = frozenset(
+    {
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+        "replenishment_selling_partner_forecast",
+        "replenishment_offer_forecast",
+    }
+)
 
 
 def streams_of(account: str) -> list[str]:
@@ -60,8 +66,7 @@ def sync(account: str, region: str) -> TapRun:
 def _bookmark(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            key: ("<report>" if key in {"report_id", "created"} else _bookmark(item))
-            for key, item in value.items()
+            key: ("<report>" if key in {"report_id", "created"} else _bookmark(item)) for key, item in value.items()
         }
     if isinstance(value, list):
         return [_bookmark(item) for item in value]
@@ -70,8 +75,9 @@ def _bookmark(value: Any) -> Any:
 
 def normalised(run: TapRun, account: str) -> dict[str, dict[str, Any]]:
     """Per stream of `account`: its schema, its records, its last bookmarks."""
-    out: dict[str, dict[str, Any]] = {name: {"schema": None, "records": [], "bookmarks": None} for name in
-                                      streams_of(account)}
+    out: dict[str, dict[str, Any]] = {
+        name: {"schema": None, "records": [], "bookmarks": None} for name in streams_of(account)
+    }
     for message in run.messages:
         if message["type"] == "SCHEMA":
             entry = out[message["stream"]]
@@ -104,13 +110,17 @@ def record() -> None:
         # One line per stream's part, so that a diff names the stream and what changed in it.
         lines = ["{"]
         for index, (stream, entry) in enumerate(data.items()):
-            parts = ",\n".join(f"    {json.dumps(key)}: {json.dumps(entry[key], sort_keys=True, ensure_ascii=False)}"
-                               for key in ("schema", "records", "bookmarks"))
+            parts = ",\n".join(
+                f"    {json.dumps(key)}: {json.dumps(entry[key], sort_keys=True, ensure_ascii=False)}"
+                for key in ("schema", "records", "bookmarks")
+            )
             lines.append(f"  {json.dumps(stream)}: {{\n{parts}\n  }}{',' if index < len(data) - 1 else ''}")
         lines.append("}")
         path_of(name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        print(f"{path_of(name)}: {len(data)} streams, "
-              f"{sum(len(e['records']) for e in data.values() if isinstance(e['records'], list))} records")
+        print(
+            f"{path_of(name)}: {len(data)} streams, "
+            f"{sum(len(e['records']) for e in data.values() if isinstance(e['records'], list))} records"
+        )
 
 
 if __name__ == "__main__":

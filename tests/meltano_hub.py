@@ -17,11 +17,32 @@ from typing import Any
 API_ROOT = "/meltano/api/v1"
 # The keys of a definition the Hub's API serves (its schemas/api/extractors.schema.json); the
 # others (quality, keywords, maintenance_status, domain_url, ...) are for its web pages.
-API_KEYS = frozenset({
-    "name", "pip_url", "variant", "namespace", "label", "description", "executable", "settings", "docs", "repo",
-    "logo_url", "hidden", "python", "settings_group_validation", "commands", "capabilities", "metadata", "schema",
-    "select", "requires", "supported_python_versions", "log_parser",
-})
+API_KEYS = frozenset(
+    {
+        "name",
+        "pip_url",
+        "variant",
+        "namespace",
+        "label",
+        "description",
+        "executable",
+        "settings",
+        "docs",
+        "repo",
+        "logo_url",
+        "hidden",
+        "python",
+        "settings_group_validation",
+        "commands",
+        "capabilities",
+        "metadata",
+        "schema",
+        "select",
+        "requires",
+        "supported_python_versions",
+        "log_parser",
+    }
+)
 
 
 @dataclass
@@ -85,7 +106,8 @@ class LoopbackHub:
                         "default_variant": p.variant,
                         "variants": {p.variant: {"ref": self.url + self.ref(p)}},
                     }
-                    for p in self.plugins if p.plugin_type == plugin_type
+                    for p in self.plugins
+                    if p.plugin_type == plugin_type
                 }
         for plugin in self.plugins:
             if path == self.ref(plugin):

@@ -118,8 +118,17 @@ class PostgresCluster:
             user = pwd.getpwnam("postgres")
             os.chown(self.root, user.pw_uid, user.pw_gid)
         _run(
-            [str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust",
-             "--encoding=UTF8", "--locale=C", "--no-sync"],
+            [
+                str(self.bindir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
             "initdb",
         )
         for attempt in range(3):
@@ -130,9 +139,21 @@ class PostgresCluster:
             )
             try:
                 _run(
-                    [str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
-                     "-w", "-t", "60", "start"],
-                    "pg_ctl start", self.log,
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "-D",
+                        str(self.data),
+                        "-l",
+                        str(self.log),
+                        "-o",
+                        options,
+                        "-w",
+                        "-t",
+                        "60",
+                        "start",
+                    ],
+                    "pg_ctl start",
+                    self.log,
                 )
                 break
             except PostgresUnavailable:
@@ -151,9 +172,9 @@ class PostgresCluster:
     def stop(self) -> None:
         if self.data.exists():
             subprocess.run(
-                _as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                                 "stop"]),
-                capture_output=True, check=False,
+                _as_server_user([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]),
+                capture_output=True,
+                check=False,
             )
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -78,9 +78,7 @@ def catalog_for(config: dict[str, Any], streams: list[str]) -> dict[str, Any]:
     return catalog
 
 
-def run_tap(
-    config: dict[str, Any], *, streams: list[str] | None = None, state: dict[str, Any] | None = None
-) -> TapRun:
+def run_tap(config: dict[str, Any], *, streams: list[str] | None = None, state: dict[str, Any] | None = None) -> TapRun:
     """Run a sync in this process; a failure is kept in `error`, not raised."""
     catalog = catalog_for(config, streams) if streams is not None else None
     out, err = io.StringIO(), io.StringIO()
@@ -109,7 +107,10 @@ def run_tap(
 
 
 def run_cli(
-    config: dict[str, Any], *args: str, state: dict[str, Any] | None = None, timeout: float = 120,
+    config: dict[str, Any],
+    *args: str,
+    state: dict[str, Any] | None = None,
+    timeout: float = 120,
     env: dict[str, str] | None = None,
 ) -> TapRun:
     """Run the real `tap-amazon-sp` command in a subprocess; `env` adds environment variables

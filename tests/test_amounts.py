@@ -23,27 +23,39 @@ def read_all(decimal: str, values: list[str]) -> list[Decimal | None]:
     return found
 
 
-@pytest.mark.parametrize(("decimal", "values", "want"), [
-    # Germany: decimal comma, thousands point.
-    (",", ["95,00", "1.234,56", "-1.234,56", "1234", "1.234", "0,123", "1 234,56"],
-     ["95.00", "1234.56", "-1234.56", "1234", "1234", "0.123", "1234.56"]),
-    # The US: decimal point, thousands comma (and India's lakhs).
-    (".", ["-128.00", "1,234.56", "1,234", "1.234", "1,23,456.78"],
-     ["-128.00", "1234.56", "1234", "1.234", "123456.78"]),
-    # A document showing the other format than its marketplace's: it wins, then holds.
-    (",", ["12.50", "1.234", "1,234.56"], ["12.50", "1.234", "1234.56"]),
-    (".", ["12,50", "1.234", "1,234"], ["12.50", "1234", "1.234"]),
-])
+@pytest.mark.parametrize(
+    ("decimal", "values", "want"),
+    [
+        # Germany: decimal comma, thousands point.
+        (
+            ",",
+            ["95,00", "1.234,56", "-1.234,56", "1234", "1.234", "0,123", "1 234,56"],
+            ["95.00", "1234.56", "-1234.56", "1234", "1234", "0.123", "1234.56"],
+        ),
+        # The US: decimal point, thousands comma (and India's lakhs).
+        (
+            ".",
+            ["-128.00", "1,234.56", "1,234", "1.234", "1,23,456.78"],
+            ["-128.00", "1234.56", "1234", "1.234", "123456.78"],
+        ),
+        # A document showing the other format than its marketplace's: it wins, then holds.
+        (",", ["12.50", "1.234", "1,234.56"], ["12.50", "1.234", "1234.56"]),
+        (".", ["12,50", "1.234", "1,234"], ["12.50", "1234", "1.234"]),
+    ],
+)
 def test_amounts_are_read_in_the_documents_number_format(decimal: str, values: list[str], want: list[str]):
     assert read_all(decimal, values) == [Decimal(w) for w in want]
 
 
-@pytest.mark.parametrize(("decimal", "values"), [
-    # Once a document has shown point decimals, 1.234,56 is not 1.234 nor anything else.
-    (".", ["12.50", "1.234,56"]),
-    (",", ["12,50", "1,234.56"]),
-    (",", ["12,50", "12.50"]),
-])
+@pytest.mark.parametrize(
+    ("decimal", "values"),
+    [
+        # Once a document has shown point decimals, 1.234,56 is not 1.234 nor anything else.
+        (".", ["12.50", "1.234,56"]),
+        (",", ["12,50", "1,234.56"]),
+        (",", ["12,50", "12.50"]),
+    ],
+)
 def test_an_amount_contradicting_the_documents_format_is_refused(decimal: str, values: list[str]):
     assert read_all(decimal, values)[-1] is None
 
@@ -74,7 +86,7 @@ def _written(value: Decimal, decimal: str, grouped: bool) -> str:
     integer, _, fraction = digits.partition(".")
     if grouped:
         thousands = "." if decimal == "," else ","
-        groups = []
+        groups: list[str] = []
         while len(integer) > 3:
             integer, groups = integer[:-3], [integer[-3:], *groups]
         integer = thousands.join([integer, *groups])
@@ -82,8 +94,10 @@ def _written(value: Decimal, decimal: str, grouped: bool) -> str:
 
 
 @given(
-    st.lists(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False), min_size=1, max_size=30),
-    st.sampled_from([".", ","]), st.sampled_from([".", ","]), st.booleans(),
+    st.lists(st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False), min_size=1, max_size=30),
+    st.sampled_from([".", ","]),
+    st.sampled_from([".", ","]),
+    st.booleans(),
 )
 def test_any_two_decimal_document_reads_back_exactly_whatever_the_marketplace_says(
     amounts: list[Decimal], written: str, marketplace: str, grouped: bool

@@ -73,9 +73,7 @@ def test_a_row_with_fewer_fields_reads_the_missing_trailing_fields_as_empty(sim:
     assert run.stderr.count("1 rows had fewer fields than the header") == 2
 
 
-def test_a_row_with_more_fields_stops_the_sync_with_one_line_naming_the_report_and_line(
-    sim: Simulator, tmp_path: Path
-):
+def test_a_row_with_more_fields_stops_the_sync_with_one_line_naming_the_report_and_line(sim: Simulator, tmp_path: Path):
     sim.set_faults(document_mutation={ALL_ORDERS: "extra_field"})
     run = run_cli(make_config(sim, end_date=END), "--catalog", catalog_file(sim, tmp_path))
     assert run.returncode == 1
@@ -126,10 +124,13 @@ def test_values_that_cannot_be_typed_are_null_and_kept_as_text_in_unparsed_value
         want += [first, *rows[1:]]
     assert records(run) == want
     assert run.bookmark(ALL_ORDERS, JP) == "2024-03-01T00:00:00+00:00"
-    assert run.stderr.count(
-        "values that could not be typed were loaded as null and kept as text in unparsed_values: "
-        "purchase_date (1), quantity (1), item_price (1), is_business_order (1)"
-    ) == 2
+    assert (
+        run.stderr.count(
+            "values that could not be typed were loaded as null and kept as text in unparsed_values: "
+            "purchase_date (1), quantity (1), item_price (1), is_business_order (1)"
+        )
+        == 2
+    )
 
 
 def test_a_huge_single_field_is_loaded_whole(sim: Simulator):

@@ -62,19 +62,24 @@ BAD_STATES = {
     "a string": ('"state.json"', "a string instead of an object"),
     "bookmarks not an object": ('{"bookmarks": []}', "bookmarks is a list instead of an object"),
     "partitions not a list": (
-        json.dumps({"bookmarks": {ALL_ORDERS: {"partitions": {}}}}), "partitions is an object instead of a list"
+        json.dumps({"bookmarks": {ALL_ORDERS: {"partitions": {}}}}),
+        "partitions is an object instead of a list",
     ),
     "bookmark not a date-time": (
-        json.dumps(partition(replication_key_value="yesterday")), 'replication_key_value "yesterday" is not a date-time'
+        json.dumps(partition(replication_key_value="yesterday")),
+        'replication_key_value "yesterday" is not a date-time',
     ),
     "bookmark a number": (
-        json.dumps(partition(replication_key_value=1704067200)), "replication_key_value 1704067200 is not a date-time"
+        json.dumps(partition(replication_key_value=1704067200)),
+        "replication_key_value 1704067200 is not a date-time",
     ),
     "pending report not an object": (
-        json.dumps(partition(pending_reports={WINDOW: "12345"})), "is a string instead of an object"
+        json.dumps(partition(pending_reports={WINDOW: "12345"})),
+        "is a string instead of an object",
     ),
     "pending report without an id": (
-        json.dumps(partition(pending_reports={WINDOW: {"options": "{}"}})), "report_id is null, not a report id"
+        json.dumps(partition(pending_reports={WINDOW: {"options": "{}"}})),
+        "report_id is null, not a report id",
     ),
     "pending reports a list": (json.dumps(partition(pending_reports=[])), "pending_reports is a list instead of"),
     "a partition twice": (
@@ -110,6 +115,7 @@ def _edited(edit: Any) -> Any:
         catalog = catalog_for(config, [ALL_ORDERS])
         edit(entry_of(catalog, ALL_ORDERS))
         return json.dumps(catalog)
+
     return make
 
 
@@ -120,12 +126,14 @@ BAD_CATALOGS: dict[str, tuple[Any, str]] = {
     "streams not a list": (lambda config: '{"streams": {}}', "streams is an object instead of a list"),
     "no tap_stream_id": (_edited(lambda e: e.pop("tap_stream_id")), "has no tap_stream_id"),
     "properties not an object": (
-        _edited(lambda e: e["schema"].__setitem__("properties", [])), "schema.properties is a list instead of"
+        _edited(lambda e: e["schema"].__setitem__("properties", [])),
+        "schema.properties is a list instead of",
     ),
     "metadata not a list": (_edited(lambda e: e.__setitem__("metadata", {})), "metadata is an object instead of"),
     "no schema": (_edited(lambda e: e.pop("schema")), "leaves out amazon_order_id, sku, data_end_time"),
     "no primary key": (
-        _edited(lambda e: e["schema"]["properties"].pop("amazon_order_id")), "leaves out amazon_order_id, which"
+        _edited(lambda e: e["schema"]["properties"].pop("amazon_order_id")),
+        "leaves out amazon_order_id, which",
     ),
 }
 
@@ -177,8 +185,10 @@ def test_full_table_in_the_catalog_reads_from_start_date_and_leaves_a_state_for_
     assert f"{ALL_ORDERS} {US}: replication-method FULL_TABLE in the catalog: reading from start_date" in run.stderr
     assert "in full_table mode" in run.stderr
     # The bookmark never moved back while it read the windows before it, and ends where a full sync ends.
-    assert all(run.bookmark(ALL_ORDERS, US, s) in (None, "2024-01-31T00:00:00+00:00", first.bookmark(ALL_ORDERS, US))
-               for s in run.states)
+    assert all(
+        run.bookmark(ALL_ORDERS, US, s) in (None, "2024-01-31T00:00:00+00:00", first.bookmark(ALL_ORDERS, US))
+        for s in run.states
+    )
     assert "2024-01-31T00:00:00+00:00" in {run.bookmark(ALL_ORDERS, US, s) for s in run.states}
     assert run.bookmark(ALL_ORDERS, US) == first.bookmark(ALL_ORDERS, US)
 
@@ -196,14 +206,16 @@ def test_full_table_on_orders_reads_every_window_again(sim: Simulator, tmp_path:
     assert first.returncode == 0, first.stderr[-3000:]
     assert first.records("orders")
     again = run_with_catalog(config, catalog, tmp_path, state=first.last_state)
-    full = run_with_catalog(config, full_table(catalog_for(config, ["orders"]), "orders"), tmp_path,
-                            state=first.last_state)
+    full = run_with_catalog(
+        config, full_table(catalog_for(config, ["orders"]), "orders"), tmp_path, state=first.last_state
+    )
     assert again.returncode == 0 and full.returncode == 0, again.stderr[-3000:] + full.stderr[-3000:]
     ids = sorted(r["order_id"] for r in first.records("orders"))
     assert sorted(r["order_id"] for r in full.records("orders")) == ids
     assert again.records("orders") == []
-    assert full.last_state["bookmarks"]["orders"]["replication_key_value"] >= (
-        first.last_state["bookmarks"]["orders"]["replication_key_value"]
+    assert (
+        full.last_state["bookmarks"]["orders"]["replication_key_value"]
+        >= (first.last_state["bookmarks"]["orders"]["replication_key_value"])
     )
 
 
@@ -238,19 +250,33 @@ def test_a_catalog_cannot_move_a_bookmark_to_another_column(sim: Simulator, tmp_
 def test_a_bookmark_in_the_future_or_after_end_date_warns_once_per_stream_partition(sim: Simulator, tmp_path: Path):
     config = make_config(sim, end_date=END, marketplace_ids=[US, CA])
     catalog = catalog_for(config, [ALL_ORDERS])
-    state = {"bookmarks": {ALL_ORDERS: {"partitions": [
-        {"context": {"marketplace_id": US}, "replication_key": "data_end_time",
-         "replication_key_value": "2099-01-01T00:00:00+00:00"},
-        {"context": {"marketplace_id": CA}, "replication_key": "data_end_time",
-         "replication_key_value": "2024-05-01T00:00:00+00:00"},
-    ]}}}
+    state = {
+        "bookmarks": {
+            ALL_ORDERS: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "replication_key": "data_end_time",
+                        "replication_key_value": "2099-01-01T00:00:00+00:00",
+                    },
+                    {
+                        "context": {"marketplace_id": CA},
+                        "replication_key": "data_end_time",
+                        "replication_key_value": "2024-05-01T00:00:00+00:00",
+                    },
+                ]
+            }
+        }
+    }
     run = run_with_catalog(config, catalog, tmp_path, state=state)
     assert run.returncode == 0, run.stderr[-3000:]
     said = warnings_about(run, "nothing to read")
     assert len(said) == 2, said
     assert any(f"{ALL_ORDERS} {US}: the bookmark 2099-01-01T00:00:00+00:00 is in the future" in w for w in said)
-    assert any(f"{ALL_ORDERS} {CA}: the bookmark 2024-05-01T00:00:00+00:00 is after end_date "
-               "2024-03-01T00:00:00+00:00" in w for w in said)
+    assert any(
+        f"{ALL_ORDERS} {CA}: the bookmark 2024-05-01T00:00:00+00:00 is after end_date 2024-03-01T00:00:00+00:00" in w
+        for w in said
+    )
     assert report_requests(sim.requests) == [] and run.records() == []
 
 
@@ -258,8 +284,11 @@ def test_a_bookmark_where_the_stream_keeps_none_is_named_and_not_used(sim: Simul
     config = make_config(sim, end_date=END, lookback_days=0)
     catalog = catalog_for(config, [ALL_ORDERS])
     # A stream-wide bookmark for a stream that keeps one per marketplace (another tap's state, say).
-    state = {"bookmarks": {ALL_ORDERS: {"replication_key": "data_end_time",
-                                        "replication_key_value": "2024-02-15T00:00:00+00:00"}}}
+    state = {
+        "bookmarks": {
+            ALL_ORDERS: {"replication_key": "data_end_time", "replication_key_value": "2024-02-15T00:00:00+00:00"}
+        }
+    }
     run = run_with_catalog(config, catalog, tmp_path, state=state)
     assert run.returncode == 0, run.stderr[-3000:]
     (line,) = warnings_about(run, "is not where this stream keeps its bookmarks")

@@ -45,15 +45,23 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("request timeout of zero", {"request_timeout_seconds": 0}, "request_timeout_seconds"),
     ("negative retry base", {"retry_base_seconds": -1}, "retry_base_seconds"),
     # Report options
-    ("report options for an unknown stream", {"report_options": [{"stream_name": "NOPE", "options": {}}]},
-     "report_options"),
-    ("airbyte report options for an unknown stream",
-     {"report_options_list": [{"stream_name": "NOPE", "options_list": [{"option_name": "a", "option_value": "b"}]}]},
-     "report_options"),
+    (
+        "report options for an unknown stream",
+        {"report_options": [{"stream_name": "NOPE", "options": {}}]},
+        "report_options",
+    ),
+    (
+        "airbyte report options for an unknown stream",
+        {"report_options_list": [{"stream_name": "NOPE", "options_list": [{"option_name": "a", "option_value": "b"}]}]},
+        "report_options",
+    ),
     ("report options that are not a list", {"report_options": {ALL_ORDERS: {"a": "b"}}}, "report_options"),
     ("report options without a stream name", {"report_options": [{"options": {"a": "b"}}]}, "report_options"),
-    ("report options that are not name: value", {"report_options": [{"stream_name": ALL_ORDERS, "options": ["a"]}]},
-     "report_options"),
+    (
+        "report options that are not name: value",
+        {"report_options": [{"stream_name": ALL_ORDERS, "options": ["a"]}]},
+        "report_options",
+    ),
     # URLs
     ("plain http override off loopback", {"sp_api_url": "http://example.com"}, "sp_api_url"),
     ("plain http token url off loopback", {"lwa_token_url": "http://10.1.2.3/auth/o2/token"}, "lwa_token_url"),
@@ -63,8 +71,11 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("plain http on a name that resolves to loopback", {"lwa_token_url": "http://127.0.0.1.nip.io/t"}, "lwa_token_url"),
     # Marketplaces
     ("marketplace of another region", {"region": "US", "marketplace_ids": ["A1PA6795UKMFR9"]}, "marketplace_ids"),
-    ("far-east marketplace under an EU region", {"region": "DE", "marketplace_ids": ["A1VC38T7YXB528"]},
-     "marketplace_ids"),
+    (
+        "far-east marketplace under an EU region",
+        {"region": "DE", "marketplace_ids": ["A1VC38T7YXB528"]},
+        "marketplace_ids",
+    ),
     ("country code of another region", {"region": "US", "marketplace_ids": ["UK"]}, "marketplace_ids"),
     ("unknown marketplace", {"marketplace_ids": ["NOTAMARKET"]}, "marketplace_ids"),
     ("marketplaces as one string", {"marketplace_ids": "ATVPDKIKX0DER"}, "marketplace_ids"),
@@ -110,7 +121,10 @@ def test_there_are_at_least_twenty_bad_configs():
 
 @pytest.mark.parametrize(("case", "change", "setting"), BAD_CONFIGS, ids=[c[0] for c in BAD_CONFIGS])
 def test_bad_config_fails_with_one_line_naming_the_setting_and_no_request(
-    simulator: Simulator, bad_config_runs: dict[str, tuple[TapRun, list[str]]], case: str, change: dict[str, Any],
+    simulator: Simulator,
+    bad_config_runs: dict[str, tuple[TapRun, list[str]]],
+    case: str,
+    change: dict[str, Any],
     setting: str,
 ):
     run, requests = bad_config_runs[case]
@@ -128,16 +142,20 @@ def test_bad_config_fails_with_one_line_naming_the_setting_and_no_request(
 def test_airbyte_config_keys_work_unchanged(sim: Simulator):
     config = make_config(sim, end_date=None, start_date=None, lwa_client_id=None)
     config = {k: v for k, v in config.items() if v is not None}
-    config.update({
-        "lwa_app_id": sim.credentials.client_id,
-        "replication_start_date": "2024-01-01T00:00:00Z",
-        "replication_end_date": "2024-02-01T00:00:00Z",
-        "wait_to_avoid_fatal_errors": False,
-        "report_options_list": [{
-            "stream_name": "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
-            "options_list": [{"option_name": "ShowSalesChannel", "option_value": "true"}],
-        }],
-    })
+    config.update(
+        {
+            "lwa_app_id": sim.credentials.client_id,
+            "replication_start_date": "2024-01-01T00:00:00Z",
+            "replication_end_date": "2024-02-01T00:00:00Z",
+            "wait_to_avoid_fatal_errors": False,
+            "report_options_list": [
+                {
+                    "stream_name": "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+                    "options_list": [{"option_name": "ShowSalesChannel", "option_value": "true"}],
+                }
+            ],
+        }
+    )
     run = run_tap(config, streams=["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"])
     assert run.error is None, run.stderr
     assert run.records()
@@ -251,8 +269,13 @@ def _catalog_file(config: dict[str, Any], streams: list[str]) -> str:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("PERIOD_IN_DAYS", "ninety"), ("MAX_REPORTS_IN_FLIGHT", "many"), ("INCLUDE_PII", "maybe"),
-     ("RETRY_BASE_SECONDS", "fast"), ("FATAL_REPORT_RETRIES", "2.5")],
+    [
+        ("PERIOD_IN_DAYS", "ninety"),
+        ("MAX_REPORTS_IN_FLIGHT", "many"),
+        ("INCLUDE_PII", "maybe"),
+        ("RETRY_BASE_SECONDS", "fast"),
+        ("FATAL_REPORT_RETRIES", "2.5"),
+    ],
 )
 def test_a_bad_setting_in_the_environment_is_one_line_naming_it(sim: Simulator, variable: str, value: str):
     run = run_cli(make_config(sim), "--config", "ENV", env={f"TAP_AMAZON_SP_{variable}": value})
@@ -267,8 +290,11 @@ def test_credentials_with_surrounding_spaces_are_trimmed(sim: Simulator):
     # As pasted from Seller Central into a .env file or a secrets manager.
     credentials = sim.credentials
     config = make_config(
-        sim, end_date="2024-01-15T00:00:00Z", lwa_client_secret=f" {credentials.client_secret}\n",
-        refresh_token=f"{credentials.refresh_token} ", lwa_client_id=f"\t{credentials.client_id}",
+        sim,
+        end_date="2024-01-15T00:00:00Z",
+        lwa_client_secret=f" {credentials.client_secret}\n",
+        refresh_token=f"{credentials.refresh_token} ",
+        lwa_client_id=f"\t{credentials.client_id}",
     )
     run = run_cli(config, "--catalog", _catalog_file(config, [ALL_ORDERS]))
     assert run.returncode == 0, run.stderr[-2000:]

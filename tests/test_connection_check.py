@@ -28,10 +28,16 @@ def test_the_connection_test_of_a_seller_requests_no_report_and_says_what_each_c
     assert run.returncode == 0, run.stderr[-3000:]
     assert report_requests(sim.requests) == []
     # One call per API family of the default streams, and one token.
-    assert sorted(operations(sim)) == sorted([
-        "getMarketplaceParticipations", "getReports", "searchOrders", "listFinancialEventGroups",
-        "listTransactions", "getInventorySummaries",
-    ])
+    assert sorted(operations(sim)) == sorted(
+        [
+            "getMarketplaceParticipations",
+            "getReports",
+            "searchOrders",
+            "listFinancialEventGroups",
+            "listTransactions",
+            "getInventorySummaries",
+        ]
+    )
     assert len([r for r in sim.requests if r.path == "/auth/o2/token"]) == 1
     assert run.messages == []
     lines = check_lines(run)
@@ -39,8 +45,9 @@ def test_the_connection_test_of_a_seller_requests_no_report_and_says_what_each_c
     sellers = next(line for line in lines if "Sellers API" in line)
     assert "takes part in US (ATVPDKIKX0DER), CA (A2EUQ1WTGCTBG2), MX (A1AM78C64UM0Y8)" in sellers
     assert "not in BR (A2Q3Y263D00KWC)" in sellers and "every configured marketplace is reached" in sellers
-    assert any(line.startswith("Connection test: Orders API answered searchOrders for order_items, orders")
-               for line in lines)
+    assert any(
+        line.startswith("Connection test: Orders API answered searchOrders for order_items, orders") for line in lines
+    )
     assert lines[-1].startswith("Connection test passed: 7 checks (6 SP-API requests, 1 Login with Amazon request")
     for secret in (sim.credentials.client_secret, sim.credentials.refresh_token):
         assert secret not in run.output

@@ -70,7 +70,9 @@ def test_a_cool_down_that_outlasts_the_sync_stops_only_that_stream_and_says_when
     lines = [line for line in run.stderr.splitlines() if RERUN.search(line) and "stopped before" in line]
     assert len(lines) == 1, run.stderr
     assert FBA_RETURNS in lines[0] and US in lines[0] and "daily FBA report at most once every 1 h" in lines[0]
-    rerun = datetime.strptime(RERUN.search(lines[0]).group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    found = RERUN.search(lines[0])
+    assert found is not None
+    rerun = datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
     assert before + timedelta(seconds=3590) <= rerun <= datetime.now(timezone.utc) + timedelta(seconds=3600)
 
 

@@ -52,7 +52,8 @@ TestTapAmazonSP = get_tap_test_class(
         ignore_no_records_for_streams=[
             *(spec.stream for spec in REPORTS if spec.list_only),
             *(spec.stream for spec in REPORTS if spec.lifecycle.removed),
-            "replenishment_selling_partner_metrics", "replenishment_offer_metrics",
+            "replenishment_selling_partner_metrics",
+            "replenishment_offer_metrics",
         ],
     ),
 )

@@ -101,9 +101,7 @@ def test_a_document_that_stays_empty_stops_the_sync_before_the_bookmark_moves(si
 
 
 @pytest.mark.parametrize("encoding", ["plain", "unflagged", "double_gzip"])
-def test_a_document_not_compressed_as_its_flag_says_is_read_by_its_bytes(
-    sim: Simulator, tmp_path: Path, encoding: str
-):
+def test_a_document_not_compressed_as_its_flag_says_is_read_by_its_bytes(sim: Simulator, tmp_path: Path, encoding: str):
     sim.set_faults(document_encoding={ALL_ORDERS: encoding})
     run = cli(sim, tmp_path)
     assert records(run) == all_orders(sim)
@@ -254,10 +252,13 @@ def test_a_column_the_header_names_twice_is_kept_in_extra_columns_and_announced(
         for number, row in enumerate(rows, start=1)
     ]
     assert records(run) == want
-    assert run.stderr.count(
-        "the header names a column more than once; the first is read as the column, the others are kept in "
-        f"extra_columns: {repeat} (as {repeat}_2)"
-    ) == 2
+    assert (
+        run.stderr.count(
+            "the header names a column more than once; the first is read as the column, the others are kept in "
+            f"extra_columns: {repeat} (as {repeat}_2)"
+        )
+        == 2
+    )
     assert "columns not in the stream's schema" not in run.stderr
 
 
@@ -275,8 +276,11 @@ def test_a_json_key_an_object_names_twice_is_kept_as_key_2(sim: Simulator, tmp_p
 
 
 def test_a_repeated_name_never_takes_the_name_of_another_column():
-    typer = RowTyper(["sku", "sku", "sku_2", "price", "sku"], {"sku": "string", "price": "number", "sku_3": "string"},
-                     describe="test")
+    typer = RowTyper(
+        ["sku", "sku", "sku_2", "price", "sku"],
+        {"sku": "string", "price": "number", "sku_3": "string"},
+        describe="test",
+    )
     assert typer.names == ["sku", "sku_4", "sku_2", "price", "sku_5"]
     assert typer.repeated == [("sku", "sku_4"), ("sku", "sku_5")]
     record = typer.record(["a", "b", "c", "1.5", "d"], 2)
@@ -413,7 +417,7 @@ def test_xml_with_namespaces_cdata_comments_and_mixed_content_reads_by_local_nam
         "<amz:Node><amz:browseNodeId>42</amz:browseNodeId>"
         "<browseNodeName><![CDATA[Tea & <Coffee>]]></browseNodeName>"
         "<browsePathByName>Home, <b>Kitchen</b></browsePathByName>"
-        "<hasChildren>true</hasChildren><childNodes count=\"2\"><id>1</id><id>2</id></childNodes>"
+        '<hasChildren>true</hasChildren><childNodes count="2"><id>1</id><id>2</id></childNodes>'
         "</amz:Node></amz:Result>"
     )
     run = crafted(tmp_path, gzip.compress(document.encode()), BROWSE_TREE)

@@ -114,7 +114,8 @@ def column_types(url: str, stream: str) -> dict[str, str]:
     rows = query(
         url,
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = %s AND table_name = %s",
-        SCHEMA, stream,
+        SCHEMA,
+        stream,
     )
     return {str(name): str(kind) for name, kind in rows}
 
@@ -173,8 +174,13 @@ class Project:
     ) -> subprocess.CompletedProcess[str]:
         began = time.monotonic()
         proc = subprocess.run(
-            self.command(*args), cwd=self.root, env=env or clean_env(), capture_output=True, text=True,
-            timeout=timeout, check=False,
+            self.command(*args),
+            cwd=self.root,
+            env=env or clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         self.log.append(f"meltano {' '.join(args)}: {time.monotonic() - began:.1f} s")
         return proc
@@ -214,8 +220,12 @@ def flow_env(
     With `airbyte`, the settings go by the Airbyte connector's names, as a migrated setup has them.
     """
     if airbyte:
-        extra = {"TAP_AMAZON_SP_LWA_APP_ID": sim.credentials.client_id,
-                 "TAP_AMAZON_SP_REPLICATION_START_DATE": START, "TAP_AMAZON_SP_REPLICATION_END_DATE": end, **extra}
+        extra = {
+            "TAP_AMAZON_SP_LWA_APP_ID": sim.credentials.client_id,
+            "TAP_AMAZON_SP_REPLICATION_START_DATE": START,
+            "TAP_AMAZON_SP_REPLICATION_END_DATE": end,
+            **extra,
+        }
     else:
         extra = {"TAP_AMAZON_SP_START_DATE": START, "TAP_AMAZON_SP_END_DATE": end, **extra}
     return clean_env(
@@ -263,8 +273,9 @@ class MainFlow:
 
 
 @pytest.fixture(scope="module")
-def main_flow(project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
-              ) -> MainFlow:
+def main_flow(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+) -> MainFlow:
     """Two runs: up to MIDDLE, then incrementally up to END."""
     database = postgres.database("main")
     system_db = tmp_path_factory.mktemp("main-state") / "meltano.db"
@@ -283,8 +294,16 @@ def main_flow(project: Project, simulator: Simulator, postgres: Postgres, tmp_pa
     simulator.clear_requests()
     project.meltano("run", "--full-refresh", "tap-amazon-sp", "target-postgres", env=env)
     return MainFlow(
-        database, counts_first, state_first, requests_second, state_second, state_list, counts_second,
-        content_second, report_requests(simulator.requests), {s: count(database, s) for s in STREAMS},
+        database,
+        counts_first,
+        state_first,
+        requests_second,
+        state_second,
+        state_list,
+        counts_second,
+        content_second,
+        report_requests(simulator.requests),
+        {s: count(database, s) for s in STREAMS},
         simulator.violations,
     )
 
@@ -313,8 +332,9 @@ def test_columns_are_typed_not_all_text(main_flow: MainFlow, simulator: Simulato
     assert listings["open_date"].startswith("timestamp")
     assert listings["pending_quantity"] in ("bigint", "integer")
     # Values, not only types: UTC instants and exact decimals.
-    rows = query(main_flow.database,
-                 f'SELECT amazon_order_id, sku, purchase_date, item_price, quantity FROM {SCHEMA}."{ORDERS}"')
+    rows = query(
+        main_flow.database, f'SELECT amazon_order_id, sku, purchase_date, item_price, quantity FROM {SCHEMA}."{ORDERS}"'
+    )
     loaded = {(r[0], r[1]): r[2:] for r in rows}
     records = expected(simulator, ORDERS, JP, START, END)
     assert any(r["item_price"] is not None for r in records)
@@ -358,8 +378,9 @@ def test_second_run_is_incremental_and_adds_no_duplicates(main_flow: MainFlow):
 
 
 def test_full_refresh_reloads_from_the_start_date_without_duplicates(main_flow: MainFlow):
-    starts = [parse_datetime(b["dataStartTime"]) for b in main_flow.requests_full_refresh
-              if b["reportType"] in WINDOWED]
+    starts = [
+        parse_datetime(b["dataStartTime"]) for b in main_flow.requests_full_refresh if b["reportType"] in WINDOWED
+    ]
     assert min(starts) == parse_datetime(START)
     assert main_flow.counts_full_refresh == main_flow.counts_second
 
@@ -373,13 +394,18 @@ def test_selection_lists_the_selected_streams(project: Project):
 def test_meltano_state_shows_the_bookmarks(main_flow: MainFlow):
     assert STATE_ID in main_flow.state_list
     assert {s: bookmarks(main_flow.state_first).get(s) for s in WINDOWED} == dict.fromkeys(
-        WINDOWED, bookmark_value(MIDDLE))
+        WINDOWED, bookmark_value(MIDDLE)
+    )
     assert {s: bookmarks(main_flow.state_second).get(s) for s in WINDOWED} == dict.fromkeys(
-        WINDOWED, bookmark_value(END))
+        WINDOWED, bookmark_value(END)
+    )
 
 
 def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
-    main_flow: MainFlow, project: Project, simulator: Simulator, postgres: Postgres,
+    main_flow: MainFlow,
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
     tmp_path_factory: pytest.TempPathFactory,
 ):
     # The `prod` environment, configured only by environment variables (and .env) as for a real
@@ -402,8 +428,11 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     log = system_db.with_name("killed-run.log")
     with log.open("wb") as output:
         proc = subprocess.Popen(
-            project.command(*prod_run), cwd=project.root,
-            env={**env, "TARGET_POSTGRES_BATCH_SIZE_ROWS": "5"}, stdout=output, stderr=subprocess.STDOUT,
+            project.command(*prod_run),
+            cwd=project.root,
+            env={**env, "TARGET_POSTGRES_BATCH_SIZE_ROWS": "5"},
+            stdout=output,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
     deadline = time.monotonic() + 120
@@ -443,7 +472,10 @@ def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
 
 
 def test_v2_settlements_load_with_numeric_amounts_read_in_the_german_number_format(
-    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
 ):
     # Settlements are listed for the last 90 days only: this flow starts 120 days before now, in
     # Germany, where Amazon writes amounts as 1.234,56.
@@ -452,12 +484,15 @@ def test_v2_settlements_load_with_numeric_amounts_read_in_the_german_number_form
     now = datetime.now(timezone.utc)
     start, end = ((now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ") for days in (120, 0))
     env = flow_env(simulator, database, system_db, end)
-    env.update({
-        "TAP_AMAZON_SP_START_DATE": start, "TAP_AMAZON_SP_REGION": "DE",
-        "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([DE]),
-        # Meltano's own way of selecting through the environment.
-        "TAP_AMAZON_SP__SELECT": json.dumps([f"{SETTLEMENT_V2}.*"]),
-    })
+    env.update(
+        {
+            "TAP_AMAZON_SP_START_DATE": start,
+            "TAP_AMAZON_SP_REGION": "DE",
+            "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([DE]),
+            # Meltano's own way of selecting through the environment.
+            "TAP_AMAZON_SP__SELECT": json.dumps([f"{SETTLEMENT_V2}.*"]),
+        }
+    )
     simulator.reset()
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     assert simulator.violations == []
@@ -473,15 +508,22 @@ def test_v2_settlements_load_with_numeric_amounts_read_in_the_german_number_form
     rows = query(database, f'SELECT row_key, amount, total_amount, is_summary FROM {SCHEMA}."{SETTLEMENT_V2}"')
     assert {row[0]: row[1:] for row in rows} == want
     # Values past a thousand, as the document wrote them with a thousands point and a decimal comma.
-    assert any(isinstance(amount, Decimal) and abs(amount) >= 1000 and amount != amount.to_integral()
-               for amount, _total, _summary in want.values())
+    assert any(
+        isinstance(amount, Decimal) and abs(amount) >= 1000 and amount != amount.to_integral()
+        for amount, _total, _summary in want.values()
+    )
 
 
 def test_demo_command_loads_and_prints_tables(project: Project):
     # The README's main command, as a user runs it (it reuses this virtualenv and Meltano install).
     proc = subprocess.run(
-        ["bash", str(REPO / "scripts" / "demo")], cwd=REPO, capture_output=True, text=True, timeout=600,
-        env=clean_env(VENV=sys.prefix, MELTANO_BIN=str(project.executable)), check=False,
+        ["bash", str(REPO / "scripts" / "demo")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=clean_env(VENV=sys.prefix, MELTANO_BIN=str(project.executable)),
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Tables in schema amazon_sp" in proc.stdout
@@ -494,8 +536,13 @@ def test_demo_command_loads_and_prints_tables(project: Project):
 
 # ---- Subscribe & Save: the Replenishment API streams, selected as the README says -------------------
 
-REPLENISHMENT = ("replenishment_selling_partner_metrics", "replenishment_offer_metrics",
-                 "replenishment_selling_partner_forecast", "replenishment_offer_forecast", "replenishment_offers")
+REPLENISHMENT = (
+    "replenishment_selling_partner_metrics",
+    "replenishment_offer_metrics",
+    "replenishment_selling_partner_forecast",
+    "replenishment_offer_forecast",
+    "replenishment_offers",
+)
 
 
 def _newest_week_end() -> datetime:
@@ -506,7 +553,10 @@ def _newest_week_end() -> datetime:
 
 
 def test_replenishment_streams_load_typed_and_incrementally(
-    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
 ):
     # Amazon serves two years of weeks: this flow reads the last three, not the main flow's 2024.
     end = _newest_week_end()
@@ -515,9 +565,14 @@ def test_replenishment_streams_load_typed_and_incrementally(
     system_db = tmp_path_factory.mktemp("replenishment-state") / "meltano.db"
     simulator.reset()
     # Not selected by default: a `select` for them (here the TAP_AMAZON_SP__SELECT extra) syncs them.
-    env = flow_env(simulator, database, system_db, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in REPLENISHMENT]))
+    env = flow_env(
+        simulator,
+        database,
+        system_db,
+        datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in REPLENISHMENT]),
+    )
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     today = datetime.now(timezone.utc).date()
     replenishment = simulator.replenishment
@@ -534,8 +589,13 @@ def test_replenishment_streams_load_typed_and_incrementally(
     assert counts == {stream: len(rows) for stream, rows in want.items()}
     assert counts[REPLENISHMENT[1]] == 3 * replenishment.offer_count(JP)
     # Every column typed as its schema says: metrics numeric, periods timestamps, the day read a date.
-    kinds = {"number": ("numeric",), "integer": ("bigint", "integer"), "string": ("text", "character varying"),
-             "object": ("jsonb",), "array": ("jsonb", "ARRAY")}
+    kinds = {
+        "number": ("numeric",),
+        "integer": ("bigint", "integer"),
+        "string": ("text", "character varying"),
+        "object": ("jsonb",),
+        "array": ("jsonb", "ARRAY"),
+    }
     for stream_class in REPLENISHMENT_STREAMS:
         types = column_types(database, stream_class.name)
         for name, prop in stream_class.schema["properties"].items():
@@ -556,8 +616,11 @@ def test_replenishment_streams_load_typed_and_incrementally(
     simulator.clear_requests()
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     assert {stream: count(database, stream) for stream in REPLENISHMENT} == counts
-    weekly = [json.loads(r.body) for r in simulator.requests if r.operation in (
-        "getSellingPartnerMetrics", "listOfferMetrics")]
+    weekly = [
+        json.loads(r.body)
+        for r in simulator.requests
+        if r.operation in ("getSellingPartnerMetrics", "listOfferMetrics")
+    ]
     assert weekly and all(b.get("filters", b)["timePeriodType"] == "FORECAST" for b in weekly)
     assert [r for r in simulator.requests if r.operation == "listOffers"]
 
@@ -601,13 +664,16 @@ def test_every_setting_that_is_not_text_can_be_given_through_the_environment(
 ):
     definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
     about = json.loads(definitions["about"]("json"))["settings"]["properties"]
-    not_text = {name for name, prop in definitions["setting_properties"](about)
-                if definitions["_types"](prop) - {"string"}}
+    not_text = {
+        name for name, prop in definitions["setting_properties"](about) if definitions["_types"](prop) - {"string"}
+    }
     assert set(ENVIRONMENT_TEXT) == not_text
     database = postgres.database("environment")
     system_db = tmp_path_factory.mktemp("environment-state") / "meltano.db"
-    env = {**flow_env(simulator, database, system_db, MIDDLE),
-           **{f"TAP_AMAZON_SP_{name.upper().replace('.', '_')}": value for name, value in ENVIRONMENT_TEXT.items()}}
+    env = {
+        **flow_env(simulator, database, system_db, MIDDLE),
+        **{f"TAP_AMAZON_SP_{name.upper().replace('.', '_')}": value for name, value in ENVIRONMENT_TEXT.items()},
+    }
     simulator.reset()
     # The issue's reproduction: Meltano's `decimal` kind made a Decimal that it could not serialise.
     discovered = project.attempt("--environment=dev", "invoke", "tap-amazon-sp", "--discover", env=env)
@@ -616,8 +682,11 @@ def test_every_setting_that_is_not_text_can_be_given_through_the_environment(
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     assert simulator.violations == []
     bodies = report_requests(simulator.requests)
-    spans = {parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"]) for b in bodies
-             if b["reportType"] in WINDOWED}
+    spans = {
+        parse_datetime(b["dataEndTime"]) - parse_datetime(b["dataStartTime"])
+        for b in bodies
+        if b["reportType"] in WINDOWED
+    }
     assert max(spans).days == 20
     for stream in STREAMS:
         want = expected(simulator, stream, JP, START, MIDDLE, period=20)
@@ -628,8 +697,9 @@ def test_the_readmes_config_list_shows_the_dev_values_and_hides_secrets(project:
     command = "meltano --environment=dev config list tap-amazon-sp"
     assert command in (REPO / "README.md").read_text(encoding="utf-8")
     listed = project.meltano(*command.split()[1:])
-    assert re.search(r"^sp_api_url .*current value: 'http://127\.0\.0\.1:8765' \(from the active environment", listed,
-                     re.MULTILINE), listed
+    assert re.search(
+        r"^sp_api_url .*current value: 'http://127\.0\.0\.1:8765' \(from the active environment", listed, re.MULTILINE
+    ), listed
     assert re.search(r"^lwa_client_secret .*current value: \(redacted\)", listed, re.MULTILINE), listed
     assert simulator.credentials.client_secret not in listed and simulator.credentials.refresh_token not in listed
     # target-postgres's settings come from the committed lock file: no Hub was asked.
@@ -640,11 +710,15 @@ def test_the_readmes_config_list_shows_the_dev_values_and_hides_secrets(project:
 def test_the_target_postgres_lock_file_is_the_definition_of_the_target_meltano_installs(project: Project):
     definitions = runpy.run_path(str(REPO / "scripts" / "sync_definitions.py"))
     executable = project.root / ".meltano" / "loaders" / "target-postgres" / "venv" / "bin" / "target-postgres"
-    about = json.loads(subprocess.run([str(executable), "--about", "--format", "json"], capture_output=True,
-                                      text=True, check=True).stdout)
+    about = json.loads(
+        subprocess.run(
+            [str(executable), "--about", "--format", "json"], capture_output=True, text=True, check=True
+        ).stdout
+    )
     committed = (REPO / "plugins" / "loaders" / "target-postgres--meltanolabs.lock").read_text(encoding="utf-8")
     assert committed == definitions["lock_text"](definitions["target_lock"](about)), (
-        "target-postgres changed: scripts/sync_definitions.py --lock-target " + str(executable))
+        "target-postgres changed: scripts/sync_definitions.py --lock-target " + str(executable)
+    )
 
 
 # ---- installing from a Meltano Hub, as the README's quick start says ---------------------------
@@ -665,12 +739,18 @@ def hub_plugins() -> list[Plugin]:
 
 
 def test_a_new_project_adds_the_tap_from_a_meltano_hub_and_loads_postgres(
-    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory,
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
 ):
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Installing from a Meltano Hub", 1)[1].split("\n#", 1)[0]
-    commands = [line.strip() for line in section.split("```bash", 1)[1].split("```", 1)[0].splitlines()
-                if line.strip().startswith("meltano ")]
+    commands = [
+        line.strip()
+        for line in section.split("```bash", 1)[1].split("```", 1)[0].splitlines()
+        if line.strip().startswith("meltano ")
+    ]
     assert commands == [
         "meltano init my-project --no-usage-stats",
         "meltano add --plugin-type extractor tap-amazon-sp",
@@ -698,8 +778,10 @@ def test_a_new_project_adds_the_tap_from_a_meltano_hub_and_loads_postgres(
             fresh.meltano(*[arg.strip("'") for arg in command.split()[1:]], env=env)
     # Exactly the two documents per plugin the Hub's README names, nothing else.
     assert hub.requests == [
-        "/meltano/api/v1/plugins/extractors/index", f"/meltano/api/v1/plugins/extractors/tap-amazon-sp--{HUB_VARIANT}",
-        "/meltano/api/v1/plugins/loaders/index", "/meltano/api/v1/plugins/loaders/target-postgres--meltanolabs",
+        "/meltano/api/v1/plugins/extractors/index",
+        f"/meltano/api/v1/plugins/extractors/tap-amazon-sp--{HUB_VARIANT}",
+        "/meltano/api/v1/plugins/loaders/index",
+        "/meltano/api/v1/plugins/loaders/target-postgres--meltanolabs",
     ]
     # `meltano add` locked the definition it got, as it does from the real Hub.
     assert (fresh.root / "plugins" / "extractors" / f"tap-amazon-sp--{HUB_VARIANT}.lock").exists()

@@ -89,8 +89,12 @@ def test_throttle_storm_on_every_operation_loses_nothing(sim: Simulator, rate_he
 def test_the_rate_limit_header_switch_removes_the_header_amazon_may_leave_out(sim: Simulator):
     import requests
 
-    form = {"grant_type": "refresh_token", "refresh_token": sim.credentials.refresh_token,
-            "client_id": sim.credentials.client_id, "client_secret": sim.credentials.client_secret}
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": sim.credentials.refresh_token,
+        "client_id": sim.credentials.client_id,
+        "client_secret": sim.credentials.client_secret,
+    }
     token = requests.post(f"{sim.url}/auth/o2/token", data=form, timeout=5).json()["access_token"]
     url = f"{sim.url}/reports/2021-06-30/reports"
     headers = {"x-amz-access-token": token}
@@ -119,7 +123,8 @@ def test_throttle_storm_longer_than_the_retries_fails_with_one_line_and_keeps_th
     # later windows' reports take long enough that they still need polling after the first download.
     sim.set_faults(processing_delays=[0.05] + [2.0] * 6)
     thread = when(
-        sim, lambda: any(r.path.startswith("/_documents/") for r in sim.requests),
+        sim,
+        lambda: any(r.path.startswith("/_documents/") for r in sim.requests),
         lambda: sim.set_faults(throttle={"getReport": 1000}),
     )
     try:

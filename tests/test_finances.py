@@ -36,11 +36,13 @@ def check_all(sim: Simulator, run: TapRun, start: str, end: str) -> None:
     groups = sim.finances.expected_groups(lower, upper)
     assert len(groups) >= 5
     assert by_key(run.records("financial_event_groups"), "financial_event_group_id") == by_key(
-        declared("financial_event_groups", groups), "financial_event_group_id")
+        declared("financial_event_groups", groups), "financial_event_group_id"
+    )
     transactions = sim.finances.expected_transactions(lower, upper)
     assert len(transactions) >= 50
     assert by_key(run.records("financial_transactions"), "transaction_id") == by_key(
-        declared("financial_transactions", transactions), "transaction_id")
+        declared("financial_transactions", transactions), "transaction_id"
+    )
     events = run.records("financial_events")
     ids = [e["event_id"] for e in events]
     assert len(ids) == len(set(ids)) >= 50
@@ -79,16 +81,25 @@ def test_windows_are_never_wider_than_180_days(sim: Simulator):
 
 
 def _get(sim: Simulator, path: str, params: dict[str, str]) -> requests.Response:
-    token = requests.post(f"{sim.url}/auth/o2/token", data={
-        "grant_type": "refresh_token", "refresh_token": sim.credentials.refresh_token,
-        "client_id": sim.credentials.client_id, "client_secret": sim.credentials.client_secret,
-    }, timeout=10).json()["access_token"]
+    token = requests.post(
+        f"{sim.url}/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": sim.credentials.refresh_token,
+            "client_id": sim.credentials.client_id,
+            "client_secret": sim.credentials.client_secret,
+        },
+        timeout=10,
+    ).json()["access_token"]
     return requests.get(f"{sim.url}{path}", params=params, headers={"x-amz-access-token": token}, timeout=10)
 
 
 def test_the_simulator_answers_a_range_over_180_days_with_nothing_and_pages_with_an_empty_one(sim: Simulator):
-    wide = _get(sim, "/finances/v0/financialEvents",
-                {"PostedAfter": "2023-12-01T00:00:00Z", "PostedBefore": "2024-07-01T00:00:00Z"})
+    wide = _get(
+        sim,
+        "/finances/v0/financialEvents",
+        {"PostedAfter": "2023-12-01T00:00:00Z", "PostedBefore": "2024-07-01T00:00:00Z"},
+    )
     assert wide.status_code == 200
     assert wide.json()["payload"]["FinancialEvents"] == {}
     query = {"PostedAfter": "2024-01-01T00:00:00Z", "PostedBefore": "2024-06-01T00:00:00Z"}
@@ -141,7 +152,8 @@ def test_state_and_look_back_of_an_incremental_sync(sim: Simulator):
     }
     late = sim.finances.expected_transactions(end - timedelta(days=3), end)
     assert by_key(second.records("financial_transactions"), "transaction_id") == by_key(
-        declared("financial_transactions", late), "transaction_id")
+        declared("financial_transactions", late), "transaction_id"
+    )
     got = {t["transaction_id"] for t in second.records("financial_transactions")}
     assert in_reach["transactionId"] in got and out_of_reach["transactionId"] not in got
 
@@ -162,7 +174,8 @@ def test_finance_windows_end_two_minutes_before_now(sim: Simulator):
     recent = sim.finances.expected_transactions(start, mark)
     assert len(recent) >= 3
     assert by_key(run.records("financial_transactions"), "transaction_id") == by_key(
-        declared("financial_transactions", recent), "transaction_id")
+        declared("financial_transactions", recent), "transaction_id"
+    )
     assert len(run.records("financial_events")) >= 3
 
 
@@ -187,7 +200,8 @@ def test_a_window_that_fails_mid_way_keeps_the_bookmark_before_it_and_a_rerun_co
     assert failed.error is not None and "pagination token has expired" in str(failed.error)
     # The first window (no transactions that early) was done; the second was not.
     assert failed.last_state["bookmarks"]["financial_transactions"]["replication_key_value"] == (
-        "2023-11-28T00:00:00+00:00")
+        "2023-11-28T00:00:00+00:00"
+    )
     emitted = [t["transaction_id"] for t in failed.records("financial_transactions")]
     assert 0 < len(emitted) == len(set(emitted))
     rerun = run_tap(config, streams=["financial_transactions"], state=failed.last_state)
@@ -196,6 +210,8 @@ def test_a_window_that_fails_mid_way_keeps_the_bookmark_before_it_and_a_rerun_co
     union.update({t["transaction_id"]: t for t in rerun.records("financial_transactions")})
     want = sim.finances.expected_transactions(parse_datetime(start), parse_datetime(END))
     assert by_key(list(union.values()), "transaction_id") == by_key(
-        declared("financial_transactions", want), "transaction_id")
+        declared("financial_transactions", want), "transaction_id"
+    )
     assert rerun.last_state["bookmarks"]["financial_transactions"]["replication_key_value"] == (
-        "2024-07-01T00:00:00+00:00")
+        "2024-07-01T00:00:00+00:00"
+    )

@@ -18,7 +18,9 @@ def test_a_fixed_seed_sync_prints_the_recorded_output(name: str, account: str, r
     fresh = normalised(sync(account, region), account)
     assert sorted(fresh) == sorted(recorded), "the streams of the account changed"
     changed = [
-        f"{stream}.{part}" for stream in recorded for part in ("schema", "records", "bookmarks")
+        f"{stream}.{part}"
+        for stream in recorded
+        for part in ("schema", "records", "bookmarks")
         if json.loads(json.dumps(fresh[stream][part])) != recorded[stream][part]
     ]
     assert changed == [], f"{name}: output changed in {changed[:10]} ({len(changed)} parts)"

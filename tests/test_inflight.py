@@ -114,11 +114,19 @@ def _run_until_first_bookmark_then_kill(config: dict[str, Any], streams: list[st
         config_path, catalog_path = Path(tmp, "config.json"), Path(tmp, "catalog.json")
         config_path.write_text(json.dumps(config))
         catalog_path.write_text(json.dumps(catalog_for(config, streams)))
-        command = [sys.executable, "-m", "tap_amazon_sp.tap", "--config", str(config_path),
-                   "--catalog", str(catalog_path)]
+        command = [
+            sys.executable,
+            "-m",
+            "tap_amazon_sp.tap",
+            "--config",
+            str(config_path),
+            "--catalog",
+            str(catalog_path),
+        ]
         env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-                                cwd=REPO)
+        proc = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=REPO
+        )
         assert proc.stdout is not None
         lines: list[str] = []
         try:
@@ -174,14 +182,24 @@ def test_a_killed_sync_resumes_without_gaps_and_without_requesting_its_reports_a
 
 def test_a_remembered_report_amazon_no_longer_has_is_requested_again(sim: Simulator):
     end = "2024-02-01T00:00:00Z"
-    state = {"bookmarks": {ALL_ORDERS: {"partitions": [{
-        "context": {"marketplace_id": US},
-        "pending_reports": {
-            "2024-01-01T00:00:00+00:00/2024-01-31T00:00:00+00:00": {
-                "report_id": "99999999999", "options": "{}", "created": "2024-01-31T01:00:00+00:00",
-            },
-        },
-    }]}}}
+    state = {
+        "bookmarks": {
+            ALL_ORDERS: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "pending_reports": {
+                            "2024-01-01T00:00:00+00:00/2024-01-31T00:00:00+00:00": {
+                                "report_id": "99999999999",
+                                "options": "{}",
+                                "created": "2024-01-31T01:00:00+00:00",
+                            },
+                        },
+                    }
+                ]
+            }
+        }
+    }
     run = run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS], state=state)
     assert run.error is None, run.stderr
     assert len(report_requests(sim.requests)) == 2
@@ -208,14 +226,16 @@ def test_reports_of_other_windows_or_options_are_not_reused(sim: Simulator):
     end = "2024-03-01T00:00:00Z"
     assert run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS]).error is None
     sim.clear_requests()
-    narrower = run_tap(make_config(sim, end_date=end, period_in_days=20, report_reuse_max_age_hours=1),
-                       streams=[ALL_ORDERS])
+    narrower = run_tap(
+        make_config(sim, end_date=end, period_in_days=20, report_reuse_max_age_hours=1), streams=[ALL_ORDERS]
+    )
     assert narrower.error is None, narrower.stderr
     assert len(report_requests(sim.requests)) == 3
     sim.clear_requests()
     options = [{"stream_name": ALL_ORDERS, "options": {"ShowSalesChannel": "true"}}]
-    with_options = run_tap(make_config(sim, end_date=end, report_options=options, report_reuse_max_age_hours=1),
-                           streams=[ALL_ORDERS])
+    with_options = run_tap(
+        make_config(sim, end_date=end, report_options=options, report_reuse_max_age_hours=1), streams=[ALL_ORDERS]
+    )
     assert with_options.error is None, with_options.stderr
     assert len(report_requests(sim.requests)) == 2
     assert [r for r in sim.requests if r.operation == "getReports"] == []
@@ -224,10 +244,18 @@ def test_reports_of_other_windows_or_options_are_not_reused(sim: Simulator):
 def test_remembered_reports_of_windows_a_sync_no_longer_has_are_dropped(sim: Simulator):
     end = "2024-02-01T00:00:00Z"
     old = {"report_id": "50000000001", "options": "{}", "created": "2024-02-01T01:00:00+00:00"}
-    state = {"bookmarks": {ALL_ORDERS: {"partitions": [{
-        "context": {"marketplace_id": US},
-        "pending_reports": {"2023-12-01T00:00:00+00:00/2023-12-08T00:00:00+00:00": old},
-    }]}}}
+    state = {
+        "bookmarks": {
+            ALL_ORDERS: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "pending_reports": {"2023-12-01T00:00:00+00:00/2023-12-08T00:00:00+00:00": old},
+                    }
+                ]
+            }
+        }
+    }
     run = run_tap(make_config(sim, end_date=end), streams=[ALL_ORDERS], state=state)
     assert run.error is None, run.stderr
     assert len(report_requests(sim.requests)) == 2

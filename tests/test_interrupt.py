@@ -56,16 +56,26 @@ class Running:
     """The tap's CLI in a subprocess whose stdout the test reads when it chooses to."""
 
     def __init__(
-        self, directory: Path, config: dict[str, Any], *, state: dict[str, Any] | None = None,
-        unbuffered: bool = True, stdout: int = subprocess.PIPE,
+        self,
+        directory: Path,
+        config: dict[str, Any],
+        *,
+        state: dict[str, Any] | None = None,
+        unbuffered: bool = True,
+        stdout: int = subprocess.PIPE,
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "config.json").write_text(json.dumps(config))
         (directory / "catalog.json").write_text(json.dumps(catalog_for(config, [ALL_ORDERS])))
         # `python -m tap_amazon_sp` runs what the tap-amazon-sp command runs.
         command = [
-            sys.executable, "-m", "tap_amazon_sp",
-            "--config", str(directory / "config.json"), "--catalog", str(directory / "catalog.json"),
+            sys.executable,
+            "-m",
+            "tap_amazon_sp",
+            "--config",
+            str(directory / "config.json"),
+            "--catalog",
+            str(directory / "catalog.json"),
         ]
         if state is not None:
             (directory / "state.json").write_text(json.dumps(state))
@@ -86,7 +96,7 @@ class Running:
         """Read stdout until `done(what was read)`; then the test stops reading (a slow reader)."""
         assert self.proc.stdout is not None
         while not done(bytes(self.out)):
-            chunk = self.proc.stdout.read1(4096)
+            chunk = self.proc.stdout.read1(4096)  # type: ignore[attr-defined]  # a BufferedReader
             assert chunk, "the tap ended before the moment came"
             self.out += chunk
 
@@ -312,7 +322,10 @@ def test_discovery_into_a_closed_pipe_is_one_line_and_exit_1(big: Simulator, tmp
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
     tap = subprocess.Popen(
         [sys.executable, "-m", "tap_amazon_sp", "--config", str(tmp_path / "config.json"), "--discover"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
     )
     assert tap.stdout is not None and tap.stderr is not None
     head = subprocess.Popen(["head", "-c", "100"], stdin=tap.stdout, stdout=subprocess.PIPE)
@@ -334,7 +347,10 @@ def test_a_signal_during_the_test_of_records_ends_it_with_one_line(big: Simulato
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
     tap = subprocess.Popen(
         [sys.executable, "-m", "tap_amazon_sp", "--config", str(tmp_path / "config.json"), "--test=records"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=REPO,
     )
     deadline = time.monotonic() + 30
     while not any(r.operation == "getReport" for r in big.requests) and time.monotonic() < deadline:

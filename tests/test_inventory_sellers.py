@@ -27,7 +27,8 @@ def test_inventory_of_each_marketplace_equals_the_simulator_data(sim: Simulator)
     want = sim.inventory.expected(US) + sim.inventory.expected(CA)
     assert len(want) >= 200
     assert by_key(run.records(INVENTORY), "marketplace_id", "seller_sku") == by_key(
-        declared(INVENTORY, want), "marketplace_id", "seller_sku")
+        declared(INVENTORY, want), "marketplace_id", "seller_sku"
+    )
     queries = inventory_requests(sim)
     # One marketplace a request, with details, and pages read through to the end.
     assert all(q["marketplaceIds"] == q["granularityId"] and q["details"] == ["true"] for q in queries)
@@ -39,7 +40,8 @@ def test_an_expired_inventory_token_restarts_the_marketplace_without_duplicates(
     run = run_tap(make_config(sim), streams=[INVENTORY])
     assert run.error is None, run.stderr[-3000:]
     assert by_key(run.records(INVENTORY), "marketplace_id", "seller_sku") == by_key(
-        declared(INVENTORY, sim.inventory.expected(US)), "marketplace_id", "seller_sku")
+        declared(INVENTORY, sim.inventory.expected(US)), "marketplace_id", "seller_sku"
+    )
     refused = [r for r in sim.requests if r.operation == "getInventorySummaries" and r.status == 400]
     assert len(refused) == 1
     assert "reading the window again" in run.stderr
@@ -67,7 +69,8 @@ def test_marketplace_participations_equal_the_simulator_data(sim: Simulator):
     run = run_tap(make_config(sim), streams=["marketplace_participations"])
     assert run.error is None, run.stderr[-3000:]
     assert by_key(run.records("marketplace_participations"), "marketplace_id") == by_key(
-        declared("marketplace_participations", sim.sellers.expected()), "marketplace_id")
+        declared("marketplace_participations", sim.sellers.expected()), "marketplace_id"
+    )
     assert [r.operation for r in sim.requests if r.operation] == ["getMarketplaceParticipations"]
 
 

@@ -56,8 +56,13 @@ def run_until(
     (directory / "config.json").write_text(json.dumps(config))
     (directory / "catalog.json").write_text(json.dumps(catalog_for(config, list(STREAMS))))
     command = [
-        sys.executable, "-m", "tap_amazon_sp.tap",
-        "--config", str(directory / "config.json"), "--catalog", str(directory / "catalog.json"),
+        sys.executable,
+        "-m",
+        "tap_amazon_sp.tap",
+        "--config",
+        str(directory / "config.json"),
+        "--catalog",
+        str(directory / "catalog.json"),
     ]
     if state is not None:
         (directory / "state.json").write_text(json.dumps(state))

@@ -38,8 +38,15 @@ def warnings_of(stderr: str, stream: str) -> list[str]:
 def test_discovery_shows_every_streams_lifecycle_and_leaves_removed_ones_unselected(sim: Simulator, tmp_path: Path):
     (tmp_path / "config.json").write_text(json.dumps(make_config(sim)))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
-    proc = subprocess.run([sys.executable, "-m", "tap_amazon_sp.tap", "--config", "config.json", "--discover"],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tap_amazon_sp.tap", "--config", "config.json", "--discover"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     found = roots(json.loads(proc.stdout))
     assert len(found) >= 50
@@ -52,7 +59,9 @@ def test_discovery_shows_every_streams_lifecycle_and_leaves_removed_ones_unselec
     assert found[SNS_FORECAST][METADATA_KEY]["successor"] == "replenishment_offer_forecast"
     assert found[SNS_PERFORMANCE][METADATA_KEY]["successor"] == "replenishment_offer_metrics"
     assert found["financial_events"][METADATA_KEY] == {
-        "status": "deprecated", "date": "2027-08-27", "successor": "financial_transactions",
+        "status": "deprecated",
+        "date": "2027-08-27",
+        "successor": "financial_transactions",
     }
     assert found["financial_events"]["selected-by-default"] is True
     # The old settlement type went on 2026-11-11; its successor is listed and selected by default.
@@ -67,9 +76,11 @@ def test_discovery_shows_every_streams_lifecycle_and_leaves_removed_ones_unselec
 
 def test_a_removed_stream_selected_requests_nothing_warns_and_sends_its_schema(sim: Simulator):
     # A bookmark an earlier tap left (a user's state) stays as it was.
-    kept = {"partitions": [
-        {"context": {"marketplace_id": "ATVPDKIKX0DER"}, "replication_key_value": "2025-01-01T00:00:00+00:00"},
-    ]}
+    kept = {
+        "partitions": [
+            {"context": {"marketplace_id": "ATVPDKIKX0DER"}, "replication_key_value": "2025-01-01T00:00:00+00:00"},
+        ]
+    }
     run = run_tap(make_config(sim), streams=[SNS_FORECAST, SNS_PERFORMANCE], state={"bookmarks": {SNS_FORECAST: kept}})
     assert run.error is None, run.stderr[-3000:]
     assert run.last_state["bookmarks"][SNS_FORECAST] == kept

@@ -60,14 +60,24 @@ def test_without_look_back_the_next_sync_starts_at_its_bookmark_and_misses_the_l
 
 
 def test_look_back_never_reaches_before_the_start_date(sim: Simulator):
-    state = {"bookmarks": {ORDERS: {"partitions": [{
-        "context": {"marketplace_id": US}, "replication_key": "data_end_time",
-        "replication_key_value": "2024-01-02T00:00:00+00:00",
-    }]}}}
+    state = {
+        "bookmarks": {
+            ORDERS: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "replication_key": "data_end_time",
+                        "replication_key_value": "2024-01-02T00:00:00+00:00",
+                    }
+                ]
+            }
+        }
+    }
     run = run_tap(make_config(sim, end_date="2024-01-20T00:00:00Z", lookback_days=10), streams=[ORDERS], state=state)
     assert run.error is None, run.stderr
     assert windows(sim) == [
-        ("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"), ("2024-01-02T00:00:00Z", "2024-01-20T00:00:00Z"),
+        ("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"),
+        ("2024-01-02T00:00:00Z", "2024-01-20T00:00:00Z"),
     ]
 
 
@@ -106,8 +116,10 @@ def test_a_look_back_longer_than_the_windows_re_reads_all_of_its_days(sim: Simul
         sim, period_in_days=1, lookback_days=3, start_date="2024-03-01T00:00:00Z"
     )
     assert requested[:4] == [
-        ("2024-03-12T00:00:00Z", "2024-03-13T00:00:00Z"), ("2024-03-13T00:00:00Z", "2024-03-14T00:00:00Z"),
-        ("2024-03-14T00:00:00Z", "2024-03-15T00:00:00Z"), ("2024-03-15T00:00:00Z", "2024-03-16T00:00:00Z"),
+        ("2024-03-12T00:00:00Z", "2024-03-13T00:00:00Z"),
+        ("2024-03-13T00:00:00Z", "2024-03-14T00:00:00Z"),
+        ("2024-03-14T00:00:00Z", "2024-03-15T00:00:00Z"),
+        ("2024-03-15T00:00:00Z", "2024-03-16T00:00:00Z"),
     ]
     assert [strip_added(r) for r in second.records(ORDERS)].count(late) == 1
     # The re-read windows end before the bookmark: it stays where it was until the sync passes it.
@@ -120,14 +132,24 @@ def test_a_look_back_of_whole_day_windows_stays_on_whole_days_when_the_start_dat
     # Amazon reads sales and traffic windows as whole dates: a re-read starting at noon would name a
     # window that is not one, and differ from the first sync's windows of the same days.
     stream = "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE"
-    state = {"bookmarks": {stream: {"partitions": [{
-        "context": {"marketplace_id": US}, "replication_key": "data_end_time",
-        "replication_key_value": "2024-05-09T00:00:00+00:00",
-    }]}}}
+    state = {
+        "bookmarks": {
+            stream: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "replication_key": "data_end_time",
+                        "replication_key_value": "2024-05-09T00:00:00+00:00",
+                    }
+                ]
+            }
+        }
+    }
     config = make_config(sim, start_date="2024-05-08T12:00:00Z", end_date="2024-05-10T00:00:00Z")
     run = run_tap(config, streams=[stream], state=state)
     assert run.error is None, run.stderr
     bodies = report_requests(sim.requests)
     assert [(b["dataStartTime"], b["dataEndTime"]) for b in bodies] == [
-        ("2024-05-08T00:00:00Z", "2024-05-08T23:59:59Z"), ("2024-05-09T00:00:00Z", "2024-05-09T23:59:59Z"),
+        ("2024-05-08T00:00:00Z", "2024-05-08T23:59:59Z"),
+        ("2024-05-09T00:00:00Z", "2024-05-09T23:59:59Z"),
     ]

@@ -25,25 +25,80 @@ HUB_FILE = REPO / "hub" / "extractors" / "tap-amazon-sp.yml"
 NO_DEFAULT_IN_MELTANO = {"wait_between_requests", "wait_to_avoid_fatal_errors"}
 # From the Hub's schemas/plugin_definitions/extractors.schema.json and its setting schema.
 HUB_KEYS = {
-    "name", "pip_url", "variant", "namespace", "label", "description", "executable", "settings", "docs", "repo",
-    "logo_url", "hidden", "python", "settings_group_validation", "commands", "capabilities", "metadata", "schema",
-    "select", "maintenance_status", "quality", "domain_url", "keywords", "requires", "definition", "next_steps",
-    "settings_preamble", "usage", "prereq", "supported_python_versions", "log_parser",
+    "name",
+    "pip_url",
+    "variant",
+    "namespace",
+    "label",
+    "description",
+    "executable",
+    "settings",
+    "docs",
+    "repo",
+    "logo_url",
+    "hidden",
+    "python",
+    "settings_group_validation",
+    "commands",
+    "capabilities",
+    "metadata",
+    "schema",
+    "select",
+    "maintenance_status",
+    "quality",
+    "domain_url",
+    "keywords",
+    "requires",
+    "definition",
+    "next_steps",
+    "settings_preamble",
+    "usage",
+    "prereq",
+    "supported_python_versions",
+    "log_parser",
 }
 HUB_SETTING_KEYS = {
-    "name", "label", "description", "kind", "value", "options", "sensitive", "placeholder", "tooltip",
-    "documentation", "env", "aliases", "hidden", "value_processor", "value_post_processor", "oauth",
+    "name",
+    "label",
+    "description",
+    "kind",
+    "value",
+    "options",
+    "sensitive",
+    "placeholder",
+    "tooltip",
+    "documentation",
+    "env",
+    "aliases",
+    "hidden",
+    "value_processor",
+    "value_post_processor",
+    "oauth",
 }
 HUB_KINDS = {
-    "string", "password", "date_iso8601", "integer", "decimal", "boolean", "options", "array", "object", "email",
-    "file", "hidden", "oauth",
+    "string",
+    "password",
+    "date_iso8601",
+    "integer",
+    "decimal",
+    "boolean",
+    "options",
+    "array",
+    "object",
+    "email",
+    "file",
+    "hidden",
+    "oauth",
 }
 
 
 def about(fmt: str) -> str:
     proc = subprocess.run(
         [sys.executable, "-m", "tap_amazon_sp.tap", "--about", "--format", fmt],
-        capture_output=True, text=True, cwd=REPO, check=True,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=True,
     )
     return proc.stdout
 
@@ -182,7 +237,7 @@ def test_hub_definition_passes_the_hubs_own_checks():
 
     base = schemas / "plugin_definitions" / "extractors.schema.json"
     schema = json.loads(base.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(schema, registry=Registry(retrieve=retrieve))
+    validator = jsonschema.Draft7Validator(schema, registry=Registry(retrieve=retrieve))  # type: ignore[call-arg]
     errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(hub_extractor())]
     assert errors == []
     rules = yamllint_config.YamlLintConfig(file=str(SHARED_HUB / "yamllint.yaml"))

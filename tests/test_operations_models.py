@@ -162,7 +162,7 @@ def parse_usage_plan(description: str) -> tuple[float, int]:
         burst_col = next((j for j, c in enumerate(lowered) if c == "burst"), None)
         if rate_col is None or burst_col is None:
             continue
-        for row_line in lines[i + 1:]:
+        for row_line in lines[i + 1 :]:
             row = _split_row(row_line)
             assert row is not None, f"Usage Plan table has a header but no data row: {line!r}"
             if all(re.fullmatch(r":?-+:?", c) for c in row if c):
@@ -173,9 +173,7 @@ def parse_usage_plan(description: str) -> tuple[float, int]:
     return plans[0]
 
 
-def model_param(
-    model: dict[str, Any], name: str, location: str, schema: dict[str, Any], required: bool
-) -> Param:
+def model_param(model: dict[str, Any], name: str, location: str, schema: dict[str, Any], required: bool) -> Param:
     schema = resolve(model, schema)
     kind = _kind(schema, name)
     assert location in {"query", "path", "body"}, f"{name}: unsupported location {location!r}"
@@ -192,14 +190,14 @@ def model_param(
     return Param(
         name=name,
         location=location,  # type: ignore[arg-type]  # checked just above
-        kind=kind,
+        kind=kind,  # type: ignore[arg-type]  # _kind returned one of the kinds
         required=required,
         enum=tuple(enum_source.get("enum", ())),
         min_items=schema.get("minItems"),
         max_items=schema.get("maxItems"),
         minimum=schema.get("minimum"),
         maximum=schema.get("maximum"),
-        items=_kind(items, f"{name}[]") if kind == "array" else "string",
+        items=_kind(items, f"{name}[]") if kind == "array" else "string",  # type: ignore[arg-type]
         fields=fields,
     )
 
@@ -280,8 +278,10 @@ def test_other_model_operations_do_not_match(api: str) -> None:
 @pytest.mark.parametrize(
     ("description", "expected"),
     [
-        ("x\n\n**Usage Plan:**\n\n| Rate (requests per second) | Burst |\n| ---- | ---- |\n| 0.0167 | 15 |\n\ny",
-         (0.0167, 15)),
+        (
+            "x\n\n**Usage Plan:**\n\n| Rate (requests per second) | Burst |\n| ---- | ---- |\n| 0.0167 | 15 |\n\ny",
+            (0.0167, 15),
+        ),
         ("Usage plan:\n\n|Burst|Rate (requests per second)|\n|:--:|--|\n|  2 | 0.5  |", (0.5, 2)),
         ("Usage Plan:\nRate (requests per second) | Burst\n--- | ---\n2 | 2\n", (2.0, 2)),
     ],

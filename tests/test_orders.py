@@ -37,7 +37,8 @@ def test_orders_and_items_equal_the_simulator_data(sim: Simulator):
     assert len(orders) > 50 and len(items) > len(orders)
     assert by_key(run.records("orders"), "order_id") == by_key(declared("orders", orders), "order_id")
     assert by_key(run.records("order_items"), "order_id", "order_item_id") == by_key(
-        declared("order_items", items), "order_id", "order_item_id")
+        declared("order_items", items), "order_id", "order_item_id"
+    )
     # One call covers both marketplaces, and every call asks for the data peers fetch per order.
     for request in order_requests(sim):
         assert request.query["marketplaceIds"] == [f"{US},{CA}"]
@@ -119,15 +120,26 @@ def test_window_end_stays_two_minutes_before_now(sim: Simulator):
 
 def test_the_simulator_refuses_a_before_bound_within_two_minutes_of_now(simulator: Simulator):
     simulator.reset()
-    token = requests.post(f"{simulator.url}/auth/o2/token", data={
-        "grant_type": "refresh_token", "refresh_token": simulator.credentials.refresh_token,
-        "client_id": simulator.credentials.client_id, "client_secret": simulator.credentials.client_secret,
-    }, timeout=10).json()["access_token"]
+    token = requests.post(
+        f"{simulator.url}/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": simulator.credentials.refresh_token,
+            "client_id": simulator.credentials.client_id,
+            "client_secret": simulator.credentials.client_secret,
+        },
+        timeout=10,
+    ).json()["access_token"]
     now = datetime.now(timezone.utc)
-    answer = requests.get(f"{simulator.url}/orders/2026-01-01/orders", params={
-        "lastUpdatedAfter": format_time(now - timedelta(days=1)),
-        "lastUpdatedBefore": format_time(now - timedelta(seconds=60)),
-    }, headers={"x-amz-access-token": token}, timeout=10)
+    answer = requests.get(
+        f"{simulator.url}/orders/2026-01-01/orders",
+        params={
+            "lastUpdatedAfter": format_time(now - timedelta(days=1)),
+            "lastUpdatedBefore": format_time(now - timedelta(seconds=60)),
+        },
+        headers={"x-amz-access-token": token},
+        timeout=10,
+    )
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "InvalidInput"
     assert len(simulator.violations) == 1
@@ -153,8 +165,9 @@ def test_pii_with_include_pii_is_emitted_and_never_logged(sim: Simulator):
         catalog.write_text(json.dumps(catalog_for(config, BOTH)))
         cli = run_cli(config, "--catalog", str(catalog))
     assert cli.returncode == 0, cli.stderr[-3000:]
-    orders, _items = sim.orders.expected([US], parse_datetime(START), parse_datetime("2024-03-01T00:00:00Z"),
-                                         include_pii=True)
+    orders, _items = sim.orders.expected(
+        [US], parse_datetime(START), parse_datetime("2024-03-01T00:00:00Z"), include_pii=True
+    )
     assert by_key(cli.records("orders"), "order_id") == by_key(declared("orders", orders), "order_id")
     assert all(r["buyer"]["buyer_email"] and r["recipient"]["delivery_address"] for r in cli.records("orders"))
     for request in order_requests(sim):
@@ -257,6 +270,7 @@ def test_a_stream_map_filter_on_orders_keeps_every_order_item(sim: Simulator, ke
     orders, items = sim.orders.expected([US], parse_datetime(START), parse_datetime(END))
     assert len(run.records("orders")) < len(orders)
     assert by_key(run.records("order_items"), "order_id", "order_item_id") == by_key(
-        declared("order_items", items), "order_id", "order_item_id")
+        declared("order_items", items), "order_id", "order_item_id"
+    )
     final = run.last_state["bookmarks"]
     assert final["order_items"]["replication_key_value"] == "2024-07-01T00:00:00+00:00"

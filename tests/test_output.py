@@ -42,8 +42,7 @@ def without_report_ids(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_direct_output_equals_the_sdk_path(sim: Simulator):
     direct = run_tap(make_config(sim, end_date=END), streams=[ALL_ORDERS])
     # Flattening a flat record changes nothing, but it sends every record through the SDK's path.
-    sdk = run_tap(make_config(sim, end_date=END, flattening_enabled=True, flattening_max_depth=1),
-                  streams=[ALL_ORDERS])
+    sdk = run_tap(make_config(sim, end_date=END, flattening_enabled=True, flattening_max_depth=1), streams=[ALL_ORDERS])
     assert direct.error is None and sdk.error is None, direct.stderr + sdk.stderr
     got, want = records_as_written(direct.stdout), records_as_written(sdk.stdout)
     assert len(got) > 20

@@ -39,22 +39,31 @@ def test_each_report_requested_and_each_wait_is_said_with_its_stream_marketplace
     run = sync(sim, tmp_path, [ORDERS], progress_interval_seconds=0.3)
     assert run.returncode == 0, run.stderr[-3000:]
     lines = messages(run)
-    requested = [re.fullmatch(rf"{ORDERS} {US} (\S+): requested report (\d+) \((\d+) in flight\)", line)
-                 for line in lines]
-    requested = [m for m in requested if m]
-    windows = ["2024-01-01T00:00:00+00:00..2024-01-31T00:00:00+00:00",
-               "2024-01-31T00:00:00+00:00..2024-03-01T00:00:00+00:00"]
+    pattern = re.compile(rf"{ORDERS} {US} (\S+): requested report (\d+) \((\d+) in flight\)")
+    requested = [m for m in map(pattern.fullmatch, lines) if m is not None]
+    windows = [
+        "2024-01-01T00:00:00+00:00..2024-01-31T00:00:00+00:00",
+        "2024-01-31T00:00:00+00:00..2024-03-01T00:00:00+00:00",
+    ]
     assert [m.group(1) for m in requested] == windows, run.stderr[-3000:]
     assert [int(m.group(3)) for m in requested] == [1, 2]
     ids = [m.group(2) for m in requested]
-    beats = [line for line in lines if re.fullmatch(
-        rf"{ORDERS} {US} \S+: report \d+ (IN_QUEUE|IN_PROGRESS), waited [\d.]+ s; \d reports in flight", line)]
-    assert beats and {re.search(r"report (\d+)", b).group(1) for b in beats} <= set(ids), run.stderr[-3000:]
+    beats = [
+        line
+        for line in lines
+        if re.fullmatch(
+            rf"{ORDERS} {US} \S+: report \d+ (IN_QUEUE|IN_PROGRESS), waited [\d.]+ s; \d reports in flight", line
+        )
+    ]
+    beat_ids = {found.group(1) for b in beats if (found := re.search(r"report (\d+)", b))}
+    assert beats and beat_ids <= set(ids), run.stderr[-3000:]
     # Each window says what the document held and what was emitted: the orders report holds every
     # marketplace of the region, and only the configured one's rows are emitted.
     for window, report_id in zip(windows, ids, strict=True):
         line = next(line for line in lines if line.startswith(f"{ORDERS} {US} {window}: report {report_id} DONE"))
-        held, emitted = (int(n) for n in re.search(r"(\d+) rows in the document, (\d+) emitted", line).groups())
+        counts = re.search(r"(\d+) rows in the document, (\d+) emitted", line)
+        assert counts is not None, line
+        held, emitted = (int(n) for n in counts.groups())
         start = window.split("..")[0]
         assert emitted == len([r for r in run.records(ORDERS) if r["data_start_time"] == start]) > 0
         assert held > emitted, line
@@ -62,8 +71,14 @@ def test_each_report_requested_and_each_wait_is_said_with_its_stream_marketplace
 
 def test_retry_and_fatal_lines_name_the_stream(sim: Simulator, tmp_path: Path):
     sim.set_faults(fatal={"GET_SALES_AND_TRAFFIC_REPORT": 1}, throttle={"createReport": 1, "searchOrders": 1})
-    run = sync(sim, tmp_path, [BY_DATE, "orders"], end_date="2024-01-10T00:00:00Z", fatal_report_retries=1,
-               max_cooldown_wait_seconds=5)
+    run = sync(
+        sim,
+        tmp_path,
+        [BY_DATE, "orders"],
+        end_date="2024-01-10T00:00:00Z",
+        fatal_report_retries=1,
+        max_cooldown_wait_seconds=5,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     lines = messages(run)
     assert any(re.match(rf"{BY_DATE}: createReport: HTTP 429 QuotaExceeded; retrying in", line) for line in lines)
@@ -91,8 +106,9 @@ def test_the_sync_ends_with_a_summary_of_each_stream_and_of_the_requests(sim: Si
     calls = Counter(r.operation for r in sim.requests if r.operation)
     throttled = Counter(r.operation for r in sim.requests if r.operation and r.status == 429)
     assert throttled == {"getReport": 2}
-    listed = ", ".join(f"{op} {n}" + (f" ({throttled[op]} answered 429)" if throttled[op] else "")
-                       for op, n in sorted(calls.items()))
+    listed = ", ".join(
+        f"{op} {n}" + (f" ({throttled[op]} answered 429)" if throttled[op] else "") for op, n in sorted(calls.items())
+    )
     assert block[4] == f"  requests: {listed}; 2 answered 429 (throttled); 1 Login with Amazon token request"
     # A second sync from the start, reuse on, finds those orders reports DONE at Amazon and reuses them.
     sim.clear_requests()
@@ -100,9 +116,7 @@ def test_the_sync_ends_with_a_summary_of_each_stream_and_of_the_requests(sim: Si
     assert f"  {ORDERS}: {records[ORDERS]} records, 2 windows; reports 0 requested, 2 reused" in messages(again)[-2]
 
 
-def test_every_request_has_an_http_request_duration_metric_naming_stream_and_operation(
-    sim: Simulator, tmp_path: Path
-):
+def test_every_request_has_an_http_request_duration_metric_naming_stream_and_operation(sim: Simulator, tmp_path: Path):
     run = sync(sim, tmp_path, [ORDERS, "orders"])
     assert run.returncode == 0, run.stderr[-3000:]
     points = [json.loads(line.split("METRIC: ", 1)[1]) for line in run.stderr.splitlines() if "METRIC: " in line]
@@ -110,12 +124,16 @@ def test_every_request_has_an_http_request_duration_metric_naming_stream_and_ope
     spapi = [r for r in sim.requests if r.operation]
     assert len(timers) == len(spapi)
     assert Counter((t["tags"]["operation"], t["tags"]["http_status_code"]) for t in timers) == Counter(
-        (r.operation, r.status) for r in spapi)
+        (r.operation, r.status) for r in spapi
+    )
     by_operation = {t["tags"]["operation"]: t["tags"] for t in timers}
     assert by_operation["createReport"]["stream"] == ORDERS
     assert by_operation["searchOrders"] == {
-        "stream": "orders", "endpoint": "/orders/2026-01-01/orders", "operation": "searchOrders",
-        "http_status_code": 200, "status": "succeeded",
+        "stream": "orders",
+        "endpoint": "/orders/2026-01-01/orders",
+        "operation": "searchOrders",
+        "http_status_code": 200,
+        "status": "succeeded",
     }
     assert all(t["value"] >= 0 for t in timers)
 
@@ -126,5 +144,7 @@ def test_a_sync_that_fails_still_ends_with_its_summary(sim: Simulator, tmp_path:
     assert run.returncode == 1
     lines = messages(run)
     assert "Sync summary: 1 stream in " in "\n".join(lines)
-    assert any(line.startswith(f"  {ORDERS}: 0 records, 0 windows; reports 1 requested, 0 reused, 0 cancelled, 1 FATAL")
-               for line in lines), run.stderr[-3000:]
+    assert any(
+        line.startswith(f"  {ORDERS}: 0 records, 0 windows; reports 1 requested, 0 reused, 0 cancelled, 1 FATAL")
+        for line in lines
+    ), run.stderr[-3000:]

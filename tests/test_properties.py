@@ -118,24 +118,44 @@ def test_every_amazon_spelling_of_a_time_parses_back_to_the_same_instant(instant
 
 # How marketplaces write a calendar date: (their date order, the spelling), short and long forms.
 LOCAL_DATE_SPELLINGS = [
-    ("MDY", "{m}/{d}/{yy}"), ("MDY", "{mm}/{dd}/{yyyy}"),
-    ("DMY", "{d}/{m}/{yy}"), ("DMY", "{dd}/{mm}/{yyyy}"), ("DMY", "{d}.{m}.{yy}"), ("DMY", "{dd}.{mm}.{yyyy}"),
-    ("YMD", "{yy}/{m}/{d}"), ("YMD", "{yyyy}/{mm}/{dd}"), ("YMD", "{yyyy}-{mm}-{dd}"),
+    ("MDY", "{m}/{d}/{yy}"),
+    ("MDY", "{mm}/{dd}/{yyyy}"),
+    ("DMY", "{d}/{m}/{yy}"),
+    ("DMY", "{dd}/{mm}/{yyyy}"),
+    ("DMY", "{d}.{m}.{yy}"),
+    ("DMY", "{dd}.{mm}.{yyyy}"),
+    ("YMD", "{yy}/{m}/{d}"),
+    ("YMD", "{yyyy}/{mm}/{dd}"),
+    ("YMD", "{yyyy}-{mm}-{dd}"),
     # Whatever the marketplace: a dotted date is day first, a four-digit first part is a year.
-    ("MDY", "{dd}.{mm}.{yyyy}"), ("MDY", "{yyyy}/{mm}/{dd}"), ("DMY", "{yyyy}/{mm}/{dd}"),
-    ("YMD", "{dd}.{mm}.{yy}"), ("YMD", "{d}.{m}.{yy}"), ("YMD", "{dd}.{mm}.{yyyy}"), ("MDY", "{d}.{m}.{yy}"),
+    ("MDY", "{dd}.{mm}.{yyyy}"),
+    ("MDY", "{yyyy}/{mm}/{dd}"),
+    ("DMY", "{yyyy}/{mm}/{dd}"),
+    ("YMD", "{dd}.{mm}.{yy}"),
+    ("YMD", "{d}.{m}.{yy}"),
+    ("YMD", "{dd}.{mm}.{yyyy}"),
+    ("MDY", "{d}.{m}.{yy}"),
 ]
 # Times as they follow a date in a date-time column: (strftime pattern of the time, its zone, hours).
 TIME_SPELLINGS = [
-    ("%H:%M", "", 0), ("%H:%M:%S", "", 0), ("%H:%M:%S", " UTC", 0), ("%H:%M:%S", " JST", 9),
-    ("%H:%M:%S", " PDT", -7), ("%H:%M", " MEZ", 1), ("%H:%M:%S", " BST", 1),
+    ("%H:%M", "", 0),
+    ("%H:%M:%S", "", 0),
+    ("%H:%M:%S", " UTC", 0),
+    ("%H:%M:%S", " JST", 9),
+    ("%H:%M:%S", " PDT", -7),
+    ("%H:%M", " MEZ", 1),
+    ("%H:%M:%S", " BST", 1),
 ]
 
 
 def local_date(pattern: str, day: date) -> str:
     return pattern.format(
-        yyyy=f"{day.year:04d}", yy=f"{day.year % 100:02d}", mm=f"{day.month:02d}", dd=f"{day.day:02d}",
-        m=day.month, d=day.day,
+        yyyy=f"{day.year:04d}",
+        yy=f"{day.year % 100:02d}",
+        mm=f"{day.month:02d}",
+        dd=f"{day.day:02d}",
+        m=day.month,
+        d=day.day,
     )
 
 
@@ -171,7 +191,9 @@ def test_a_date_time_column_reads_its_date_as_a_date_column_of_the_marketplace_a
     ("order", "text", "day"),
     [
         # Japan and Sweden write year first: the two-digit first part is the year, in both kinds of column.
-        ("YMD", "03/04/24", "2003-04-24"), ("DMY", "03/04/24", "2024-04-03"), ("MDY", "03/04/24", "2024-03-04"),
+        ("YMD", "03/04/24", "2003-04-24"),
+        ("DMY", "03/04/24", "2024-04-03"),
+        ("MDY", "03/04/24", "2024-03-04"),
         # A dotted date is day first even where the marketplace writes year first.
         ("YMD", "16.03.24", "2024-03-16"),
     ],
@@ -219,8 +241,10 @@ def test_booleans_in_any_case(word: str, data: st.DataObject):
     assert converter("boolean")(spelled) is (word in ("true", "yes", "y"))
 
 
-@given(st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2099, 12, 31).date()),
-       st.sampled_from(["%Y-%m-%d", "%d-%b-%Y", "%Y/%m/%d", "%d.%m.%Y"]))
+@given(
+    st.dates(min_value=datetime(2000, 1, 1).date(), max_value=datetime(2099, 12, 31).date()),
+    st.sampled_from(["%Y-%m-%d", "%d-%b-%Y", "%Y/%m/%d", "%d.%m.%Y"]),
+)
 def test_dates_in_amazon_spellings_read_as_the_calendar_date(day, pattern: str):
     assert converter("date")(day.strftime(pattern)) == day.isoformat()
 
@@ -354,9 +378,10 @@ def test_rows_short_of_trailing_fields_between_full_rows_load_as_they_are(width:
         for _ in range(data.draw(st.integers(min_value=1, max_value=6)))
     ]
     # Two short rows in a row could make W together; keep a full row between them.
-    document = "\n".join(["\t".join(f"c{i}" for i in range(width))] + [
-        "\t".join(row) + ("\n" + "\t".join(["x"] * width) if len(row) < width else "") for row in rows
-    ])
+    document = "\n".join(
+        ["\t".join(f"c{i}" for i in range(width))]
+        + ["\t".join(row) + ("\n" + "\t".join(["x"] * width) if len(row) < width else "") for row in rows]
+    )
     _header, number, rest = flat_header(lines([document]))
     got = list(FlatRows(rest, width, [True] * width, number))
     want = [r for row in rows for r in ([row, ["x"] * width] if len(row) < width else [row])]
@@ -410,12 +435,16 @@ def test_a_gzip_bomb_comes_out_in_pieces_no_larger_than_a_chunk():
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**15), max_value=10**15) | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**15), max_value=10**15)
+    | st.text(max_size=20)
     | st.just("records")
     | st.floats(allow_nan=False, allow_infinity=False),
     # Keys that can never be "records": a nested key of that name would be found first.
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text('abcxyz\u00e9"', max_size=4), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text('abcxyz\u00e9"', max_size=4), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -437,8 +466,15 @@ ORDER_XML = (
     "<OrderItem><SKU>C</SKU></OrderItem></Order></Message></AmazonEnvelope>\n"
 ).encode()
 ORDERS = [
-    {"AmazonOrderID": "1", "OrderItem": [{"SKU": "A&B", "ItemPrice": {"Component": [
-        {"Type": "Principal", "Amount": {"currency": "EUR", "value": "1.50"}}]}}]},
+    {
+        "AmazonOrderID": "1",
+        "OrderItem": [
+            {
+                "SKU": "A&B",
+                "ItemPrice": {"Component": [{"Type": "Principal", "Amount": {"currency": "EUR", "value": "1.50"}}]},
+            }
+        ],
+    },
     {"AmazonOrderID": "2", "OrderItem": [{"SKU": "髙"}, {"SKU": "C"}]},
 ]
 

@@ -19,8 +19,15 @@ ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 def tap(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     # `tap-amazon-sp` is this console script of the installed package.
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
-    return subprocess.run([sys.executable, "-m", "tap_amazon_sp.tap", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "tap_amazon_sp.tap", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_discover_then_sync_with_catalog_and_state_files(sim: Simulator, tmp_path: Path):

@@ -95,8 +95,13 @@ def test_selling_partner_weeks_equal_the_simulator_data_in_whole_iso_weeks_that_
     assert by_key(run.records(PARTNER), *PARTNER_KEY) == want
     # Every request names whole ISO weeks: a Monday to a Sunday, at most 13 weeks, one after the other.
     for market in (US, CA):
-        spans = [i for b, i in zip(bodies(sim, "getSellingPartnerMetrics"), intervals(sim, "getSellingPartnerMetrics"),
-                                   strict=True) if b["marketplaceId"] == market]
+        spans = [
+            i
+            for b, i in zip(
+                bodies(sim, "getSellingPartnerMetrics"), intervals(sim, "getSellingPartnerMetrics"), strict=True
+            )
+            if b["marketplaceId"] == market
+        ]
         assert spans[0][0] == first and spans[-1][1] == end - timedelta(days=1)
         for (lower, upper), following in zip(spans, [*spans[1:], None], strict=True):
             assert lower.weekday() == 0 and upper.weekday() == 6 and lower.time() == upper.time() == datetime.min.time()
@@ -105,9 +110,12 @@ def test_selling_partner_weeks_equal_the_simulator_data_in_whole_iso_weeks_that_
                 assert following[0] == upper + timedelta(days=1)
         assert run.bookmark(PARTNER, market) == end.isoformat()
     # WEEK, PERFORMANCE, Subscribe & Save: and nothing else is asked.
-    assert all(b["aggregationFrequency"] == "WEEK" and b["programTypes"] == ["SUBSCRIBE_AND_SAVE"]
-               and set(b) == {"marketplaceId", "programTypes", "timePeriodType", "aggregationFrequency", "timeInterval"}
-               for b in bodies(sim, "getSellingPartnerMetrics"))
+    assert all(
+        b["aggregationFrequency"] == "WEEK"
+        and b["programTypes"] == ["SUBSCRIBE_AND_SAVE"]
+        and set(b) == {"marketplaceId", "programTypes", "timePeriodType", "aggregationFrequency", "timeInterval"}
+        for b in bodies(sim, "getSellingPartnerMetrics")
+    )
 
 
 def test_a_rerun_resumes_at_the_bookmark_without_a_gap_and_asks_only_for_new_weeks(sim: Simulator):
@@ -122,7 +130,8 @@ def test_a_rerun_resumes_at_the_bookmark_without_a_gap_and_asks_only_for_new_wee
     second = ok(run_tap(config(sim, start), streams=[PARTNER, OFFERS], state=first.last_state))
     assert [lower for lower, _ in intervals(sim, "getSellingPartnerMetrics")] == [middle]
     assert sorted({lower for lower, _ in intervals(sim, "listOfferMetrics")}) == [
-        middle + timedelta(weeks=n) for n in range(4)]
+        middle + timedelta(weeks=n) for n in range(4)
+    ]
     both = first.records(PARTNER) + second.records(PARTNER)
     assert by_key(both, *PARTNER_KEY) == partner_records(sim, [US], start, end)
     offers = first.records(OFFERS) + second.records(OFFERS)
@@ -137,9 +146,19 @@ def test_a_rerun_resumes_at_the_bookmark_without_a_gap_and_asks_only_for_new_wee
 
 def test_the_look_back_reads_again_every_week_it_touches(sim: Simulator):
     end = newest_end()
-    state = {"bookmarks": {PARTNER: {"partitions": [{
-        "context": {"marketplace_id": US}, "replication_key": "period_start",
-        "replication_key_value": end.isoformat()}]}}}
+    state = {
+        "bookmarks": {
+            PARTNER: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "replication_key": "period_start",
+                        "replication_key_value": end.isoformat(),
+                    }
+                ]
+            }
+        }
+    }
     run = ok(run_tap(config(sim, end - timedelta(weeks=30), lookback_days=3), streams=[PARTNER], state=state))
     # Three days before the bookmark fall in the week before it: that week is read again, and only it.
     assert intervals(sim, "getSellingPartnerMetrics") == [(end - timedelta(weeks=1), end - timedelta(days=1))]
@@ -157,8 +176,7 @@ def test_no_window_starts_before_the_two_years_amazon_serves(sim: Simulator):
     assert "serves the last two years only" in run.stderr
     assert len(run.records(PARTNER)) >= 100
     # Said on the sync it matters to, not on every later one.
-    again = ok(run_tap(config(sim, datetime(2020, 1, 1, tzinfo=timezone.utc)), streams=[PARTNER],
-                       state=run.last_state))
+    again = ok(run_tap(config(sim, datetime(2020, 1, 1, tzinfo=timezone.utc)), streams=[PARTNER], state=run.last_state))
     assert "serves the last two years only" not in again.stderr
 
 
@@ -195,7 +213,8 @@ def test_offer_weeks_equal_the_simulator_data_paged_by_offset(sim: Simulator):
     # One week a request, pages of 500 from offset 0 up to the total.
     assert [(b["filters"]["timeInterval"]["startDate"], b["pagination"]) for b in sent] == [
         (iso(week), {"limit": 500, "offset": offset})
-        for week in (start, start + timedelta(weeks=1)) for offset in (0, 500)
+        for week in (start, start + timedelta(weeks=1))
+        for offset in (0, 500)
     ]
     assert all(b["filters"]["aggregationFrequency"] == "WEEK" and "sort" not in b for b in sent)
     assert run.bookmark(OFFERS, US) == end.isoformat()
@@ -264,25 +283,43 @@ def test_the_cli_exits_non_zero_with_the_limit_in_one_line(sim: Simulator, tmp_p
 
 
 def test_the_simulator_refuses_an_offset_past_9000_as_amazon_does(sim: Simulator):
-    token = requests.post(f"{sim.url}/auth/o2/token", data={
-        "grant_type": "refresh_token", "refresh_token": sim.credentials.refresh_token,
-        "client_id": sim.credentials.client_id, "client_secret": sim.credentials.client_secret,
-    }, timeout=10).json()["access_token"]
+    token = requests.post(
+        f"{sim.url}/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": sim.credentials.refresh_token,
+            "client_id": sim.credentials.client_id,
+            "client_secret": sim.credentials.client_secret,
+        },
+        timeout=10,
+    ).json()["access_token"]
     monday = newest_end() - timedelta(weeks=1)
     body = {
         "pagination": {"limit": 500, "offset": 9500},
-        "filters": {"marketplaceId": US, "programTypes": ["SUBSCRIBE_AND_SAVE"], "timePeriodType": "PERFORMANCE",
-                    "aggregationFrequency": "WEEK",
-                    "timeInterval": {"startDate": iso(monday), "endDate": iso(monday + timedelta(days=6))}},
+        "filters": {
+            "marketplaceId": US,
+            "programTypes": ["SUBSCRIBE_AND_SAVE"],
+            "timePeriodType": "PERFORMANCE",
+            "aggregationFrequency": "WEEK",
+            "timeInterval": {"startDate": iso(monday), "endDate": iso(monday + timedelta(days=6))},
+        },
     }
-    answer = requests.post(f"{sim.url}/replenishment/2022-11-07/offers/metrics/search", json=body,
-                           headers={"x-amz-access-token": token}, timeout=10)
+    answer = requests.post(
+        f"{sim.url}/replenishment/2022-11-07/offers/metrics/search",
+        json=body,
+        headers={"x-amz-access-token": token},
+        timeout=10,
+    )
     assert answer.status_code == 400
     assert answer.json()["errors"][0]["code"] == "InvalidInput"
     assert "'pagination.offset' is 9500, maximum 9000" in answer.json()["errors"][0]["message"]
     body["pagination"] = {"limit": 501, "offset": 0}
-    answer = requests.post(f"{sim.url}/replenishment/2022-11-07/offers/metrics/search", json=body,
-                           headers={"x-amz-access-token": token}, timeout=10)
+    answer = requests.post(
+        f"{sim.url}/replenishment/2022-11-07/offers/metrics/search",
+        json=body,
+        headers={"x-amz-access-token": token},
+        timeout=10,
+    )
     assert answer.status_code == 400 and "maximum 500" in answer.json()["errors"][0]["message"]
     assert len(sim.violations) == 2
     sim.reset()
@@ -295,8 +332,11 @@ def test_a_marketplace_the_api_does_not_serve_is_skipped_with_one_line(sim: Simu
     end = newest_end()
     # Mexico has Subscribe & Save for vendors only.
     run = ok(run_tap(config(sim, end - timedelta(weeks=1), marketplace_ids=[MX, US]), streams=STREAMS))
-    asked = {b.get("filters", b)["marketplaceId"] for op in ("getSellingPartnerMetrics", "listOfferMetrics")
-             for b in bodies(sim, op)}
+    asked = {
+        b.get("filters", b)["marketplaceId"]
+        for op in ("getSellingPartnerMetrics", "listOfferMetrics")
+        for b in bodies(sim, op)
+    }
     assert asked == {US}
     for stream in STREAMS:
         assert {r["marketplace_id"] for r in run.records(stream)} == {US}, stream
@@ -337,8 +377,13 @@ def test_the_streams_are_offered_to_sellers_but_not_selected_by_default(sim: Sim
         top = next(m["metadata"] for m in found[stream]["metadata"] if m["breadcrumb"] == [])
         assert top["selected-by-default"] is False, stream
     # Selected by nothing: a sync without a catalog asks the Replenishment API nothing.
-    ok(run_tap(make_config(sim, start_date=iso(newest_end() - timedelta(weeks=1)), end_date=None)
-               | {"marketplace_ids": [US]}, streams=["marketplace_participations"]))
+    ok(
+        run_tap(
+            make_config(sim, start_date=iso(newest_end() - timedelta(weeks=1)), end_date=None)
+            | {"marketplace_ids": [US]},
+            streams=["marketplace_participations"],
+        )
+    )
     assert not bodies(sim, "getSellingPartnerMetrics") and not bodies(sim, "listOfferMetrics")
 
 
@@ -347,8 +392,12 @@ def test_the_streams_are_offered_to_sellers_but_not_selected_by_default(sim: Sim
 
 def test_forecasts_equal_the_simulator_data_one_snapshot_a_day(sim: Simulator):
     today = datetime.now(timezone.utc).date()
-    run = ok(run_tap(config(sim, newest_end() - timedelta(weeks=1), marketplace_ids=[US, CA]),
-                     streams=[PARTNER_FORECAST, OFFER_FORECAST]))
+    run = ok(
+        run_tap(
+            config(sim, newest_end() - timedelta(weeks=1), marketplace_ids=[US, CA]),
+            streams=[PARTNER_FORECAST, OFFER_FORECAST],
+        )
+    )
     if datetime.now(timezone.utc).date() != today:
         pytest.skip("the sync ran across midnight UTC")
     want = [r for m in (US, CA) for r in sim.replenishment.expected_partner_forecast(m, today)]
@@ -356,21 +405,27 @@ def test_forecasts_equal_the_simulator_data_one_snapshot_a_day(sim: Simulator):
     assert by_key(run.records(PARTNER_FORECAST), *key) == by_key(declared(PARTNER_FORECAST, want), *key)
     offers = [r for m in (US, CA) for r in sim.replenishment.expected_offer_forecast(m, today)]
     assert by_key(run.records(OFFER_FORECAST), "marketplace_id", "asin") == by_key(
-        declared(OFFER_FORECAST, offers), "marketplace_id", "asin")
+        declared(OFFER_FORECAST, offers), "marketplace_id", "asin"
+    )
     # FORECAST takes no aggregation frequency; the partner's comes for 30, 60 and 90 days from today.
     partner = bodies(sim, "getSellingPartnerMetrics")
     assert all(b["timePeriodType"] == "FORECAST" and "aggregationFrequency" not in b for b in partner)
-    assert sorted((b["marketplaceId"], (_at(b["timeInterval"]["endDate"]) - _at(b["timeInterval"]["startDate"])).days)
-                  for b in partner) == sorted((m, d) for m in (US, CA) for d in (30, 60, 90))
+    assert sorted(
+        (b["marketplaceId"], (_at(b["timeInterval"]["endDate"]) - _at(b["timeInterval"]["startDate"])).days)
+        for b in partner
+    ) == sorted((m, d) for m in (US, CA) for d in (30, 60, 90))
     assert {b["timeInterval"]["startDate"] for b in partner} == {f"{today}T00:00:00Z"}
     offer_bodies = bodies(sim, "listOfferMetrics")
-    assert all(b["filters"]["timePeriodType"] == "FORECAST" and "aggregationFrequency" not in b["filters"]
-               for b in offer_bodies)
+    assert all(
+        b["filters"]["timePeriodType"] == "FORECAST" and "aggregationFrequency" not in b["filters"]
+        for b in offer_bodies
+    )
     # Snapshots: no bookmark; the day read is in the key, so each day's forecast is kept.
     for stream in (PARTNER_FORECAST, OFFER_FORECAST):
         assert all("replication_key_value" not in p for p in run.last_state["bookmarks"][stream]["partitions"])
-        stream_keys = TapAmazonSP(config=make_config(sim), validate_config=False,
-                                  setup_mapper=False).streams[stream].primary_keys
+        stream_keys = (
+            TapAmazonSP(config=make_config(sim), validate_config=False, setup_mapper=False).streams[stream].primary_keys
+        )
         assert "snapshot_date" in stream_keys and "marketplace_id" in stream_keys
     assert {r["snapshot_date"] for r in run.records()} == {today.isoformat()}
 
@@ -394,7 +449,8 @@ def test_offers_equal_the_simulator_data_100_a_page(sim: Simulator):
     run = ok(run_tap(config(sim, newest_end() - timedelta(weeks=1), marketplace_ids=[US, CA]), streams=[OFFER_LIST]))
     want = [{**r, "marketplace_id": m} for m in (US, CA) for r in sim.replenishment.expected_offers(m)]
     assert by_key(run.records(OFFER_LIST), "marketplace_id", "asin") == by_key(
-        declared(OFFER_LIST, want), "marketplace_id", "asin")
+        declared(OFFER_LIST, want), "marketplace_id", "asin"
+    )
     offsets = [b["pagination"] for b in bodies(sim, "listOffers") if b["filters"]["marketplaceId"] == US]
     count = sim.replenishment.offer_count(US)
     assert offsets == [{"limit": 100, "offset": n} for n in range(0, count, 100)]
@@ -407,10 +463,15 @@ def test_more_offers_than_amazon_pages_through_are_read_per_eligibility(sim: Sim
     sim.replenishment.set_offer_count(US, 9200)
     run = ok(run_tap(config(sim, newest_end() - timedelta(weeks=1)), streams=[OFFER_LIST]))
     assert by_key(run.records(OFFER_LIST), "asin") == by_key(
-        declared(OFFER_LIST, [{**r, "marketplace_id": US} for r in sim.replenishment.expected_offers(US)]), "asin")
+        declared(OFFER_LIST, [{**r, "marketplace_id": US} for r in sim.replenishment.expected_offers(US)]), "asin"
+    )
     assert len(run.records(OFFER_LIST)) == 9200
     sent = bodies(sim, "listOffers")
     assert "eligibilities" not in sent[0]["filters"]
     assert {tuple(b["filters"]["eligibilities"]) for b in sent[1:]} == {
-        ("ELIGIBLE",), ("INELIGIBLE",), ("SUSPENDED",), ("REPLENISHMENT_ONLY_ORDERING",)}
+        ("ELIGIBLE",),
+        ("INELIGIBLE",),
+        ("SUSPENDED",),
+        ("REPLENISHMENT_ONLY_ORDERING",),
+    }
     assert max(b["pagination"]["offset"] for b in sent) <= 9000

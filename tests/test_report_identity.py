@@ -21,17 +21,29 @@ FIRST_WINDOW = "2024-01-01T00:00:00+00:00/2024-01-31T00:00:00+00:00"
 
 def state_naming(report_id: str) -> dict[str, Any]:
     """A state whose first All Orders window names `report_id` as its pending report."""
-    return {"bookmarks": {ALL_ORDERS: {"partitions": [{
-        "context": {"marketplace_id": US},
-        "pending_reports": {FIRST_WINDOW: {"report_id": report_id, "options": "{}", "created": START}},
-    }]}}}
+    return {
+        "bookmarks": {
+            ALL_ORDERS: {
+                "partitions": [
+                    {
+                        "context": {"marketplace_id": US},
+                        "pending_reports": {FIRST_WINDOW: {"report_id": report_id, "options": "{}", "created": START}},
+                    }
+                ]
+            }
+        }
+    }
 
 
-@pytest.mark.parametrize(("planted", "difference"), [
-    ((RETURNS, [US], "2024-01-01T00:00:00Z", "2024-01-31T00:00:00Z"), f"its type is {RETURNS}, not {ALL_ORDERS}"),
-    ((ALL_ORDERS, [US], "2024-01-02T00:00:00Z", "2024-01-31T00:00:00Z"), "its window is 2024-01-02T00:00:00Z.."),
-    ((ALL_ORDERS, [CA], "2024-01-01T00:00:00Z", "2024-01-31T00:00:00Z"), f"its marketplaces are {CA}, not {US}"),
-], ids=["type", "window", "marketplaces"])
+@pytest.mark.parametrize(
+    ("planted", "difference"),
+    [
+        ((RETURNS, [US], "2024-01-01T00:00:00Z", "2024-01-31T00:00:00Z"), f"its type is {RETURNS}, not {ALL_ORDERS}"),
+        ((ALL_ORDERS, [US], "2024-01-02T00:00:00Z", "2024-01-31T00:00:00Z"), "its window is 2024-01-02T00:00:00Z.."),
+        ((ALL_ORDERS, [CA], "2024-01-01T00:00:00Z", "2024-01-31T00:00:00Z"), f"its marketplaces are {CA}, not {US}"),
+    ],
+    ids=["type", "window", "marketplaces"],
+)
 def test_a_report_in_state_of_another_type_window_or_marketplace_is_not_adopted(
     sim: Simulator, planted: tuple[str, list[str], str, str], difference: str
 ):

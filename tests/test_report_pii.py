@@ -27,7 +27,12 @@ END = "2024-03-01T00:00:00Z"
 # The PII columns the simulator's documents fill.
 FILLED = {
     SHIPMENTS: {
-        "buyer_email", "buyer_name", "buyer_phone_number", "recipient_name", "ship_address_1", "ship_address_2",
+        "buyer_email",
+        "buyer_name",
+        "buyer_phone_number",
+        "recipient_name",
+        "ship_address_1",
+        "ship_address_2",
         "ship_phone_number",
     },
     FEEDBACK: {"rater_email"},
@@ -102,7 +107,8 @@ def test_an_undeclared_pii_column_is_nulled_in_extra_columns_unless_include_pii(
     rows = [row for window in per_window(sim) for row in window]
     want = [
         {**row, "extra_columns": {name: new_pii_value(number) if include_pii else None}}
-        for window in per_window(sim) for number, row in enumerate(window, start=1)
+        for window in per_window(sim)
+        for number, row in enumerate(window, start=1)
     ]
     assert len(rows) > 0
     assert [strip_added(r) for r in run.records()] == want

@@ -271,7 +271,8 @@ def test_regional_report_is_requested_once_per_host_and_each_row_lands_in_its_ma
     # One report per 30-day window for both marketplaces, asked for once, on the host's behalf.
     bodies = report_requests(sim.requests, stream)
     assert [(b["dataStartTime"][:10], b["dataEndTime"][:10]) for b in bodies] == [
-        ("2024-01-01", "2024-01-31"), ("2024-01-31", "2024-03-01"),
+        ("2024-01-01", "2024-01-31"),
+        ("2024-01-31", "2024-03-01"),
     ]
     assert all(b["marketplaceIds"] == [DE, FR] for b in bodies)
     records = run.records(stream)
@@ -290,17 +291,18 @@ def test_a_regional_report_catches_up_a_marketplace_added_later(sim: Simulator):
     assert first.error is None, first.stderr
     sim.clear_requests()
     # No look-back: the windows asserted below are those of the bookmarks alone.
-    config = make_config(
-        sim, region="DE", marketplace_ids=[DE, FR], end_date="2024-03-01T00:00:00Z", lookback_days=0
-    )
+    config = make_config(sim, region="DE", marketplace_ids=[DE, FR], end_date="2024-03-01T00:00:00Z", lookback_days=0)
     second = run_tap(config, streams=[ALL_ORDERS], state=first.last_state)
     assert second.error is None, second.stderr
     # FR starts from the start date, DE from its bookmark: the early window serves FR alone.
     assert [b["dataStartTime"][:10] for b in report_requests(sim.requests, ALL_ORDERS)] == ["2024-01-01", "2024-01-31"]
     # DE's rows of the window its bookmark cut in two come again: the primary key makes that an upsert.
     key = lambda r: (r["amazon_order_id"], r["sku"])  # noqa: E731
-    de = {key(r): strip_added(r) for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)
-          if r["marketplace_id"] == DE}
+    de = {
+        key(r): strip_added(r)
+        for r in first.records(ALL_ORDERS) + second.records(ALL_ORDERS)
+        if r["marketplace_id"] == DE
+    }
     assert de == {key(r): r for r in expected(sim, ALL_ORDERS, DE, START, "2024-03-01T00:00:00Z")}
     assert all(r["purchase_date"] >= "2024-01-31" for r in second.records(ALL_ORDERS) if r["marketplace_id"] == DE)
     fr = [strip_added(r) for r in second.records(ALL_ORDERS) if r["marketplace_id"] == FR]

@@ -23,23 +23,44 @@ PERIOD = ("period_start", "period_end")
 FORECAST_ADDED = {"marketplace_id", "snapshot_date", "horizon_days", *PERIOD}
 # stream -> (model, definition, properties the tap adds, model properties left out on purpose)
 SOURCES: dict[str, tuple[str, str, set[str], set[str]]] = {
-    "orders": ("orders_2026-01-01", "Order", {"marketplace_id"},
-               # Items are their own stream; payment, tax (buyer tax registrations) and fulfillment
-               # orders are not asked for (order_streams.INCLUDED_DATA).
-               {"order_items", "payment", "tax", "fulfillment_orders"}),
-    "order_items": ("orders_2026-01-01", "OrderItem", {"order_id", "marketplace_id", "order_last_updated_time"},
-                    {"tax"}),
+    "orders": (
+        "orders_2026-01-01",
+        "Order",
+        {"marketplace_id"},
+        # Items are their own stream; payment, tax (buyer tax registrations) and fulfillment
+        # orders are not asked for (order_streams.INCLUDED_DATA).
+        {"order_items", "payment", "tax", "fulfillment_orders"},
+    ),
+    "order_items": (
+        "orders_2026-01-01",
+        "OrderItem",
+        {"order_id", "marketplace_id", "order_last_updated_time"},
+        {"tax"},
+    ),
     "financial_event_groups": ("financesV0", "FinancialEventGroup", set(), set()),
     "financial_transactions": ("finances_2024-06-19", "Transaction", {"marketplace_id"}, set()),
     "fba_inventory_summaries": ("fbaInventory", "InventorySummary", {"marketplace_id"}, set()),
     # The time interval is flattened into period_start and period_end.
     "replenishment_selling_partner_metrics": (
-        REPLENISHMENT, "GetSellingPartnerMetricsResponseMetric", {"marketplace_id", *PERIOD}, {"time_interval"}),
+        REPLENISHMENT,
+        "GetSellingPartnerMetricsResponseMetric",
+        {"marketplace_id", *PERIOD},
+        {"time_interval"},
+    ),
     "replenishment_offer_metrics": (
-        REPLENISHMENT, "ListOfferMetricsResponseOffer", {"marketplace_id", *PERIOD},
+        REPLENISHMENT,
+        "ListOfferMetricsResponseOffer",
+        {"marketplace_id", *PERIOD},
         # Forecasts are their own stream.
-        {"time_interval", *(f"next{days}day_{metric}" for days in (30, 60, 90)
-                            for metric in ("total_subscriptions_revenue", "shipped_subscription_units"))}),
+        {
+            "time_interval",
+            *(
+                f"next{days}day_{metric}"
+                for days in (30, 60, 90)
+                for metric in ("total_subscriptions_revenue", "shipped_subscription_units")
+            ),
+        },
+    ),
     "replenishment_offers": (REPLENISHMENT, "ListOffersResponseOffer", set(), set()),
 }
 
@@ -120,10 +141,13 @@ def test_financial_event_columns_are_fields_of_events() -> None:
     assert all(name.endswith("EventList") for name in lists)
 
 
-@pytest.mark.parametrize(("stream", "definition"), [
-    ("replenishment_selling_partner_forecast", "GetSellingPartnerMetricsResponseMetric"),
-    ("replenishment_offer_forecast", "ListOfferMetricsResponseOffer"),
-])
+@pytest.mark.parametrize(
+    ("stream", "definition"),
+    [
+        ("replenishment_selling_partner_forecast", "GetSellingPartnerMetricsResponseMetric"),
+        ("replenishment_offer_forecast", "ListOfferMetricsResponseOffer"),
+    ],
+)
 def test_forecast_streams_hold_what_amazon_forecasts(stream: str, definition: str) -> None:
     model = load_model(REPLENISHMENT)
     node = model["definitions"][definition]

@@ -17,7 +17,9 @@ from tests.test_operations_models import load_model
 
 WINDOW = {"after": "2024-01-01T00:00:00Z", "before": "2024-06-01T00:00:00Z"}
 _REPLENISHMENT = {
-    "marketplaceId": "ATVPDKIKX0DER", "programTypes": ["SUBSCRIBE_AND_SAVE"], "timePeriodType": "PERFORMANCE",
+    "marketplaceId": "ATVPDKIKX0DER",
+    "programTypes": ["SUBSCRIBE_AND_SAVE"],
+    "timePeriodType": "PERFORMANCE",
 }
 _FORECAST = {**_REPLENISHMENT, "timePeriodType": "FORECAST"}
 
@@ -32,52 +34,106 @@ def _weeks(count: int) -> dict[str, str]:
 def _days_ahead(days: int) -> dict[str, str]:
     today = datetime.now(timezone.utc).date()
     return {"startDate": f"{today}T00:00:00Z", "endDate": f"{today + timedelta(days=days)}T00:00:00Z"}
+
+
 # operation -> (model, response definition, the simulator's answer to a first-page request)
 ANSWERS: dict[str, tuple[str, str, Callable[[Simulator], dict[str, Any]]]] = {
-    "searchOrders": ("orders_2026-01-01", "SearchOrdersResponse", lambda sim: sim.orders.search_orders({
-        "lastUpdatedAfter": [WINDOW["after"]], "lastUpdatedBefore": [WINDOW["before"]],
-        "marketplaceIds": ["ATVPDKIKX0DER"],
-        "includedData": ["BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES"],
-    })),
-    "listFinancialEventGroups": ("financesV0", "ListFinancialEventGroupsResponse",
-                                 lambda sim: sim.finances.list_financial_event_groups({
-                                     "FinancialEventGroupStartedAfter": [WINDOW["after"]],
-                                     "FinancialEventGroupStartedBefore": [WINDOW["before"]],
-                                 })),
-    "listFinancialEvents": ("financesV0", "ListFinancialEventsResponse",
-                            lambda sim: sim.finances.list_financial_events({
-                                "PostedAfter": [WINDOW["after"]], "PostedBefore": [WINDOW["before"]],
-                                "MaxResultsPerPage": ["100"],
-                            })),
-    "listTransactions": ("finances_2024-06-19", "ListTransactionsResponse", lambda sim: sim.finances.list_transactions({
-        "postedAfter": [WINDOW["after"]], "postedBefore": [WINDOW["before"]],
-    })),
-    "getInventorySummaries": ("fbaInventory", "GetInventorySummariesResponse",
-                              lambda sim: sim.inventory.get_inventory_summaries({
-                                  "details": ["true"], "granularityType": ["Marketplace"],
-                                  "granularityId": ["ATVPDKIKX0DER"], "marketplaceIds": ["ATVPDKIKX0DER"],
-                              })),
-    "getMarketplaceParticipations": ("sellers", "GetMarketplaceParticipationsResponse",
-                                     lambda sim: sim.sellers.get_marketplace_participations({})),
-    "getSellingPartnerMetrics": ("replenishment-2022-11-07", "GetSellingPartnerMetricsResponse",
-                                 lambda sim: sim.replenishment.get_selling_partner_metrics(
-                                     {**_REPLENISHMENT, "aggregationFrequency": "WEEK", "timeInterval": _weeks(3)})),
-    "listOfferMetrics": ("replenishment-2022-11-07", "ListOfferMetricsResponse",
-                         lambda sim: sim.replenishment.list_offer_metrics({
-                             "pagination": {"limit": 5, "offset": 0},
-                             "filters": {**_REPLENISHMENT, "aggregationFrequency": "WEEK", "timeInterval": _weeks(1)},
-                         })),
-    "listOffers": ("replenishment-2022-11-07", "ListOffersResponse", lambda sim: sim.replenishment.list_offers({
-        "pagination": {"limit": 5, "offset": 0},
-        "filters": {"marketplaceId": "ATVPDKIKX0DER", "programTypes": ["SUBSCRIBE_AND_SAVE"]},
-    })),
+    "searchOrders": (
+        "orders_2026-01-01",
+        "SearchOrdersResponse",
+        lambda sim: sim.orders.search_orders(
+            {
+                "lastUpdatedAfter": [WINDOW["after"]],
+                "lastUpdatedBefore": [WINDOW["before"]],
+                "marketplaceIds": ["ATVPDKIKX0DER"],
+                "includedData": ["BUYER,RECIPIENT,PROCEEDS,EXPENSE,PROMOTION,CANCELLATION,FULFILLMENT,PACKAGES"],
+            }
+        ),
+    ),
+    "listFinancialEventGroups": (
+        "financesV0",
+        "ListFinancialEventGroupsResponse",
+        lambda sim: sim.finances.list_financial_event_groups(
+            {
+                "FinancialEventGroupStartedAfter": [WINDOW["after"]],
+                "FinancialEventGroupStartedBefore": [WINDOW["before"]],
+            }
+        ),
+    ),
+    "listFinancialEvents": (
+        "financesV0",
+        "ListFinancialEventsResponse",
+        lambda sim: sim.finances.list_financial_events(
+            {
+                "PostedAfter": [WINDOW["after"]],
+                "PostedBefore": [WINDOW["before"]],
+                "MaxResultsPerPage": ["100"],
+            }
+        ),
+    ),
+    "listTransactions": (
+        "finances_2024-06-19",
+        "ListTransactionsResponse",
+        lambda sim: sim.finances.list_transactions(
+            {
+                "postedAfter": [WINDOW["after"]],
+                "postedBefore": [WINDOW["before"]],
+            }
+        ),
+    ),
+    "getInventorySummaries": (
+        "fbaInventory",
+        "GetInventorySummariesResponse",
+        lambda sim: sim.inventory.get_inventory_summaries(
+            {
+                "details": ["true"],
+                "granularityType": ["Marketplace"],
+                "granularityId": ["ATVPDKIKX0DER"],
+                "marketplaceIds": ["ATVPDKIKX0DER"],
+            }
+        ),
+    ),
+    "getMarketplaceParticipations": (
+        "sellers",
+        "GetMarketplaceParticipationsResponse",
+        lambda sim: sim.sellers.get_marketplace_participations({}),
+    ),
+    "getSellingPartnerMetrics": (
+        "replenishment-2022-11-07",
+        "GetSellingPartnerMetricsResponse",
+        lambda sim: sim.replenishment.get_selling_partner_metrics(
+            {**_REPLENISHMENT, "aggregationFrequency": "WEEK", "timeInterval": _weeks(3)}
+        ),
+    ),
+    "listOfferMetrics": (
+        "replenishment-2022-11-07",
+        "ListOfferMetricsResponse",
+        lambda sim: sim.replenishment.list_offer_metrics(
+            {
+                "pagination": {"limit": 5, "offset": 0},
+                "filters": {**_REPLENISHMENT, "aggregationFrequency": "WEEK", "timeInterval": _weeks(1)},
+            }
+        ),
+    ),
+    "listOffers": (
+        "replenishment-2022-11-07",
+        "ListOffersResponse",
+        lambda sim: sim.replenishment.list_offers(
+            {
+                "pagination": {"limit": 5, "offset": 0},
+                "filters": {"marketplaceId": "ATVPDKIKX0DER", "programTypes": ["SUBSCRIBE_AND_SAVE"]},
+            }
+        ),
+    ),
 }
 # The answers of the forecasts hold other fields: checked apart, below.
 FORECASTS: dict[str, Callable[[Simulator], dict[str, Any]]] = {
     "GetSellingPartnerMetricsResponse": lambda sim: sim.replenishment.get_selling_partner_metrics(
-        {**_FORECAST, "timeInterval": _days_ahead(90)}),
+        {**_FORECAST, "timeInterval": _days_ahead(90)}
+    ),
     "ListOfferMetricsResponse": lambda sim: sim.replenishment.list_offer_metrics(
-        {"pagination": {"limit": 5, "offset": 0}, "filters": {**_FORECAST, "timeInterval": _days_ahead(90)}}),
+        {"pagination": {"limit": 5, "offset": 0}, "filters": {**_FORECAST, "timeInterval": _days_ahead(90)}}
+    ),
 }
 
 

@@ -34,7 +34,7 @@ UNVERIFIED = re.compile(
 
 
 def test_tls_verification_is_never_turned_off_in_the_code():
-    assert UNVERIFIED.search('session.get(url, verify=False)'), "the pattern itself must catch the usual spelling"
+    assert UNVERIFIED.search("session.get(url, verify=False)"), "the pattern itself must catch the usual spelling"
     sources = sorted(PACKAGE.glob("*.py"))
     assert len(sources) > 10
     found = [
@@ -136,8 +136,10 @@ def failing_runs(sim: Simulator) -> list[TapRun]:
         ({"invalid_grant": True}, {}),
         ({"fatal": {ALL_ORDERS: 5}}, {"fatal_report_retries": 0}),
         ({"truncate_document": {ALL_ORDERS: 10}}, {}),
-        ({"reset_connection": {"document": 10}, "hang": {"lwa": 1}, "hang_seconds": 0.5},
-         {"request_timeout_seconds": 0.2}),
+        (
+            {"reset_connection": {"document": 10}, "hang": {"lwa": 1}, "hang_seconds": 0.5},
+            {"request_timeout_seconds": 0.2},
+        ),
         ({"document_mutation": {ALL_ORDERS: "invalid_bytes"}}, {}),
     ):
         sim.reset()

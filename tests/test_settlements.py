@@ -122,8 +122,9 @@ def test_v2_columns_are_mapped_by_header_name_not_position(sim: Simulator):
     assert sorted(headers) == sorted(name for name, _kind in BY_STREAM[V2].columns)
     run = run_tap(recent_config(sim), streams=[V2])
     details = [r for r in synced(run) if not r["is_summary"]]
-    assert all(r["posted_date_time"].endswith("+00:00") and r["posted_date"] == r["posted_date_time"][:10]
-               for r in details)
+    assert all(
+        r["posted_date_time"].endswith("+00:00") and r["posted_date"] == r["posted_date_time"][:10] for r in details
+    )
     assert any(r["promotion_id"] == "Core Free Shipping" for r in details)
 
 
@@ -150,10 +151,12 @@ def test_bookmarks_an_older_tap_kept_per_marketplace_are_read_and_nothing_before
     assert len(ends) > 4
     # An older tap partitioned this stream by marketplace: FR got further than DE.
     behind, ahead = ends[1].replace("Z", "+00:00"), ends[3].replace("Z", "+00:00")
-    old = {"partitions": [
-        {"context": {"marketplace_id": DE}, "replication_key": "data_end_time", "replication_key_value": behind},
-        {"context": {"marketplace_id": FR}, "replication_key": "data_end_time", "replication_key_value": ahead},
-    ]}
+    old = {
+        "partitions": [
+            {"context": {"marketplace_id": DE}, "replication_key": "data_end_time", "replication_key_value": behind},
+            {"context": {"marketplace_id": FR}, "replication_key": "data_end_time", "replication_key_value": ahead},
+        ]
+    }
     run = run_tap(
         recent_config(sim, region="DE", marketplace_ids=[DE, FR]), streams=[V1], state={"bookmarks": {V1: old}}
     )
@@ -161,7 +164,10 @@ def test_bookmarks_an_older_tap_kept_per_marketplace_are_read_and_nothing_before
     assert [strip_added(r) for r in records] == expected(sim, V1, DE, behind, moment(0))
     assert records and min(r["data_end_time"] for r in records) > behind
     partitions = run.last_state["bookmarks"][V1]["partitions"]
-    assert {"context": {"region": "EU"}, "replication_key": "data_end_time",
-            "replication_key_value": max(r["data_end_time"] for r in records)} in partitions
+    assert {
+        "context": {"region": "EU"},
+        "replication_key": "data_end_time",
+        "replication_key_value": max(r["data_end_time"] for r in records),
+    } in partitions
     # The old bookmarks stay readable by an older tap.
     assert all(p in partitions for p in old["partitions"])

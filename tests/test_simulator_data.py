@@ -28,7 +28,12 @@ from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LIS
 
 UTC = timezone.utc
 US, CA, UK, DE, FR, JP, AU = (
-    "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2", "A1F83G8C2ARO7P", "A1PA6795UKMFR9", "A13V1IB3VIYZZH", "A1VC38T7YXB528",
+    "ATVPDKIKX0DER",
+    "A2EUQ1WTGCTBG2",
+    "A1F83G8C2ARO7P",
+    "A1PA6795UKMFR9",
+    "A13V1IB3VIYZZH",
+    "A1VC38T7YXB528",
     "A39IBJ37TRP1C6",
 )
 ROUND_TRIP_MARKETS = (US, CA, UK, DE, FR, JP, AU)
@@ -62,8 +67,7 @@ def ds() -> Dataset:
 _CODECS = {"Windows-31J": "cp932", "Cp1252": "cp1252", "UTF-8": "utf-8"}
 _ZONES = {"UTC": 0, "GMT": 0, "BST": 1, "MEZ": 1, "MESZ": 2, "PST": -8, "PDT": -7, "JST": 9}
 _MONTHS = {
-    m: i
-    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
 }
 _JP_TO_EN = {v: k for k, v in JP_LISTING_HEADERS.items()}
 
@@ -155,6 +159,7 @@ def snake_all(o: Any) -> Any:
 
 # --- the public sets ---------------------------------------------------------------------------------
 
+
 def test_report_type_sets():
     assert len(REPORT_TYPES) == 13 + len(GENERIC_SPECS) + len(XML_ORDERS)
     assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"} == LIST_ONLY
@@ -178,6 +183,7 @@ def test_snake_case():
 
 
 # --- determinism and the time line -------------------------------------------------------------------
+
 
 def test_same_seed_gives_same_bytes():
     a, b, c = Dataset(seed=7, rows=30), Dataset(seed=7, rows=30), Dataset(seed=8, rows=30)
@@ -251,6 +257,7 @@ def test_unique_keys(ds: Dataset):
 
 # --- charsets and line endings -----------------------------------------------------------------------
 
+
 def test_jp_flat_files_are_cp932_with_japanese_listing_headers(ds: Dataset):
     doc = ds.document(LISTINGS, JP, None, None)
     assert doc is not None and doc.content_type == "text/plain; charset=Windows-31J"
@@ -308,6 +315,7 @@ def test_every_marketplace_renders_every_report():
 
 # --- documents agree with expected records -------------------------------------------------------------
 
+
 @pytest.mark.parametrize("market", ROUND_TRIP_MARKETS)
 def test_flat_documents_read_back_as_the_expected_records(ds: Dataset, market: str):
     window = (at(2024, 2, 10, 6), at(2024, 6, 3))
@@ -355,8 +363,9 @@ def test_localized_formats(ds: Dataset):
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d P[SD]T", first_cells(LISTINGS, US)["open-date"])
     assert re.fullmatch(r"\d\d/\d\d/2024", first_cells(LEDGER, US)["Date"])
     assert re.fullmatch(r"2024/\d\d/\d\d", first_cells(LEDGER, JP)["Date"])
-    assert re.fullmatch(r"\d\d-[A-Z][a-z]{2}-2024",
-                        first_cells("GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", FR)["Return request date"])
+    assert re.fullmatch(
+        r"\d\d-[A-Z][a-z]{2}-2024", first_cells("GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", FR)["Return request date"]
+    )
     assert re.fullmatch(r"2024-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", first_cells(ALL_ORDERS, US)["purchase-date"])
 
 
@@ -383,6 +392,7 @@ def test_special_values(ds: Dataset):
 
 # --- sales and traffic ---------------------------------------------------------------------------------
 
+
 def test_sales_and_traffic_by_date_and_by_asin(ds: Dataset):
     # Amazon reads the bounds as dates, the end date included: January is 1 to 31.
     window = (at(2024, 1, 1), at(2024, 1, 31, 23, 59, 59))
@@ -402,7 +412,8 @@ def test_sales_and_traffic_by_date_and_by_asin(ds: Dataset):
     assert first["ordered_product_sales_b2b"]["currency_code"] == "USD"
     assert isinstance(first["units_ordered"], int) and isinstance(first["refund_rate"], Decimal)
     assert sum(r["sales_by_asin"]["units_ordered"] for r in by_asin) == sum(
-        r["sales_by_date"]["units_ordered"] for r in by_date)
+        r["sales_by_date"]["units_ordered"] for r in by_date
+    )
     assert all(set(r) == {"parent_asin", "sales_by_asin", "traffic_by_asin"} for r in by_asin)
 
 
@@ -414,11 +425,13 @@ def test_sales_and_traffic_options(ds: Dataset):
     by_sku = ds.expected_records(SANDT, US, *window, options=options)
     assert all({"parent_asin", "child_asin", "sku"} <= set(r) for r in by_sku)
     # A partial day counts: Amazon ignores the time of day.
-    assert ds.expected_records("GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", US, at(2024, 1, 1), at(2024, 7, 1)) == \
-        ds.expected_records("GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", US, at(2024, 1, 1, 5), at(2024, 6, 30, 1))
+    assert ds.expected_records(
+        "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", US, at(2024, 1, 1), at(2024, 7, 1)
+    ) == ds.expected_records("GET_SALES_AND_TRAFFIC_REPORT_BY_DATE", US, at(2024, 1, 1, 5), at(2024, 6, 30, 1))
 
 
 # --- browse tree ---------------------------------------------------------------------------------------
+
 
 def test_browse_tree_xml_matches_expected(ds: Dataset):
     doc = ds.document(BROWSE, DE, None, None)
@@ -429,16 +442,18 @@ def test_browse_tree_xml_matches_expected(ds: Dataset):
     for node in root.findall("Node"):
         child_nodes = node.find("childNodes")
         assert child_nodes is not None and int(child_nodes.get("count", "-1")) == len(child_nodes)
-        parsed.append({
-            "browse_node_id": node.findtext("browseNodeId"),
-            "browse_node_name": node.findtext("browseNodeName"),
-            "browse_node_store_context_name": node.findtext("browseNodeStoreContextName"),
-            "browse_path_by_id": node.findtext("browsePathById"),
-            "browse_path_by_name": node.findtext("browsePathByName"),
-            "has_children": node.findtext("hasChildren") == "true",
-            "child_nodes": [c.text for c in child_nodes],
-            "product_type_definitions": node.findtext("productTypeDefinitions") or None,
-        })
+        parsed.append(
+            {
+                "browse_node_id": node.findtext("browseNodeId"),
+                "browse_node_name": node.findtext("browseNodeName"),
+                "browse_node_store_context_name": node.findtext("browseNodeStoreContextName"),
+                "browse_path_by_id": node.findtext("browsePathById"),
+                "browse_path_by_name": node.findtext("browsePathByName"),
+                "has_children": node.findtext("hasChildren") == "true",
+                "child_nodes": [c.text for c in child_nodes],
+                "product_type_definitions": node.findtext("productTypeDefinitions") or None,
+            }
+        )
     expected = ds.expected_records(BROWSE, DE, None, None)
     assert parsed == expected and len(expected) == 60
     by_id = {r["browse_node_id"]: r for r in expected}
@@ -451,6 +466,7 @@ def test_browse_tree_xml_matches_expected(ds: Dataset):
 
 
 # --- settlement ----------------------------------------------------------------------------------------
+
 
 def test_settlement_reports_every_14_days_within_84_days(ds: Dataset):
     reports = ds.settlement_reports(DE, NOW)
@@ -519,12 +535,17 @@ def test_settlement_v2_documents_agree_with_their_records(ds: Dataset, market: s
 def test_settlement_v2_covers_every_marketplace_of_a_currency_once(ds: Dataset):
     # One report per region and currency: only a currency's home marketplace has reports.
     assert ds.settlement_reports(FR, NOW, SETTLEMENT_V2) == []
-    members = {r["marketplace_name"] for report in ds.settlement_reports(DE, NOW, SETTLEMENT_V2)
-               for r in ds.expected_settlement_records(report.report_id)[1:] if r["marketplace_name"]}
+    members = {
+        r["marketplace_name"]
+        for report in ds.settlement_reports(DE, NOW, SETTLEMENT_V2)
+        for r in ds.expected_settlement_records(report.report_id)[1:]
+        if r["marketplace_name"]
+    }
     assert {"Amazon.de", "Amazon.fr"} <= members and "Amazon.co.uk" not in members
 
 
 # --- errors and big documents -------------------------------------------------------------------------
+
 
 def test_bad_requests_raise(ds: Dataset):
     with pytest.raises(ValueError):

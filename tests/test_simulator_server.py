@@ -70,8 +70,9 @@ class Client:
         headers = {"x-amz-access-token": self.token, **kwargs.pop("headers", {})}
         return self.http.request(method, self.url + path, headers=headers, timeout=5, **kwargs)
 
-    def create(self, report_type: str, start: str | None = None, end: str | None = None,
-               marketplaces: list[str] | None = None) -> requests.Response:
+    def create(
+        self, report_type: str, start: str | None = None, end: str | None = None, marketplaces: list[str] | None = None
+    ) -> requests.Response:
         body: dict[str, Any] = {"reportType": report_type, "marketplaceIds": marketplaces or [US]}
         if start:
             body["dataStartTime"] = start
@@ -113,8 +114,7 @@ def test_token_grant_and_errors(local_sim: Simulator) -> None:
 
     bad_secret = requests.post(url, data={**FORM, "client_secret": "nope"}, timeout=5)
     assert bad_secret.status_code == 401
-    assert bad_secret.json() == {
-        "error": "invalid_client", "error_description": "Client authentication failed"}
+    assert bad_secret.json() == {"error": "invalid_client", "error_description": "Client authentication failed"}
     bad_refresh = requests.post(url, data={**FORM, "refresh_token": "Atzr|old"}, timeout=5)
     assert bad_refresh.status_code == 400
     assert bad_refresh.json()["error"] == "invalid_grant"
@@ -144,12 +144,12 @@ def test_spapi_requires_a_valid_token(local_sim: Simulator) -> None:
 
     assert details({}) == "Access token is missing in the request header."
     assert details({"x-amz-access-token": "Atza|made-up"}) == (
-        "The access token you provided is revoked, malformed or invalid.")
+        "The access token you provided is revoked, malformed or invalid."
+    )
     client = Client(sim)
     assert client.call("GET", f"{REPORTS}/reports", params={"reportTypes": LISTINGS}).ok
     sim.set_faults(expire_tokens=True)
-    assert details({"x-amz-access-token": client.token}) == (
-        "The access token you provided has expired.")
+    assert details({"x-amz-access-token": client.token}) == ("The access token you provided has expired.")
     # A token issued after the switch works again.
     assert Client(sim).call("GET", f"{REPORTS}/reports", params={"reportTypes": LISTINGS}).ok
 
@@ -178,8 +178,8 @@ def test_report_lifecycle_and_download(local_sim: Simulator) -> None:
 
     # All Orders is regional: the document holds every marketplace of the NA host.
     expected = sim.dataset.served_document(
-        ORDERS, [US], datetime(2024, 1, 1, tzinfo=timezone.utc),
-        datetime(2024, 2, 1, tzinfo=timezone.utc), {})
+        ORDERS, [US], datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc), {}
+    )
     assert expected is not None
     plain = client.download(document_id)
     assert plain.status_code == 200
@@ -200,8 +200,7 @@ def test_report_lifecycle_and_download(local_sim: Simulator) -> None:
 def test_empty_month_is_cancelled(local_sim: Simulator) -> None:
     sim = local_sim
     client = Client(sim)
-    report_id = client.create(ORDERS, "2024-04-01T00:00:00Z", "2024-05-01T00:00:00Z").json()[
-        "reportId"]
+    report_id = client.create(ORDERS, "2024-04-01T00:00:00Z", "2024-05-01T00:00:00Z").json()["reportId"]
     report, _ = client.wait(report_id)
     assert report["processingStatus"] == "CANCELLED"
     assert "reportDocumentId" not in report
@@ -222,8 +221,7 @@ def test_create_report_input_rules(local_sim: Simulator) -> None:
     assert too_many.status_code == 400
     missing = client.call("POST", f"{REPORTS}/reports", json={"reportType": LISTINGS})
     assert missing.status_code == 400
-    as_form = client.call("POST", f"{REPORTS}/reports",
-                          data={"reportType": LISTINGS, "marketplaceIds": US})
+    as_form = client.call("POST", f"{REPORTS}/reports", data={"reportType": LISTINGS, "marketplaceIds": US})
     assert as_form.status_code == 415
     violations = sim.violations
     assert len(violations) == 3
@@ -241,11 +239,15 @@ def test_throttled_after_burst() -> None:
         assert throttled.status_code == 429
         assert "x-amzn-RateLimit-Limit" not in throttled.headers
         assert throttled.headers["x-amzn-RequestId"]
-        assert throttled.json() == {"errors": [{
-            "code": "QuotaExceeded",
-            "message": "You exceeded your quota for the requested resource.",
-            "details": "",
-        }]}
+        assert throttled.json() == {
+            "errors": [
+                {
+                    "code": "QuotaExceeded",
+                    "message": "You exceeded your quota for the requested resource.",
+                    "details": "",
+                }
+            ]
+        }
         # Other operations have their own buckets.
         assert client.call("GET", f"{REPORTS}/reports", params={"reportTypes": LISTINGS}).ok
 
@@ -253,13 +255,13 @@ def test_throttled_after_burst() -> None:
 def test_violations_for_unknown_parameter_and_path(local_sim: Simulator) -> None:
     sim = local_sim
     client = Client(sim)
-    reply = client.call("GET", f"{REPORTS}/reports",
-                        params={"reportTypes": LISTINGS, "bogus": "1"})
+    reply = client.call("GET", f"{REPORTS}/reports", params={"reportTypes": LISTINGS, "bogus": "1"})
     assert reply.status_code == 400
     assert reply.json()["errors"][0]["code"] == "InvalidInput"
     assert reply.headers["x-amzn-RateLimit-Limit"] == "0.0222"
-    bad_enum = client.call("GET", f"{REPORTS}/reports",
-                           params={"reportTypes": LISTINGS, "processingStatuses": "DONE,FINE"})
+    bad_enum = client.call(
+        "GET", f"{REPORTS}/reports", params={"reportTypes": LISTINGS, "processingStatuses": "DONE,FINE"}
+    )
     assert bad_enum.status_code == 400
     unknown = client.call("GET", "/reports/2020-09-04/reports")
     assert unknown.status_code == 403
@@ -283,9 +285,11 @@ def test_settlements_listed_not_created(local_sim: Simulator) -> None:
     assert seeded
     assert all(r["processingStatus"] == "DONE" for r in seeded)
     listed: list[dict[str, Any]] = []
-    page = client.call("GET", f"{REPORTS}/reports", params={
-        "reportTypes": SETTLEMENT, "marketplaceIds": US, "processingStatuses": "DONE",
-        "pageSize": "2"}).json()
+    page = client.call(
+        "GET",
+        f"{REPORTS}/reports",
+        params={"reportTypes": SETTLEMENT, "marketplaceIds": US, "processingStatuses": "DONE", "pageSize": "2"},
+    ).json()
     listed += page["reports"]
     while "nextToken" in page:
         reply = client.call("GET", f"{REPORTS}/reports", params={"nextToken": page["nextToken"]})
@@ -296,16 +300,13 @@ def test_settlements_listed_not_created(local_sim: Simulator) -> None:
     assert len(listed) > 2
     assert sim.violations == []
 
-    first = client.call("GET", f"{REPORTS}/reports", params={
-        "reportTypes": SETTLEMENT, "pageSize": "1"}).json()
-    mixed = client.call("GET", f"{REPORTS}/reports", params={
-        "nextToken": first["nextToken"], "pageSize": "1"})
+    first = client.call("GET", f"{REPORTS}/reports", params={"reportTypes": SETTLEMENT, "pageSize": "1"}).json()
+    mixed = client.call("GET", f"{REPORTS}/reports", params={"nextToken": first["nextToken"], "pageSize": "1"})
     assert mixed.status_code == 400
     assert "nextToken" in sim.violations[-1]
 
     document = client.download(listed[0]["reportDocumentId"])
-    assert gzip.decompress(document.content) == sim.dataset.settlement_document(
-        listed[0]["reportId"]).body
+    assert gzip.decompress(document.content) == sim.dataset.settlement_document(listed[0]["reportId"]).body
 
 
 def test_document_url_expires() -> None:
@@ -315,8 +316,7 @@ def test_document_url_expires() -> None:
         info = client.call("GET", f"{REPORTS}/documents/{report['reportDocumentId']}").json()
         assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in info["url"]
         assert requests.get(info["url"], timeout=5).status_code == 200
-        with_token = requests.get(info["url"], headers={"x-amz-access-token": client.token},
-                                  timeout=5)
+        with_token = requests.get(info["url"], headers={"x-amz-access-token": client.token}, timeout=5)
         assert with_token.status_code == 200
         assert sim.violations and "x-amz-access-token" in sim.violations[-1]
         time.sleep(0.35)
@@ -337,8 +337,7 @@ def _check_faults(sim: Simulator) -> None:
     client = Client(sim)
     report_id = client.create(LISTINGS).json()["reportId"]
     path = f"{REPORTS}/reports/{report_id}"
-    sim.set_faults(throttle={"getReport": 1}, server_error={"getReport": 2},
-                   server_error_status=503)
+    sim.set_faults(throttle={"getReport": 1}, server_error={"getReport": 2}, server_error_status=503)
     assert [client.call("GET", path).status_code for _ in range(4)] == [429, 503, 503, 200]
     error = client.call("POST", "/_sim/faults", json={"server_error": {"getReport": 1}})
     assert error.status_code == 200
@@ -399,16 +398,26 @@ def test_control_routes(local_sim: Simulator) -> None:
     assert recorded[1]["query"] == {"reportTypes": [LISTINGS]}
     assert recorded[1]["operation"] == "getReports"
 
-    expected = requests.get(f"{sim.url}/_sim/expected", params={
-        "report_type": ORDERS, "marketplace_id": US,
-        "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z"}, timeout=5).json()
-    assert expected == json.loads(json.dumps(sim.expected_records(
-        ORDERS, US, datetime(2024, 1, 1, tzinfo=timezone.utc),
-        datetime(2024, 2, 1, tzinfo=timezone.utc)), default=str))
-    settlements = requests.get(f"{sim.url}/_sim/settlements", params={"marketplace_id": US},
-                               timeout=5).json()
-    assert [r["reportId"] for r in settlements["reports"]] == [
-        r["reportId"] for r in sim.settlement_reports(US)]
+    expected = requests.get(
+        f"{sim.url}/_sim/expected",
+        params={
+            "report_type": ORDERS,
+            "marketplace_id": US,
+            "start": "2024-01-01T00:00:00Z",
+            "end": "2024-02-01T00:00:00Z",
+        },
+        timeout=5,
+    ).json()
+    assert expected == json.loads(
+        json.dumps(
+            sim.expected_records(
+                ORDERS, US, datetime(2024, 1, 1, tzinfo=timezone.utc), datetime(2024, 2, 1, tzinfo=timezone.utc)
+            ),
+            default=str,
+        )
+    )
+    settlements = requests.get(f"{sim.url}/_sim/settlements", params={"marketplace_id": US}, timeout=5).json()
+    assert [r["reportId"] for r in settlements["reports"]] == [r["reportId"] for r in sim.settlement_reports(US)]
 
     assert requests.post(f"{sim.url}/_sim/reset", timeout=5).ok
     assert sim.requests == []
@@ -417,9 +426,11 @@ def test_control_routes(local_sim: Simulator) -> None:
 
 def test_cli_prints_ready_line() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.spapi_simulator", "--port", "0",
-         "--fault", "invalid_client=true"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "tests.spapi_simulator", "--port", "0", "--fault", "invalid_client=true"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

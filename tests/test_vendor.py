@@ -24,8 +24,16 @@ VENDOR_STREAMS = [spec.stream for spec in VENDOR_REPORTS]
 VENDOR_REPORT_TYPES = {spec.report_type for spec in VENDOR_REPORTS}
 # What a vendor may call: the Reports API and the Replenishment API (which serves vendors too), and
 # nothing of the seller APIs (orders, finances, ...).
-REPORTS_API = {"createReport", "getReport", "getReports", "getReportDocument", "cancelReport",
-               "getSellingPartnerMetrics", "listOfferMetrics", "listOffers"}
+REPORTS_API = {
+    "createReport",
+    "getReport",
+    "getReports",
+    "getReportDocument",
+    "cancelReport",
+    "getSellingPartnerMetrics",
+    "listOfferMetrics",
+    "listOffers",
+}
 SALES = "GET_VENDOR_SALES_REPORT"
 TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
@@ -48,8 +56,15 @@ def discovered(config: dict[str, Any], directory: Path) -> dict[str, dict[str, A
     """The catalog `tap-amazon-sp --discover` prints, by stream."""
     (directory / "config.json").write_text(json.dumps(config))
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAP_AMAZON_SP_")}
-    proc = subprocess.run([sys.executable, "-m", "tap_amazon_sp.tap", "--config", "config.json", "--discover"],
-                          cwd=directory, env=env, capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tap_amazon_sp.tap", "--config", "config.json", "--discover"],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return {entry["tap_stream_id"]: entry for entry in json.loads(proc.stdout)["streams"]}
 
@@ -68,7 +83,9 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
         assert all("type" in prop for prop in properties.values()), name
         assert properties["data_end_time"]["format"] == "date-time"
     assert vendor[SALES]["schema"]["properties"]["shipped_revenue"]["properties"]["amount"]["type"] == [
-        "number", "null"]
+        "number",
+        "null",
+    ]
     assert vendor[SALES]["key_properties"] == ["marketplace_id", "start_date", "end_date", "asin"]
     assert vendor[SALES + "_AGGREGATE"]["key_properties"] == ["marketplace_id", "start_date", "end_date"]
 
@@ -118,8 +135,11 @@ def test_a_vendor_sync_calls_no_seller_api_and_asks_for_whole_periods_with_the_d
     assert_only_vendor_calls(requests)
     bodies = report_requests(requests)
     sales = [b for b in bodies if b["reportType"] == SALES]
-    assert {json.dumps(b["reportOptions"], sort_keys=True) for b in sales} == {json.dumps(
-        {"distributorView": "MANUFACTURING", "reportPeriod": "DAY", "sellingProgram": "RETAIL"}, sort_keys=True)}
+    assert {json.dumps(b["reportOptions"], sort_keys=True) for b in sales} == {
+        json.dumps(
+            {"distributorView": "MANUFACTURING", "reportPeriod": "DAY", "sellingProgram": "RETAIL"}, sort_keys=True
+        )
+    }
     # Amazon's end date is inclusive: a day window names its last second.
     assert all(b["dataStartTime"].endswith("T00:00:00Z") and b["dataEndTime"].endswith("T23:59:59Z") for b in sales)
     terms = [b for b in bodies if b["reportType"] == SEARCH_TERMS]
@@ -159,14 +179,20 @@ def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_t
     options = {"reportPeriod": "WEEK", "distributorView": "SOURCING", "sellingProgram": "FRESH"}
     # A Wednesday to a Friday: the weeks inside, Sunday 2024-01-07 to Saturday 2024-02-24.
     start, end = "2024-01-03T00:00:00Z", "2024-03-01T00:00:00Z"
-    config = vendor_config(sim, start_date=start, end_date=end, period_in_days=30,
-                           report_options=[{"stream_name": SALES, "options": {**options, "sellingProgram": "fresh"}}])
+    config = vendor_config(
+        sim,
+        start_date=start,
+        end_date=end,
+        period_in_days=30,
+        report_options=[{"stream_name": SALES, "options": {**options, "sellingProgram": "fresh"}}],
+    )
     streams = [SALES, SALES + "_AGGREGATE"]
     run = run_tap(config, streams=streams)
     assert run.error is None, run.stderr[-3000:]
     bodies = report_requests(sim.requests)
     assert {(b["dataStartTime"], b["dataEndTime"]) for b in bodies} == {
-        ("2024-01-07T00:00:00Z", "2024-02-03T23:59:59Z"), ("2024-02-04T00:00:00Z", "2024-02-24T23:59:59Z"),
+        ("2024-01-07T00:00:00Z", "2024-02-03T23:59:59Z"),
+        ("2024-02-04T00:00:00Z", "2024-02-24T23:59:59Z"),
     }
     assert all(b["reportOptions"] == options for b in bodies)
     for stream in streams:
@@ -227,8 +253,9 @@ def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_bac
     now = datetime.now(timezone.utc)
     start = (now - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     # Yesterday's sync: its bookmark is a day before what Amazon has published by now.
-    yesterday = run_tap(vendor_config(sim, start_date=start, end_date=(now - timedelta(days=4)).isoformat()),
-                        streams=[TRAFFIC])
+    yesterday = run_tap(
+        vendor_config(sim, start_date=start, end_date=(now - timedelta(days=4)).isoformat()), streams=[TRAFFIC]
+    )
     assert yesterday.error is None, yesterday.stderr[-3000:]
     bookmark = datetime.fromisoformat(str(yesterday.bookmark(TRAFFIC, US)))
     sim.clear_requests()
@@ -248,14 +275,26 @@ def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_bac
 # --- report options ---------------------------------------------------------------------------------
 
 BAD_OPTIONS: list[tuple[str, str, dict[str, str], str]] = [
-    ("distributor view that is not one", SALES, {"distributorView": "RETAIL"},
-     f"report_options.{SALES}.distributorView"),
+    (
+        "distributor view that is not one",
+        SALES,
+        {"distributorView": "RETAIL"},
+        f"report_options.{SALES}.distributorView",
+    ),
     ("report period Amazon does not have", TRAFFIC, {"reportPeriod": "HOUR"}, f"report_options.{TRAFFIC}.reportPeriod"),
-    ("selling program the inventory report lacks", "GET_VENDOR_INVENTORY_REPORT", {"sellingProgram": "BUSINESS"},
-     "report_options.GET_VENDOR_INVENTORY_REPORT.sellingProgram"),
+    (
+        "selling program the inventory report lacks",
+        "GET_VENDOR_INVENTORY_REPORT",
+        {"sellingProgram": "BUSINESS"},
+        "report_options.GET_VENDOR_INVENTORY_REPORT.sellingProgram",
+    ),
     ("search terms by year", SEARCH_TERMS, {"reportPeriod": "YEAR"}, f"report_options.{SEARCH_TERMS}.reportPeriod"),
-    ("misspelt option name", SALES + "_AGGREGATE", {"reportperiod": "WEEK"},
-     f"report_options.{SALES}_AGGREGATE.reportperiod"),
+    (
+        "misspelt option name",
+        SALES + "_AGGREGATE",
+        {"reportperiod": "WEEK"},
+        f"report_options.{SALES}_AGGREGATE.reportperiod",
+    ),
 ]
 
 
@@ -264,8 +303,12 @@ def test_bad_report_options_fail_with_one_line_naming_the_option_and_no_request(
 
     def one(index: int, stream: str, options: dict[str, str]) -> TapRun:
         base = f"{simulator.url}/case{index}"
-        config = vendor_config(simulator, sp_api_url=base, lwa_token_url=f"{base}/auth/o2/token",
-                               report_options=[{"stream_name": stream, "options": options}])
+        config = vendor_config(
+            simulator,
+            sp_api_url=base,
+            lwa_token_url=f"{base}/auth/o2/token",
+            report_options=[{"stream_name": stream, "options": options}],
+        )
         return run_cli(config)
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:

@@ -49,8 +49,9 @@ def option_sets(report_type: str) -> list[dict[str, str]]:
     sets = []
     for i in range(longest):
         chosen = {name: values[i % len(values)] for name, values in allowed.items() if name != "reportPeriod"}
-        sets.append({"reportPeriod": "WEEK" if report_type == SEARCH_TERMS else ("DAY", "WEEK", "MONTH")[i % 3],
-                     **chosen})
+        sets.append(
+            {"reportPeriod": "WEEK" if report_type == SEARCH_TERMS else ("DAY", "WEEK", "MONTH")[i % 3], **chosen}
+        )
     return sets
 
 
@@ -117,8 +118,13 @@ def test_a_window_that_is_not_whole_periods_ends_fatal(
     simulator.reset()
     client = Client(simulator)
     try:
-        body = {"reportType": report_type, "marketplaceIds": ["ATVPDKIKX0DER"], "dataStartTime": start,
-                "dataEndTime": end, "reportOptions": options}
+        body = {
+            "reportType": report_type,
+            "marketplaceIds": ["ATVPDKIKX0DER"],
+            "dataStartTime": start,
+            "dataEndTime": end,
+            "reportOptions": options,
+        }
         reply = client.call("POST", f"{REPORTS}/reports", json=body)
         assert reply.status_code == 202, reply.text
         report, _seen = client.wait(reply.json()["reportId"])
@@ -131,10 +137,17 @@ def test_a_window_that_is_not_whole_periods_ends_fatal(
 
 def test_the_same_request_with_whole_periods_is_done(sim: Simulator):
     client = Client(sim)
-    reply = client.call("POST", f"{REPORTS}/reports", json={
-        "reportType": VENDOR_TRAFFIC, "marketplaceIds": ["ATVPDKIKX0DER"], "dataStartTime": "2024-01-07T00:00:00Z",
-        "dataEndTime": "2024-01-13T23:59:59Z", "reportOptions": {"reportPeriod": "WEEK"},
-    })
+    reply = client.call(
+        "POST",
+        f"{REPORTS}/reports",
+        json={
+            "reportType": VENDOR_TRAFFIC,
+            "marketplaceIds": ["ATVPDKIKX0DER"],
+            "dataStartTime": "2024-01-07T00:00:00Z",
+            "dataEndTime": "2024-01-13T23:59:59Z",
+            "reportOptions": {"reportPeriod": "WEEK"},
+        },
+    )
     report, _seen = client.wait(reply.json()["reportId"])
     assert report["processingStatus"] == "DONE"
     body = json.loads(gzip.decompress(client.download(report["reportDocumentId"]).content))
@@ -164,11 +177,17 @@ def test_a_seller_account_is_refused_vendor_reports_but_not_brand_analytics(simu
     statuses: dict[str, str] = {}
     try:
         for report_type in (VENDOR_TRAFFIC, SEARCH_TERMS):
-            reply = client.call("POST", f"{REPORTS}/reports", json={
-                "reportType": report_type, "marketplaceIds": ["ATVPDKIKX0DER"],
-                "reportOptions": {"reportPeriod": "WEEK"},
-                "dataStartTime": "2024-01-07T00:00:00Z", "dataEndTime": "2024-01-13T23:59:59Z",
-            })
+            reply = client.call(
+                "POST",
+                f"{REPORTS}/reports",
+                json={
+                    "reportType": report_type,
+                    "marketplaceIds": ["ATVPDKIKX0DER"],
+                    "reportOptions": {"reportPeriod": "WEEK"},
+                    "dataStartTime": "2024-01-07T00:00:00Z",
+                    "dataEndTime": "2024-01-13T23:59:59Z",
+                },
+            )
             statuses[report_type] = client.wait(reply.json()["reportId"])[0]["processingStatus"]
         violations = simulator.violations
     finally:
@@ -192,7 +211,9 @@ def test_each_vendor_stream_types_every_field_of_its_array_in_amazons_schema(spe
         if "$ref" in field:  # Amount: {amount, currencyCode}
             nested = spec.nested_schema[snake(name)]["properties"]
             assert nested["amount"]["type"] == ["number", "null"] and nested["currency_code"]["type"] == [
-                "string", "null"]
+                "string",
+                "null",
+            ]
         else:
             # TrafficByAsin leaves the date format off startDate and endDate; they hold dates all the same.
             fmt = field.get("format") or ("date" if name in ("startDate", "endDate") else None)

@@ -23,8 +23,7 @@ def _fault(text: str) -> tuple[str, Any]:
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     if name not in SWITCHES:
-        raise argparse.ArgumentTypeError(
-            f"unknown fault {name!r}; known: {', '.join(sorted(SWITCHES))}")
+        raise argparse.ArgumentTypeError(f"unknown fault {name!r}; known: {', '.join(sorted(SWITCHES))}")
     try:
         value: Any = json.loads(raw)
     except ValueError:
@@ -40,8 +39,7 @@ def _document_file(text: str) -> tuple[str, str]:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tests.spapi_simulator",
-                                     description="Local SP-API simulator.")
+    parser = argparse.ArgumentParser(prog="python -m tests.spapi_simulator", description="Local SP-API simulator.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=1)
@@ -50,11 +48,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-scale", type=float, default=1.0)
     parser.add_argument("--token-ttl", type=float, default=3600)
     parser.add_argument("--document-url-ttl", type=float, default=300)
-    parser.add_argument("--fault", type=_fault, action="append", default=[],
-                        metavar="NAME=VALUE", help="a fault switch; VALUE is JSON when it parses")
-    parser.add_argument("--document-file", type=_document_file, action="append", default=[],
-                        metavar="REPORT_TYPE=PATH",
-                        help="serve this gzip file as the document of every report of the type")
+    parser.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a fault switch; VALUE is JSON when it parses",
+    )
+    parser.add_argument(
+        "--document-file",
+        type=_document_file,
+        action="append",
+        default=[],
+        metavar="REPORT_TYPE=PATH",
+        help="serve this gzip file as the document of every report of the type",
+    )
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
     return parser
 
@@ -64,10 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         simulator = Simulator(
-            seed=args.seed, rows=args.rows, processing_delay=args.processing_delay,
-            rate_scale=args.rate_scale, token_ttl=args.token_ttl,
-            document_url_ttl=args.document_url_ttl, faults=dict(args.fault),
-            verbose=args.verbose, document_files=dict(args.document_file),
+            seed=args.seed,
+            rows=args.rows,
+            processing_delay=args.processing_delay,
+            rate_scale=args.rate_scale,
+            token_ttl=args.token_ttl,
+            document_url_ttl=args.document_url_ttl,
+            faults=dict(args.fault),
+            verbose=args.verbose,
+            document_files=dict(args.document_file),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -97,8 +97,8 @@ _SPAN = _BEFORE_GAP + int((DATA_END - GAP_END).total_seconds())
 Row = dict[str, Any]  # flat-file header -> typed value; a missing header means empty
 
 
-
 # --- time line ------------------------------------------------------------------------------------
+
 
 def _instant_at(fraction: float) -> datetime:
     """Map [0, 1) onto the data range with the April gap cut out, to whole seconds."""
@@ -145,11 +145,25 @@ def _allowed_days() -> list[date]:
 # --- money ----------------------------------------------------------------------------------------
 
 _CENT = Decimal("0.01")
-_YEN = Decimal("1")
+_YEN = Decimal(1)
 _RATE = {
-    "USD": "1", "CAD": "1.35", "MXN": "17", "BRL": "5", "GBP": "0.8", "EUR": "0.92", "SEK": "10.5",
-    "PLN": "4", "TRY": "32", "EGP": "48", "SAR": "3.75", "AED": "3.67", "INR": "83", "ZAR": "18.5",
-    "JPY": "150", "AUD": "1.5", "SGD": "1.35",
+    "USD": "1",
+    "CAD": "1.35",
+    "MXN": "17",
+    "BRL": "5",
+    "GBP": "0.8",
+    "EUR": "0.92",
+    "SEK": "10.5",
+    "PLN": "4",
+    "TRY": "32",
+    "EGP": "48",
+    "SAR": "3.75",
+    "AED": "3.67",
+    "INR": "83",
+    "ZAR": "18.5",
+    "JPY": "150",
+    "AUD": "1.5",
+    "SGD": "1.35",
 }
 _TAX = {"NA": Decimal("0.08"), "EU": Decimal("0.19"), "FE": Decimal("0.10")}
 
@@ -171,6 +185,7 @@ def _pct(part: int | Decimal, whole: int | Decimal) -> Decimal:
 # --- vocabulary -----------------------------------------------------------------------------------
 # Every EU product name carries "—" (cp1252 0x97) and every JP name a cp932-only character, so any document
 # with a product name exercises the charset.
+
 
 @dataclass(frozen=True)
 class _Vocab:
@@ -197,9 +212,18 @@ _BEST_MUG = '"Best" Mug 12"'  # starts with a quote and contains quotes: flat fi
 
 _VOCAB: dict[str, _Vocab] = {
     "en": _Vocab(
-        nouns=(("Coffee Mug", "MUG"), ("Water Bottle", "BTL"), ("Yoga Mat", "YGM"), ("Desk Lamp", "LMP"),
-               ("Phone Case", "CSE"), ("Notebook", "NTB"), ("Backpack", "BPK"), ("Tea Kettle", "KTL"),
-               ("Cutting Board", "CBD"), ("Throw Pillow", "PLW")),
+        nouns=(
+            ("Coffee Mug", "MUG"),
+            ("Water Bottle", "BTL"),
+            ("Yoga Mat", "YGM"),
+            ("Desk Lamp", "LMP"),
+            ("Phone Case", "CSE"),
+            ("Notebook", "NTB"),
+            ("Backpack", "BPK"),
+            ("Tea Kettle", "KTL"),
+            ("Cutting Board", "CBD"),
+            ("Throw Pillow", "PLW"),
+        ),
         adjectives=("Stainless Steel", "Bamboo", "Ceramic", "Insulated", "Compact", "Deluxe", "Eco-Friendly"),
         variants=("12 oz", "Black", "2-Pack", "Large", "Blue/Gray", "500 ml", "Set of 4"),
         specials=("Crème Brûlée Torch™ – Refillable", _BEST_MUG),
@@ -215,13 +239,33 @@ _VOCAB: dict[str, _Vocab] = {
         fee_reason="Storage Fee",
         reimbursement="Lost in warehouse – reimbursed",
         roots=("Home & Kitchen", "Sports & Outdoors", "Office Products"),
-        categories=("Kitchen & Dining", "Coffee, Tea & Espresso", "Mugs", "Water Bottles", "Yoga", "Lamps & Shades",
-                    "Storage & Organization", "Bedding", "Cookware", "Notebooks & Writing Pads", "Travel Mugs"),
+        categories=(
+            "Kitchen & Dining",
+            "Coffee, Tea & Espresso",
+            "Mugs",
+            "Water Bottles",
+            "Yoga",
+            "Lamps & Shades",
+            "Storage & Organization",
+            "Bedding",
+            "Cookware",
+            "Notebooks & Writing Pads",
+            "Travel Mugs",
+        ),
     ),
     "eu": _Vocab(
-        nouns=(("Kaffeebecher", "KFB"), ("Trinkflasche", "TFL"), ("Yogamatte", "YGM"), ("Schreibtischlampe", "LMP"),
-               ("Handyhülle", "HHL"), ("Notizbuch", "NTB"), ("Rucksack", "RCK"), ("Wasserkocher", "WKO"),
-               ("Schneidebrett", "SBR"), ("Kissenbezug", "KSB")),
+        nouns=(
+            ("Kaffeebecher", "KFB"),
+            ("Trinkflasche", "TFL"),
+            ("Yogamatte", "YGM"),
+            ("Schreibtischlampe", "LMP"),
+            ("Handyhülle", "HHL"),
+            ("Notizbuch", "NTB"),
+            ("Rucksack", "RCK"),
+            ("Wasserkocher", "WKO"),
+            ("Schneidebrett", "SBR"),
+            ("Kissenbezug", "KSB"),
+        ),
         adjectives=("aus Edelstahl", "aus Bambus", "für Büro & Küche", "Größe L", "spülmaschinenfest"),
         variants=("350 ml", "Schwarz", "2er-Pack", "Crème", "Œko-Edition", "Sparset 12,99 €"),
         specials=("Geschenkgutschein 25 € — Œuvre Müller", _BEST_MUG),
@@ -230,21 +274,45 @@ _VOCAB: dict[str, _Vocab] = {
         street2=(None, None, "2. OG", "Bâtiment B"),
         phone="+49 30 1234{:03d}",
         carriers=("DHL", "DPD", "Royal Mail", "Hermes"),
-        comments=(None, None, "Farbe entspricht nicht der Abbildung — zu dunkel", "Qualité médiocre",
-                  "Œffnung undicht, Deckel kaputt"),
+        comments=(
+            None,
+            None,
+            "Farbe entspricht nicht der Abbildung — zu dunkel",
+            "Qualité médiocre",
+            "Œffnung undicht, Deckel kaputt",
+        ),
         item_notes=("Neu & originalverpackt", "Kleine Delle am Deckel — voll funktionsfähig", "Geschenkbox für 2 €"),
         description="Spülmaschinenfest — Lieferung in 1–2 Tagen.",
         shipping_group="Standardvorlage für Amazon",
         fee_reason="Lagergebühr — Januar",
         reimbursement="Im Lager verloren — erstattet (Œ)",
         roots=("Küche, Haushalt & Wohnen", "Sport & Freizeit", "Bürobedarf & Schreibwaren"),
-        categories=("Kaffee- & Teezubehör", "Tassen & Becher", "Trinkflaschen", "Yoga-Matten", "Lampen",
-                    "Aufbewahrung", "Bettwäsche", "Töpfe & Pfannen", "Crêpe-Pfannen", "Notizbücher"),
+        categories=(
+            "Kaffee- & Teezubehör",
+            "Tassen & Becher",
+            "Trinkflaschen",
+            "Yoga-Matten",
+            "Lampen",
+            "Aufbewahrung",
+            "Bettwäsche",
+            "Töpfe & Pfannen",
+            "Crêpe-Pfannen",
+            "Notizbücher",
+        ),
     ),
     "ja": _Vocab(
-        nouns=(("ステンレス マグカップ", "MUG"), ("ウォーターボトル", "BTL"), ("ヨガマット 厚手", "YGM"),
-               ("デスクライト", "LMP"), ("スマホケース", "CSE"), ("ノート", "NTB"), ("リュックサック", "BPK"),
-               ("電気ケトル", "KTL"), ("竹製 まな板", "CBD"), ("クッションカバー", "PLW")),
+        nouns=(
+            ("ステンレス マグカップ", "MUG"),
+            ("ウォーターボトル", "BTL"),
+            ("ヨガマット 厚手", "YGM"),
+            ("デスクライト", "LMP"),
+            ("スマホケース", "CSE"),
+            ("ノート", "NTB"),
+            ("リュックサック", "BPK"),
+            ("電気ケトル", "KTL"),
+            ("竹製 まな板", "CBD"),
+            ("クッションカバー", "PLW"),
+        ),
         adjectives=("髙品質", "ﾃｽﾄ用", "業務用", "北欧風", "軽量"),
         variants=("①", "② 黒", "③ 350ml", "～限定～", "ﾌﾞﾙｰ ④", "⑤ 2個セット"),
         specials=("髙島屋 ﾃｽﾄ ① マグ～限定～", _BEST_MUG),
@@ -260,8 +328,18 @@ _VOCAB: dict[str, _Vocab] = {
         fee_reason="在庫保管手数料",
         reimbursement="倉庫内紛失① 補填～髙",
         roots=("ホーム&キッチン", "スポーツ&アウトドア", "文房具・オフィス用品"),
-        categories=("キッチン用品・食器", "マグカップ", "水筒", "ヨガマット", "照明", "収納用品", "寝具",
-                    "鍋・フライパン", "ノート①", "髙級食器"),
+        categories=(
+            "キッチン用品・食器",
+            "マグカップ",
+            "水筒",
+            "ヨガマット",
+            "照明",
+            "収納用品",
+            "寝具",
+            "鍋・フライパン",
+            "ノート①",
+            "髙級食器",
+        ),
     ),
 }
 
@@ -277,15 +355,28 @@ def _product_name(family: str, v: _Vocab, rng: random.Random, noun: str) -> str:
 
 # (city, state or None, postal code). Leading-zero postal codes on purpose.
 _CITIES: dict[str, tuple[tuple[str, str | None, str], ...]] = {
-    "US": (("Boston", "MA", "02134"), ("Springfield", "MA", "01103"), ("Newark", "NJ", "07102"),
-           ("Seattle", "WA", "98101"), ("Austin", "TX", "78701"), ("Portland", "ME", "04101")),
+    "US": (
+        ("Boston", "MA", "02134"),
+        ("Springfield", "MA", "01103"),
+        ("Newark", "NJ", "07102"),
+        ("Seattle", "WA", "98101"),
+        ("Austin", "TX", "78701"),
+        ("Portland", "ME", "04101"),
+    ),
     "CA": (("Toronto", "ON", "M5V 2T6"), ("Montréal", "QC", "H2X 1Y4"), ("Vancouver", "BC", "V6B 1A1")),
     "MX": (("Ciudad de México", "CDMX", "06700"), ("Guadalajara", "JAL", "44100"), ("Monterrey", "NL", "64000")),
     "BR": (("São Paulo", "SP", "01310-100"), ("Rio de Janeiro", "RJ", "20040-002")),
-    "UK": (("London", None, "SW1A 1AA"), ("Manchester", "Greater Manchester", "M1 1AE"),
-           ("Edinburgh", None, "EH1 1YZ")),
-    "DE": (("München", "Bayern", "80331"), ("Dresden", "Sachsen", "01067"), ("Köln", "Nordrhein-Westfalen", "50667"),
-           ("Düsseldorf", None, "40213")),
+    "UK": (
+        ("London", None, "SW1A 1AA"),
+        ("Manchester", "Greater Manchester", "M1 1AE"),
+        ("Edinburgh", None, "EH1 1YZ"),
+    ),
+    "DE": (
+        ("München", "Bayern", "80331"),
+        ("Dresden", "Sachsen", "01067"),
+        ("Köln", "Nordrhein-Westfalen", "50667"),
+        ("Düsseldorf", None, "40213"),
+    ),
     "FR": (("Paris", None, "75001"), ("Orléans", "Loiret", "45000"), ("Bourg-en-Bresse", "Ain", "01000")),
     "IT": (("Milano", "MI", "20121"), ("Torino", "TO", "10121"), ("Cagliari", "CA", "09124")),
     "ES": (("Madrid", "Madrid", "28001"), ("Barcelona", "Barcelona", "08001"), ("Málaga", "Málaga", "29001")),
@@ -305,8 +396,12 @@ _CITIES: dict[str, tuple[tuple[str, str | None, str], ...]] = {
     "SG": (("Singapore", None, "018956"),),
 }
 
-_CENTERS = {"NA": ("PHX7", "SEA8", "BFI4", "ONT8"), "EU": ("FRA3", "LEJ1", "MUC3", "BHX4", "ORY1"),
-            "JP": ("NRT5", "KIX2", "HND3"), "FE": ("SYD1", "MEL1", "SIN8")}
+_CENTERS = {
+    "NA": ("PHX7", "SEA8", "BFI4", "ONT8"),
+    "EU": ("FRA3", "LEJ1", "MUC3", "BHX4", "ORY1"),
+    "JP": ("NRT5", "KIX2", "HND3"),
+    "FE": ("SYD1", "MEL1", "SIN8"),
+}
 _ORDER_PREFIX = {"NA": ("111", "112", "113", "114"), "EU": ("302", "305", "403", "408"), "FE": ("249", "250", "503")}
 _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -338,6 +433,7 @@ def _order_id(rng: random.Random, m: Marketplace, i: int, salt: int) -> str:
 
 # --- catalog --------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Product:
     asin: str
@@ -363,8 +459,7 @@ def _catalog(rng: random.Random, m: Marketplace, n: int) -> list[_Product]:
         # Every fifth SKU is a bare digit string with leading zeros, which must stay text.
         sku = f"{i:06d}" if i % 5 == 4 else f"{code}-{i:04d}-{rng.choice(('BK', 'WH', 'RD', 'BL'))}"
         price = _local_money(Decimal(rng.randint(599, 8999)) / 100, m)
-        products.append(_Product(asin, parent, sku, "X00" + _unique(i, salt_fn, 7), name, price,
-                                 rng.random() < 0.7))
+        products.append(_Product(asin, parent, sku, "X00" + _unique(i, salt_fn, 7), name, price, rng.random() < 0.7))
     return products
 
 
@@ -374,6 +469,7 @@ def _hot(catalog: list[_Product]) -> list[_Product]:
 
 
 # --- flat-file report generators ------------------------------------------------------------------
+
 
 def _weighted(rng: random.Random, options: Sequence[tuple[Any, int]]) -> Any:
     return rng.choices([o for o, _ in options], weights=[w for _, w in options])[0]
@@ -390,8 +486,9 @@ def _iter_all_orders(rng: random.Random, m: Marketplace, catalog: list[_Product]
     while i < rows:
         k = min(rng.choice((1, 1, 1, 2, 2, 3, 4)), rows - i, len(hot))
         purchase = _instant_at((i + rng.random() * k) / rows)
-        status = _weighted(rng, (("Shipped", 70), ("Pending", 10), ("Cancelled", 10), ("Unshipped", 5),
-                                 ("Shipping", 5)))
+        status = _weighted(
+            rng, (("Shipped", 70), ("Pending", 10), ("Cancelled", 10), ("Unshipped", 5), ("Shipping", 5))
+        )
         updated = _later(rng, purchase, 600 if status == "Pending" else 5 * 86400)
         channel = "Amazon" if rng.random() < 0.6 else "Merchant"
         city, state, postal = rng.choice(cities)
@@ -430,16 +527,18 @@ def _iter_all_orders(rng: random.Random, m: Marketplace, catalog: list[_Product]
                 if not (status == "Pending" and channel == "Merchant"):
                     price = _money(product.price * qty, m)
                     shipping = ship_fee if channel == "Merchant" else _money(Decimal(0), m)
-                    row.update({
-                        "item-price": price,
-                        "item-tax": _money(price * tax, m),
-                        "shipping-price": shipping,
-                        "shipping-tax": _money(shipping * tax, m),
-                        "gift-wrap-price": _local_money("2.99", m) if gift else None,
-                        "gift-wrap-tax": _local_money("0.57", m) if gift else None,
-                        "item-promotion-discount": -_money(price / 10, m) if promo else _money(Decimal(0), m),
-                        "ship-promotion-discount": -shipping if promo and shipping else _money(Decimal(0), m),
-                    })
+                    row.update(
+                        {
+                            "item-price": price,
+                            "item-tax": _money(price * tax, m),
+                            "shipping-price": shipping,
+                            "shipping-tax": _money(shipping * tax, m),
+                            "gift-wrap-price": _local_money("2.99", m) if gift else None,
+                            "gift-wrap-tax": _local_money("0.57", m) if gift else None,
+                            "item-promotion-discount": -_money(price / 10, m) if promo else _money(Decimal(0), m),
+                            "ship-promotion-discount": -shipping if promo and shipping else _money(Decimal(0), m),
+                        }
+                    )
             yield row
         i += k
         n_order += 1
@@ -482,8 +581,9 @@ def _shipments(rng: random.Random, m: Marketplace, catalog: list[_Product], rows
             "bill-country": m.country if pii else None,
             "carrier": rng.choice(v.carriers),
             "tracking-number": "TBA" + _unique_digits(n, salt, 12),
-            "estimated-arrival-date": (shipped + timedelta(days=rng.randint(1, 5))).replace(hour=20, minute=0,
-                                                                                          second=0),
+            "estimated-arrival-date": (shipped + timedelta(days=rng.randint(1, 5))).replace(
+                hour=20, minute=0, second=0
+            ),
             "fulfillment-center-id": rng.choice(_centers(m)),
             "fulfillment-channel": "AFN",
             "sales-channel": m.sales_channel,
@@ -492,22 +592,24 @@ def _shipments(rng: random.Random, m: Marketplace, catalog: list[_Product], rows
             qty = rng.randint(1, 3)
             price = _money(product.price * qty, m)
             row = dict(base)
-            row.update({
-                "shipment-item-id": "D" + _unique(i + j, salt_item + 1, 9),
-                "amazon-order-item-id": _unique_digits(i + j, salt, 14),
-                "sku": product.sku,
-                "product-name": product.name,
-                "quantity-shipped": qty,
-                "currency": m.currency,
-                "item-price": price,
-                "item-tax": _money(price * tax, m),
-                "shipping-price": _money(Decimal(0), m),
-                "shipping-tax": _money(Decimal(0), m),
-                "gift-wrap-price": _money(Decimal(0), m),
-                "gift-wrap-tax": _money(Decimal(0), m),
-                "item-promotion-discount": _money(Decimal(0), m),
-                "ship-promotion-discount": _money(Decimal(0), m),
-            })
+            row.update(
+                {
+                    "shipment-item-id": "D" + _unique(i + j, salt_item + 1, 9),
+                    "amazon-order-item-id": _unique_digits(i + j, salt, 14),
+                    "sku": product.sku,
+                    "product-name": product.name,
+                    "quantity-shipped": qty,
+                    "currency": m.currency,
+                    "item-price": price,
+                    "item-tax": _money(price * tax, m),
+                    "shipping-price": _money(Decimal(0), m),
+                    "shipping-tax": _money(Decimal(0), m),
+                    "gift-wrap-price": _money(Decimal(0), m),
+                    "gift-wrap-tax": _money(Decimal(0), m),
+                    "item-promotion-discount": _money(Decimal(0), m),
+                    "ship-promotion-discount": _money(Decimal(0), m),
+                }
+            )
             out.append(row)
         i += k
         n += 1
@@ -527,40 +629,42 @@ def _returns(rng: random.Random, m: Marketplace, catalog: list[_Product], rows: 
         prepaid = rng.random() < 0.6
         status = rng.choice(("Approved", "Closed", "Pending", "Closed"))
         safet = rng.random() < 0.1
-        out.append({
-            "Order ID": _order_id(rng, m, i, salt),
-            "Order date": requested - timedelta(days=rng.randint(2, 30)),
-            "Return request date": requested,
-            "Return request status": status,
-            "Amazon RMA ID": "D" + _unique(i, salt_rma, 8) + "RRMA",
-            "Merchant RMA ID": f"RMA-{i:05d}" if rng.random() < 0.3 else None,
-            "Label type": "AmazonUnPaidLabel" if not prepaid else "AmazonPrePaidLabel",
-            "Label cost": _local_money("6.50", m) if prepaid else None,
-            "Currency code": m.currency,
-            "Return carrier": rng.choice(v.carriers) if prepaid else None,
-            "Tracking ID": "1Z" + _unique(i, salt_rma, 12) if prepaid else None,
-            "Label to be paid by": rng.choice(("Customer", "Seller")) if prepaid else None,
-            "A-to-Z Claim": "Y" if rng.random() < 0.05 else "N",
-            "Is prime": rng.choice(("Y", "N")),
-            "ASIN": product.asin,
-            "Merchant SKU": product.sku,
-            "Item Name": product.name,
-            "Return quantity": qty,
-            "Return Reason": rng.choice(("CR-UNWANTED_ITEM", "CR-DEFECTIVE", "AMZ-PG-BAD-DESC", "CR-SWITCHEROO")),
-            "In policy": rng.choice(("Y", "Y", "N")),
-            "Return type": rng.choice(("C-Returns", "SellerInitiated")),
-            "Resolution": rng.choice(("StandardRefund", "Replacement")) if status == "Closed" else None,
-            "Invoice number": None,
-            "Return delivery date": requested + timedelta(days=rng.randint(2, 10)) if status == "Closed" else None,
-            "Order Amount": amount,
-            "Order quantity": qty,
-            "SafeT Action reason": "Buyer Abuse" if safet else None,
-            "SafeT claim id": _unique_digits(i, salt, 10) if safet else None,
-            "SafeT claim state": "Decided" if safet else None,
-            "SafeT claim creation time": requested + timedelta(days=12) if safet else None,
-            "SafeT claim reimbursement amount": _money(amount / 2, m) if safet else None,
-            "Refunded Amount": amount if status == "Closed" else None,
-        })
+        out.append(
+            {
+                "Order ID": _order_id(rng, m, i, salt),
+                "Order date": requested - timedelta(days=rng.randint(2, 30)),
+                "Return request date": requested,
+                "Return request status": status,
+                "Amazon RMA ID": "D" + _unique(i, salt_rma, 8) + "RRMA",
+                "Merchant RMA ID": f"RMA-{i:05d}" if rng.random() < 0.3 else None,
+                "Label type": "AmazonUnPaidLabel" if not prepaid else "AmazonPrePaidLabel",
+                "Label cost": _local_money("6.50", m) if prepaid else None,
+                "Currency code": m.currency,
+                "Return carrier": rng.choice(v.carriers) if prepaid else None,
+                "Tracking ID": "1Z" + _unique(i, salt_rma, 12) if prepaid else None,
+                "Label to be paid by": rng.choice(("Customer", "Seller")) if prepaid else None,
+                "A-to-Z Claim": "Y" if rng.random() < 0.05 else "N",
+                "Is prime": rng.choice(("Y", "N")),
+                "ASIN": product.asin,
+                "Merchant SKU": product.sku,
+                "Item Name": product.name,
+                "Return quantity": qty,
+                "Return Reason": rng.choice(("CR-UNWANTED_ITEM", "CR-DEFECTIVE", "AMZ-PG-BAD-DESC", "CR-SWITCHEROO")),
+                "In policy": rng.choice(("Y", "Y", "N")),
+                "Return type": rng.choice(("C-Returns", "SellerInitiated")),
+                "Resolution": rng.choice(("StandardRefund", "Replacement")) if status == "Closed" else None,
+                "Invoice number": None,
+                "Return delivery date": requested + timedelta(days=rng.randint(2, 10)) if status == "Closed" else None,
+                "Order Amount": amount,
+                "Order quantity": qty,
+                "SafeT Action reason": "Buyer Abuse" if safet else None,
+                "SafeT claim id": _unique_digits(i, salt, 10) if safet else None,
+                "SafeT claim state": "Decided" if safet else None,
+                "SafeT claim creation time": requested + timedelta(days=12) if safet else None,
+                "SafeT claim reimbursement amount": _money(amount / 2, m) if safet else None,
+                "Refunded Amount": amount if status == "Closed" else None,
+            }
+        )
     return out
 
 
@@ -576,29 +680,32 @@ def _listings(rng: random.Random, m: Marketplace, catalog: list[_Product], rows:
         else:
             note = rng.choice(v.item_notes) if rng.random() < 0.3 else None
         fc = "AMAZON_JP" if m.code == "JP" else f"AMAZON_{m.region}"
-        out.append({
-            "item-name": p.name,
-            "item-description": v.description if rng.random() < 0.5 else None,
-            "listing-id": f"{opened.month:02d}{opened.day:02d}" + _unique(i, salt, 7),
-            "seller-sku": p.sku,
-            "price": p.price,
-            "quantity": qty,
-            "open-date": opened,
-            "image-url": f"https://m.media-amazon.com/images/I/{_unique(i, salt, 11)}.jpg"
-            if rng.random() < 0.8 else None,
-            "item-is-marketplace": "y",
-            "product-id-type": "1",
-            "item-note": note,
-            "item-condition": "11",
-            "asin1": p.asin,
-            "will-ship-internationally": "1" if rng.random() < 0.3 else None,
-            "expedited-shipping": "Y" if rng.random() < 0.4 else None,
-            "product-id": p.asin,
-            "pending-quantity": rng.randint(0, 3),
-            "fulfillment-channel": fc if p.fba else "DEFAULT",
-            "merchant-shipping-group": None if p.fba else v.shipping_group,
-            "status": "Inactive" if qty == 0 else "Active",
-        })
+        out.append(
+            {
+                "item-name": p.name,
+                "item-description": v.description if rng.random() < 0.5 else None,
+                "listing-id": f"{opened.month:02d}{opened.day:02d}" + _unique(i, salt, 7),
+                "seller-sku": p.sku,
+                "price": p.price,
+                "quantity": qty,
+                "open-date": opened,
+                "image-url": f"https://m.media-amazon.com/images/I/{_unique(i, salt, 11)}.jpg"
+                if rng.random() < 0.8
+                else None,
+                "item-is-marketplace": "y",
+                "product-id-type": "1",
+                "item-note": note,
+                "item-condition": "11",
+                "asin1": p.asin,
+                "will-ship-internationally": "1" if rng.random() < 0.3 else None,
+                "expedited-shipping": "Y" if rng.random() < 0.4 else None,
+                "product-id": p.asin,
+                "pending-quantity": rng.randint(0, 3),
+                "fulfillment-channel": fc if p.fba else "DEFAULT",
+                "merchant-shipping-group": None if p.fba else v.shipping_group,
+                "status": "Inactive" if qty == 0 else "Active",
+            }
+        )
     return out
 
 
@@ -609,29 +716,31 @@ def _inventory(rng: random.Random, m: Marketplace, catalog: list[_Product], rows
         working, inbound, receiving = rng.choice((0, 0, 12)), rng.choice((0, 24, 48)), rng.choice((0, 0, 6))
         warehouse = fulfillable + unsellable + reserved
         mfn = rng.random() < 0.2
-        out.append({
-            "sku": p.sku,
-            "fnsku": p.fnsku,
-            "asin": p.asin,
-            "product-name": p.name,
-            "condition": rng.choice(("New", "New", "New", "UsedLikeNew")),
-            "your-price": p.price,
-            "mfn-listing-exists": "Yes" if mfn else "No",
-            "mfn-fulfillable-quantity": rng.randint(0, 20) if mfn else None,
-            "afn-listing-exists": "Yes",
-            "afn-warehouse-quantity": warehouse,
-            "afn-fulfillable-quantity": fulfillable,
-            "afn-unsellable-quantity": unsellable,
-            "afn-reserved-quantity": reserved,
-            "afn-total-quantity": warehouse + working + inbound + receiving,
-            "per-unit-volume": (Decimal(rng.randint(5, 900)) / 1000).quantize(Decimal("0.001")),
-            "afn-inbound-working-quantity": working,
-            "afn-inbound-shipped-quantity": inbound,
-            "afn-inbound-receiving-quantity": receiving,
-            "afn-researching-quantity": rng.choice((0, 0, 0, 1)),
-            "afn-reserved-future-supply": 0,
-            "afn-future-supply-buyable": 0,
-        })
+        out.append(
+            {
+                "sku": p.sku,
+                "fnsku": p.fnsku,
+                "asin": p.asin,
+                "product-name": p.name,
+                "condition": rng.choice(("New", "New", "New", "UsedLikeNew")),
+                "your-price": p.price,
+                "mfn-listing-exists": "Yes" if mfn else "No",
+                "mfn-fulfillable-quantity": rng.randint(0, 20) if mfn else None,
+                "afn-listing-exists": "Yes",
+                "afn-warehouse-quantity": warehouse,
+                "afn-fulfillable-quantity": fulfillable,
+                "afn-unsellable-quantity": unsellable,
+                "afn-reserved-quantity": reserved,
+                "afn-total-quantity": warehouse + working + inbound + receiving,
+                "per-unit-volume": (Decimal(rng.randint(5, 900)) / 1000).quantize(Decimal("0.001")),
+                "afn-inbound-working-quantity": working,
+                "afn-inbound-shipped-quantity": inbound,
+                "afn-inbound-receiving-quantity": receiving,
+                "afn-researching-quantity": rng.choice((0, 0, 0, 1)),
+                "afn-reserved-future-supply": 0,
+                "afn-future-supply-buyable": 0,
+            }
+        )
     return out
 
 
@@ -643,21 +752,23 @@ def _fba_returns(rng: random.Random, m: Marketplace, catalog: list[_Product], ro
     for i in range(rows):
         p = rng.choice(hot)
         disposition = rng.choice(("SELLABLE", "SELLABLE", "CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED"))
-        out.append({
-            "return-date": _instant_at((i + rng.random()) / rows),
-            "order-id": _order_id(rng, m, i, salt),
-            "sku": p.sku,
-            "asin": p.asin,
-            "fnsku": p.fnsku,
-            "product-name": p.name,
-            "quantity": rng.randint(1, 2),
-            "fulfillment-center-id": rng.choice(_centers(m)),
-            "detailed-disposition": disposition,
-            "reason": rng.choice(("UNWANTED_ITEM", "DEFECTIVE", "NOT_COMPATIBLE", "ORDERED_WRONG_ITEM")),
-            "status": "Unit returned to inventory" if disposition == "SELLABLE" else "Reimbursed",
-            "license-plate-number": "LPNRR" + _unique_digits(i, salt, 9),
-            "customer-comments": rng.choice(v.comments),
-        })
+        out.append(
+            {
+                "return-date": _instant_at((i + rng.random()) / rows),
+                "order-id": _order_id(rng, m, i, salt),
+                "sku": p.sku,
+                "asin": p.asin,
+                "fnsku": p.fnsku,
+                "product-name": p.name,
+                "quantity": rng.randint(1, 2),
+                "fulfillment-center-id": rng.choice(_centers(m)),
+                "detailed-disposition": disposition,
+                "reason": rng.choice(("UNWANTED_ITEM", "DEFECTIVE", "NOT_COMPATIBLE", "ORDERED_WRONG_ITEM")),
+                "status": "Unit returned to inventory" if disposition == "SELLABLE" else "Reimbursed",
+                "license-plate-number": "LPNRR" + _unique_digits(i, salt, 9),
+                "customer-comments": rng.choice(v.comments),
+            }
+        )
     return out
 
 
@@ -672,26 +783,28 @@ def _reimbursements(rng: random.Random, m: Marketplace, catalog: list[_Product],
         inventory = 0 if cash else 1
         per_unit = _money(p.price * Decimal("0.9"), m)
         reversal = rng.random() < 0.05
-        out.append({
-            "approval-date": _instant_at((i + rng.random()) / rows),
-            "reimbursement-id": _unique_digits(i, salt, 10),
-            "case-id": _unique_digits(i, salt + 17, 10) if rng.random() < 0.3 else None,
-            "amazon-order-id": _order_id(rng, m, i, salt % 10**7) if reason == "CustomerReturn" else None,
-            "reason": reason,
-            "sku": p.sku,
-            "fnsku": p.fnsku,
-            "asin": p.asin,
-            "product-name": p.name,
-            "condition": "NewItem",
-            "currency-unit": m.currency,
-            "amount-per-unit": per_unit,
-            "amount-total": _money(per_unit * cash, m),
-            "quantity-reimbursed-cash": cash,
-            "quantity-reimbursed-inventory": inventory,
-            "quantity-reimbursed-total": cash + inventory,
-            "original-reimbursement-id": _unique_digits(i + 1, salt, 10) if reversal else None,
-            "original-reimbursement-type": "Reimbursement_Reversal" if reversal else None,
-        })
+        out.append(
+            {
+                "approval-date": _instant_at((i + rng.random()) / rows),
+                "reimbursement-id": _unique_digits(i, salt, 10),
+                "case-id": _unique_digits(i, salt + 17, 10) if rng.random() < 0.3 else None,
+                "amazon-order-id": _order_id(rng, m, i, salt % 10**7) if reason == "CustomerReturn" else None,
+                "reason": reason,
+                "sku": p.sku,
+                "fnsku": p.fnsku,
+                "asin": p.asin,
+                "product-name": p.name,
+                "condition": "NewItem",
+                "currency-unit": m.currency,
+                "amount-per-unit": per_unit,
+                "amount-total": _money(per_unit * cash, m),
+                "quantity-reimbursed-cash": cash,
+                "quantity-reimbursed-inventory": inventory,
+                "quantity-reimbursed-total": cash + inventory,
+                "original-reimbursement-id": _unique_digits(i + 1, salt, 10) if reversal else None,
+                "original-reimbursement-type": "Reimbursement_Reversal" if reversal else None,
+            }
+        )
     return out
 
 
@@ -714,23 +827,25 @@ def _ledger(rng: random.Random, m: Marketplace, catalog: list[_Product], rows: i
         else:
             ref = _unique_digits(i, salt, 11)
         adjust = event == "Adjustments"
-        out.append({
-            "Date": at.date(),
-            "FNSKU": p.fnsku,
-            "ASIN": p.asin,
-            "MSKU": p.sku,
-            "Title": p.name,
-            "Event Type": event,
-            "Reference ID": ref,
-            "Quantity": qty,
-            "Fulfillment Center": rng.choice(_centers(m)),
-            "Disposition": rng.choice(("SELLABLE", "SELLABLE", "UNSELLABLE")),
-            "Reason": rng.choice(("P", "Q", "E", "M")) if adjust else None,
-            "Country": m.country,
-            "Reconciled Quantity": qty if adjust else None,
-            "Unreconciled Quantity": 0 if adjust else None,
-            "Date and Time": at,
-        })
+        out.append(
+            {
+                "Date": at.date(),
+                "FNSKU": p.fnsku,
+                "ASIN": p.asin,
+                "MSKU": p.sku,
+                "Title": p.name,
+                "Event Type": event,
+                "Reference ID": ref,
+                "Quantity": qty,
+                "Fulfillment Center": rng.choice(_centers(m)),
+                "Disposition": rng.choice(("SELLABLE", "SELLABLE", "UNSELLABLE")),
+                "Reason": rng.choice(("P", "Q", "E", "M")) if adjust else None,
+                "Country": m.country,
+                "Reconciled Quantity": qty if adjust else None,
+                "Unreconciled Quantity": 0 if adjust else None,
+                "Date and Time": at,
+            }
+        )
     return out
 
 
@@ -767,8 +882,17 @@ def _generic_rows(
 
 
 def _generic_value(
-    key: str, kind: str, rng: random.Random, m: Marketplace, v: _Vocab, p: _Product, at: datetime, i: int,
-    salt: int, place: tuple[str, str | None, str], is_filter: bool,
+    key: str,
+    kind: str,
+    rng: random.Random,
+    m: Marketplace,
+    v: _Vocab,
+    p: _Product,
+    at: datetime,
+    i: int,
+    salt: int,
+    place: tuple[str, str | None, str],
+    is_filter: bool,
 ) -> Any:
     if is_filter:
         return at if kind == "dt" else at.date() if kind == "date" else f"{at:%Y-%m}"
@@ -918,6 +1042,7 @@ def _filter_value(row: Row, spec: ReportSpec) -> datetime:
 
 # --- XML All Orders ------------------------------------------------------------------------------
 
+
 def _orders(rows: list[Row]) -> list[list[Row]]:
     """Order-item rows grouped by order, in the order each order first appears."""
     grouped: dict[str, list[Row]] = {}
@@ -982,17 +1107,29 @@ def _order_xml(items: list[Row], m: Marketplace) -> str:
 def _order_record(items: list[Row]) -> dict[str, Any]:
     """What the tap should make of one <Order>: snake-cased, typed, absent elements absent."""
     order = items[0]
-    address = {"city": order["ship-city"], "state": order["ship-state"], "postal_code": order["ship-postal-code"],
-               "country": order["ship-country"]}
+    address = {
+        "city": order["ship-city"],
+        "state": order["ship-state"],
+        "postal_code": order["ship-postal-code"],
+        "country": order["ship-country"],
+    }
     record_items = []
     for row in items:
-        item: dict[str, Any] = {"asin": row["asin"], "sku": row["sku"], "item_status": row["item-status"],
-                                "product_name": row["product-name"], "quantity": row["quantity"]}
+        item: dict[str, Any] = {
+            "asin": row["asin"],
+            "sku": row["sku"],
+            "item_status": row["item-status"],
+            "product_name": row["product-name"],
+            "quantity": row["quantity"],
+        }
         components = _price_components(row)
         if components:
-            item["item_price"] = {"component": [
-                {"type": kind, "amount": {"currency": row["currency"], "value": amount}} for kind, amount in components
-            ]}
+            item["item_price"] = {
+                "component": [
+                    {"type": kind, "amount": {"currency": row["currency"], "value": amount}}
+                    for kind, amount in components
+                ]
+            }
         record_items.append(item)
     return {
         "amazon_order_id": order["amazon-order-id"],
@@ -1013,8 +1150,23 @@ def _order_record(items: list[Row]) -> dict[str, Any]:
 
 # --- sales and traffic ----------------------------------------------------------------------------
 
-_SUM_FIELDS = ("bs", "ms", "bpv", "mpv", "bsb", "msb", "bpvb", "mpvb", "units", "items", "units_b2b",
-               "items_b2b", "refunded", "shipped", "orders_shipped")
+_SUM_FIELDS = (
+    "bs",
+    "ms",
+    "bpv",
+    "mpv",
+    "bsb",
+    "msb",
+    "bpvb",
+    "mpvb",
+    "units",
+    "items",
+    "units_b2b",
+    "items_b2b",
+    "refunded",
+    "shipped",
+    "orders_shipped",
+)
 _Facts = dict[str, Any]
 
 
@@ -1026,12 +1178,24 @@ def _st_facts(rng: random.Random, p: _Product) -> _Facts:
     shipped = rng.randint(0, units + 2)
     bpv, mpv = bs + rng.randint(0, bs), ms + rng.randint(0, ms)
     return {
-        "bs": bs, "ms": ms, "bpv": bpv, "mpv": mpv,
-        "bsb": bs // rng.randint(5, 10), "msb": ms // rng.randint(5, 10),
-        "bpvb": bpv // rng.randint(5, 10), "mpvb": mpv // rng.randint(5, 10),
-        "units": units, "items": items, "units_b2b": units_b2b, "items_b2b": min(items, units_b2b),
-        "refunded": rng.randint(0, units // 4), "shipped": shipped, "orders_shipped": rng.randint(0, shipped),
-        "sales": p.price * units, "sales_b2b": p.price * units_b2b, "shipped_sales": p.price * shipped,
+        "bs": bs,
+        "ms": ms,
+        "bpv": bpv,
+        "mpv": mpv,
+        "bsb": bs // rng.randint(5, 10),
+        "msb": ms // rng.randint(5, 10),
+        "bpvb": bpv // rng.randint(5, 10),
+        "mpvb": mpv // rng.randint(5, 10),
+        "units": units,
+        "items": items,
+        "units_b2b": units_b2b,
+        "items_b2b": min(items, units_b2b),
+        "refunded": rng.randint(0, units // 4),
+        "shipped": shipped,
+        "orders_shipped": rng.randint(0, shipped),
+        "sales": p.price * units,
+        "sales_b2b": p.price * units_b2b,
+        "shipped_sales": p.price * shipped,
         "buy_box": Decimal(rng.randint(8000, 10000)) / 100,
     }
 
@@ -1075,11 +1239,17 @@ def _st_days(rng: random.Random, m: Marketplace, catalog: list[_Product], rows: 
         active = [p for p in products if rng.random() < 0.75] or [products[0]]
         claims = 1 if rng.random() < 0.1 else 0
         feedback = rng.randint(0, 5)
-        out.append(_StDay(
-            d, tuple((p, _st_facts(rng, p)) for p in active), claims,
-            _local_money("12.99", m) * claims, feedback, rng.randint(0, feedback) if rng.random() < 0.3 else 0,
-            rng.randint(20, 60),
-        ))
+        out.append(
+            _StDay(
+                d,
+                tuple((p, _st_facts(rng, p)) for p in active),
+                claims,
+                _local_money("12.99", m) * claims,
+                feedback,
+                rng.randint(0, feedback) if rng.random() < 0.3 else 0,
+                rng.randint(20, 60),
+            )
+        )
     return out
 
 
@@ -1233,6 +1403,7 @@ def _by_asin_entries(days: Sequence[_StDay], granularity: str, m: Marketplace) -
 
 # --- browse tree ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Node:
     id: str
@@ -1297,11 +1468,17 @@ def _browse_tree(rng: random.Random, m: Marketplace, rows: int) -> list[_Node]:
     for i in order:
         p = path(i)
         leaf = not kids[i]
-        nodes.append(_Node(
-            ids[i], names[i], names[p[0]], tuple(ids[j] for j in p), tuple(names[j] for j in p),
-            tuple(ids[c] for c in kids[i]),
-            rng.choice(("KITCHEN", "DRINKING_CUP", "HOME", None)) if leaf else None,
-        ))
+        nodes.append(
+            _Node(
+                ids[i],
+                names[i],
+                names[p[0]],
+                tuple(ids[j] for j in p),
+                tuple(names[j] for j in p),
+                tuple(ids[c] for c in kids[i]),
+                rng.choice(("KITCHEN", "DRINKING_CUP", "HOME", None)) if leaf else None,
+            )
+        )
     return nodes
 
 
@@ -1347,6 +1524,7 @@ def _node_record(n: _Node) -> dict[str, Any]:
 
 
 # --- settlement -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SettlementReport:
@@ -1407,31 +1585,53 @@ def _settlement_rows(
             price = _money(p.price * qty, m)
             sign = 1 if kind == "Order" else -1
             afn = p.fba
-            common.update({
-                "order-id": _order_id(rng, m, n, salt),
-                "marketplace-name": m.sales_channel,
-                "fulfillment-id": "AFN" if afn else "MFN",
-                "order-item-code": _unique_digits(n, salt, 14),
-                "sku": p.sku,
-            })
+            common.update(
+                {
+                    "order-id": _order_id(rng, m, n, salt),
+                    "marketplace-name": m.sales_channel,
+                    "fulfillment-id": "AFN" if afn else "MFN",
+                    "order-item-code": _unique_digits(n, salt, 14),
+                    "sku": p.sku,
+                }
+            )
             if kind == "Order":
                 common.update({"shipment-id": "D" + _unique(n, salt, 8), "quantity-purchased": qty})
             else:
-                common.update({"adjustment-id": _unique_digits(n, salt + 1, 14),
-                               "merchant-adjustment-item-id": None})
+                common.update({"adjustment-id": _unique_digits(n, salt + 1, 14), "merchant-adjustment-item-id": None})
             lines.append({**common, "price-type": "Principal", "price-amount": sign * price})
             lines.append({**common, "price-type": "Tax", "price-amount": sign * _money(price * tax, m)})
-            lines.append({**common, "item-related-fee-type": "Commission",
-                          "item-related-fee-amount": -sign * _money(price * Decimal("0.15"), m)})
+            lines.append(
+                {
+                    **common,
+                    "item-related-fee-type": "Commission",
+                    "item-related-fee-amount": -sign * _money(price * Decimal("0.15"), m),
+                }
+            )
             if afn and kind == "Order":
-                lines.append({**common, "item-related-fee-type": "FBAPerUnitFulfillmentFee",
-                              "item-related-fee-amount": -_local_money("3.22", m) * qty})
+                lines.append(
+                    {
+                        **common,
+                        "item-related-fee-type": "FBAPerUnitFulfillmentFee",
+                        "item-related-fee-amount": -_local_money("3.22", m) * qty,
+                    }
+                )
             if kind == "Order" and rng.random() < 0.2:
-                lines.append({**common, "promotion-id": "Core Free Shipping", "promotion-type": "Shipping",
-                              "promotion-amount": -_local_money("1.99", m)})
+                lines.append(
+                    {
+                        **common,
+                        "promotion-id": "Core Free Shipping",
+                        "promotion-type": "Shipping",
+                        "promotion-amount": -_local_money("1.99", m),
+                    }
+                )
         elif kind == "other-transaction":
-            lines.append({**common, "other-fee-reason-description": v.fee_reason,
-                          "other-fee-amount": -_local_money(Decimal(rng.randint(100, 2000)) / 100, m)})
+            lines.append(
+                {
+                    **common,
+                    "other-fee-reason-description": v.fee_reason,
+                    "other-fee-amount": -_local_money(Decimal(rng.randint(100, 2000)) / 100, m),
+                }
+            )
         else:
             lines.append({**common, "order-fee-type": "Subscription Fee", "misc-fee-amount": -_local_money("39.99", m)})
         n += 1
@@ -1495,55 +1695,97 @@ def _settlement_v2_rows(
     n = 0
     while len(lines) < rows:
         posted = (report.data_start_time + timedelta(seconds=span * (len(lines) + rng.random()) / rows)).replace(
-            microsecond=0)
+            microsecond=0
+        )
         kind = _weighted(rng, (("Order", 70), ("Refund", 15), ("other-transaction", 10), ("ServiceFee", 5)))
         # Every settlement has a reimbursement: a large amount, described in the marketplace's language.
         kind = "other-transaction" if n == 0 else kind
         common: Row = {
-            "settlement-id": settlement_id, "transaction-type": kind, "posted-date": posted.date(),
-            "posted-date-time": posted, "quantity-purchased": 0,
+            "settlement-id": settlement_id,
+            "transaction-type": kind,
+            "posted-date": posted.date(),
+            "posted-date-time": posted,
+            "quantity-purchased": 0,
         }
         if kind in ("Order", "Refund"):
             p = rng.choice(hot)
             qty = rng.randint(1, 2)
             price = _money(p.price * qty, home)
             sign = 1 if kind == "Order" else -1
-            common.update({
-                "order-id": _order_id(rng, home, n, salt),
-                "marketplace-name": rng.choice(members).sales_channel,
-                "fulfillment-id": "AFN" if p.fba else "MFN",
-                "order-item-code": _unique_digits(n, salt, 14),
-                "sku": p.sku,
-                "quantity-purchased": qty,
-            })
+            common.update(
+                {
+                    "order-id": _order_id(rng, home, n, salt),
+                    "marketplace-name": rng.choice(members).sales_channel,
+                    "fulfillment-id": "AFN" if p.fba else "MFN",
+                    "order-item-code": _unique_digits(n, salt, 14),
+                    "sku": p.sku,
+                    "quantity-purchased": qty,
+                }
+            )
             if kind == "Order":
                 common["shipment-id"] = "D" + _unique(n, salt, 8)
             else:
                 common["adjustment-id"] = _unique_digits(n, salt + 1, 14)
-            lines.append({**common, "amount-type": "ItemPrice", "amount-description": "Principal",
-                          "amount": sign * price})
-            lines.append({**common, "amount-type": "ItemPrice", "amount-description": "Tax",
-                          "amount": sign * _money(price * tax, home)})
-            lines.append({**common, "amount-type": "ItemFees", "amount-description": "Commission",
-                          "amount": -sign * _money(price * Decimal("0.15"), home)})
+            lines.append(
+                {**common, "amount-type": "ItemPrice", "amount-description": "Principal", "amount": sign * price}
+            )
+            lines.append(
+                {
+                    **common,
+                    "amount-type": "ItemPrice",
+                    "amount-description": "Tax",
+                    "amount": sign * _money(price * tax, home),
+                }
+            )
+            lines.append(
+                {
+                    **common,
+                    "amount-type": "ItemFees",
+                    "amount-description": "Commission",
+                    "amount": -sign * _money(price * Decimal("0.15"), home),
+                }
+            )
             if p.fba and kind == "Order":
-                lines.append({**common, "amount-type": "ItemFees", "amount-description": "FBAPerUnitFulfillmentFee",
-                              "amount": -_local_money("3.22", home) * qty})
+                lines.append(
+                    {
+                        **common,
+                        "amount-type": "ItemFees",
+                        "amount-description": "FBAPerUnitFulfillmentFee",
+                        "amount": -_local_money("3.22", home) * qty,
+                    }
+                )
             if kind == "Order" and rng.random() < 0.2:
-                lines.append({**common, "amount-type": "Promotion", "amount-description": "Shipping",
-                              "promotion-id": "Core Free Shipping", "amount": -_local_money("1.99", home)})
+                lines.append(
+                    {
+                        **common,
+                        "amount-type": "Promotion",
+                        "amount-description": "Shipping",
+                        "promotion-id": "Core Free Shipping",
+                        "amount": -_local_money("1.99", home),
+                    }
+                )
         elif kind == "other-transaction":
             # A large one now and then: amounts past a thousand show a marketplace's thousands separator.
             large = n == 0 or rng.random() < 0.3
-            lines.append({
-                **common, "amount-type": "FBA Inventory Reimbursement" if large else "other-transaction",
-                "amount-description": v.reimbursement if large else v.fee_reason,
-                "amount": _local_money(Decimal(rng.randint(100_000, 300_000)) / 100, home) if large
-                else -_local_money(Decimal(rng.randint(100, 2000)) / 100, home),
-            })
+            lines.append(
+                {
+                    **common,
+                    "amount-type": "FBA Inventory Reimbursement" if large else "other-transaction",
+                    "amount-description": v.reimbursement if large else v.fee_reason,
+                    "amount": _local_money(Decimal(rng.randint(100_000, 300_000)) / 100, home)
+                    if large
+                    else -_local_money(Decimal(rng.randint(100, 2000)) / 100, home),
+                }
+            )
         else:
-            lines.append({**common, "amount-type": "ServiceFee", "amount-description": "Subscription",
-                          "amount": -_local_money("39.99", home)})
+            lines.append(
+                {
+                    **common,
+                    "amount-type": "ServiceFee",
+                    "amount-description": "Subscription",
+                    "amount": -_local_money("39.99", home),
+                }
+            )
         n += 1
     lines = lines[:rows]
     summary: Row = {
@@ -1573,6 +1815,7 @@ def _settlement_renderers(spec: ReportSpec, m: Marketplace) -> list[tuple[str, _
 
 
 # --- the dataset ----------------------------------------------------------------------------------
+
 
 class Dataset:
     """All report data the simulator serves, for one seed. Cheap to create; rows are built on first use."""
@@ -1621,7 +1864,8 @@ class Dataset:
             return rows
         lo, hi = _aware(start), _aware(end)
         return [
-            r for r in rows
+            r
+            for r in rows
             if (lo is None or lo <= _filter_value(r, spec)) and (hi is None or _filter_value(r, spec) < hi)
         ]
 
@@ -1704,8 +1948,9 @@ class Dataset:
             nodes = _select_nodes(self._tree(m), options)
             if not nodes:
                 return None
-            text = "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', "<Result>",
-                              *(_node_xml(n) for n in nodes), "</Result>", ""])
+            text = "\n".join(
+                ['<?xml version="1.0" encoding="UTF-8"?>', "<Result>", *(_node_xml(n) for n in nodes), "</Result>", ""]
+            )
             return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
         spec = FLAT_SPECS[report_type]
         rows = self._windowed(report_type, m, start, end)
@@ -1743,14 +1988,20 @@ class Dataset:
             if not orders:
                 return None
             orders.sort(key=lambda pair: pair[0])
-            text = "\n".join([
-                '<?xml version="1.0" encoding="UTF-8"?>',
-                '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">',
-                "<Header><DocumentVersion>1.00</DocumentVersion></Header>",
-                "<MessageType>AllOrdersReport</MessageType>",
-                *(xml for _at, xml in orders), "</AmazonEnvelope>", "",
-            ])
+            text = "\n".join(
+                [
+                    '<?xml version="1.0" encoding="UTF-8"?>',
+                    (
+                        '<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                        'xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">'
+                    ),
+                    "<Header><DocumentVersion>1.00</DocumentVersion></Header>",
+                    "<MessageType>AllOrdersReport</MessageType>",
+                    *(xml for _at, xml in orders),
+                    "</AmazonEnvelope>",
+                    "",
+                ]
+            )
             return Document(text.encode("utf-8"), XML_CONTENT_TYPE)
         spec = FLAT_SPECS[report_type]
         rendered: list[tuple[datetime, list[str]]] = []

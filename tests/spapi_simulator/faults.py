@@ -139,51 +139,114 @@ SWITCHES: dict[str, Switch] = {
         Switch("server_error_status", 500, _error_status, "status of server_error: 500 or 503"),
         Switch("fatal", {}, _counters, "{reportType: n}: the next n created reports end FATAL"),
         Switch("fatal_error_document", True, _bool, "FATAL reports carry an error document"),
-        Switch("cancel", {}, _counters,
-               "{reportType: n}: the next n created reports end CANCELLED, data or not (as Amazon cancels an FBA "
-               "report requested too soon after the last one it generated)"),
-        Switch("no_role", [], _names,
-               "[operationId, ...]: these answer 403 Unauthorized, as for an app without the role they need"),
-        Switch("account_type", "any", _account_type,
-               "Seller or Vendor: what the other account type may not call is refused (and is a violation)"),
+        Switch(
+            "cancel",
+            {},
+            _counters,
+            "{reportType: n}: the next n created reports end CANCELLED, data or not (as Amazon cancels an FBA "
+            "report requested too soon after the last one it generated)",
+        ),
+        Switch(
+            "no_role",
+            [],
+            _names,
+            "[operationId, ...]: these answer 403 Unauthorized, as for an app without the role they need",
+        ),
+        Switch(
+            "account_type",
+            "any",
+            _account_type,
+            "Seller or Vendor: what the other account type may not call is refused (and is a violation)",
+        ),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),
-        Switch("processing_delays", [], _seconds_list,
-               "[s, ...]: the next created reports take these delays in turn, then processing_delay"),
+        Switch(
+            "processing_delays",
+            [],
+            _seconds_list,
+            "[s, ...]: the next created reports take these delays in turn, then processing_delay",
+        ),
         Switch("token_ttl", 3600.0, _seconds, "lifetime of newly issued access tokens"),
         Switch("document_url_ttl", 300.0, _seconds, "lifetime of newly issued document URLs"),
         Switch("no_charset", False, _bool, "omit the charset from document Content-Type"),
         Switch("invalid_grant", False, _bool, "LWA answers 400 invalid_grant"),
         Switch("invalid_client", False, _bool, "LWA answers 401 invalid_client"),
-        Switch("expire_tokens", False, _bool, "true: every token issued so far expires now",
-               action=True),
+        Switch("expire_tokens", False, _bool, "true: every token issued so far expires now", action=True),
         Switch("rate_limit_header", True, _bool, "send x-amzn-RateLimit-Limit where Amazon may"),
-        Switch("reset_connection", {}, _counters,
-               "{operationId|lwa|document: n}: the next n requests get the connection closed, no answer"),
-        Switch("hang", {}, _counters,
-               "{operationId|lwa|document: n}: the next n requests wait hang_seconds, then no answer"),
+        Switch(
+            "reset_connection",
+            {},
+            _counters,
+            "{operationId|lwa|document: n}: the next n requests get the connection closed, no answer",
+        ),
+        Switch(
+            "hang",
+            {},
+            _counters,
+            "{operationId|lwa|document: n}: the next n requests wait hang_seconds, then no answer",
+        ),
         Switch("hang_seconds", 2.0, _seconds, "how long hang and stall_document keep the client waiting"),
-        Switch("break_document", {}, _counters,
-               "{reportType: n}: the next n downloads stop after part of the body and close"),
-        Switch("stall_document", {}, _counters,
-               "{reportType: n}: the next n downloads send part of the body, then go silent"),
-        Switch("truncate_document", {}, _counters,
-               "{reportType: n}: the next n downloads serve a gzip stream cut short (complete HTTP)"),
-        Switch("empty_document", {}, _counters,
-               "{reportType: n}: the next n downloads answer 200 with zero bytes (still flagged GZIP)"),
-        Switch("document_encoding", {}, _encodings,
-               "{reportType: plain|unflagged|double_gzip}: documents served not as their flag says"),
-        Switch("expired_document_url", {}, _counters,
-               "{reportType: n}: the next n getReportDocument URLs have already expired"),
-        Switch("insecure_document_url", False, _bool,
-               "getReportDocument answers plain-http URLs on a host that is not loopback"),
+        Switch(
+            "break_document",
+            {},
+            _counters,
+            "{reportType: n}: the next n downloads stop after part of the body and close",
+        ),
+        Switch(
+            "stall_document",
+            {},
+            _counters,
+            "{reportType: n}: the next n downloads send part of the body, then go silent",
+        ),
+        Switch(
+            "truncate_document",
+            {},
+            _counters,
+            "{reportType: n}: the next n downloads serve a gzip stream cut short (complete HTTP)",
+        ),
+        Switch(
+            "empty_document",
+            {},
+            _counters,
+            "{reportType: n}: the next n downloads answer 200 with zero bytes (still flagged GZIP)",
+        ),
+        Switch(
+            "document_encoding",
+            {},
+            _encodings,
+            "{reportType: plain|unflagged|double_gzip}: documents served not as their flag says",
+        ),
+        Switch(
+            "expired_document_url",
+            {},
+            _counters,
+            "{reportType: n}: the next n getReportDocument URLs have already expired",
+        ),
+        Switch(
+            "insecure_document_url",
+            False,
+            _bool,
+            "getReportDocument answers plain-http URLs on a host that is not loopback",
+        ),
         Switch("stuck", {}, _counters, "{reportType: n}: the next n created reports never finish"),
         Switch("stuck_status", "IN_QUEUE", _stuck_status, "where stuck reports stay: IN_QUEUE or IN_PROGRESS"),
-        Switch("expire_page_token", {}, _counters,
-               "{operationId: n}: the next n page tokens presented are refused as expired"),
-        Switch("settlement_v1_removed", "2026-11-11", _iso_date,
-               "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before"),
-        Switch("document_mutation", {}, _mutations,
-               "{reportType: mutation}: documents made from now on are damaged (see mutations.py)"),
+        Switch(
+            "expire_page_token",
+            {},
+            _counters,
+            "{operationId: n}: the next n page tokens presented are refused as expired",
+        ),
+        Switch(
+            "settlement_v1_removed",
+            "2026-11-11",
+            _iso_date,
+            "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before",
+        ),
+        Switch(
+            "document_mutation",
+            {},
+            _mutations,
+            "{reportType: mutation}: documents made from now on are damaged (see mutations.py)",
+        ),
     )
 }
 
@@ -194,9 +257,7 @@ class Faults:
     def __init__(self, initial: Mapping[str, Any] | None = None) -> None:
         self._lock = threading.Lock()
         self._hooks: dict[str, list[Callable[[Any], None]]] = {}
-        self._values: dict[str, Any] = {
-            name: copy.deepcopy(s.default) for name, s in SWITCHES.items() if not s.action
-        }
+        self._values: dict[str, Any] = {name: copy.deepcopy(s.default) for name, s in SWITCHES.items() if not s.action}
         self._baseline: dict[str, Any] = {}
         if initial:
             self.set(**initial)
@@ -266,6 +327,4 @@ class Faults:
         try:
             return SWITCHES[name]
         except KeyError:
-            raise ValueError(
-                f"unknown fault switch {name!r}; known: {', '.join(sorted(SWITCHES))}"
-            ) from None
+            raise ValueError(f"unknown fault switch {name!r}; known: {', '.join(sorted(SWITCHES))}") from None

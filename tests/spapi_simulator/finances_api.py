@@ -103,8 +103,9 @@ class FinancesApi:
     @staticmethod
     def _events(rng: random.Random, rows: int, anchor: datetime) -> list[tuple[str, datetime, dict[str, Any]]]:
         events: list[tuple[str, datetime, dict[str, Any]]] = []
-        span = int((datetime(2024, 7, 10, tzinfo=timezone.utc) - datetime(2023, 12, 1, tzinfo=timezone.utc))
-                   .total_seconds())
+        span = int(
+            (datetime(2024, 7, 10, tzinfo=timezone.utc) - datetime(2023, 12, 1, tzinfo=timezone.utc)).total_seconds()
+        )
         for n in range(rows * 2):
             posted = datetime(2023, 12, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(span))
             if n >= rows * 2 - 3:
@@ -113,45 +114,70 @@ class FinancesApi:
             kind = n % 4
             if kind in (0, 1):
                 fee = {"FeeType": "Commission", "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng)}}
-                charge = {"ChargeType": "Principal", "ChargeAmount": {"CurrencyCode": "USD",
-                                                                       "CurrencyAmount": _amount(rng)}}
-                events.append(("ShipmentEventList" if kind == 0 else "RefundEventList", posted, {
-                    "AmazonOrderId": order_id,
-                    "SellerOrderId": f"SO-{n:05d}",
-                    "MarketplaceName": "Amazon.com",
-                    "PostedDate": format_time(posted),
-                    "ShipmentItemList": [{
-                        "SellerSKU": f"SKU-{n:04d}",
-                        "OrderItemId": f"{rng.randrange(10**13, 10**14)}",
-                        "QuantityShipped": rng.randint(1, 3),
-                        "ItemChargeList": [charge],
-                        "ItemFeeList": [fee],
-                    }],
-                }))
+                charge = {
+                    "ChargeType": "Principal",
+                    "ChargeAmount": {"CurrencyCode": "USD", "CurrencyAmount": _amount(rng)},
+                }
+                events.append(
+                    (
+                        "ShipmentEventList" if kind == 0 else "RefundEventList",
+                        posted,
+                        {
+                            "AmazonOrderId": order_id,
+                            "SellerOrderId": f"SO-{n:05d}",
+                            "MarketplaceName": "Amazon.com",
+                            "PostedDate": format_time(posted),
+                            "ShipmentItemList": [
+                                {
+                                    "SellerSKU": f"SKU-{n:04d}",
+                                    "OrderItemId": f"{rng.randrange(10**13, 10**14)}",
+                                    "QuantityShipped": rng.randint(1, 3),
+                                    "ItemChargeList": [charge],
+                                    "ItemFeeList": [fee],
+                                }
+                            ],
+                        },
+                    )
+                )
             elif kind == 2:
                 # Service fees carry no date of their own: Amazon files them by when they posted.
-                event = {"FeeReason": "FBA storage", "FeeDescription": "Monthly storage", "SellerSKU": f"SKU-{n:04d}",
-                         "ASIN": f"B0{rng.randrange(10**7, 10**8)}",
-                         "FeeList": [{"FeeType": "FBAStorageFee",
-                                      "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng, 10, 900)}}]}
+                event = {
+                    "FeeReason": "FBA storage",
+                    "FeeDescription": "Monthly storage",
+                    "SellerSKU": f"SKU-{n:04d}",
+                    "ASIN": f"B0{rng.randrange(10**7, 10**8)}",
+                    "FeeList": [
+                        {
+                            "FeeType": "FBAStorageFee",
+                            "FeeAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng, 10, 900)},
+                        }
+                    ],
+                }
                 events.append(("ServiceFeeEventList", posted, event))
                 if n % 8 == 2:
                     # An identical twin in the same window: two events, two records.
                     events.append(("ServiceFeeEventList", posted, dict(event)))
             else:
-                events.append(("AdjustmentEventList", posted, {
-                    "AdjustmentType": "ReserveDebit",
-                    "PostedDate": format_time(posted),
-                    "AdjustmentAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng, 100, 5000)},
-                }))
+                events.append(
+                    (
+                        "AdjustmentEventList",
+                        posted,
+                        {
+                            "AdjustmentType": "ReserveDebit",
+                            "PostedDate": format_time(posted),
+                            "AdjustmentAmount": {"CurrencyCode": "USD", "CurrencyAmount": -_amount(rng, 100, 5000)},
+                        },
+                    )
+                )
         events.sort(key=lambda e: e[1])
         return events
 
     @staticmethod
     def _transactions(rng: random.Random, rows: int, anchor: datetime) -> list[dict[str, Any]]:
         transactions = []
-        span = int((datetime(2024, 7, 10, tzinfo=timezone.utc) - datetime(2023, 12, 1, tzinfo=timezone.utc))
-                   .total_seconds())
+        span = int(
+            (datetime(2024, 7, 10, tzinfo=timezone.utc) - datetime(2023, 12, 1, tzinfo=timezone.utc)).total_seconds()
+        )
         for n in range(rows * 2):
             posted = datetime(2023, 12, 1, tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(span))
             if n >= rows * 2 - 3:
@@ -160,28 +186,45 @@ class FinancesApi:
             order_id = f"{rng.randrange(100, 999)}-{rng.randrange(10**6, 10**7)}-{rng.randrange(10**6, 10**7)}"
             total = _amount(rng)
             fee = -_amount(rng, 10, 500)
-            transactions.append({
-                "sellingPartnerMetadata": {"sellingPartnerId": "A3SIMULATEDSELLER", "accountType": "Standard",
-                                           "marketplaceId": m.id},
-                "relatedIdentifiers": [{"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": order_id}],
-                "transactionType": "Shipment" if n % 3 else "Refund",
-                "transactionId": f"TX-{rng.randrange(10**12, 10**13)}",
-                "transactionStatus": "RELEASED" if n % 5 else "DEFERRED",
-                "description": "Order Payment" if n % 3 else "Refund",
-                "postedDate": format_time(posted),
-                "totalAmount": {"currencyCode": m.currency, "currencyAmount": round(total + fee, 2)},
-                "marketplaceDetails": {"marketplaceId": m.id, "marketplaceName": m.sales_channel},
-                "items": [{"description": "Item", "totalAmount": {"currencyCode": m.currency,
-                                                                  "currencyAmount": total}}],
-                "contexts": [{"contextType": "ProductContext", "asin": f"B0{rng.randrange(10**7, 10**8)}",
-                              "sku": f"SKU-{n:04d}", "quantityShipped": 1, "fulfillmentNetwork": "AFN"}],
-                "breakdowns": [
-                    {"breakdownType": "Sales", "breakdownAmount": {"currencyCode": m.currency,
-                                                                   "currencyAmount": total}},
-                    {"breakdownType": "Fees", "breakdownAmount": {"currencyCode": m.currency,
-                                                                  "currencyAmount": fee}},
-                ],
-            })
+            transactions.append(
+                {
+                    "sellingPartnerMetadata": {
+                        "sellingPartnerId": "A3SIMULATEDSELLER",
+                        "accountType": "Standard",
+                        "marketplaceId": m.id,
+                    },
+                    "relatedIdentifiers": [{"relatedIdentifierName": "ORDER_ID", "relatedIdentifierValue": order_id}],
+                    "transactionType": "Shipment" if n % 3 else "Refund",
+                    "transactionId": f"TX-{rng.randrange(10**12, 10**13)}",
+                    "transactionStatus": "RELEASED" if n % 5 else "DEFERRED",
+                    "description": "Order Payment" if n % 3 else "Refund",
+                    "postedDate": format_time(posted),
+                    "totalAmount": {"currencyCode": m.currency, "currencyAmount": round(total + fee, 2)},
+                    "marketplaceDetails": {"marketplaceId": m.id, "marketplaceName": m.sales_channel},
+                    "items": [
+                        {"description": "Item", "totalAmount": {"currencyCode": m.currency, "currencyAmount": total}}
+                    ],
+                    "contexts": [
+                        {
+                            "contextType": "ProductContext",
+                            "asin": f"B0{rng.randrange(10**7, 10**8)}",
+                            "sku": f"SKU-{n:04d}",
+                            "quantityShipped": 1,
+                            "fulfillmentNetwork": "AFN",
+                        }
+                    ],
+                    "breakdowns": [
+                        {
+                            "breakdownType": "Sales",
+                            "breakdownAmount": {"currencyCode": m.currency, "currencyAmount": total},
+                        },
+                        {
+                            "breakdownType": "Fees",
+                            "breakdownAmount": {"currencyCode": m.currency, "currencyAmount": fee},
+                        },
+                    ],
+                }
+            )
         transactions.sort(key=lambda t: (t["postedDate"], t["transactionId"]))
         return transactions
 
@@ -226,11 +269,17 @@ class FinancesApi:
     # ---- operations ------------------------------------------------------------------------
 
     def list_financial_event_groups(self, query: Query) -> dict[str, Any]:
-        bounds = self._range(query, "FinancialEventGroupStartedAfter", "FinancialEventGroupStartedBefore",
-                             required=False)
+        bounds = self._range(
+            query, "FinancialEventGroupStartedAfter", "FinancialEventGroupStartedBefore", required=False
+        )
         rows = [] if bounds is None else self._groups_in(*bounds)
-        chunk, token = self._page("listFinancialEventGroups", query, "NextToken", rows,
-                                  self._size(query, "MaxResultsPerPage", 10, _GROUP_PAGE_CAP))
+        chunk, token = self._page(
+            "listFinancialEventGroups",
+            query,
+            "NextToken",
+            rows,
+            self._size(query, "MaxResultsPerPage", 10, _GROUP_PAGE_CAP),
+        )
         self._check_size(chunk)
         payload: dict[str, Any] = {"FinancialEventGroupList": chunk}
         if token:
@@ -240,8 +289,9 @@ class FinancesApi:
     def list_financial_events(self, query: Query) -> dict[str, Any]:
         bounds = self._range(query, "PostedAfter", "PostedBefore", required=False)
         rows = [] if bounds is None else self._events_in(*bounds)
-        chunk, token = self._page("listFinancialEvents", query, "NextToken", rows,
-                                  self._size(query, "MaxResultsPerPage", 100))
+        chunk, token = self._page(
+            "listFinancialEvents", query, "NextToken", rows, self._size(query, "MaxResultsPerPage", 100)
+        )
         self._check_size([event for _list, _posted, event in chunk])
         lists: dict[str, list[dict[str, Any]]] = {}
         for list_name, _posted, event in chunk:
@@ -268,7 +318,8 @@ class FinancesApi:
 
     def _transactions_in(self, market: str | None, lower: datetime, upper: datetime) -> list[dict[str, Any]]:
         return [
-            t for t in self.transactions
+            t
+            for t in self.transactions
             if lower <= _at(t["postedDate"]) < upper
             and t["transactionId"] not in self._hidden
             and (market is None or t["marketplaceDetails"]["marketplaceId"] == market)
@@ -291,11 +342,13 @@ class FinancesApi:
         """The `financial_events` records without their `event_id` (a digest the tap chooses)."""
         records = []
         for list_name, _posted, event in self._events_in(lower, upper):
-            records.append({
-                "event_type": list_name.removesuffix("List"),
-                "posted_date": event.get("PostedDate"),
-                "amazon_order_id": event.get("AmazonOrderId"),
-                "marketplace_name": event.get("MarketplaceName"),
-                "event": tap_form(event),
-            })
+            records.append(
+                {
+                    "event_type": list_name.removesuffix("List"),
+                    "posted_date": event.get("PostedDate"),
+                    "amazon_order_id": event.get("AmazonOrderId"),
+                    "marketplace_name": event.get("MarketplaceName"),
+                    "event": tap_form(event),
+                }
+            )
         return records

@@ -42,29 +42,35 @@ class InventoryApi:
                 inbound = [rng.randrange(0, 50) for _ in range(3)]
                 reserved = rng.randrange(0, 20)
                 unfulfillable = rng.randrange(0, 5)
-                rows.append({
-                    "asin": f"B0{rng.randrange(10**7, 10**8)}",
-                    "fnSku": f"X00{rng.randrange(10**6, 10**7)}",
-                    "sellerSku": f"FBA-{m.code}-{n:05d}",
-                    "condition": "NewItem",
-                    "inventoryDetails": {
-                        "fulfillableQuantity": fulfillable,
-                        "inboundWorkingQuantity": inbound[0],
-                        "inboundShippedQuantity": inbound[1],
-                        "inboundReceivingQuantity": inbound[2],
-                        "reservedQuantity": {
-                            "totalReservedQuantity": reserved, "pendingCustomerOrderQuantity": reserved,
-                            "pendingTransshipmentQuantity": 0, "fcProcessingQuantity": 0,
+                rows.append(
+                    {
+                        "asin": f"B0{rng.randrange(10**7, 10**8)}",
+                        "fnSku": f"X00{rng.randrange(10**6, 10**7)}",
+                        "sellerSku": f"FBA-{m.code}-{n:05d}",
+                        "condition": "NewItem",
+                        "inventoryDetails": {
+                            "fulfillableQuantity": fulfillable,
+                            "inboundWorkingQuantity": inbound[0],
+                            "inboundShippedQuantity": inbound[1],
+                            "inboundReceivingQuantity": inbound[2],
+                            "reservedQuantity": {
+                                "totalReservedQuantity": reserved,
+                                "pendingCustomerOrderQuantity": reserved,
+                                "pendingTransshipmentQuantity": 0,
+                                "fcProcessingQuantity": 0,
+                            },
+                            "researchingQuantity": {"totalResearchingQuantity": 0, "researchingQuantityBreakdown": []},
+                            "unfulfillableQuantity": {
+                                "totalUnfulfillableQuantity": unfulfillable,
+                                "customerDamagedQuantity": unfulfillable,
+                            },
                         },
-                        "researchingQuantity": {"totalResearchingQuantity": 0, "researchingQuantityBreakdown": []},
-                        "unfulfillableQuantity": {"totalUnfulfillableQuantity": unfulfillable,
-                                                  "customerDamagedQuantity": unfulfillable},
-                    },
-                    "lastUpdatedTime": f"2024-06-{1 + n % 28:02d}T12:00:00Z",
-                    "productName": f"Product {n}",
-                    "totalQuantity": fulfillable + sum(inbound) + reserved + unfulfillable,
-                    "stores": [],
-                })
+                        "lastUpdatedTime": f"2024-06-{1 + n % 28:02d}T12:00:00Z",
+                        "productName": f"Product {n}",
+                        "totalQuantity": fulfillable + sum(inbound) + reserved + unfulfillable,
+                        "stores": [],
+                    }
+                )
             self._summaries[marketplace_id] = rows
         return self._summaries[marketplace_id]
 

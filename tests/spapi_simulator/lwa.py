@@ -134,10 +134,7 @@ def handle_token_request(
         return TokenReply(400, _INVALID_GRANT, tuple(violations))
     if fields.get("grant_type") != "refresh_token":
         return TokenReply(400, _UNSUPPORTED_GRANT, tuple(violations))
-    if (
-        fields.get("client_id") != credentials.client_id
-        or fields.get("client_secret") != credentials.client_secret
-    ):
+    if fields.get("client_id") != credentials.client_id or fields.get("client_secret") != credentials.client_secret:
         return TokenReply(401, _INVALID_CLIENT, tuple(violations))
     if fields.get("refresh_token") != credentials.refresh_token:
         return TokenReply(400, _INVALID_GRANT, tuple(violations))

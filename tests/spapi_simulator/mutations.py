@@ -173,9 +173,9 @@ def _utf8_then_not(document: Document) -> Document:
     text = document.body.decode(_codec(document))
     first = text.index("\n") + 1
     second = text.index("\n", first) + 1
-    body = (text[:second - 1] + " €" + "~" * 1_000_000 + text[second - 1:]).encode("utf-8")
+    body = (text[: second - 1] + " €" + "~" * 1_000_000 + text[second - 1 :]).encode("utf-8")
     cut = body.rindex(b"\t", 0, len(body) - 2)
-    return Document(body[:cut + 1] + b"\x80" + body[cut + 1:], "text/plain; charset=UTF-8")
+    return Document(body[: cut + 1] + b"\x80" + body[cut + 1 :], "text/plain; charset=UTF-8")
 
 
 def _invalid_bytes(document: Document) -> Document:
@@ -184,9 +184,7 @@ def _invalid_bytes(document: Document) -> Document:
     return Document(body[:cut] + INVALID_BYTES + body[cut:], document.content_type)
 
 
-_LAUGHS = "".join(
-    f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)
-)
+_LAUGHS = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
 
 
 def _xml_with_entity(declaration: str, use: str) -> Callable[[Document], Document]:

@@ -30,10 +30,20 @@ _STREETS = ("1 Main St", "22 Oak Ave", "350 Pine Rd", "4 Elm Ct", "77 Birch Blvd
 _TITLES = ("Garden Hose 15m", "Espresso Cups (4)", "USB-C Cable 2m", "Yoga Mat", "LED Desk Lamp", "Chef Knife")
 _STATUSES = ("PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "SHIPPED", "SHIPPED", "CANCELLED")
 # Which sections of an order (and of its items) each includedData value brings.
-_ORDER_SECTIONS = {"BUYER": "buyer", "RECIPIENT": "recipient", "PROCEEDS": "proceeds", "FULFILLMENT": "fulfillment",
-                   "PACKAGES": "packages"}
-_ITEM_SECTIONS = {"PROCEEDS": "proceeds", "FULFILLMENT": "fulfillment", "EXPENSE": "expense",
-                  "PROMOTION": "promotion", "CANCELLATION": "cancellation"}
+_ORDER_SECTIONS = {
+    "BUYER": "buyer",
+    "RECIPIENT": "recipient",
+    "PROCEEDS": "proceeds",
+    "FULFILLMENT": "fulfillment",
+    "PACKAGES": "packages",
+}
+_ITEM_SECTIONS = {
+    "PROCEEDS": "proceeds",
+    "FULFILLMENT": "fulfillment",
+    "EXPENSE": "expense",
+    "PROMOTION": "promotion",
+    "CANCELLATION": "cancellation",
+}
 
 
 def _money(amount: Decimal, currency: str) -> dict[str, str]:
@@ -115,8 +125,14 @@ class OrdersApi:
             # Rarer sections, on some items only.
             if (n + i) % 3 == 0:
                 item["measurement"] = {"unit": "COUNT", "value": quantity}
-                item["expense"] = {"pointsCost": {"pointsGranted": {
-                    "pointsNumber": 100, "pointsMonetaryValue": _money(Decimal("1.00"), m.currency)}}}
+                item["expense"] = {
+                    "pointsCost": {
+                        "pointsGranted": {
+                            "pointsNumber": 100,
+                            "pointsMonetaryValue": _money(Decimal("1.00"), m.currency),
+                        }
+                    }
+                }
             if (n + i) % 4 == 1:
                 item["promotion"] = {"breakdowns": [{"promotionId": f"PROMO-{n}"}]}
             if status == "CANCELLED":
@@ -161,13 +177,15 @@ class OrdersApi:
             "orderItems": items,
         }
         if status == "SHIPPED" and by == "MERCHANT":
-            order["packages"] = [{
-                "packageReferenceId": "1",
-                "carrier": "UPS",
-                "trackingNumber": f"1Z{rng.randrange(10**9, 10**10)}",
-                "shipTime": format_time(created + timedelta(days=1)),
-                "packageStatus": {"status": "SHIPPED"},
-            }]
+            order["packages"] = [
+                {
+                    "packageReferenceId": "1",
+                    "carrier": "UPS",
+                    "trackingNumber": f"1Z{rng.randrange(10**9, 10**10)}",
+                    "shipTime": format_time(created + timedelta(days=1)),
+                    "packageStatus": {"status": "SHIPPED"},
+                }
+            ]
         return order
 
     # ---- searchOrders ----------------------------------------------------------------------
@@ -175,13 +193,15 @@ class OrdersApi:
     def search_orders(self, query: Query) -> dict[str, Any]:
         created_after, updated_after = first(query, "createdAfter"), first(query, "lastUpdatedAfter")
         if (created_after is None) == (updated_after is None):
-            raise ApiError(400, "InvalidInput", "Exactly one of createdAfter and lastUpdatedAfter is required.",
-                           violation=True)
+            raise ApiError(
+                400, "InvalidInput", "Exactly one of createdAfter and lastUpdatedAfter is required.", violation=True
+            )
         if created_after is not None and ("lastUpdatedAfter" in query or "lastUpdatedBefore" in query):
             raise ApiError(400, "InvalidInput", "createdAfter cannot be combined with lastUpdated*.", violation=True)
         if updated_after is not None and "createdBefore" in query:
-            raise ApiError(400, "InvalidInput", "lastUpdatedAfter cannot be combined with createdBefore.",
-                           violation=True)
+            raise ApiError(
+                400, "InvalidInput", "lastUpdatedAfter cannot be combined with createdBefore.", violation=True
+            )
         check_before_bounds(query, ("createdBefore", "lastUpdatedBefore"))
         field = "createdTime" if created_after is not None else "lastUpdatedTime"
         lower = when(query, "createdAfter" if created_after else "lastUpdatedAfter")
@@ -229,8 +249,12 @@ class OrdersApi:
             if name in included and section in order:
                 out[section] = order[section]
         out["orderItems"] = [
-            {k: v for k, v in item.items() if k not in _ITEM_SECTIONS.values() or any(
-                item_key == k and name in included for name, item_key in _ITEM_SECTIONS.items())}
+            {
+                k: v
+                for k, v in item.items()
+                if k not in _ITEM_SECTIONS.values()
+                or any(item_key == k and name in included for name, item_key in _ITEM_SECTIONS.items())
+            }
             for item in order["orderItems"]
         ]
         return out

@@ -43,13 +43,17 @@ def check_before_bounds(query: Query, names: Sequence[str]) -> None:
     for name in names:
         value = when(query, name)
         if value is not None and value > latest:
-            raise ApiError(400, "InvalidInput", f"{name} must be at least two minutes before the time of the request.",
-                           violation=True)
+            raise ApiError(
+                400,
+                "InvalidInput",
+                f"{name} must be at least two minutes before the time of the request.",
+                violation=True,
+            )
 
 
 def page_slice(items: Sequence[Any], offset: int, size: int) -> tuple[list[Any], int | None]:
     """One page of `items` from `offset`, and where the next starts (None after the last)."""
-    chunk = list(items[offset:offset + size])
+    chunk = list(items[offset : offset + size])
     after = offset + size
     return chunk, (after if after < len(items) else None)
 

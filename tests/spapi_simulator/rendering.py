@@ -59,8 +59,14 @@ class Marketplace:
 
 
 def _mk(
-    mid: str, code: str, region: Literal["NA", "EU", "FE"], currency: str, domain: str, zone: Zone,
-    named: NamedStyle, family: Literal["en", "eu", "ja"],
+    mid: str,
+    code: str,
+    region: Literal["NA", "EU", "FE"],
+    currency: str,
+    domain: str,
+    zone: Zone,
+    named: NamedStyle,
+    family: Literal["en", "eu", "ja"],
 ) -> Marketplace:
     if code == "JP":
         codec, charset, newline = "cp932", "Windows-31J", "\r\n"
@@ -109,6 +115,7 @@ def marketplace(marketplace_id: str) -> Marketplace:
 
 # --- time zones -----------------------------------------------------------------------------------
 # Hand-written DST rules instead of zoneinfo: the simulator must not depend on the host's tz database.
+
 
 def _sunday(year: int, month: int, nth: int) -> date:
     """The nth Sunday of a month (nth=-1: the last one)."""
@@ -243,7 +250,7 @@ def format_local_amount(value: Decimal, m: Marketplace) -> str:
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     integer, _, fraction = digits.partition(".")
     if m.code in THOUSANDS_POINT:
-        groups = []
+        groups: list[str] = []
         while len(integer) > 3:
             integer, groups = integer[:-3], [integer[-3:], *groups]
         integer = ".".join([integer, *groups])

@@ -62,35 +62,53 @@ _METRIC_FIELDS: dict[str, tuple[str, ...]] = {
     "SUBSCRIBER_NON_SUBSCRIBER_AVERAGE_REORDERS": ("subscriberAverageReorders", "nonSubscriberAverageReorders"),
     "COUPONS_REVENUE_PENETRATION": ("couponsRevenuePenetration",),
     "REVENUE_BY_DELIVERIES": (
-        "revenueFromSubscriptionsWithMultipleDeliveries", "revenueFromActiveSubscriptionsWithSingleDelivery",
+        "revenueFromSubscriptionsWithMultipleDeliveries",
+        "revenueFromActiveSubscriptionsWithSingleDelivery",
         "revenueFromCancelledSubscriptionsAfterSingleDelivery",
     ),
     "SUBSCRIBER_RETENTION": ("subscriberRetentionFor30Days", "subscriberRetentionFor90Days"),
     "REVENUE_PENETRATION_BY_SELLER_FUNDING": (
-        "revenuePenetrationFor0PercentSellerFunding", "revenuePenetrationFor5PercentSellerFunding",
-        "revenuePenetrationFor10PercentSellerFunding", "revenuePenetrationFor5PlusPercentSellerFunding",
+        "revenuePenetrationFor0PercentSellerFunding",
+        "revenuePenetrationFor5PercentSellerFunding",
+        "revenuePenetrationFor10PercentSellerFunding",
+        "revenuePenetrationFor5PlusPercentSellerFunding",
     ),
     "SHARE_OF_COUPON_SUBSCRIPTIONS": ("shareOfCouponSubscriptions",),
     "SUBSCRIBER_LIFETIME_VALUE_BY_CUSTOMER_SEGMENT": (
-        "nonSubscriberLifeTimeValueFromOTP", "lostSubscriberLifeTimeValueFromOTP",
-        "lostSubscriberLifeTimeValueFromSNS", "growingSubscriberLifeTimeValueFromOTP",
-        "growingSubscriberLifeTimeValueFromSNS", "establishedSubscriberLifeTimeValueFromOTP",
+        "nonSubscriberLifeTimeValueFromOTP",
+        "lostSubscriberLifeTimeValueFromOTP",
+        "lostSubscriberLifeTimeValueFromSNS",
+        "growingSubscriberLifeTimeValueFromOTP",
+        "growingSubscriberLifeTimeValueFromSNS",
+        "establishedSubscriberLifeTimeValueFromOTP",
         "establishedSubscriberLifeTimeValueFromSNS",
     ),
     "SIGNUP_CONVERSION_BY_SELLER_FUNDING": (
-        "signupConversionFor0PercentSellerFunding", "signupConversionFor5PercentSellerFunding",
-        "signupConversionFor10PercentSellerFunding", "signupConversionFor5PlusPercentSellerFunding",
+        "signupConversionFor0PercentSellerFunding",
+        "signupConversionFor5PercentSellerFunding",
+        "signupConversionFor10PercentSellerFunding",
+        "signupConversionFor5PlusPercentSellerFunding",
     ),
     "REVENUE_PENETRATION": ("revenuePenetration",),
 }
 _FORECAST_METRICS = ("TOTAL_SUBSCRIPTIONS_REVENUE", "SHIPPED_SUBSCRIPTION_UNITS")
 # Fields the model marks as for one account type only.
-_SELLERS_ONLY = ("revenuePenetrationFor5PercentSellerFunding", "revenuePenetrationFor10PercentSellerFunding",
-                 "signupConversionFor5PercentSellerFunding", "signupConversionFor10PercentSellerFunding")
+_SELLERS_ONLY = (
+    "revenuePenetrationFor5PercentSellerFunding",
+    "revenuePenetrationFor10PercentSellerFunding",
+    "signupConversionFor5PercentSellerFunding",
+    "signupConversionFor10PercentSellerFunding",
+)
 _VENDORS_ONLY = ("revenuePenetrationFor5PlusPercentSellerFunding", "signupConversionFor5PlusPercentSellerFunding")
 _COUNTS = ("shippedSubscriptionUnits", "activeSubscriptions")
-_PERCENTS = ("notDeliveredDueToOOS", "couponsRevenuePenetration", "subscriberRetentionFor30Days",
-             "subscriberRetentionFor90Days", "shareOfCouponSubscriptions", "revenuePenetration")
+_PERCENTS = (
+    "notDeliveredDueToOOS",
+    "couponsRevenuePenetration",
+    "subscriberRetentionFor30Days",
+    "subscriberRetentionFor90Days",
+    "shareOfCouponSubscriptions",
+    "revenuePenetration",
+)
 
 
 def _invalid(message: str, *, violation: bool = True) -> ApiError:
@@ -196,8 +214,9 @@ class ReplenishmentApi:
         now = now or datetime.now(timezone.utc)
         return _day(now - self.publish_lag) - timedelta(days=1)
 
-    def week_metrics(self, marketplace_id: str, monday: date, last: date | None = None, *,
-                     vendor: bool) -> dict[str, Any]:
+    def week_metrics(
+        self, marketplace_id: str, monday: date, last: date | None = None, *, vendor: bool
+    ) -> dict[str, Any]:
         """The selling partner's metrics of one week (every field of every metric), or of its first
         days up to `last` (a week Amazon has only part of)."""
         rng = random.Random(f"{self.seed}:{marketplace_id}:{monday}:{_part(monday, last)}:{vendor}:partner")
@@ -214,8 +233,9 @@ class ReplenishmentApi:
                     row[field] = _money(rng, 0, 90000)
         return row
 
-    def offer_week(self, marketplace_id: str, offer: Mapping[str, Any], monday: date,
-                   last: date | None = None) -> dict[str, Any]:
+    def offer_week(
+        self, marketplace_id: str, offer: Mapping[str, Any], monday: date, last: date | None = None
+    ) -> dict[str, Any]:
         """One offer's PERFORMANCE metrics of one week (or of its first days up to `last`)."""
         rng = random.Random(f"{self.seed}:{marketplace_id}:{offer['asin']}:{monday}:{_part(monday, last)}:offer")
         return {
@@ -257,8 +277,10 @@ class ReplenishmentApi:
         """(marketplace, period type, start day, end day) of a request's filters, checked."""
         marketplace_id = str(spec["marketplaceId"])
         if marketplace_id not in SERVED["Vendor" if vendor else "Seller"]:
-            raise _invalid(f"The Replenishment API is not available in marketplace {marketplace_id} "
-                           f"for {'vendors' if vendor else 'sellers'}.")
+            raise _invalid(
+                f"The Replenishment API is not available in marketplace {marketplace_id} "
+                f"for {'vendors' if vendor else 'sellers'}."
+            )
         period_type = str(spec["timePeriodType"])
         frequency = spec.get("aggregationFrequency")
         if period_type == "FORECAST":
@@ -267,8 +289,9 @@ class ReplenishmentApi:
             if frequency is not None:
                 raise _invalid("aggregationFrequency is only valid for the PERFORMANCE timePeriodType.")
         elif frequency == "DAY":
-            raise _invalid("Unsupported aggregationFrequency is provided. Only WEEK, MONTH, QUARTER and YEAR are "
-                           "supported")
+            raise _invalid(
+                "Unsupported aggregationFrequency is provided. Only WEEK, MONTH, QUARTER and YEAR are supported"
+            )
         elif frequency != "WEEK":
             raise _unserved(f"aggregationFrequency {frequency!r} (only WEEK)")
         interval = spec["timeInterval"]
@@ -308,14 +331,22 @@ class ReplenishmentApi:
             if days not in FORECAST_DAYS:
                 raise _invalid("To return forecast data the time interval must span 30, 60 or 90 days.")
             row = self.partner_forecast(marketplace_id, start, days)
-            metrics = [{**row, "timeInterval": {"startDate": _wire_day(start), "endDate": _wire_day(end)},
-                        "currencyCode": currency}]
+            metrics = [
+                {
+                    **row,
+                    "timeInterval": {"startDate": _wire_day(start), "endDate": _wire_day(end)},
+                    "currencyCode": currency,
+                }
+            ]
         else:
             wanted = {f for metric in (asked or _METRIC_FIELDS) for f in _METRIC_FIELDS[metric]}
             metrics = []
             for monday, last in self._weeks(start, end):
-                row = {k: v for k, v in self.week_metrics(marketplace_id, monday, last, vendor=vendor).items()
-                       if k in wanted}
+                row = {
+                    k: v
+                    for k, v in self.week_metrics(marketplace_id, monday, last, vendor=vendor).items()
+                    if k in wanted
+                }
                 metrics.append({**row, "timeInterval": self._interval(monday, last), "currencyCode": currency})
         return to_wire({"metrics": metrics})
 
@@ -327,23 +358,37 @@ class ReplenishmentApi:
             raise _unserved("listOfferMetrics sort")
         offers = self._filtered(marketplace_id, filters, vendor=vendor)
         limit, offset = int(body["pagination"]["limit"]), int(body["pagination"]["offset"])
-        page = offers[offset:offset + limit]
+        page = offers[offset : offset + limit]
         currency = MARKETPLACES[marketplace_id].currency
         if period_type == "FORECAST":
             interval = {"startDate": _wire_day(start), "endDate": _wire_day(end)}
-            rows = [{**self.offer_forecast(marketplace_id, offer, start), "timeInterval": interval,
-                     "currencyCode": currency} for offer in page]
+            rows = [
+                {
+                    **self.offer_forecast(marketplace_id, offer, start),
+                    "timeInterval": interval,
+                    "currencyCode": currency,
+                }
+                for offer in page
+            ]
         else:
             if _monday(start) != _monday(end):
-                raise _invalid("listOfferMetrics only supports a time interval which covers a single unit of the "
-                               "aggregation frequency.")
+                raise _invalid(
+                    "listOfferMetrics only supports a time interval which covers a single unit of the "
+                    "aggregation frequency."
+                )
             weeks = self._weeks(start, end)
             if not weeks:
                 offers, rows = [], []
             else:
                 monday, last = weeks[0]
-                rows = [{**self.offer_week(marketplace_id, offer, monday, last),
-                         "timeInterval": self._interval(monday, last), "currencyCode": currency} for offer in page]
+                rows = [
+                    {
+                        **self.offer_week(marketplace_id, offer, monday, last),
+                        "timeInterval": self._interval(monday, last),
+                        "currencyCode": currency,
+                    }
+                    for offer in page
+                ]
         return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)} if self.send_total else {}})
 
     def list_offers(self, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -358,7 +403,7 @@ class ReplenishmentApi:
         if "eligibilities" in filters:
             offers = [o for o in offers if self.eligibility(marketplace_id, o) in filters["eligibilities"]]
         limit, offset = int(body["pagination"]["limit"]), int(body["pagination"]["offset"])
-        rows = [self._offer_details(marketplace_id, offer, vendor=vendor) for offer in offers[offset:offset + limit]]
+        rows = [self._offer_details(marketplace_id, offer, vendor=vendor) for offer in offers[offset : offset + limit]]
         return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)} if self.send_total else {}})
 
     def eligibility(self, marketplace_id: str, offer: Mapping[str, Any]) -> str:
@@ -369,17 +414,23 @@ class ReplenishmentApi:
     def _offer_details(self, marketplace_id: str, offer: Mapping[str, Any], *, vendor: bool) -> dict[str, Any]:
         rng = random.Random(f"{self.seed}:{marketplace_id}:{offer['asin']}:details")
         details: dict[str, Any] = {
-            "asin": offer["asin"], "marketplaceId": marketplace_id,
-            "eligibility": self.eligibility(marketplace_id, offer), "programType": "SUBSCRIBE_AND_SAVE",
+            "asin": offer["asin"],
+            "marketplaceId": marketplace_id,
+            "eligibility": self.eligibility(marketplace_id, offer),
+            "programType": "SUBSCRIBE_AND_SAVE",
             "offerProgramConfiguration": {
                 "preferences": {"autoEnrollment": "OPTED_IN"},
                 "promotions": {"sellingPartnerFundedBaseDiscount": {"percentage": rng.choice((0, 5, 10))}},
             },
-            "price": _money(rng, 5, 90), "priceCurrencyCode": MARKETPLACES[marketplace_id].currency,
-            "inventory": rng.randrange(0, 900), "stockRisk": "LOW", "subscriptions": rng.randrange(0, 400),
+            "price": _money(rng, 5, 90),
+            "priceCurrencyCode": MARKETPLACES[marketplace_id].currency,
+            "inventory": rng.randrange(0, 900),
+            "stockRisk": "LOW",
+            "subscriptions": rng.randrange(0, 400),
             "fulfillmentNetworkIDType": "FBA",
-            "deliveriesConditions": [{"condition": "NO_ISSUES_FOR_NEXT_30_DAYS_DELIVERIES",
-                                      "next30DaysDeliveries": rng.randrange(0, 50)}],
+            "deliveriesConditions": [
+                {"condition": "NO_ISSUES_FOR_NEXT_30_DAYS_DELIVERIES", "next30DaysDeliveries": rng.randrange(0, 50)}
+            ],
             "forecastDeliveries": {f"next{n}DaysDeliveries": rng.randrange(0, 30) * n // 15 for n in (15, 30, 60, 90)},
         }
         if vendor:
@@ -396,8 +447,13 @@ class ReplenishmentApi:
             raise _invalid("productGroups is applicable only for vendors.")
         if "brandNames" in filters and MARKETPLACES[marketplace_id].code != "US":
             raise _invalid("brandNames is applicable only for the US marketplace.")
-        picks = {"asins": "asin", "skus": "sku", "fulfillmentChannelTypes": "fulfillmentChannelType",
-                 "brandNames": "brandName", "productGroups": "productGroup"}
+        picks = {
+            "asins": "asin",
+            "skus": "sku",
+            "fulfillmentChannelTypes": "fulfillmentChannelType",
+            "brandNames": "brandName",
+            "productGroups": "productGroup",
+        }
         offers = self.offers(marketplace_id, vendor=vendor)
         for name, field in picks.items():
             if name in filters:
@@ -420,26 +476,39 @@ class ReplenishmentApi:
         first = _monday(_day(start))
         if first < _day(start):
             first += _WEEK
-        return [m for m, last in self._weeks(first, _day(end) - timedelta(days=1))
-                if last == m + timedelta(days=6) and _midnight(m) + _WEEK <= end]
+        return [
+            m
+            for m, last in self._weeks(first, _day(end) - timedelta(days=1))
+            if last == m + timedelta(days=6) and _midnight(m) + _WEEK <= end
+        ]
 
-    def expected_partner_metrics(self, marketplace_id: str, start: datetime, end: datetime,
-                                 *, vendor: bool = False) -> list[dict[str, Any]]:
+    def expected_partner_metrics(
+        self, marketplace_id: str, start: datetime, end: datetime, *, vendor: bool = False
+    ) -> list[dict[str, Any]]:
         """`replenishment_selling_partner_metrics` of the published whole weeks in [start, end)."""
         currency = MARKETPLACES[marketplace_id].currency
         return [
-            {**to_record(self.week_metrics(marketplace_id, monday, vendor=vendor)), **self._periods(monday),
-             "marketplace_id": marketplace_id, "currency_code": currency}
+            {
+                **to_record(self.week_metrics(marketplace_id, monday, vendor=vendor)),
+                **self._periods(monday),
+                "marketplace_id": marketplace_id,
+                "currency_code": currency,
+            }
             for monday in self.mondays(start, end)
         ]
 
-    def expected_offer_metrics(self, marketplace_id: str, start: datetime, end: datetime,
-                               *, vendor: bool = False) -> list[dict[str, Any]]:
+    def expected_offer_metrics(
+        self, marketplace_id: str, start: datetime, end: datetime, *, vendor: bool = False
+    ) -> list[dict[str, Any]]:
         """`replenishment_offer_metrics` of the published whole weeks in [start, end)."""
         currency = MARKETPLACES[marketplace_id].currency
         return [
-            {**to_record(self.offer_week(marketplace_id, offer, monday)), **self._periods(monday),
-             "marketplace_id": marketplace_id, "currency_code": currency}
+            {
+                **to_record(self.offer_week(marketplace_id, offer, monday)),
+                **self._periods(monday),
+                "marketplace_id": marketplace_id,
+                "currency_code": currency,
+            }
             for monday in self.mondays(start, end)
             for offer in self.offers(marketplace_id, vendor=vendor)
         ]
@@ -448,9 +517,15 @@ class ReplenishmentApi:
         """`replenishment_selling_partner_forecast` as read on `day`: one record per horizon."""
         currency = MARKETPLACES[marketplace_id].currency
         return [
-            {**to_record(self.partner_forecast(marketplace_id, day, days)), "marketplace_id": marketplace_id,
-             "snapshot_date": day.isoformat(), "horizon_days": days, "currency_code": currency,
-             "period_start": _record_day(day), "period_end": _record_day(day + timedelta(days=days))}
+            {
+                **to_record(self.partner_forecast(marketplace_id, day, days)),
+                "marketplace_id": marketplace_id,
+                "snapshot_date": day.isoformat(),
+                "horizon_days": days,
+                "currency_code": currency,
+                "period_start": _record_day(day),
+                "period_end": _record_day(day + timedelta(days=days)),
+            }
             for days in FORECAST_DAYS
         ]
 
@@ -458,13 +533,20 @@ class ReplenishmentApi:
         """`replenishment_offer_forecast` as read on `day`, asked over `horizon` days."""
         currency = MARKETPLACES[marketplace_id].currency
         return [
-            {**to_record(self.offer_forecast(marketplace_id, offer, day)), "marketplace_id": marketplace_id,
-             "snapshot_date": day.isoformat(), "currency_code": currency,
-             "period_start": _record_day(day), "period_end": _record_day(day + timedelta(days=horizon))}
+            {
+                **to_record(self.offer_forecast(marketplace_id, offer, day)),
+                "marketplace_id": marketplace_id,
+                "snapshot_date": day.isoformat(),
+                "currency_code": currency,
+                "period_start": _record_day(day),
+                "period_end": _record_day(day + timedelta(days=horizon)),
+            }
             for offer in self.offers(marketplace_id, vendor=False)
         ]
 
     def expected_offers(self, marketplace_id: str, *, vendor: bool = False) -> list[dict[str, Any]]:
         """`replenishment_offers`: every offer of a marketplace as it stands."""
-        return [to_record(self._offer_details(marketplace_id, offer, vendor=vendor))
-                for offer in self.offers(marketplace_id, vendor=vendor)]
+        return [
+            to_record(self._offer_details(marketplace_id, offer, vendor=vendor))
+            for offer in self.offers(marketplace_id, vendor=vendor)
+        ]

@@ -44,10 +44,22 @@ MARKETPLACE_REGIONS: dict[str, str] = {
     **dict.fromkeys(("A2EUQ1WTGCTBG2", "ATVPDKIKX0DER", "A1AM78C64UM0Y8", "A2Q3Y263D00KWC"), "na"),
     **dict.fromkeys(
         (
-            "A28R8C7NBKEWEA", "A1RKKUPIHCS9HS", "A1F83G8C2ARO7P", "A13V1IB3VIYZZH",
-            "AMEN7PMS3EDWL", "A1805IZSGTT6HS", "A1PA6795UKMFR9", "APJ6JRA9NG5V4",
-            "A2NODRKZP88ZB9", "AE08WJ6YKNBMC", "A1C3SOZRARQ6R3", "ARBP9OOSHTCHU",
-            "A33AVAJ2PDY3EV", "A17E79C6D8DWNP", "A2VIGQ35RCS4UG", "A21TJRUUN4KGV",
+            "A28R8C7NBKEWEA",
+            "A1RKKUPIHCS9HS",
+            "A1F83G8C2ARO7P",
+            "A13V1IB3VIYZZH",
+            "AMEN7PMS3EDWL",
+            "A1805IZSGTT6HS",
+            "A1PA6795UKMFR9",
+            "APJ6JRA9NG5V4",
+            "A2NODRKZP88ZB9",
+            "AE08WJ6YKNBMC",
+            "A1C3SOZRARQ6R3",
+            "ARBP9OOSHTCHU",
+            "A33AVAJ2PDY3EV",
+            "A17E79C6D8DWNP",
+            "A2VIGQ35RCS4UG",
+            "A21TJRUUN4KGV",
         ),
         "eu",
     ),
@@ -286,7 +298,8 @@ class ReportStore:
             # amzn/selling-partner-api-models#1948); the removal date is from its changelog.
             raise _invalid(
                 f"Request for report type {report_type} is not allowed at this time "
-                f"(removed on {REMOVED_TYPES[report_type]}).", violation=True,
+                f"(removed on {REMOVED_TYPES[report_type]}).",
+                violation=True,
             )
         if report_type not in REPORT_TYPES and report_type not in PERIOD_REPORTS:
             raise _invalid(f"Invalid report type: {report_type}")
@@ -391,9 +404,7 @@ class ReportStore:
             now = self._clock()
             status = self._status(report, now)
             if status != "IN_QUEUE":
-                raise _invalid(
-                    f"Report {report_id} cannot be cancelled: its processingStatus is {status}."
-                )
+                raise _invalid(f"Report {report_id} cannot be cancelled: its processingStatus is {status}.")
             report.cancelled = True
             report.outcome = "CANCELLED"
             report.finished = now
@@ -409,10 +420,8 @@ class ReportStore:
                     raise _invalid("The nextToken is invalid or has expired.")
             else:
                 page = _Page(self._select(query, now), 0, int(query.get("pageSize", ["10"])[0]))
-            chunk = page.report_ids[page.offset:page.offset + page.page_size]
-            result: dict[str, Any] = {
-                "reports": [self._render(self._reports[rid], now) for rid in chunk]
-            }
+            chunk = page.report_ids[page.offset : page.offset + page.page_size]
+            result: dict[str, Any] = {"reports": [self._render(self._reports[rid], now) for rid in chunk]}
             rest = page.offset + page.page_size
             if rest < len(page.report_ids):
                 # Standard base64 on purpose: '+', '/' and '=' test the client's URL encoding.
@@ -464,17 +473,25 @@ class ReportStore:
             grant = self._grants.get(signature) if signature else None
             stored = self._documents.get(document_id)
         if not signature:
-            return DocumentReply(403, xml, _s3_error(
-                "AccessDenied", "The request carries no query-string signature."))
+            return DocumentReply(403, xml, _s3_error("AccessDenied", "The request carries no query-string signature."))
         if grant is None or grant.document_id != document_id:
-            return DocumentReply(403, xml, _s3_error(
-                "SignatureDoesNotMatch", "The signature of this request is not valid."))
+            return DocumentReply(
+                403, xml, _s3_error("SignatureDoesNotMatch", "The signature of this request is not valid.")
+            )
         if now >= grant.expires:
-            return DocumentReply(403, xml, _s3_error(
-                "AccessDenied", "Request has expired",
-                **{"X-Amz-Expires": str(int(grant.ttl)),
-                   "Expires": format_time(grant.expires),
-                   "ServerTime": format_time(now)}))
+            return DocumentReply(
+                403,
+                xml,
+                _s3_error(
+                    "AccessDenied",
+                    "Request has expired",
+                    **{
+                        "X-Amz-Expires": str(int(grant.ttl)),
+                        "Expires": format_time(grant.expires),
+                        "ServerTime": format_time(now),
+                    },
+                ),
+            )
         if stored is None:
             return DocumentReply(404, xml, _s3_error("NoSuchKey", "The key does not exist."))
         with self._lock:
@@ -552,7 +569,8 @@ class ReportStore:
         # Amazon stopped making the old settlement type: only those of periods that ended before are listed.
         removed = _as_utc(f"{self._faults.get('settlement_v1_removed')}T00:00:00Z")
         chosen = [
-            r for r in self._reports.values()
+            r
+            for r in self._reports.values()
             if since <= r.created <= until
             and (types is None or r.report_type in types)
             and of_marketplaces(r)
@@ -585,7 +603,8 @@ class ReportStore:
             content_type = flat_content_type(marketplace(marketplace_id))
             document_id = _document_id(marketplace_id)
             self._documents[document_id] = _StoredDocument(
-                lambda: Document(b"", content_type), report.report_type, path=canned)
+                lambda: Document(b"", content_type), report.report_type, path=canned
+            )
             report.document_id = document_id
             return
         if report.fatal:
@@ -601,7 +620,10 @@ class ReportStore:
             report.outcome = "CANCELLED"
             return
         document = self._dataset.served_document(
-            report.report_type, report.marketplace_ids, report.data_start, report.data_end,
+            report.report_type,
+            report.marketplace_ids,
+            report.data_start,
+            report.data_end,
             dict(report.options),
         )
         if document is None:

@@ -20,18 +20,20 @@ class SellersApi:
         for m in MARKETPLACES.values():
             if m.code not in _LANGUAGES:
                 continue
-            result.append({
-                "marketplace": {
-                    "id": m.id,
-                    "name": m.sales_channel,
-                    "countryCode": m.country,
-                    "defaultCurrencyCode": m.currency,
-                    "defaultLanguageCode": _LANGUAGES[m.code],
-                    "domainName": f"www.{m.domain}",
-                },
-                "participation": {"isParticipating": m.code != "BR", "hasSuspendedListings": m.code == "MX"},
-                "storeName": "Simulated Store",
-            })
+            result.append(
+                {
+                    "marketplace": {
+                        "id": m.id,
+                        "name": m.sales_channel,
+                        "countryCode": m.country,
+                        "defaultCurrencyCode": m.currency,
+                        "defaultLanguageCode": _LANGUAGES[m.code],
+                        "domainName": f"www.{m.domain}",
+                    },
+                    "participation": {"isParticipating": m.code != "BR", "hasSuspendedListings": m.code == "MX"},
+                    "storeName": "Simulated Store",
+                }
+            )
         return result
 
     def get_marketplace_participations(self, query: Any) -> dict[str, Any]:

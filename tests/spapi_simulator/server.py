@@ -66,10 +66,18 @@ _DOCUMENT_PREFIX = "/_documents/"
 _CONTROL_PREFIX = "/_sim/"
 _LWA_PATH = "/auth/o2/token"
 # What a vendor account may call here: the Reports and Replenishment APIs (the seller APIs answer 403).
-_VENDOR_OPERATIONS = frozenset({
-    "createReport", "getReports", "getReport", "cancelReport", "getReportDocument",
-    "getSellingPartnerMetrics", "listOfferMetrics", "listOffers",
-})
+_VENDOR_OPERATIONS = frozenset(
+    {
+        "createReport",
+        "getReports",
+        "getReport",
+        "cancelReport",
+        "getReportDocument",
+        "getSellingPartnerMetrics",
+        "listOfferMetrics",
+        "listOffers",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -224,9 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
         # Written in pieces so that clients see a streamed body, as from S3.
         view = memoryview(response.body)
         if response.cut_at is not None:
-            view = view[:response.cut_at]
+            view = view[: response.cut_at]
         for start in range(0, len(view), _CHUNK):
-            self.wfile.write(view[start:start + _CHUNK])
+            self.wfile.write(view[start : start + _CHUNK])
         self.wfile.flush()
         if response.cut_at is not None:
             if response.stall:
@@ -286,17 +294,20 @@ class Simulator:
         self.rate_scale = rate_scale
         self.credentials = Credentials(client_id, client_secret, refresh_token)
         self.dataset = Dataset(seed, rows)
-        self.faults = Faults({
-            "processing_delay": processing_delay,
-            "token_ttl": token_ttl,
-            "document_url_ttl": document_url_ttl,
-            **(faults or {}),
-        })
+        self.faults = Faults(
+            {
+                "processing_delay": processing_delay,
+                "token_ttl": token_ttl,
+                "document_url_ttl": document_url_ttl,
+                **(faults or {}),
+            }
+        )
         self.tokens = TokenStore()
         self.faults.on("expire_tokens", lambda on: self.tokens.expire_all() if on else None)
         self.usage_plans = UsagePlans(OPERATIONS.values(), rate_scale)
         self.reports = ReportStore(
-            self.dataset, self.faults,
+            self.dataset,
+            self.faults,
             document_files={k: Path(v) for k, v in (document_files or {}).items()},
             violation=lambda reason: self._violation("POST", "/reports/2021-06-30/reports", reason),
         )
@@ -343,8 +354,10 @@ class Simulator:
         self._server = server
         self._url = f"http://{host}:{server.server_address[1]}"
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05},
-            name="spapi-simulator", daemon=True,
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="spapi-simulator",
+            daemon=True,
         )
         self._thread.start()
         with _registry_lock:
@@ -454,9 +467,7 @@ class Simulator:
         """Ground truth: the records the tap should emit for one report window."""
         return self.dataset.expected_records(report_type, marketplace_id, start, end)
 
-    def settlement_reports(
-        self, marketplace_id: str, report_type: str = SETTLEMENT
-    ) -> list[dict[str, Any]]:
+    def settlement_reports(self, marketplace_id: str, report_type: str = SETTLEMENT) -> list[dict[str, Any]]:
         """The settlement reports of this type a listing naming the marketplace finds now (every
         marketplace of its region), as getReport shows them, newest first."""
         return self.reports.settlement_reports(marketplace_id, report_type)
@@ -506,11 +517,13 @@ class Simulator:
         except Exception:  # a simulator bug must still answer, or the client hangs
             traceback.print_exc(file=sys.stderr)
             body = b""
-            response = _json_response(500, {"errors": [{
-                "code": "InternalFailure", "message": "Simulator error.", "details": ""}]})
+            response = _json_response(
+                500, {"errors": [{"code": "InternalFailure", "message": "Simulator error.", "details": ""}]}
+            )
         with self._lock:
-            self._requests.append(RecordedRequest(
-                method, path, query, headers, body, operation, response.status, started))
+            self._requests.append(
+                RecordedRequest(method, path, query, headers, body, operation, response.status, started)
+            )
         handler.write_response(response)
 
     def _drop(
@@ -534,8 +547,11 @@ class Simulator:
                 if name in headers:
                     self._violation(method, path, f"{name} header sent to the document host")
         with self._lock:
-            self._requests.append(RecordedRequest(
-                method, path, query, headers, body, None if key in ("lwa", "document") else key, 0, started))
+            self._requests.append(
+                RecordedRequest(
+                    method, path, query, headers, body, None if key in ("lwa", "document") else key, 0, started
+                )
+            )
         if hang:
             time.sleep(float(self.faults.get("hang_seconds")))
         handler.hang_up(reset=reset)
@@ -546,21 +562,20 @@ class Simulator:
             self._violations.append(f"{method} {path}: {reason}")
 
     def _lwa(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> _Response:
-        extra = {"Cache-Control": "no-store", "Pragma": "no-cache",
-                 "x-amzn-RequestId": str(uuid.uuid4())}
+        extra = {"Cache-Control": "no-store", "Pragma": "no-cache", "x-amzn-RequestId": str(uuid.uuid4())}
         if self.faults.take("throttle", "lwa"):
-            return _json_response(429, {"error": "slow_down",
-                                        "error_description": "Too many requests."}, extra)
+            return _json_response(429, {"error": "slow_down", "error_description": "Too many requests."}, extra)
         if self.faults.take("server_error", "lwa"):
             status = int(self.faults.get("server_error_status"))
-            return _json_response(status, {"error": "server_error",
-                                           "error_description": "Internal failure."}, extra)
+            return _json_response(status, {"error": "server_error", "error_description": "Internal failure."}, extra)
         if method != "POST":
             self._violation(method, path, "the token endpoint takes POST only")
-            return _json_response(405, {"error": "invalid_request",
-                                        "error_description": "POST only"}, extra)
+            return _json_response(405, {"error": "invalid_request", "error_description": "POST only"}, extra)
         reply = handle_token_request(
-            body, headers.get("content-type"), self.credentials, self.tokens,
+            body,
+            headers.get("content-type"),
+            self.credentials,
+            self.tokens,
             ttl=float(self.faults.get("token_ttl")),
             force_invalid_grant=bool(self.faults.get("invalid_grant")),
             force_invalid_client=bool(self.faults.get("invalid_client")),
@@ -570,23 +585,28 @@ class Simulator:
         extra["Content-Type"] = "application/json;charset=UTF-8"
         return _Response(reply.status, _dumps(reply.body), extra)
 
-    def _document(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]
-    ) -> _Response:
+    def _document(self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str]) -> _Response:
         for name in ("x-amz-access-token", "authorization"):
             if name in headers:
                 self._violation(method, path, f"{name} header sent to the document host")
         if method != "GET":
             self._violation(method, path, "document URLs take GET only")
             return _Response(405, b"", {"Content-Type": "application/xml"})
-        document_id = unquote(path[len(_DOCUMENT_PREFIX):])
+        document_id = unquote(path[len(_DOCUMENT_PREFIX) :])
         if self.faults.take("throttle", "document") or self.faults.take("server_error", "document"):
             # S3 says "slow down" with a 503, and has its own 500s.
             status = 503 if self.faults.get("server_error_status") == 503 else 500
-            code, message = (("SlowDown", "Please reduce your request rate.") if status == 503
-                             else ("InternalError", "We encountered an internal error. Please try again."))
-            return _Response(status, f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
-                             f"<Message>{message}</Message></Error>".encode(), {"Content-Type": "application/xml"})
+            code, message = (
+                ("SlowDown", "Please reduce your request rate.")
+                if status == 503
+                else ("InternalError", "We encountered an internal error. Please try again.")
+            )
+            return _Response(
+                status,
+                f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+                f"<Message>{message}</Message></Error>".encode(),
+                {"Content-Type": "application/xml"},
+            )
         reply = self.reports.open_document(document_id, query)
         return _Response(reply.status, reply.body, dict(reply.headers), reply.cut_at, reply.stall)
 
@@ -602,11 +622,19 @@ class Simulator:
         request_id = {"x-amzn-RequestId": str(uuid.uuid4())}
         if found is None:
             self._violation(method, path, "no operation matches this method and path")
-            return _json_response(403, {"errors": [{
-                "code": "MissingAuthenticationToken",
-                "message": "Access to requested resource is denied.",
-                "details": "",
-            }]}, {**request_id, "x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+            return _json_response(
+                403,
+                {
+                    "errors": [
+                        {
+                            "code": "MissingAuthenticationToken",
+                            "message": "Access to requested resource is denied.",
+                            "details": "",
+                        }
+                    ]
+                },
+                {**request_id, "x-amzn-ErrorType": "MissingAuthenticationTokenException"},
+            )
         op, path_params = found
         problems = check_request(op, path_params, query, body, headers.get("content-type"))
         for problem in problems:
@@ -614,30 +642,57 @@ class Simulator:
 
         if self.faults.get("account_type") == "Vendor" and op.name not in _VENDOR_OPERATIONS:
             self._violation(method, path, f"{op.name} is a seller operation, called by a vendor")
-            return _json_response(403, ApiError(
-                403, "Unauthorized", "Access to requested resource is denied.", "",
-            ).body(), request_id)
+            return _json_response(
+                403,
+                ApiError(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                    "",
+                ).body(),
+                request_id,
+            )
         denied = self.tokens.check(headers.get("x-amz-access-token"))
         if denied is not None:
-            return _json_response(403, ApiError(
-                403, "Unauthorized", "Access to requested resource is denied.", denied,
-            ).body(), request_id)
+            return _json_response(
+                403,
+                ApiError(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                    denied,
+                ).body(),
+                request_id,
+            )
         if op.name in self.faults.get("no_role"):
             # What Amazon answers an app whose developer profile lacks the operation's role.
-            return _json_response(403, ApiError(
-                403, "Unauthorized", "Access to requested resource is denied.", "",
-            ).body(), request_id)
+            return _json_response(
+                403,
+                ApiError(
+                    403,
+                    "Unauthorized",
+                    "Access to requested resource is denied.",
+                    "",
+                ).body(),
+                request_id,
+            )
         if self.faults.take("throttle", op.name) or not self.usage_plans.acquire(op.name):
             return self._throttled(request_id)
         if self.faults.take("server_error", op.name):
             status = int(self.faults.get("server_error_status"))
-            message = ("We encountered an internal error. Please try again." if status == 500
-                       else "Service temporarily unavailable. Please try again.")
+            message = (
+                "We encountered an internal error. Please try again."
+                if status == 500
+                else "Service temporarily unavailable. Please try again."
+            )
             code = "InternalFailure" if status == 500 else "ServiceUnavailable"
             return _json_response(status, ApiError(status, code, message).body(), request_id)
 
-        rate = ({"x-amzn-RateLimit-Limit": self.usage_plans.limit_header(op.name)}
-                if self.faults.get("rate_limit_header") else {})
+        rate = (
+            {"x-amzn-RateLimit-Limit": self.usage_plans.limit_header(op.name)}
+            if self.faults.get("rate_limit_header")
+            else {}
+        )
         if problems:
             first = problems[0]
             error = ApiError(
@@ -651,9 +706,15 @@ class Simulator:
 
         handler = self._handlers.get(op.name)
         if handler is None:
-            return _json_response(501, ApiError(
-                501, "NotImplemented", f"The simulator does not serve {op.name} yet.",
-            ).body(), request_id)
+            return _json_response(
+                501,
+                ApiError(
+                    501,
+                    "NotImplemented",
+                    f"The simulator does not serve {op.name} yet.",
+                ).body(),
+                request_id,
+            )
         call = _Call(op, path_params, query, json.loads(body) if body.strip() else None)
         try:
             response = handler(call)
@@ -668,9 +729,15 @@ class Simulator:
 
     def _throttled(self, request_id: dict[str, str]) -> _Response:
         # No x-amzn-RateLimit-Limit on a 429: Amazon never sends it there.
-        return _json_response(429, ApiError(
-            429, "QuotaExceeded", "You exceeded your quota for the requested resource.",
-        ).body(), request_id)
+        return _json_response(
+            429,
+            ApiError(
+                429,
+                "QuotaExceeded",
+                "You exceeded your quota for the requested resource.",
+            ).body(),
+            request_id,
+        )
 
     # ---- operation handlers --------------------------------------------------------------
 
@@ -690,22 +757,18 @@ class Simulator:
 
     def _get_report_document(self, call: _Call) -> _Response:
         gzip_header = call.query.get("enableContentEncodingUrlHeader", ["false"])[0] == "true"
-        info = self.reports.document_info(
-            call.path_params["reportDocumentId"], self.url, gzip_header)
+        info = self.reports.document_info(call.path_params["reportDocumentId"], self.url, gzip_header)
         return _json_response(200, info)
 
     # ---- control routes ------------------------------------------------------------------
 
-    def _control(
-        self, method: str, path: str, query: dict[str, list[str]], body: bytes
-    ) -> _Response:
-        route = (method, path[len(_CONTROL_PREFIX):].rstrip("/"))
+    def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> _Response:
+        route = (method, path[len(_CONTROL_PREFIX) :].rstrip("/"))
         try:
             if route == ("GET", "requests"):
-                return _json_response(200, [
-                    {**asdict(r), "body": r.body.decode("utf-8", "replace")}
-                    for r in self.requests
-                ])
+                return _json_response(
+                    200, [{**asdict(r), "body": r.body.decode("utf-8", "replace")} for r in self.requests]
+                )
             if route == ("GET", "violations"):
                 return _json_response(200, self.violations)
             if route == ("GET", "faults"):
@@ -719,14 +782,20 @@ class Simulator:
             if route == ("POST", "reports"):
                 spec = json.loads(body or b"{}")
                 report_id = self.plant_report(
-                    spec["report_type"], list(spec["marketplace_ids"]), spec.get("start"), spec.get("end"),
-                    spec.get("options"), delay=float(spec.get("delay", 0.0)), age=float(spec.get("age", 0.0)),
+                    spec["report_type"],
+                    list(spec["marketplace_ids"]),
+                    spec.get("start"),
+                    spec.get("end"),
+                    spec.get("options"),
+                    delay=float(spec.get("delay", 0.0)),
+                    age=float(spec.get("age", 0.0)),
                 )
                 return _json_response(200, {"reportId": report_id})
             if route == ("POST", "reset"):
                 self.reset()
                 return _json_response(200, {"reset": True})
             if route == ("GET", "expected"):
+
                 def when(name: str) -> datetime | None:
                     raw = query.get(name, [""])[0]
                     if not raw:
@@ -736,19 +805,23 @@ class Simulator:
                         raise ValueError(f"{name} is not an ISO 8601 date-time: {raw!r}")
                     return parsed
 
-                return _json_response(200, self.expected_records(
-                    query["report_type"][0], query["marketplace_id"][0],
-                    when("start"), when("end")))
+                return _json_response(
+                    200,
+                    self.expected_records(
+                        query["report_type"][0], query["marketplace_id"][0], when("start"), when("end")
+                    ),
+                )
             if route == ("GET", "settlements"):
-                reports = self.settlement_reports(
-                    query["marketplace_id"][0], query.get("report_type", [SETTLEMENT])[0])
-                return _json_response(200, {
-                    "reports": reports,
-                    "expected_records": {
-                        r["reportId"]: self.expected_settlement_records(r["reportId"])
-                        for r in reports
+                reports = self.settlement_reports(query["marketplace_id"][0], query.get("report_type", [SETTLEMENT])[0])
+                return _json_response(
+                    200,
+                    {
+                        "reports": reports,
+                        "expected_records": {
+                            r["reportId"]: self.expected_settlement_records(r["reportId"]) for r in reports
+                        },
                     },
-                })
+                )
         except (KeyError, ValueError) as exc:
             return _json_response(400, {"error": f"{type(exc).__name__}: {exc}"})
         return _json_response(404, {"error": f"no control route {method} {path}"})

@@ -47,9 +47,7 @@ class UsagePlans:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._lock = threading.Lock()
-        self._buckets = {
-            op.name: TokenBucket(op.rate * rate_scale, op.burst, clock) for op in operations
-        }
+        self._buckets = {op.name: TokenBucket(op.rate * rate_scale, op.burst, clock) for op in operations}
 
     def acquire(self, operation: str) -> bool:
         """True if the call may proceed, False if it must be answered 429."""

@@ -190,8 +190,7 @@ def _check_body(op: Operation, body: bytes, content_type: str | None) -> list[Pr
         return []
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type != "application/json":
-        return [Problem(f"request Content-Type is {content_type!r}, expected application/json",
-                        415)]
+        return [Problem(f"request Content-Type is {content_type!r}, expected application/json", 415)]
     try:
         document = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:

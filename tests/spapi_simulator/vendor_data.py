@@ -42,8 +42,11 @@ _PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
 _VIEWS = ("MANUFACTURING", "SOURCING")
 # Each schema's reportOptions.required, with the enum of each option.
 REQUIRED_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    VENDOR_SALES: {"reportPeriod": _PERIODS, "distributorView": _VIEWS,
-                   "sellingProgram": ("RETAIL", "BUSINESS", "FRESH")},
+    VENDOR_SALES: {
+        "reportPeriod": _PERIODS,
+        "distributorView": _VIEWS,
+        "sellingProgram": ("RETAIL", "BUSINESS", "FRESH"),
+    },
     VENDOR_INVENTORY: {"reportPeriod": _PERIODS, "distributorView": _VIEWS, "sellingProgram": ("RETAIL", "FRESH")},
     VENDOR_TRAFFIC: {"reportPeriod": _PERIODS},
     SEARCH_TERMS: {"reportPeriod": ("DAY", "WEEK", "MONTH", "QUARTER")},
@@ -111,8 +114,12 @@ def refusal(report_type: str, options: dict[str, str], start: datetime, end: dat
     return None
 
 
-_STOCK = ("sellableOnHandInventory", "unsellableOnHandInventory", "aged90PlusDaysSellableInventory",
-          "unhealthyInventory")
+_STOCK = (
+    "sellableOnHandInventory",
+    "unsellableOnHandInventory",
+    "aged90PlusDaysSellableInventory",
+    "unhealthyInventory",
+)
 _DEPARTMENTS = ("Amazon.com", "Beauty", "Kitchen")
 _TERMS = ("usb c cable", "coffee grinder", "café press", "yoga mat", "phone stand", "led desk lamp", "water bottle")
 
@@ -205,20 +212,30 @@ class VendorData:
         totals = {"customerReturns": 0, "orderedUnits": 0, "shippedUnits": 0}
         money = {"orderedRevenue": Decimal(0), "shippedCogs": Decimal(0), "shippedRevenue": Decimal(0)}
         for asin in self._present(m, VENDOR_SALES, p, period):
-            rng = self._rng(VENDOR_SALES, m.id, period, p[0], asin, options["distributorView"],
-                            options["sellingProgram"])
+            rng = self._rng(
+                VENDOR_SALES, m.id, period, p[0], asin, options["distributorView"], options["sellingProgram"]
+            )
             price = Decimal(rng.randint(500, 9000)) / 100
             ordered, shipped = rng.randint(0, 60), rng.randint(0, 55)
             row: dict[str, Any] = {**span, "asin": asin}
-            values: dict[str, Any] = {"shippedUnits": shipped, "shippedCogs": price * shipped * Decimal("0.6"),
-                                      "shippedRevenue": price * shipped}
+            values: dict[str, Any] = {
+                "shippedUnits": shipped,
+                "shippedCogs": price * shipped * Decimal("0.6"),
+                "shippedRevenue": price * shipped,
+            }
             if returns:
                 values["customerReturns"] = rng.randint(0, max(0, shipped // 10))
             if manufacturing:
                 values["orderedUnits"] = ordered
                 values["orderedRevenue"] = price * ordered
-            for key in ("customerReturns", "orderedRevenue", "orderedUnits", "shippedCogs", "shippedRevenue",
-                        "shippedUnits"):
+            for key in (
+                "customerReturns",
+                "orderedRevenue",
+                "orderedUnits",
+                "shippedCogs",
+                "shippedRevenue",
+                "shippedUnits",
+            ):
                 if key not in values:
                     continue
                 if key in money:
@@ -243,16 +260,28 @@ class VendorData:
         self, m: Marketplace, p: tuple[date, date], period: str, options: dict[str, str]
     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
-        units = ("netReceivedInventoryUnits", "openPurchaseOrderUnits", "unfilledCustomerOrderedUnits",
-                 "sellableOnHandInventoryUnits", "unsellableOnHandInventoryUnits",
-                 "aged90PlusDaysSellableInventoryUnits", "unhealthyInventoryUnits")
-        costs = ("netReceivedInventoryCost", "sellableOnHandInventoryCost", "unsellableOnHandInventoryCost",
-                 "aged90PlusDaysSellableInventoryCost", "unhealthyInventoryCost")
+        units = (
+            "netReceivedInventoryUnits",
+            "openPurchaseOrderUnits",
+            "unfilledCustomerOrderedUnits",
+            "sellableOnHandInventoryUnits",
+            "unsellableOnHandInventoryUnits",
+            "aged90PlusDaysSellableInventoryUnits",
+            "unhealthyInventoryUnits",
+        )
+        costs = (
+            "netReceivedInventoryCost",
+            "sellableOnHandInventoryCost",
+            "unsellableOnHandInventoryCost",
+            "aged90PlusDaysSellableInventoryCost",
+            "unhealthyInventoryCost",
+        )
         sums: dict[str, Any] = {**dict.fromkeys(units, 0), **dict.fromkeys(costs, Decimal(0))}
         rows = []
         for asin in self._present(m, VENDOR_INVENTORY, p, period):
-            rng = self._rng(VENDOR_INVENTORY, m.id, period, p[0], asin, options["distributorView"],
-                            options["sellingProgram"])
+            rng = self._rng(
+                VENDOR_INVENTORY, m.id, period, p[0], asin, options["distributorView"], options["sellingProgram"]
+            )
             cost = Decimal(rng.randint(300, 5000)) / 100
             count = {
                 # Received minus returned to the vendor: negative when more went back.
@@ -265,7 +294,8 @@ class VendorData:
                 "unhealthyInventoryUnits": rng.randint(0, 30),
             }
             row: dict[str, Any] = {
-                **span, "asin": asin,
+                **span,
+                "asin": asin,
                 "vendorConfirmationRate": Decimal(rng.randint(70, 110)) / 100,
                 "netReceivedInventoryCost": self._money(m, cost * count["netReceivedInventoryUnits"]),
                 "netReceivedInventoryUnits": count["netReceivedInventoryUnits"],
@@ -321,13 +351,17 @@ class VendorData:
                 clicked = rng.sample(asins, 3)
                 shares = sorted((Decimal(rng.randint(10, 330)) / 1000 for _ in clicked), reverse=True)
                 for click_rank, (asin, share) in enumerate(zip(clicked, shares, strict=True), start=1):
-                    rows.append({
-                        "departmentName": department,
-                        "searchTerm": term,
-                        "searchFrequencyRank": rank * 10 + rng.randint(0, 9),
-                        "clickedAsin": asin,
-                        "clickShareRank": click_rank,
-                        "clickShare": share,
-                        "conversionShare": (share * Decimal(rng.randint(50, 150)) / 100).quantize(Decimal("0.0001")),
-                    })
+                    rows.append(
+                        {
+                            "departmentName": department,
+                            "searchTerm": term,
+                            "searchFrequencyRank": rank * 10 + rng.randint(0, 9),
+                            "clickedAsin": asin,
+                            "clickShareRank": click_rank,
+                            "clickShare": share,
+                            "conversionShare": (share * Decimal(rng.randint(50, 150)) / 100).quantize(
+                                Decimal("0.0001")
+                            ),
+                        }
+                    )
         return rows
