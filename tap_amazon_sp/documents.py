@@ -462,7 +462,9 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
 
     Items are decoded with Decimal for non-integral numbers, and a key an object names twice is kept
     twice (`unique_keys`). Only the items themselves are ever held in memory, so a document with a
-    huge array streams through. A document with no text at all is refused: no JSON report is empty.
+    huge array streams through. A document with no text at all is refused: no JSON report is empty;
+    so is one without the array (or with null for it): Amazon's report schemas require it, and an
+    empty report holds it empty, so a missing one is a document of another shape, never "no data".
     """
     decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=unique_keys)
     iterator = iter(texts)
@@ -490,7 +492,10 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
         if pos < 0:
             buffer = buffer[-len(marker) :]
             if not more():
-                return
+                raise DocumentError(
+                    f"the JSON document has no {marker} array, which every report of its type holds "
+                    "(empty when there is no data); the bookmark stays before this window"
+                )
             continue
         opening = _ARRAY_OPENING.match(buffer, pos + len(marker))
         if opening:
@@ -500,7 +505,7 @@ def json_array_items(texts: Iterable[str], key: str) -> Iterator[Any]:
             # What follows the key has not all arrived yet.
             buffer = buffer[pos:]
             if not more():
-                return
+                raise DocumentError(f"JSON document ended after its {marker} key")
             continue
         buffer = buffer[pos + 1 :]
     index = 0

@@ -452,3 +452,30 @@ def test_an_empty_fatal_error_document_is_reported_as_such(sim: Simulator, tmp_p
     assert run.returncode == 1
     assert "error document unreadable: document amzn1.spdoc." in run.stderr
     assert "the download was empty (0 bytes), which no report document is" in run.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"reportSpecification": {"reportType": "GET_SALES_AND_TRAFFIC_REPORT"}}',
+        b'{"reportSpecification": {}, "errorDetails": "salesAndTrafficByAsin is not available"}',
+        b'{"reportSpecification": {}, "salesAndTrafficByAsin": null}',
+    ],
+    ids=["no-array", "another-shape", "null"],
+)
+def test_a_json_document_without_its_records_array_stops_the_window_instead_of_reading_as_no_data(
+    tmp_path: Path, body: bytes
+):
+    key = BY_STREAM[SALES].record_path
+    assert key == "salesAndTrafficByAsin"
+    run = crafted(tmp_path, body, stream=SALES)
+    error = error_line(run)
+    assert f"| {SALES} report " in error and f'no "{key}" array' in error, error
+    assert run.records(SALES) == [] and run.bookmark(SALES, US) is None
+
+
+def test_a_json_document_with_its_records_array_empty_is_an_empty_window(tmp_path: Path):
+    body = b'{"reportSpecification": {}, "salesAndTrafficByDate": [], "salesAndTrafficByAsin": []}'
+    run = crafted(tmp_path, body, stream=SALES)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.records(SALES) == [] and run.bookmark(SALES, US) == "2024-01-02T00:00:00+00:00"
