@@ -596,7 +596,7 @@ def xml_records(chunks: Iterable[bytes], record_tag: str) -> Iterator[tuple[dict
     its attributes, and its children in document order, repeats included.
 
     Which of it a record keeps where is the stream's to decide against its schema
-    (`report_streams`). Tags are compared by local name, so a namespace prefix changes nothing.
+    (`formats.FlatXml`). Tags are compared by local name, so a namespace prefix changes nothing.
     Entity declarations are refused outright, so entity expansion attacks ("billion laughs") and
     external entities cannot run.
     """

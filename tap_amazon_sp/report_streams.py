@@ -2,47 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces, report_periods
-from tap_amazon_sp.amounts import AmountReader
 from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
-from tap_amazon_sp.documents import (
-    FlatRows,
-    XmlChild,
-    decode,
-    flat_header,
-    json_array_items,
-    lines,
-    xml_records,
-    xml_tree_records,
-)
-from tap_amazon_sp.errors import DocumentError
+from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
-from tap_amazon_sp.records import (
-    EXTRA_COLUMNS,
-    UNPARSED_VALUES,
-    RowTyper,
-    converter,
-    format_datetime,
-    null_pii_like,
-    parse_datetime,
-    snake,
-    snake_keys,
-    typed_tree,
-)
-from tap_amazon_sp.reports import OpenDocument, ReportRequest, ReportResult, windows
+from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
+from tap_amazon_sp.reports import ReportRequest, ReportResult, windows
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -53,48 +27,8 @@ if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
 
-# A list index in a path (`order_item[3].quantity@unit`): warnings name the element, not each index.
-_INDEX = re.compile(r"\[\d+\]")
 # Amazon keeps reports listable for 90 days; asking for older ones is an error.
 LISTING_HORIZON = timedelta(days=89)
-# What a document holds beyond the stream's schema is kept in these, present only when needed.
-LEFTOVER_PROPERTIES: dict[str, Any] = {
-    EXTRA_COLUMNS: {
-        "type": ["object", "null"],
-        "description": (
-            "Columns (JSON keys, XML tags) Amazon sent that this stream does not know yet, repeated header columns "
-            "(name_2) and XML attributes and repeats that do not fit the schema (path@attribute, path_2), as sent."
-        ),
-    },
-    UNPARSED_VALUES: {
-        "type": ["object", "null"],
-        "description": "Values that could not be read as their column's type (that column is null), as sent.",
-    },
-}
-
-
-class _RecentCounts:
-    """How often each row identity was seen before in this document, for the rows that repeat.
-
-    Identical rows of a keyless report are told apart by their count (the second is `digest-1`),
-    wherever they stand in the document. Only the most recently seen identities are remembered, so
-    memory stays flat however large the document; Amazon writes these reports in date order, and
-    identical rows (same date and time, same everything) stand close together.
-    """
-
-    LIMIT = 100_000
-
-    def __init__(self) -> None:
-        self._counts: dict[str, int] = {}
-
-    def seen(self, identity: str) -> int:
-        """The number of earlier rows with this identity."""
-        counts = self._counts
-        before = counts.pop(identity, 0)
-        counts[identity] = before + 1  # re-inserted: now the most recent
-        if len(counts) > self.LIMIT:
-            del counts[next(iter(counts))]
-        return before
 
 
 def _unchanged(moment: datetime) -> datetime:
@@ -124,8 +58,8 @@ class ReportStream(AmazonSPStream):
         super().__init__(tap, schema=schema, name=spec.stream)
         self.primary_keys = list(spec.primary_key)
         self.replication_key = spec.replication_key
-        # Flat-file records are typed column by column against the schema (records.RowTyper).
-        self.records_are_typed = spec.fmt == "tsv"
+        self.format = format_for(spec)
+        self.records_are_typed = self.format.typed
 
     @property
     def window_cap_days(self) -> int | None:
@@ -449,258 +383,7 @@ class ReportStream(AmazonSPStream):
     def _document_records(self, result: ReportResult, marketplace_id: str) -> Iterator[dict[str, Any]]:
         assert result.document_id is not None
         describe = f"{self.spec.report_type} report {result.report_id}"
-
-        def parse(document: OpenDocument) -> Iterator[dict[str, Any]]:
-            try:
-                yield from self._parse(document, describe, marketplace_id, result.report_id)
-            except DocumentError as exc:
-                if str(exc).startswith(describe):
-                    raise
-                raise DocumentError(f"{describe}: {exc}") from None
-
-        yield from self.runtime.engine.read_document(result.document_id, parse, describe=describe)
-
-    def _parse(
-        self, document: OpenDocument, describe: str, marketplace_id: str, report_id: str
-    ) -> Iterator[dict[str, Any]]:
-        market = marketplaces.BY_ID.get(marketplace_id)
-        if self.spec.fmt == "xml":
-            yield from self._xml_records(document.chunks(), describe)
-            return
-        # Without a charset label, the marketplace's usual charset, unless the bytes are UTF-8 (`decode`).
-        charset = document.charset
-        usual = "utf-8" if self.spec.fmt == "json" or market is None else market.charset
-        texts = decode(document.chunks(), charset or usual, describe=describe, unlabelled=charset is None)
-        if self.spec.fmt == "json":
-            yield from self._json_records(texts, describe)
-            return
-        yield from self._tsv_records(texts, describe, market, marketplace_id, report_id)
-
-    def _tsv_records(
-        self,
-        texts: Iterable[str],
-        describe: str,
-        market: marketplaces.Marketplace | None,
-        marketplace_id: str,
-        report_id: str,
-    ) -> Iterator[dict[str, Any]]:
-        header, header_line, text_lines = flat_header(lines(texts))
-        if not header:
-            # Amazon writes the header even when a report has no rows: this is not an empty report.
-            raise DocumentError(
-                f"{describe}: the document has no header line (it is empty or blank); "
-                "the bookmark stays before this window"
-            )
-        date_order = market.date_order if market is not None else "DMY"
-        amounts = AmountReader(market.decimal_separator if market else ".") if self.spec.local_numbers else None
-        typer = RowTyper(header, self.spec.kinds, date_order=date_order, describe=describe, numbers=amounts)
-        rows = FlatRows(text_lines, len(header), typer.text_columns, header_line)
-        renamed = {new for _name, new in typer.repeated}
-        unknown = [name for name in typer.unknown if name not in renamed]
-        if unknown:
-            self.logger.warning(
-                "%s: columns not in the stream's schema, kept in %s: %s", describe, EXTRA_COLUMNS, ", ".join(unknown)
-            )
-        if typer.repeated:
-            repeats = ", ".join(f"{name} (as {new})" for name, new in typer.repeated)
-            self.logger.warning(
-                "%s: the header names a column more than once; the first is read as the column, the others are "
-                "kept in %s: %s",
-                describe,
-                EXTRA_COLUMNS,
-                repeats,
-            )
-        row_key = self.spec.row_key
-        list_only = self.spec.list_only
-        fields = self.spec.row_key_fields
-        # The columns a row is known by: those the catalogue names (leaving out values Amazon
-        # revises, so a re-read row keeps its key), else the whole line.
-        positions = [i for i, name in enumerate(typer.names) if name in fields] if fields else None
-        copies = _RecentCounts()
-        line_key = self.spec.line_key_column
-        details = [name for name in self.spec.detail_columns if name in typer.names]
-        if self.spec.detail_columns and not details:
-            self.logger.warning(
-                "%s: none of the columns %s is in the document, so its summary row cannot be told apart",
-                describe,
-                ", ".join(self.spec.detail_columns),
-            )
-        # `number` counts rows (as lines once were), so a settlement row keeps its key; `rows.line` is where it starts.
-        for number, values in enumerate(rows, start=2):
-            record = typer.record(values, rows.line)
-            if self.spec.detail_columns:
-                record["is_summary"] = bool(details) and all(record[name] is None for name in details)
-            if row_key:
-                if list_only:
-                    # A settlement document never changes: its line numbers identify its rows.
-                    record["row_key"] = f"{(record.get(line_key) if line_key else None) or report_id}:{number}"
-                else:
-                    if positions is None:
-                        identity = "\t".join(values)
-                    else:
-                        identity = "\t".join(values[i] if i < len(values) else "" for i in positions)
-                    digest = hashlib.blake2b(f"{marketplace_id}\t{identity}".encode(), digest_size=12).hexdigest()
-                    repeat = copies.seen(digest)
-                    record["row_key"] = f"{digest}-{repeat}" if repeat else digest
-            yield record
-        self._report_leftovers(describe, typer.unparsed)
-        if amounts is not None and amounts.doubtful:
-            self.logger.warning(
-                "%s: %d amounts such as 1.234 were read before the document showed that it marks decimals "
-                "with %r, not as the marketplace does; they may be misread",
-                describe,
-                amounts.doubtful,
-                amounts.shown,
-            )
-        if rows.joined:
-            starts = ", ".join(map(str, rows.joined_at)) + (", ..." if rows.joined > len(rows.joined_at) else "")
-            self.logger.warning(
-                "%s: %d rows had a line break inside a value and were each read from several lines (lines %s)",
-                describe,
-                rows.joined,
-                starts,
-            )
-        if typer.short_rows:
-            self.logger.warning(
-                "%s: %d rows had fewer fields than the header; their missing trailing fields were read as empty",
-                describe,
-                typer.short_rows,
-            )
-
-    def _report_leftovers(self, describe: str, unparsed: Counter[str]) -> None:
-        if unparsed:
-            self.logger.warning(
-                "%s: values that could not be typed were loaded as null and kept as text in %s: %s",
-                describe,
-                UNPARSED_VALUES,
-                ", ".join(f"{name} ({count})" for name, count in unparsed.items()),
-            )
-
-    def _json_records(self, texts: Iterable[str], describe: str) -> Iterator[dict[str, Any]]:
-        fields = self.spec.row_key_fields
-        # Amazon leaves out keys it has no value for (childAsin and sku at PARENT granularity);
-        # every record carries every declared column, as flat-file records do.
-        declared = dict.fromkeys(name for name, _kind in self.spec.columns)
-        known = set(self.schema["properties"])
-        announced = False
-        for item in json_array_items(texts, self.spec.record_path):
-            if not isinstance(item, dict):
-                raise DocumentError(f"{describe}: a {self.spec.record_path} entry is not an object")
-            record: dict[str, Any] = {**declared, **snake_keys(item)}
-            unknown = [name for name in record if name not in known]
-            if unknown:
-                if not announced:
-                    announced = True
-                    self.logger.warning(
-                        "%s: keys not in the stream's schema, kept in %s: %s",
-                        describe,
-                        EXTRA_COLUMNS,
-                        ", ".join(unknown),
-                    )
-                record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
-            if fields:
-                record["row_key"] = "|".join(str(record.get(f) or "") for f in fields)
-            yield record
-
-    def _xml_tree_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
-        """Records of a nested XML document (orders): fitted all the way down to the stream's schema
-        (`records.typed_tree`), what does not fit kept in `extra_columns`."""
-        properties = self.schema["properties"]
-        declared = dict.fromkeys([*(name for name, _kind in self.spec.columns), *self.spec.nested_schema])
-        unparsed_count: Counter[str] = Counter()
-        announced: set[str] = set()
-        lists = frozenset(self.spec.xml_repeated)
-        for element in xml_tree_records(chunks, self.spec.record_path, lists=lists):
-            record: dict[str, Any] = dict(declared)
-            unparsed: dict[str, str] = {}
-            extra: dict[str, Any] = {}
-            for tag, value in element.items():
-                name = snake(tag)
-                if name in declared:
-                    record[name] = typed_tree(value, properties[name], name, unparsed, extra)
-                else:
-                    extra[name] = value
-            if extra:
-                record[EXTRA_COLUMNS] = extra
-                announced.update(_INDEX.sub("[]", key) for key in extra)
-            if unparsed:
-                record[UNPARSED_VALUES] = unparsed
-                unparsed_count.update(path.split(".")[0].split("[")[0] for path in unparsed)
-            yield record
-        self._announce(describe, announced)
-        self._report_leftovers(describe, unparsed_count)
-
-    def _announce(self, describe: str, announced: set[str]) -> None:
-        if announced:
-            self.logger.warning(
-                "%s: elements and attributes that do not fit the stream's schema, kept in %s: %s",
-                describe,
-                EXTRA_COLUMNS,
-                ", ".join(sorted(announced)),
-            )
-
-    def _xml_records(self, chunks: Iterable[bytes], describe: str) -> Iterator[dict[str, Any]]:
-        """Records of a flat XML document (the browse tree), one column per child element.
-
-        What does not fit the schema goes to `extra_columns`, as in nested XML (`records.typed_tree`):
-        an element the schema does not know under its name, a repeat of one it knows as `name_2`, ...,
-        an attribute as `name@attribute` (the record element's own attributes are members of it, like
-        its children), the children of a text column as `name`, the text of a list column as `name`.
-        Elements and attributes the catalogue skips (`tag` or `tag@attribute`) are left out.
-        """
-        if self.spec.xml_repeated:
-            yield from self._xml_tree_records(chunks, describe)
-            return
-        kinds = self.spec.kinds
-        convert = {name: converter(kind) for name, kind in kinds.items() if kind != "string"}
-        lists = {name for name, prop in self.spec.nested_schema.items() if "array" in prop.get("type", ())}
-        skipped = set(self.spec.skipped_elements)
-        unparsed: Counter[str] = Counter()
-        announced: set[str] = set()
-        for attributes, children in xml_records(chunks, self.spec.record_path):
-            record: dict[str, Any] = {}
-            extra: dict[str, Any] = {}
-            members = [XmlChild(tag, text, {}, None) for tag, text in attributes.items()]
-            seen: Counter[str] = Counter()
-            for child in itertools.chain(members, children):
-                tag = child.tag
-                if tag in skipped:
-                    continue
-                name = snake(tag)
-                seen[name] += 1
-                if seen[name] > 1:
-                    extra[f"{name}_{seen[name]}"] = child.items if child.items is not None else child.text
-                    continue
-                for attribute, text in child.attributes.items():
-                    if f"{tag}@{attribute}" not in skipped:
-                        extra[f"{name}@{snake(attribute)}"] = text
-                value = child.text
-                if name in lists:
-                    record[name] = child.items or []
-                    if value.strip():
-                        extra[name] = value
-                    continue
-                if name not in kinds:
-                    extra[name] = child.items if child.items is not None else value
-                    continue
-                if child.items:
-                    extra[name] = child.items
-                if not value:
-                    record[name] = None
-                elif name in convert:
-                    try:
-                        record[name] = convert[name](value)
-                    except (ValueError, ArithmeticError, OverflowError):
-                        record[name] = None
-                        record.setdefault(UNPARSED_VALUES, {})[name] = value
-                        unparsed[name] += 1
-                else:
-                    record[name] = value
-            for name in lists:
-                record.setdefault(name, [])
-            if extra:
-                record[EXTRA_COLUMNS] = extra
-                announced.update(extra)
-            yield record
-        self._announce(describe, announced)
-        self._report_leftovers(describe, unparsed)
+        document = self.runtime.engine.document(result.document_id, describe=describe)
+        yield from self.format.read(
+            document, marketplace_id=marketplace_id, report_id=result.report_id, logger=self.logger
+        )

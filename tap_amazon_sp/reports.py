@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -33,8 +33,6 @@ DOCUMENT_TRIES = 4
 # Amazon's document URLs live five minutes: one younger than this is reused for a retry instead
 # of spending a getReportDocument request (one a minute once its burst is used).
 URL_REUSE_SECONDS = 120.0
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -248,49 +246,22 @@ class ReportEngine:
         try:
             yield from self.open_document(document_id).chunks()
         finally:
-            self._links.pop(document_id, None)
+            self.forget_link(document_id)
 
-    def read_document(
-        self, document_id: str, parse: Callable[[OpenDocument], Iterable[T]], *, describe: str
-    ) -> Iterator[T]:
-        """What `parse` makes of a document, every item exactly once even if the download breaks off.
+    def forget_link(self, document_id: str) -> None:
+        """Drop the URL kept for a document: it has been read, or given up on."""
+        self._links.pop(document_id, None)
 
-        A broken or truncated download starts again from the beginning (a document never changes,
-        so `parse` yields the same items in the same order) and the items already handed out are
-        skipped: the caller sees each item once, in document order.
-        """
-        handed_out = 0
+    def document(self, document_id: str, *, describe: str) -> DocumentBytes:
+        """Start downloading a document to be read: its bytes, each exactly once (`DocumentBytes`).
+
+        `describe` names the report in what is said about the download."""
         try:
-            for attempt in range(1, DOCUMENT_TRIES + 1):
-                document = self.open_document(document_id)
-                skip = handed_out
-                try:
-                    for item in parse(document):
-                        if skip:
-                            skip -= 1
-                            continue
-                        handed_out += 1
-                        yield item
-                    return
-                except DownloadError as exc:
-                    if attempt == DOCUMENT_TRIES:
-                        raise DownloadError(f"{describe}: {exc}; gave up after {attempt} downloads") from None
-                    delay = self.client.backoff.delay(attempt)
-                    self.logger.warning(
-                        "%s: %s after %d records; downloading it again in %.1f s and skipping the records "
-                        "already emitted (try %d of %d)",
-                        describe,
-                        exc,
-                        handed_out,
-                        delay,
-                        attempt + 1,
-                        DOCUMENT_TRIES,
-                    )
-                    self.sleep(delay)
-                finally:
-                    document.close()
-        finally:
-            self._links.pop(document_id, None)
+            first = self.open_document(document_id)
+        except BaseException:
+            self.forget_link(document_id)
+            raise
+        return DocumentBytes(self, first, describe)
 
     def open_document(self, document_id: str) -> OpenDocument:
         """Start downloading a document. The access token never goes to the document host."""
@@ -390,6 +361,69 @@ class OpenDocument:
     def close(self) -> None:
         """Drop the connection, whether or not the document was read to its end."""
         self.response.close()
+
+
+class DocumentBytes:
+    """A document's decompressed bytes, chunk by chunk, each byte exactly once even if the download
+    breaks off: a broken or truncated download starts again from the beginning (a document never
+    changes) and the bytes already handed out are skipped, so its reader sees one unbroken stream.
+
+    `charset` is what the download's Content-Type names; `records` is for the reader to count the
+    records it has made of the bytes, which the warning about a broken download names.
+    """
+
+    def __init__(self, engine: ReportEngine, first: OpenDocument, describe: str) -> None:
+        self.describe = describe
+        self.charset = first.charset
+        self.records = 0
+        self._engine = engine
+        self._first: OpenDocument | None = first
+        self._document_id = first.document_id
+
+    def __iter__(self) -> Iterator[bytes]:
+        engine, document_id = self._engine, self._document_id
+        document, self._first = self._first, None
+        handed_out = 0
+        try:
+            for attempt in range(1, DOCUMENT_TRIES + 1):
+                if document is None:
+                    document = engine.open_document(document_id)
+                skip = handed_out
+                try:
+                    for chunk in document.chunks():
+                        if skip:
+                            if len(chunk) <= skip:
+                                skip -= len(chunk)
+                                continue
+                            chunk = chunk[skip:]
+                            skip = 0
+                        handed_out += len(chunk)
+                        yield chunk
+                    if skip:
+                        raise DownloadError(
+                            f"document {document_id}: the download came back shorter than what was read of it before"
+                        )
+                    return
+                except DownloadError as exc:
+                    if attempt == DOCUMENT_TRIES:
+                        raise DownloadError(f"{self.describe}: {exc}; gave up after {attempt} downloads") from None
+                    delay = engine.client.backoff.delay(attempt)
+                    engine.logger.warning(
+                        "%s: %s after %d records; downloading it again in %.1f s and skipping the records "
+                        "already emitted (try %d of %d)",
+                        self.describe,
+                        exc,
+                        self.records,
+                        delay,
+                        attempt + 1,
+                        DOCUMENT_TRIES,
+                    )
+                    engine.sleep(delay)
+                finally:
+                    document.close()
+                    document = None
+        finally:
+            engine.forget_link(document_id)
 
 
 def _created(report: Mapping[str, Any]) -> datetime | None:
