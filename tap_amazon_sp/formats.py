@@ -131,6 +131,9 @@ class DocumentFormat:
     typed = False
     # How the extra-columns warning names what went to `extra_columns` (`Reading.kept_aside`).
     leftovers = "columns not in"
+    # Columns whose objects keep what the schema does not know inside them, as sent: a key there
+    # that looks like PII is nulled as in `extra_columns` (`records.null_pii_like`).
+    open_objects: tuple[str, ...] = ()
 
     def __init__(self, spec: ReportSpec) -> None:
         self.spec = spec
@@ -354,6 +357,8 @@ class XmlTree(DocumentFormat):
         self._properties = spec.schema()["properties"]
         self._declared: dict[str, Any] = dict.fromkeys([*(name for name, _kind in spec.columns), *spec.nested_schema])
         self._lists = frozenset(spec.xml_repeated)
+        # Elements the schema does not know stay inside their parent object (`records.typed_tree`).
+        self.open_objects = tuple(spec.nested_schema)
 
     def _records(self, reading: Reading) -> Iterator[dict[str, Any]]:
         properties, declared = self._properties, self._declared

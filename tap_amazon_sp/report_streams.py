@@ -349,7 +349,7 @@ class ReportStream(AmazonSPStream):
             # this point before any output path (the direct line writer of flat files included).
             hide_pii = not self.settings.include_pii
             withheld = self.spec.pii_columns if hide_pii else ()
-            nested = hide_pii and bool(self.spec.xml_repeated)
+            nested = self.format.open_objects if hide_pii else ()
             for record in self._document_records(result, marketplace_id):
                 record.update(added)
                 # Always present (null when the row needs neither), so every record fits one schema.
@@ -360,10 +360,8 @@ class ReportStream(AmazonSPStream):
                     record[name] = None
                 if extra and hide_pii:
                     record[EXTRA_COLUMNS] = null_pii_like(extra)
-                if nested:
-                    # Nested XML keeps elements its schema does not know inside their parent object.
-                    for name in self.spec.nested_schema:
-                        record[name] = null_pii_like(record.get(name))
+                for name in nested:
+                    record[name] = null_pii_like(record.get(name))
                 rows += 1
                 yield record
         self.logger.info(

@@ -351,15 +351,34 @@ def test_a_short_row_of_two_fields_before_a_full_row_is_still_a_row():
 ORDER_COLUMNS = [name for name, _kind in BY_STREAM[ALL_ORDERS].columns]
 
 
-def crafted(tmp_path: Path, body: bytes, stream: str = ALL_ORDERS) -> TapRun:
+def crafted(tmp_path: Path, body: bytes, stream: str = ALL_ORDERS, **config: Any) -> TapRun:
     """The CLI syncing one day of `stream` from a simulator that serves `body` as every document of it."""
     path = tmp_path / "document.bin"
     path.write_bytes(body)
     with Simulator(processing_delay=0.02, rate_scale=RATE_SCALE, document_files={stream: path}) as sim:
-        settings = make_config(sim, end_date="2024-01-02T00:00:00Z")
+        settings = make_config(sim, **{"end_date": "2024-01-02T00:00:00Z", **config})
         run = run_cli(settings, "--catalog", catalog_file(sim, tmp_path, (stream,)))
         assert sim.violations == []
     return run
+
+
+@pytest.mark.parametrize("include_pii", [False, True])
+def test_an_element_named_like_pii_inside_a_nested_xml_object_is_null_unless_include_pii(
+    tmp_path: Path, include_pii: bool
+):
+    # Nested XML keeps an element its schema does not know inside its parent object, as sent.
+    document = (
+        "<AmazonEnvelope><Message><Order><AmazonOrderID>111-1</AmazonOrderID>"
+        "<PurchaseDate>2024-01-01T10:00:00+00:00</PurchaseDate><FulfillmentData><Address><City>Springfield</City>"
+        "<Phone>555-0100</Phone></Address></FulfillmentData></Order></Message></AmazonEnvelope>"
+    )
+    run = crafted(tmp_path, document.encode(), XML_ORDERS, include_pii=include_pii)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_records_match_schemas(run)
+    [record] = run.records(XML_ORDERS)
+    phone = "555-0100" if include_pii else None
+    assert record["fulfillment_data"]["address"] == {"city": "Springfield", "phone": phone}
+    assert ("555-0100" in run.stdout) is include_pii
 
 
 def order_row(order_id: str) -> str:

@@ -69,6 +69,9 @@ def test_each_catalogue_format_is_read_by_its_own_object():
     assert type(format_for(ORDERS)) is XmlTree
     # Only flat-file records are typed column by column, ready for the direct line writer.
     assert [format_for(s).typed for s in (FLAT, SALES, BROWSE_TREE, ORDERS)] == [True, False, False, False]
+    # Only nested XML keeps unknown elements inside its objects, where PII-like keys must be nulled.
+    assert [format_for(s).open_objects for s in (FLAT, SALES, BROWSE_TREE)] == [(), (), ()]
+    assert format_for(ORDERS).open_objects == ("fulfillment_data", "order_item")
 
 
 # Flat files
