@@ -58,6 +58,9 @@ class Operation:
     burst: int
     success_status: int
     params: tuple[Param, ...]
+    # Keys the model requires in a 2xx answer and the tap reads: an answer without them is not
+    # Amazon's (a proxy's page, an answer cut short) and is retried like a server error.
+    answers: tuple[str, ...] = ()
 
 
 _REPORTS = "reports_2021-06-30"
@@ -147,6 +150,7 @@ _TABLE: tuple[Operation, ...] = (
             Param("dataEndTime", "body", "date-time"),
             Param("marketplaceIds", "body", "array", required=True, min_items=1, max_items=25),
         ),
+        answers=("reportId",),
     ),
     Operation(
         "getReport",
@@ -157,6 +161,7 @@ _TABLE: tuple[Operation, ...] = (
         15,
         200,
         (Param("reportId", "path", required=True),),
+        answers=("processingStatus",),
     ),
     Operation(
         "cancelReport",
@@ -180,6 +185,7 @@ _TABLE: tuple[Operation, ...] = (
             Param("reportDocumentId", "path", required=True),
             Param("enableContentEncodingUrlHeader", "query", "boolean"),
         ),
+        answers=("url",),
     ),
     # Orders API 2026-01-01 (replaces the deprecated v0 getOrders)
     Operation(

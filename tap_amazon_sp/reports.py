@@ -128,6 +128,12 @@ class ReportEngine:
         while True:
             report = self.client.call("getReport", path_params={"reportId": report_id})
             status = report.get("processingStatus")
+            if status == "DONE" and not report.get("reportDocumentId"):
+                # Read as a report without rows, the bookmark would pass a window nothing was read of.
+                raise ReportError(
+                    f"{request.describe()}: report {report_id} is DONE but Amazon named no document for it "
+                    "(no reportDocumentId); nothing of this window was read. Run the sync again later."
+                )
             if status in ("DONE", "CANCELLED", "FATAL"):
                 self.client.progress.done_waiting(report_id)
                 return report

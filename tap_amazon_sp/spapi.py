@@ -151,17 +151,20 @@ class SPAPIClient:
                 self._measured(operation, op.path, status, began)
                 if 200 <= status < 300:
                     self._learn_rate(response, bucket)
-                    return _json(response)
-                code, message, details = _error(response)
-                if status == 403 and details == TOKEN_EXPIRED and not refreshed:
-                    # The token died in flight (long waits on reports): refresh once and retry.
-                    refreshed = True
-                    self.token.invalidate(access_token)
-                    continue
-                if status not in RETRY_STATUSES:
-                    self._learn_rate(response, bucket)
-                    raise _refusal(operation, response, status, code, message, details)
-                problem = f"HTTP {status} {code}".strip()
+                    body, problem = _answer(response, op.answers)
+                    if body is not None:
+                        return body
+                else:
+                    code, message, details = _error(response)
+                    if status == 403 and details == TOKEN_EXPIRED and not refreshed:
+                        # The token died in flight (long waits on reports): refresh once and retry.
+                        refreshed = True
+                        self.token.invalidate(access_token)
+                        continue
+                    if status not in RETRY_STATUSES:
+                        self._learn_rate(response, bucket)
+                        raise _refusal(operation, response, status, code, message, details)
+                    problem = f"HTTP {status} {code}".strip()
             if attempt >= self.backoff.tries:
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
             delay = self.backoff.delay(attempt)
@@ -231,14 +234,23 @@ def _query_value(value: Any) -> str:
     return str(value)
 
 
-def _json(response: requests.Response) -> dict[str, Any]:
+def _answer(response: requests.Response, needed: tuple[str, ...]) -> tuple[dict[str, Any] | None, str]:
+    """A 2xx answer's JSON object, or None and what is wrong with it. Read as "no data", a
+    proxy's error page or an answer without its report id would stall a sync or pass a window."""
     if not response.content:
-        return {}
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {"value": body}
+        # cancelReport answers with no body at all.
+        body: Any = {}
+    else:
+        try:
+            body = response.json()
+        except ValueError:
+            return None, f"HTTP {response.status_code} with a body that is not JSON"
+    if not isinstance(body, dict):
+        return None, f"HTTP {response.status_code} with a body that is not a JSON object"
+    missing = [key for key in needed if body.get(key) in (None, "")]
+    if missing:
+        return None, f"HTTP {response.status_code} without {', '.join(missing)} in its answer"
+    return body, ""
 
 
 def _error(response: requests.Response) -> tuple[str, str, str]:

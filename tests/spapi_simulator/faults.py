@@ -242,6 +242,24 @@ SWITCHES: dict[str, Switch] = {
             "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before",
         ),
         Switch(
+            "garbled_answer",
+            {},
+            _counters,
+            "{operationId: n}: the next n answers that would succeed carry an HTML page instead (a proxy's)",
+        ),
+        Switch(
+            "hollow_answer",
+            {},
+            _counters,
+            "{operationId: n}: the next n answers that would succeed are an empty JSON object",
+        ),
+        Switch(
+            "done_without_document",
+            {},
+            _counters,
+            "{reportType: n}: the next n getReport answers of a DONE report name no reportDocumentId",
+        ),
+        Switch(
             "document_mutation",
             {},
             _mutations,

@@ -722,6 +722,12 @@ class Simulator:
             if error.violation:
                 self._violation(method, path, error.message)
             response = _json_response(error.status, error.body())
+        if 200 <= response.status < 300 and self.faults.take("garbled_answer", op.name):
+            response = _Response(
+                response.status, b"<html><body>Service Unavailable</body></html>", {"Content-Type": "text/html"}
+            )
+        elif 200 <= response.status < 300 and self.faults.take("hollow_answer", op.name):
+            response = _Response(response.status, b"{}", {"Content-Type": _JSON})
         response.headers.update(request_id)
         if 200 <= response.status < 300 or response.status in (400, 404):
             response.headers.update(rate)
@@ -749,7 +755,10 @@ class Simulator:
         return _json_response(200, self.reports.list_reports(call.query))
 
     def _get_report(self, call: _Call) -> _Response:
-        return _json_response(200, self.reports.get(call.path_params["reportId"]))
+        report = self.reports.get(call.path_params["reportId"])
+        if report.get("processingStatus") == "DONE" and self.faults.take("done_without_document", report["reportType"]):
+            report = {k: v for k, v in report.items() if k != "reportDocumentId"}
+        return _json_response(200, report)
 
     def _cancel_report(self, call: _Call) -> _Response:
         self.reports.cancel(call.path_params["reportId"])
