@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
-from singer_sdk import Stream
-from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import Catalog, MetadataMapping
 
 from tap_amazon_sp import catalog_input
@@ -23,11 +21,11 @@ from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
 from tap_amazon_sp.errors import APIError, CatalogError, LimitError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
-from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, windows
+from tap_amazon_sp.sdk_edge import EdgeStream
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import Backoff, SPAPIClient
 from tap_amazon_sp.state_input import BOOKMARK
@@ -164,7 +162,7 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class AmazonSPStream(Stream):
+class AmazonSPStream(EdgeStream):
     """Behaviour shared by all SP-API streams: partitions per marketplace, exact bookmarks, lifecycle.
 
     Bookmarks move only when a whole window (or page) has been emitted, never per record, so a
@@ -172,9 +170,6 @@ class AmazonSPStream(Stream):
     """
 
     is_sorted = True
-    # True when every record holds only schema properties with JSON-ready values (see output.py).
-    records_are_typed = False
-    _line_writer: RecordLineWriter | bool | None = None
     # Where the records come from, for the README's streams table and the lifecycle warnings.
     source: str = ""
     # Whether Amazon still serves the source (lifecycle.py); every stream has one.
@@ -182,8 +177,6 @@ class AmazonSPStream(Stream):
     # Whether what Amazon made before removing the source can still be read (listed reports).
     still_listed: bool = False
     _lifecycle_told = False
-    # Records handed to the output in this sync, for the per-window lines and the summary.
-    records_emitted = 0
     # Whether each committed bookmark is one window done (REST streams); report streams count their
     # windows where they emit them (a regional report commits a bookmark per marketplace).
     windows_at_commit: ClassVar[bool] = False
@@ -202,7 +195,7 @@ class AmazonSPStream(Stream):
         if not isinstance(mapping, LifecycleMetadata):
             mapping = LifecycleMetadata(mapping)
             mapping.lifecycle = self.lifecycle.metadata()
-            self._metadata = mapping
+            self.keep_metadata(mapping)
         return mapping
 
     # The SDK marks `sync` final, but it has no hook between the SCHEMA it sends and the records it
@@ -219,14 +212,14 @@ class AmazonSPStream(Stream):
         if self.lifecycle.removed and not self.still_listed:
             # Nothing left to ask for: the SCHEMA alone keeps the table, and the bookmarks stay.
             if self.selected:
-                self._write_schema_message()
+                self.write_schema()
             return
         with acting_for(self.name):
             super().sync(context)
 
     @property
     def runtime(self) -> Runtime:
-        runtime: Runtime = self._tap.runtime  # type: ignore[attr-defined]
+        runtime: Runtime = self.tap.runtime  # type: ignore[attr-defined]
         return runtime
 
     @property
@@ -236,17 +229,12 @@ class AmazonSPStream(Stream):
     @property
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
-        return [{"marketplace_id": m} for m in self._tap.marketplace_ids]  # type: ignore[attr-defined]
+        return [{"marketplace_id": m} for m in self.tap.marketplace_ids]  # type: ignore[attr-defined]
 
     @override
     def get_replication_key_signpost(self, context: Context | None = None) -> datetime | Any | None:
         # Windows never reach past end_date (itself never past now): no signpost needed.
         return None
-
-    @override
-    def _increment_stream_state(self, latest_record: dict[str, Any], *, context: Context | None = None) -> None:
-        # Deliberately empty: see `commit_bookmark`.
-        return
 
     @override
     def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
@@ -255,60 +243,10 @@ class AmazonSPStream(Stream):
             yield from super().generate_child_contexts(record, context)
 
     @override
-    def _write_record_message(self, record: dict[str, Any]) -> None:
-        self.records_emitted += 1
-        writer = self._fast_writer()
-        if writer is None or not writer.write(record):
-            super()._write_record_message(record)
-            return
-        self.state_manager.is_flushed = False
-
-    def _fast_writer(self) -> RecordLineWriter | None:
-        """The direct writer, when nothing between record and output needs the SDK's per-record work."""
-        if self._line_writer is None:
-            maps = self.stream_maps
-            sink = self._tap.message_writer
-            plain = (
-                self.records_are_typed
-                and len(maps) == 1
-                and type(maps[0]) is SameRecordTransform
-                and not maps[0].flattening_enabled
-            )
-            left_out = self._left_out_by_catalog() if plain else None
-            if left_out is not None and isinstance(sink, TapMessageWriter):
-                if left_out:
-                    self.logger.warning(
-                        "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
-                    )
-                deselected = [
-                    name
-                    for name in self.schema.get("properties", {})
-                    if name in left_out or not self.mask[("properties", name)]
-                ]
-                self._line_writer = RecordLineWriter(
-                    self.name, sink=sink, version=self._stream_version, deselected=deselected
-                )
-            else:
-                self._line_writer = False
-        return self._line_writer if isinstance(self._line_writer, RecordLineWriter) else None
-
-    def _left_out_by_catalog(self) -> list[str] | None:
-        """The properties the catalog's schema leaves out: RECORDs leave them out too, as on the SDK's
-        path. None when the catalog changes a property: only the SDK's path conforms values to it."""
-        ours = self.schema.get("properties", {})
-        catalog = self.effective_schema
-        theirs = catalog.get("properties", {})
-        if any(name in ours and ours[name] != prop for name, prop in theirs.items()):
-            return None
-        if catalog.get("additionalProperties"):
-            return []
-        return [name for name in ours if name not in theirs]
-
-    @override
     def apply_catalog(self, catalog: Catalog) -> None:
         own_key = self.replication_key
         super().apply_catalog(catalog)
-        requested = getattr(self._tap, "catalog_methods", {}).get(self.name)
+        requested = getattr(self.tap, "catalog_methods", {}).get(self.name)
         if requested:
             self.forced_replication_method = requested
         if self.replication_key != own_key:
@@ -420,8 +358,7 @@ class AmazonSPStream(Stream):
         state[BOOKMARK] = format_datetime(value)
         if done is not None:
             self._drop_pending(state, done.key)
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        self.flush_state()
 
     # The Ledger of inflight.Scheduler: reports requested and not yet read live in the partition
     # state beside the bookmark, {"pending_reports": {window: {report_id, options, created}}}.
@@ -441,15 +378,13 @@ class AmazonSPStream(Stream):
             "options": options_key(slot.request),
             "created": format_datetime(created_at),
         }
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        self.flush_state()
 
     def forget(self, slot: Slot) -> None:
         """Drop this slot's report from state."""
         state = self.get_context_state({"marketplace_id": slot.partition})
         if self._drop_pending(state, slot.key):
-            self.state_manager.is_flushed = False
-            self._write_state_message()
+            self.flush_state()
 
     def prune_pending(self, partition: str, keep: set[str]) -> None:
         """Forget remembered reports of windows this sync does not have (the window size changed)."""
@@ -458,8 +393,7 @@ class AmazonSPStream(Stream):
         for key in stale:
             self._drop_pending(state, key)
         if stale:
-            self.state_manager.is_flushed = False
-            self._write_state_message()
+            self.flush_state()
 
     @staticmethod
     def _drop_pending(state: dict[str, Any], key: str) -> bool:

@@ -235,7 +235,7 @@ class OrdersStream(RestStream):
 
     @property
     def items_stream(self) -> OrderItemsStream:
-        stream = self._tap.streams[OrderItemsStream.name]
+        stream = self.tap.streams[OrderItemsStream.name]
         assert isinstance(stream, OrderItemsStream)
         return stream
 
@@ -244,7 +244,7 @@ class OrdersStream(RestStream):
     @override
     def base_params(self, context: Context | None) -> dict[str, Any]:
         # One call for every marketplace: a region has at most 20, the model allows 50.
-        marketplaces = list(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        marketplaces = list(self.tap.marketplace_ids)  # type: ignore[attr-defined]
         included = INCLUDED_DATA + (PII_DATA if self.settings.include_pii else ())
         return {"marketplaceIds": marketplaces, "maxResultsPerPage": PAGE_SIZE, "includedData": list(included)}
 
@@ -290,18 +290,12 @@ class OrdersStream(RestStream):
         return items
 
     @override
-    def _process_record(
-        self,
-        record: dict[str, Any],
-        child_context: Context | None = None,
-        partition_context: Context | None = None,
-    ) -> None:
-        super()._process_record(record, child_context, partition_context)
+    def after_record(self, record: dict[str, Any]) -> None:
         # One child sync per page, not per order: the page's items go out with its last order. Not
         # through the SDK's child contexts, which it follows only for records a stream map's
         # `__filter__` keeps: the items must not depend on whether that order passes the filter.
         if record is self._page_last and self._pending_items:
-            self._sync_children({"orders_page": record["order_id"]})
+            self.sync_children_now({"orders_page": record["order_id"]})
 
     @override
     def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
@@ -357,8 +351,7 @@ class OrdersStream(RestStream):
         point = {"after": format_datetime(lower), "before": format_datetime(upper), "token": token}
         for stream in readers:
             stream.get_context_state(None)[RESUME] = point
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        self.flush_state()
 
 
 class OrderItemsStream(RestStream):
@@ -377,6 +370,6 @@ class OrderItemsStream(RestStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        parent = self._tap.streams[OrdersStream.name]
+        parent = self.tap.streams[OrdersStream.name]
         assert isinstance(parent, OrdersStream)
         yield from map(self.complete, parent.take_items())

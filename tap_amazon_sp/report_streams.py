@@ -163,7 +163,7 @@ class ReportStream(AmazonSPStream):
         marketplace of the sync, whatever their bookmarks; rows of windows before a marketplace's own
         start are not its to take.
         """
-        markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
         if marketplace_id != markets[0]:
             return [], {}
         own = {market: self.slots(market, own=True) for market in markets}
@@ -204,7 +204,7 @@ class ReportStream(AmazonSPStream):
 
     def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
         """Every report of this sync, in the order the SDK will sync streams and partitions."""
-        for stream in self._tap.streams.values():
+        for stream in self.tap.streams.values():
             if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
                 continue
             if stream.lifecycle.removed:  # requests nothing (AmazonSPStream.sync)
@@ -284,7 +284,7 @@ class ReportStream(AmazonSPStream):
         currencies can share one), so a sync stopped between them reads them again.
         """
         settings = self.settings
-        markets = tuple(self._tap.marketplace_ids)  # type: ignore[attr-defined]
+        markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
         mark = self.start_bookmark(context)
         if mark is None and not self.full_table:
             mark = self._bookmark_per_marketplace(markets)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 import json
 import os
@@ -10,15 +9,12 @@ import sys
 import time
 from collections.abc import Callable
 from functools import cached_property, partial
-from types import FrameType
 from typing import Any
 
 import click
 from jsonschema import Draft202012Validator
-from singer_sdk import Stream, Tap
-from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk import Stream
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 
@@ -32,6 +28,7 @@ from tap_amazon_sp.order_streams import OrderItemsStream, OrdersStream
 from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.report_streams import ReportStream
+from tap_amazon_sp.sdk_edge import EdgeTap
 from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
 from tap_amazon_sp.settings import (
     CONFIG_SCHEMA,
@@ -69,7 +66,7 @@ SELLER_REST_STREAMS = (
 )
 
 
-class TapAmazonSP(Tap):
+class TapAmazonSP(EdgeTap):
     """Singer tap for the Amazon Selling Partner API (SP-API): reports, incrementally and resumably."""
 
     name = "tap-amazon-sp"
@@ -85,10 +82,10 @@ class TapAmazonSP(Tap):
         super().__init__(catalog=catalog, **kwargs)
 
     @override
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+    def check_config(self, *, raise_errors: bool) -> list[str]:
         # Our checks first: they name the setting in one line and never echo a secret.
         try:
-            self._settings = load_settings(self._config, known_streams=STREAM_NAMES)
+            self._settings = load_settings(self.given_config, known_streams=STREAM_NAMES)
         except SettingsError as exc:
             errors = [str(exc)]
         else:
@@ -102,25 +99,25 @@ class TapAmazonSP(Tap):
     def _schema_errors(self) -> list[Any]:
         schema = dict(self.config_jsonschema)
         self.append_builtin_config(schema)
-        return list(Draft202012Validator(schema).iter_errors(typed_config(resolve_aliases(self._config))))
+        return list(Draft202012Validator(schema).iter_errors(typed_config(resolve_aliases(self.given_config))))
 
-    @classproperty
-    def _env_var_config(cls) -> dict[str, Any]:
+    @classmethod
+    @override
+    def env_config_schema(cls) -> dict[str, Any]:
         # `--config ENV`: the SDK casts integer settings with int(), so a typo ends in a traceback,
         # and reads a boolean word it does not know as false. This tap's own number and boolean
         # settings reach `load_settings` as the text they are, to be read or named as wrong.
-        schema = copy.deepcopy(cls.config_jsonschema)
-        cls.append_builtin_config(schema)
+        schema = super().env_config_schema()
         for name in TYPED_SETTINGS:
             schema["properties"][name] = {"type": ["string", "null"]}
-        return parse_environment_config(schema, cls._env_var_prefix)
+        return schema
 
     @property
     def settings(self) -> Settings:
         """The validated settings (validated when the tap was created)."""
         settings = getattr(self, "_settings", None)
         if settings is None:
-            settings = self._settings = load_settings(self._config, known_streams=STREAM_NAMES)
+            settings = self._settings = load_settings(self.given_config, known_streams=STREAM_NAMES)
         return settings
 
     @property
@@ -289,10 +286,8 @@ class TapAmazonSP(Tap):
         cls.logger.error("%s; stopping, as nothing more can be written", reason)
 
     @override
-    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
-        # The SDK's handler writes a STATE from inside the handler (in the middle of a line, if one
-        # was being written) and exits 0. Ours only raises Interrupted, and not while a line is being
-        # written (stopping.py). The one private SDK member the tap replaces to stop.
+    def stop_on_signal(self, signum: int) -> None:
+        # Only raise Interrupted, and not while a line is being written (stopping.py).
         writer = getattr(self, "message_writer", None)
         stop = Interrupted(signum, self._finish_interrupted)
         if isinstance(writer, TapMessageWriter):
@@ -307,7 +302,7 @@ class TapAmazonSP(Tap):
         if not isinstance(writer, TapMessageWriter):
             return
         writer.flush_lines()
-        state = getattr(self, "_state", None)
+        state = self.current_state
         if state:
             writer.write_message(StateMessage(value=state))
 
@@ -318,7 +313,7 @@ class TapAmazonSP(Tap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        account = str(self._config.get("account_type") or "Seller").capitalize()
+        account = str(self.given_config.get("account_type") or "Seller").capitalize()
         streams = [make(self) for make in _stream_makers(account).values()]
         if self.input_catalog is not None:
             others = {other: set(_stream_makers(other)) for other in ACCOUNT_TYPES if other != account}

@@ -1,0 +1,183 @@
+"""The one module that touches the Singer SDK's private surface.
+
+The SDK's public hooks do not reach everything this tap needs: a STATE message written at the
+moment a window's records are all out (not when the SDK next thinks of it), child streams synced
+once per page rather than per record, RECORD lines written without the SDK's per-record work when
+nothing needs it, its own config checks and signal handling. Each of those is an underscored SDK
+member, and each is used here only, behind a named method or hook, so an SDK upgrade that moves
+one breaks this file and nothing else (tests/test_sdk_edge.py holds every other module to it).
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from typing import TYPE_CHECKING, Any
+
+from singer_sdk import Stream, Tap
+from singer_sdk.configuration._dict_config import parse_environment_config
+from singer_sdk.helpers._classproperty import classproperty
+from singer_sdk.mapper import SameRecordTransform
+
+from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from singer_sdk.helpers.types import Context
+    from singer_sdk.singerlib import MetadataMapping
+
+
+class EdgeTap(Tap):
+    """The SDK's Tap, its private hooks turned into named ones for `TapAmazonSP`."""
+
+    def check_config(self, *, raise_errors: bool) -> list[str]:
+        """The config's errors (raised as the SDK's ConfigValidationError when `raise_errors`)."""
+        return super()._validate_config(raise_errors=raise_errors)
+
+    @classmethod
+    def env_config_schema(cls) -> dict[str, Any]:
+        """The schema `--config ENV` reads the environment by."""
+        schema = copy.deepcopy(cls.config_jsonschema)
+        cls.append_builtin_config(schema)
+        return schema
+
+    def stop_on_signal(self, signum: int) -> None:
+        """Called for SIGTERM and SIGINT instead of the SDK's handler (which writes a STATE from
+        inside the handler and exits 0)."""
+        raise NotImplementedError
+
+    @property
+    def given_config(self) -> dict[str, Any]:
+        """The config as given, before the SDK's defaults and validation."""
+        config: dict[str, Any] = self._config
+        return config
+
+    @property
+    def current_state(self) -> dict[str, Any] | None:
+        """The state as it stands, None before any was loaded (the SDK's `state` raises then)."""
+        state: dict[str, Any] | None = getattr(self, "_state", None)
+        return state
+
+    @override
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        return self.check_config(raise_errors=raise_errors)
+
+    @classproperty
+    def _env_var_config(cls) -> dict[str, Any]:
+        return parse_environment_config(cls.env_config_schema(), cls._env_var_prefix)
+
+    @override
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        self.stop_on_signal(signum)
+
+
+class EdgeStream(Stream):
+    """The SDK's Stream, its private members turned into named methods and hooks.
+
+    Bookmarks move only where a stream says so (`flush_state` after a window), never per record: the
+    SDK's per-record state increment is switched off.
+    """
+
+    # True when every record holds only schema properties with JSON-ready values (see output.py):
+    # then, unless a stream map or the catalog needs the SDK's per-record work, RECORD lines are
+    # written directly.
+    records_are_typed = False
+    _line_writer: RecordLineWriter | bool | None = None
+    # Records handed to the output in this sync, for the per-window lines and the summary.
+    records_emitted = 0
+
+    @property
+    def tap(self) -> Tap:
+        """The tap this stream belongs to."""
+        return self._tap
+
+    def flush_state(self) -> None:
+        """Write a STATE message now, with the state as it stands."""
+        self.state_manager.is_flushed = False
+        self._write_state_message()
+
+    def write_schema(self) -> None:
+        """Write this stream's SCHEMA message (the SDK writes it at the start of `sync`)."""
+        self._write_schema_message()
+
+    def sync_children_now(self, context: Context) -> None:
+        """Sync the child streams for `context` now, whatever the SDK's child contexts would say."""
+        self._sync_children(context)
+
+    def keep_metadata(self, mapping: MetadataMapping) -> None:
+        """Make `mapping` the stream's metadata, as the `metadata` property returns it."""
+        self._metadata = mapping
+
+    def after_record(self, record: dict[str, Any]) -> None:
+        """Called after the SDK has processed (and written) each record of this stream."""
+
+    @override
+    def _increment_stream_state(self, latest_record: dict[str, Any], *, context: Context | None = None) -> None:
+        # Deliberately empty: bookmarks are window ends, committed after a window's last record.
+        return
+
+    @override
+    def _process_record(
+        self,
+        record: dict[str, Any],
+        child_context: Context | None = None,
+        partition_context: Context | None = None,
+    ) -> None:
+        super()._process_record(record, child_context, partition_context)
+        self.after_record(record)
+
+    @override
+    def _write_record_message(self, record: dict[str, Any]) -> None:
+        self.records_emitted += 1
+        writer = self._fast_writer()
+        if writer is None or not writer.write(record):
+            super()._write_record_message(record)
+            return
+        self.state_manager.is_flushed = False
+
+    def _fast_writer(self) -> RecordLineWriter | None:
+        """The direct writer, when nothing between record and output needs the SDK's per-record work."""
+        if self._line_writer is None:
+            maps = self.stream_maps
+            sink = self._tap.message_writer
+            plain = (
+                self.records_are_typed
+                and len(maps) == 1
+                and type(maps[0]) is SameRecordTransform
+                and not maps[0].flattening_enabled
+            )
+            left_out = self._left_out_by_catalog() if plain else None
+            if left_out is not None and isinstance(sink, TapMessageWriter):
+                if left_out:
+                    self.logger.warning(
+                        "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
+                    )
+                deselected = [
+                    name
+                    for name in self.schema.get("properties", {})
+                    if name in left_out or not self.mask[("properties", name)]
+                ]
+                self._line_writer = RecordLineWriter(
+                    self.name, sink=sink, version=self._stream_version, deselected=deselected
+                )
+            else:
+                self._line_writer = False
+        return self._line_writer if isinstance(self._line_writer, RecordLineWriter) else None
+
+    def _left_out_by_catalog(self) -> list[str] | None:
+        """The properties the catalog's schema leaves out: RECORDs leave them out too, as on the SDK's
+        path. None when the catalog changes a property: only the SDK's path conforms values to it."""
+        ours = self.schema.get("properties", {})
+        catalog = self.effective_schema
+        theirs = catalog.get("properties", {})
+        if any(name in ours and ours[name] != prop for name, prop in theirs.items()):
+            return None
+        if catalog.get("additionalProperties"):
+            return []
+        return [name for name in ours if name not in theirs]
