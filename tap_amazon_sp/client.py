@@ -25,9 +25,10 @@ from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, windows
+from tap_amazon_sp.retry import Backoff
 from tap_amazon_sp.sdk_edge import EdgeStream
 from tap_amazon_sp.settings import Settings
-from tap_amazon_sp.spapi import Backoff, SPAPIClient
+from tap_amazon_sp.spapi import SPAPIClient
 from tap_amazon_sp.state_input import BOOKMARK
 
 if sys.version_info >= (3, 12):

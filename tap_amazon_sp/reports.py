@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import count
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +22,7 @@ from tap_amazon_sp.documents import CHUNK_SIZE, charset_from_content_type, unwra
 from tap_amazon_sp.errors import APIError, DocumentError, DownloadError, ReportError, TransientError, TruncatedDocument
 from tap_amazon_sp.progress import where
 from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime
+from tap_amazon_sp.retry import Retries
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
 
@@ -95,6 +97,8 @@ class ReportEngine:
         self.max_wait = max_wait
         self.sleep = sleep
         self.clock = clock
+        # A document's download is tried again on its own count, with the SP-API calls' backoff.
+        self.downloads = Retries(tries=DOCUMENT_TRIES, backoff=client.backoff, logger=logger, sleep=sleep)
         # Document URLs being read: (url, when it was obtained). Their compressionAlgorithm is not kept:
         # a document's own bytes say whether it is gzip (`OpenDocument`).
         self._links: dict[str, tuple[str, float]] = {}
@@ -273,7 +277,7 @@ class ReportEngine:
         """Start downloading a document. The access token never goes to the document host."""
         last = ""
         renew = False
-        for attempt in range(1, DOCUMENT_TRIES + 1):
+        for attempt in count(1):
             url = self._document_url(document_id, renew=renew)
             try:
                 # A plain GET: pre-signed URLs carry their own credentials, and Amazon's token
@@ -298,21 +302,11 @@ class ReportEngine:
                     renew = False
                 else:
                     break
-            if attempt == DOCUMENT_TRIES:
-                break
+            doing = f"document {document_id} at {describe_url(url)}: {last}; "
+            doing += "asking for a new URL" if renew else "downloading again"
             # A new URL for an expired one is worth asking for at once; anything else gets a pause.
-            delay = 0.0 if renew and attempt == 1 else self.client.backoff.delay(attempt)
-            self.logger.warning(
-                "document %s at %s: %s; %s in %.1f s (try %d of %d)",
-                document_id,
-                describe_url(url),
-                last,
-                "asking for a new URL" if renew else "downloading again",
-                delay,
-                attempt + 1,
-                DOCUMENT_TRIES,
-            )
-            self.sleep(delay)
+            if not self.downloads.again(attempt, doing, delay=0.0 if renew and attempt == 1 else None):
+                break
         raise TransientError(f"document {document_id} could not be downloaded: {last}")
 
     def _document_url(self, document_id: str, *, renew: bool) -> str:
@@ -391,7 +385,7 @@ class DocumentBytes:
         document, self._first = self._first, None
         handed_out = 0
         try:
-            for attempt in range(1, DOCUMENT_TRIES + 1):
+            for attempt in count(1):
                 if document is None:
                     document = engine.open_document(document_id)
                 skip = handed_out
@@ -411,20 +405,9 @@ class DocumentBytes:
                         )
                     return
                 except DownloadError as exc:
-                    if attempt == DOCUMENT_TRIES:
+                    doing = f"{self.describe}: {exc} after {self.records} records; downloading it again"
+                    if not engine.downloads.again(attempt, doing, then=" and skipping the records already emitted"):
                         raise DownloadError(f"{self.describe}: {exc}; gave up after {attempt} downloads") from None
-                    delay = engine.client.backoff.delay(attempt)
-                    engine.logger.warning(
-                        "%s: %s after %d records; downloading it again in %.1f s and skipping the records "
-                        "already emitted (try %d of %d)",
-                        self.describe,
-                        exc,
-                        self.records,
-                        delay,
-                        attempt + 1,
-                        DOCUMENT_TRIES,
-                    )
-                    engine.sleep(delay)
                 finally:
                     document.close()
                     document = None

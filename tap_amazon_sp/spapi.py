@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import random
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -20,6 +19,7 @@ from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import SyncProgress, prefixed, tags
 from tap_amazon_sp.ratelimit import UsagePlans
+from tap_amazon_sp.retry import Backoff, Retries
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -30,19 +30,6 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 TOKEN_EXPIRED = "The access token you provided has expired."
 USER_AGENT = f"tap-amazon-sp/{__version__} (Language=Python)"
 METRICS = metrics.get_metrics_logger()
-
-
-class Backoff:
-    """Bounded, jittered exponential backoff."""
-
-    def __init__(self, *, tries: int = 8, base: float = 1.0, cap: float = 60.0) -> None:
-        self.tries = tries
-        self.base = base
-        self.cap = cap
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed attempt number `attempt` (1-based)."""
-        return min(self.cap, self.base * 2.0 ** (attempt - 1)) * random.uniform(0.5, 1.0)
 
 
 def describe_url(url: str) -> str:
@@ -91,7 +78,7 @@ class SPAPIClient:
         self.plans = plans
         self.logger = logger
         self.backoff = backoff or Backoff()
-        self.sleep = sleep
+        self.retries = Retries(tries=self.backoff.tries, backoff=self.backoff, logger=logger, sleep=sleep)
         self.timeout = timeout
         self.request_count = 0
         self.progress = progress or SyncProgress(logger)
@@ -165,16 +152,8 @@ class SPAPIClient:
                         self._learn_rate(response, bucket)
                         raise _refusal(operation, response, status, code, message, details)
                     problem = f"HTTP {status} {code}".strip()
-            if attempt >= self.backoff.tries:
+            if not self.retries.again(attempt, prefixed(f"{operation}: {problem}; retrying")):
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
-            delay = self.backoff.delay(attempt)
-            self.logger.warning(
-                "%s",
-                prefixed(
-                    f"{operation}: {problem}; retrying in {delay:.1f} s (try {attempt + 1} of {self.backoff.tries})"
-                ),
-            )
-            self.sleep(delay)
 
     def _measured(self, operation: str, endpoint: str, status: int | None, began: float) -> None:
         """Count one request, and log its `http_request_duration` metric as the SDK does for its own."""
@@ -193,16 +172,8 @@ class SPAPIClient:
             try:
                 return self.token.get()
             except TransientError as exc:
-                if attempt >= self.backoff.tries:
+                if not self.retries.again(attempt, prefixed(f"{operation}: {exc}; retrying")):
                     raise TransientError(f"{exc}, still after {attempt} tries") from None
-                delay = self.backoff.delay(attempt)
-                self.logger.warning(
-                    "%s",
-                    prefixed(
-                        f"{operation}: {exc}; retrying in {delay:.1f} s (try {attempt + 1} of {self.backoff.tries})"
-                    ),
-                )
-                self.sleep(delay)
 
     def _learn_rate(self, response: requests.Response, bucket: Any) -> None:
         limit = response.headers.get("x-amzn-RateLimit-Limit")
