@@ -48,5 +48,9 @@ class CatalogError(TapError):
     """The catalog asks for something the tap cannot do."""
 
 
+class ConfigFileError(TapError):
+    """A config file cannot be read as a JSON object."""
+
+
 class StateError(TapError):
     """The state given to the tap cannot be read as this tap's state."""

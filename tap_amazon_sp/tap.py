@@ -18,7 +18,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_amazon_sp import catalog_input, catalogue, state_input, stopping
+from tap_amazon_sp import catalog_input, catalogue, json_files, state_input, stopping
 from tap_amazon_sp.client import AmazonSPStream, Runtime
 from tap_amazon_sp.connection_check import ConnectionCheck
 from tap_amazon_sp.errors import TapError
@@ -181,6 +181,15 @@ class TapAmazonSP(EdgeTap):
             sys.exit(1)
         finally:
             stopping.ignore_signals()
+
+    @classmethod
+    @override
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        # The SDK shows a traceback for a config file it cannot read; checked first, in one line.
+        for path in value:
+            if path != "ENV":
+                cls._quietly("reading the config", partial(json_files.check_config_file, path))
+        return super().cb_config(ctx, param, value)
 
     @classmethod
     @override
