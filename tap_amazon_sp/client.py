@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -24,7 +24,7 @@ from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
-from tap_amazon_sp.reports import ReportEngine, windows
+from tap_amazon_sp.reports import ReportEngine, ReportResult, windows
 from tap_amazon_sp.retry import Backoff
 from tap_amazon_sp.sdk_edge import EdgeStream
 from tap_amazon_sp.settings import Settings
@@ -52,6 +52,23 @@ class Runtime:
     deferred: list[Deferred] = field(default_factory=list)
     # Why the sync is incomplete, once every stream that could finish has.
     incomplete: list[str] = field(default_factory=list)
+    # The sync's streams in the order the SDK syncs them, whose reports make the sync's plan.
+    streams: Callable[[], Iterable[object]] = tuple
+
+    def report_results(self, owner: AmazonSPStream, slots: list[Slot]) -> Iterator[ReportResult]:
+        """The results of one stream partition's report slots, in their order (`Scheduler.results`).
+
+        The first time any stream asks, the scheduler learns every report of the sync first, so it
+        can request reports ahead of the streams that will read them.
+        """
+        if not self.scheduler.planned:
+            self.scheduler.plan(
+                (stream, slot)
+                for stream in self.streams()
+                if isinstance(stream, AmazonSPStream)
+                for slot in stream.planned_reports()
+            )
+        return self.scheduler.results(owner, slots)
 
     def take_up_deferred(self, logger: logging.Logger, sleep: Callable[[float], None] = time.sleep) -> None:
         """After every stream had its turn: take up each stopped partition once its cool-down has
@@ -82,7 +99,9 @@ class Runtime:
             raise ReportError("the sync is incomplete, every other stream finished: " + "; ".join(self.incomplete))
 
     @classmethod
-    def build(cls, settings: Settings, logger: logging.Logger) -> Runtime:
+    def build(
+        cls, settings: Settings, logger: logging.Logger, streams: Callable[[], Iterable[object]] = tuple
+    ) -> Runtime:
         session = requests.Session()
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16)
         session.mount("https://", adapter)
@@ -127,7 +146,7 @@ class Runtime:
             marketplace_ids=settings.marketplace_ids,
             logger=logger,
         )
-        return cls(settings, client, engine, scheduler)
+        return cls(settings, client, engine, scheduler, streams=streams)
 
 
 class LifecycleMetadata(MetadataMapping):
@@ -226,6 +245,10 @@ class AmazonSPStream(EdgeStream):
     @property
     def settings(self) -> Settings:
         return self.runtime.settings
+
+    def planned_reports(self) -> Iterator[Slot]:
+        """Every report this stream will ask for in this sync, in order (none, but for report streams)."""
+        return iter(())
 
     @property
     @override

@@ -82,9 +82,6 @@ class ReportStream(AmazonSPStream):
             yield from self._listed_reports(context)
             return
         marketplace_id = str((context or {})["marketplace_id"])
-        scheduler = self.runtime.scheduler
-        if not scheduler.planned:
-            scheduler.plan(self._sync_plan())
         resumed = self._stopped.pop(marketplace_id, None)
         if resumed is not None:
             # Taken up again after a cool-down: the same windows from where it stopped.
@@ -110,8 +107,7 @@ class ReportStream(AmazonSPStream):
         self, context: Context | None, marketplace_id: str, slots: list[Slot], starts: Mapping[str, datetime]
     ) -> Iterator[dict[str, Any]]:
         """Emit the slots' reports in order, each window's bookmark after its records."""
-        scheduler = self.runtime.scheduler
-        for slot, result in zip(slots, scheduler.results(self, slots), strict=True):
+        for slot, result in zip(slots, self.runtime.report_results(self, slots), strict=True):
             start, end = slot.request.start, slot.request.end
             if end is None:
                 # A snapshot: no bookmark to move, only the report to forget.
@@ -202,16 +198,13 @@ class ReportStream(AmazonSPStream):
         if slot.partition not in behind:
             self.forget(slot)
 
-    def _sync_plan(self) -> Iterator[tuple[ReportStream, Slot]]:
-        """Every report of this sync, in the order the SDK will sync streams and partitions."""
-        for stream in self.tap.streams.values():
-            if not isinstance(stream, ReportStream) or not stream.selected or stream.spec.list_only:
-                continue
-            if stream.lifecycle.removed:  # requests nothing (AmazonSPStream.sync)
-                continue
-            for partition in stream.partitions or []:
-                for slot in stream.slots(str(partition["marketplace_id"])):
-                    yield stream, slot
+    @override
+    def planned_reports(self) -> Iterator[Slot]:
+        # Settlements are listed, not requested; a removed type requests nothing (AmazonSPStream.sync).
+        if not self.selected or self.spec.list_only or self.lifecycle.removed:
+            return
+        for partition in self.partitions or []:
+            yield from self.slots(str(partition["marketplace_id"]))
 
     def sync_windows(self, context: Context, days: int, options: Mapping[str, str]) -> list[tuple[datetime, datetime]]:
         """This sync's windows: from the bookmark (or start_date) to the end date, after a re-read of

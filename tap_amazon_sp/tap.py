@@ -127,7 +127,7 @@ class TapAmazonSP(EdgeTap):
     @cached_property
     def runtime(self) -> Runtime:
         """The token, usage plans and report engine every stream shares."""
-        return Runtime.build(self.settings, self.logger)
+        return Runtime.build(self.settings, self.logger, streams=lambda: self.streams.values())
 
     @override  # type: ignore[misc]
     def sync_all(self) -> None:
