@@ -157,10 +157,8 @@ def _write_all(data: bytearray) -> None:
                 return
             except BlockingIOError:
                 select.select([], [buffer], [])
-    except BrokenPipeError:
-        raise OutputClosed from None
     except OSError as exc:
-        raise OutputClosed(f"Writing to stdout failed ({exc.strerror or exc})") from None
+        raise OutputClosed.by(exc) from None
 
 
 class RecordLineWriter:

@@ -50,6 +50,13 @@ class OutputClosed(BaseException):
         super().__init__(reason)
         self.reason = reason
 
+    @classmethod
+    def by(cls, error: OSError) -> OutputClosed:
+        """What a failed write to stdout means."""
+        if isinstance(error, BrokenPipeError):
+            return cls()
+        return cls(f"Writing to stdout failed ({error.strerror or error})")
+
 
 class StopGuard:
     """Holds back a termination signal while a line is being written, then raises it.

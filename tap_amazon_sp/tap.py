@@ -197,9 +197,19 @@ class TapAmazonSP(EdgeTap):
         cls._quietly("discovery", lambda: super(TapAmazonSP, cls).cb_discover(ctx, param, value))
 
     @classmethod
+    @override
+    def print_about(cls, output_format: str | None = None) -> None:
+        cls._quietly("--about", lambda: super(TapAmazonSP, cls).print_about(output_format))
+
+    @classmethod
+    @override
+    def print_version(cls, print_fn: Callable[[Any], None] = print) -> None:
+        cls._quietly("--version", lambda: super(TapAmazonSP, cls).print_version(print_fn))
+
+    @classmethod
     def _quietly(cls, doing: str, run: Callable[[], None]) -> None:
-        """Run a CLI mode the SDK runs outside `invoke` (discovery): a failure the tap understands, a
-        signal or a closed pipe is one line there too."""
+        """Run a CLI mode the SDK runs outside `invoke` (discovery, --about, --version, --test=schema):
+        a failure the tap understands, a signal, a closed pipe or a full disk is one line there too."""
         try:
             run()
         except TapError as exc:
@@ -214,9 +224,10 @@ class TapAmazonSP(EdgeTap):
             stopping.hold_signals()
             cls._output_closed(closed.reason)
             sys.exit(1)
-        except BrokenPipeError:
+        except OSError as exc:
+            # These modes write only to stdout (print, click.echo): a full disk, a closed pipe.
             stopping.hold_signals()
-            cls._output_closed(OutputClosed.PIPE_CLOSED)
+            cls._output_closed(OutputClosed.by(exc).reason)
             sys.exit(1)
         finally:
             stopping.ignore_signals()
@@ -228,7 +239,7 @@ class TapAmazonSP(EdgeTap):
         # (the connection check) and `--test=records` (the SDK's record-by-record test) are run by
         # `invoke`, which has every option; `--test=schema` stays the SDK's.
         if value in (CliTestOptionValue.Disabled.value, CliTestOptionValue.Schema.value):
-            super().cb_test(ctx, param, value)
+            cls._quietly("--test=schema", lambda: super(TapAmazonSP, cls).cb_test(ctx, param, value))
             return
         if value not in TEST_MODES:
             raise click.BadParameter(

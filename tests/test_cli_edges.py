@@ -73,3 +73,37 @@ def test_a_config_file_the_tap_cannot_read_is_one_line_naming_it_exit_1_and_no_r
     assert sim.credentials.client_secret not in run.stderr
     assert run.stdout == ""
     assert sim.requests == []
+
+
+@pytest.mark.parametrize("mode", ["--discover", "--about", "--version", "--test=schema"])
+def test_a_stdout_that_refuses_writes_is_one_line_and_exit_1_in_every_mode(sim: Simulator, tmp_path: Path, mode: str):
+    config = tmp_path / "config.json"
+    config.write_text(_good(sim))
+    with open("/dev/full", "w") as full:  # a full disk: every write fails with ENOSPC
+        run = tap("--config", str(config), mode, stdout=full.fileno())
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    (line,) = error_lines(run)
+    assert "Writing to stdout failed (No space left on device); stopping, as nothing more can be written" in line
+
+
+@pytest.mark.parametrize("mode", ["--discover", "--about", "--test=schema"])
+def test_a_reader_that_closes_the_pipe_early_is_one_line_and_exit_1_in_every_mode(
+    sim: Simulator, tmp_path: Path, mode: str
+):
+    config = tmp_path / "config.json"
+    config.write_text(_good(sim))
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first byte
+    try:
+        run = (
+            tap("--config", str(config), mode, "--format", "markdown", stdout=write)
+            if mode == "--about"
+            else tap("--config", str(config), mode, stdout=write)
+        )
+    finally:
+        os.close(write)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "Exception ignored" not in run.stderr
+    (line,) = error_lines(run)
+    assert "The output pipe was closed by its reader; stopping, as nothing more can be written" in line
