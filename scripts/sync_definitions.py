@@ -20,9 +20,12 @@ from typing import Any
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from tap_amazon_sp.settings import AIRBYTE_NAMES, SETTINGS  # noqa: E402
+
 # Meltano hands every default it knows to the tap, and our name wins over the Airbyte alias: a
 # default for either would hide the other.
-NO_DEFAULT = {"wait_between_requests", "wait_to_avoid_fatal_errors"}
+NO_DEFAULT = {name for setting in SETTINGS if setting.aliases for name in (setting.name, *setting.aliases)}
 
 
 def about(fmt: str) -> str:
@@ -105,9 +108,6 @@ def _option_label(setting: str, value: Any) -> str:
 
 
 def settings_entries() -> list[dict[str, Any]]:
-    sys.path.insert(0, str(REPO))
-    from tap_amazon_sp.settings import AIRBYTE_NAMES
-
     about_settings = json.loads(about("json"))["settings"]["properties"]
     entries = []
     for name, prop in setting_properties(about_settings):
@@ -162,11 +162,21 @@ def hub_definition(entries: list[dict[str, Any]]) -> dict[str, Any]:
             "pip_url": f"git+{repo}.git",
             "capabilities": about_json["capabilities"],
             "supported_python_versions": about_json["supported_python_versions"],
-            "settings_group_validation": [required, ["lwa_app_id", *required[1:]]],
+            "settings_group_validation": required_groups(required),
             "settings": entries,
         }
     )
     return definition
+
+
+def required_groups(required: list[str]) -> list[list[str]]:
+    """The sets of settings that make a config complete: the required ones, and each with an
+    Airbyte name in place of ours."""
+    groups = [required]
+    for setting in SETTINGS:
+        if setting.name in required:
+            groups += [[alias if name == setting.name else name for name in required] for alias in setting.aliases]
+    return groups
 
 
 def hub_text(definition: dict[str, Any]) -> str:
@@ -188,7 +198,6 @@ STREAMS_END = "<!-- end of streams table -->"
 
 def stream_rows(account_type: str) -> list[tuple[str, ...]]:
     """(stream, source, primary key, replication key, window cap, lifecycle) of every stream of one account type."""
-    sys.path.insert(0, str(REPO))
     from tap_amazon_sp import catalogue
     from tap_amazon_sp.tap import TapAmazonSP
 

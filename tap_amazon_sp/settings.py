@@ -1,7 +1,10 @@
-"""The tap's settings: their declaration, the Airbyte aliases, and the checks made before any request.
+"""The tap's settings: one table of them, the JSON schema and the typed `Settings` it makes, and the checks.
 
-`CONFIG_SCHEMA` is what `--about` and Meltano show. `load_settings` turns a raw config into a
-`Settings` object or raises `SettingsError` naming the first bad setting, without echoing secrets.
+`SETTINGS` declares every setting once. `CONFIG_SCHEMA`, made from it, is what `--about` and Meltano
+show, and it checks each setting's type, range and list of values. `load_settings` turns a raw config
+into a `Settings` object, checking in code only what the schema cannot say (dates and URLs that must
+parse, settings that depend on each other), or raises `SettingsError` naming the first bad setting,
+without echoing secrets.
 """
 
 from __future__ import annotations
@@ -9,117 +12,266 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 
 from dateutil import parser as date_parser
+from jsonschema import Draft202012Validator, validators
 from singer_sdk import typing as th
 
 from tap_amazon_sp import catalogue, marketplaces
 
-SECRETS = ("lwa_client_secret", "refresh_token")
 DEFAULT_LOOKBACK_YEARS_DAYS = 730
 
-CONFIG_SCHEMA = th.PropertiesList(
-    th.Property(
+
+class Kind(Enum):
+    """What a setting's value is: its JSON type, and how the tap reads it."""
+
+    TEXT = "text"
+    URL = "an http(s) URL"
+    CHOICE = "one of a list"
+    DATE_TIME = "a date-time"
+    WHOLE = "a whole number"
+    NUMBER = "a number"
+    FLAG = "true or false"
+    TEXT_LIST = "a list of text"
+    REPORT_OPTIONS = "report options"
+    AIRBYTE_REPORT_OPTIONS = "report options in Airbyte's shape"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its schema (type, default, bounds, values, words) and where `Settings` keeps it.
+
+    `attribute` names the `Settings` field that holds the value as read (default applied); it is
+    empty for a setting `load_settings` combines with others. `problem` is the one line the tap
+    says when the schema refuses the value; the value itself is named only for a list of values
+    and a date-time (never a secret).
+    """
+
+    name: str
+    kind: Kind
+    _: KW_ONLY
+    description: str
+    title: str | None = None
+    default: str | int | bool | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    more_than: int | None = None
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    secret: bool = False
+    aliases: tuple[str, ...] = ()
+    airbyte: bool = False
+    attribute: str = ""
+    problem: str = ""
+
+    def __post_init__(self) -> None:
+        # A secret is text, whose one-line problem never quotes it.
+        assert not self.secret or self.kind is Kind.TEXT, self.name
+        if not self.problem:
+            object.__setattr__(self, "problem", self._default_problem())
+
+    def _default_problem(self) -> str:
+        if self.kind is Kind.WHOLE:
+            if self.maximum is None:
+                return f"must be a whole number of at least {self.minimum}"
+            return f"must be a whole number from {self.minimum} to {self.maximum}"
+        if self.kind is Kind.NUMBER:
+            return (
+                f"must be more than {self.more_than}" if self.more_than is not None else "must be a non-negative number"
+            )
+        return {
+            Kind.FLAG: "must be true or false",
+            Kind.CHOICE: f"must be one of {', '.join(self.choices)}",
+            Kind.DATE_TIME: "is not an ISO 8601 date-time (e.g. 2024-01-01T00:00:00Z)",
+            Kind.URL: "must be an http(s) URL",
+            Kind.TEXT_LIST: "must be a list of text",
+            Kind.REPORT_OPTIONS: "must be a list of {stream_name, options}",
+            Kind.AIRBYTE_REPORT_OPTIONS: "must be a list of {stream_name, options_list}",
+        }.get(self.kind, "must be a string")
+
+    @property
+    def names_value(self) -> bool:
+        """Whether the one-line problem quotes the value given (a choice or a date, never a secret)."""
+        return self.kind in (Kind.CHOICE, Kind.DATE_TIME)
+
+    def json_type(self) -> th.JSONTypeHelper[Any]:
+        if self.kind is Kind.WHOLE:
+            return th.IntegerType(minimum=self.minimum, maximum=self.maximum)
+        if self.kind is Kind.NUMBER:
+            return th.NumberType(minimum=self.minimum, exclusive_minimum=self.more_than)
+        if self.kind is Kind.REPORT_OPTIONS:
+            return th.ArrayType(
+                th.ObjectType(
+                    th.Property("stream_name", th.StringType, required=True),
+                    th.Property("options", th.ObjectType(additional_properties=True), required=True),
+                )
+            )
+        simple: dict[Kind, type[th.JSONTypeHelper[Any]] | th.JSONTypeHelper[Any]] = {
+            Kind.DATE_TIME: th.DateTimeType,
+            Kind.FLAG: th.BooleanType,
+            Kind.TEXT_LIST: th.ArrayType(th.StringType),
+        }
+        found = simple.get(self.kind, th.StringType)
+        return found if isinstance(found, th.JSONTypeHelper) else found()
+
+    def property(self) -> th.Property[Any]:
+        """The setting in `CONFIG_SCHEMA`."""
+        return th.Property(
+            self.name,
+            self.json_type(),
+            required=self.required,
+            default=self.default,
+            description=self.description,
+            secret=self.secret,
+            allowed_values=list(self.choices) or None,
+            title=self.title,
+        )
+
+    def airbyte_property(self) -> dict[str, Any]:
+        """An Airbyte name in its own shape: only that shape is checked, it is read as the setting it names."""
+        return {"type": ["array", "null"], "description": self.description, "items": {"type": "object"}}
+
+    def read(self, value: Any) -> Any:
+        """The value, which `CONFIG_SCHEMA` accepted, as the tap uses it: the default when none is given."""
+        if value is None or (value == "" and self.kind in (Kind.URL, Kind.DATE_TIME)):
+            return self.default
+        if self.kind is Kind.DATE_TIME:
+            return _parse_datetime(self, str(value))
+        if self.kind is Kind.URL:
+            return _check_url(self.name, str(value))
+        if self.kind is Kind.NUMBER:
+            # The SDK reads JSON config files with Decimal for non-integral numbers.
+            return float(value)
+        if self.kind is Kind.TEXT:
+            # Pasted credentials often carry a space or a line break; Amazon's never do.
+            return str(value).strip()
+        return value
+
+    def refusal(self, value: Any, where: list[Any]) -> str:
+        """The one line for a value `CONFIG_SCHEMA` refuses; `where` is the path inside the value."""
+        if self.kind is Kind.REPORT_OPTIONS and where:
+            entry = value[where[0]]
+            if where[1:2] == ["options"] and isinstance(entry, dict):
+                return f"options of {entry.get('stream_name')} must be an object of name: value"
+            return "each entry needs a stream_name and options"
+        if self.names_value and value is not None:
+            return f"{value!r} {self.problem}"
+        return self.problem
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
         "lwa_client_id",
-        th.StringType,
+        Kind.TEXT,
         required=True,
         title="LWA client ID",
         description="Login with Amazon client ID of your SP-API app (amzn1.application-oa2-client...). "
         "Airbyte's `lwa_app_id` is accepted as an alias.",
+        aliases=("lwa_app_id",),
+        attribute="client_id",
     ),
-    th.Property(
+    Setting(
         "lwa_client_secret",
-        th.StringType,
+        Kind.TEXT,
         required=True,
         secret=True,
         title="LWA client secret",
         description="Login with Amazon client secret of your SP-API app.",
+        attribute="client_secret",
     ),
-    th.Property(
+    Setting(
         "refresh_token",
-        th.StringType,
+        Kind.TEXT,
         required=True,
         secret=True,
         title="Refresh token",
         description="Refresh token (Atzr|...) from the app's OAuth authorization or self-authorization "
         "in Seller Central.",
+        attribute="refresh_token",
     ),
-    th.Property(
+    Setting(
         "app_id",
-        th.StringType,
+        Kind.TEXT,
         title="App ID",
         description="The app's ID (amzn1.sellerapps.app...). Informational only.",
     ),
-    th.Property(
+    Setting(
         "aws_environment",
-        th.StringType,
+        Kind.CHOICE,
         default="PRODUCTION",
-        allowed_values=["PRODUCTION", "SANDBOX"],
+        choices=("PRODUCTION", "SANDBOX"),
         title="AWS environment",
         description="PRODUCTION for live data; SANDBOX uses Amazon's sandbox hosts.",
+        problem="must be PRODUCTION or SANDBOX",
     ),
-    th.Property(
+    Setting(
         "region",
-        th.StringType,
+        Kind.CHOICE,
         default="US",
-        allowed_values=[*marketplaces.COUNTRIES, *marketplaces.COUNTRY_ALIASES],
+        choices=(*marketplaces.COUNTRIES, *marketplaces.COUNTRY_ALIASES),
         title="Region (country code)",
         description="Country code of your main marketplace: "
         + " ".join(marketplaces.COUNTRIES)
         + " (GB = UK). Selects the SP-API host and the default marketplace.",
+        problem=f"is not a supported country code (one of {' '.join(marketplaces.COUNTRIES)}, GB)",
     ),
-    th.Property(
+    Setting(
         "marketplace_ids",
-        th.ArrayType(th.StringType),
+        Kind.TEXT_LIST,
         title="Marketplace IDs",
         description="Marketplaces to sync (IDs such as A1PA6795UKMFR9, or country codes), all served by the "
         "region's host. Default: the region's marketplace.",
+        problem="must be a list of marketplace IDs",
     ),
-    th.Property(
+    Setting(
         "account_type",
-        th.StringType,
+        Kind.CHOICE,
         default="Seller",
-        allowed_values=["Seller", "Vendor"],
+        choices=("Seller", "Vendor"),
         title="Account type",
         description="Seller or Vendor: decides which streams exist. Vendor: the vendor retail analytics reports "
         "(sales, inventory, traffic) and Brand Analytics search terms, and no seller API is called. Seller: the "
         "seller reports and APIs, and Brand Analytics search terms for sellers in Brand Registry.",
+        problem="must be Seller or Vendor",
+        attribute="account_type",
     ),
-    th.Property(
+    Setting(
         "start_date",
-        th.DateTimeType,
+        Kind.DATE_TIME,
         title="Start date",
         description="UTC date-time; no data before it is synced. Default: two years before now. "
         "Airbyte's `replication_start_date` is accepted as an alias.",
+        aliases=("replication_start_date",),
     ),
-    th.Property(
+    Setting(
         "end_date",
-        th.DateTimeType,
+        Kind.DATE_TIME,
         title="End date",
         description="UTC date-time; no data after it is synced. Default: now. "
         "Airbyte's `replication_end_date` is accepted as an alias.",
+        aliases=("replication_end_date",),
     ),
-    th.Property(
+    Setting(
         "period_in_days",
-        th.IntegerType(minimum=1, maximum=365),
+        Kind.WHOLE,
+        minimum=1,
+        maximum=365,
         default=90,
         title="Period in days",
         description="Size of the report windows of a sync, in days (1-365); each report type also has its own "
         "cap (30 days for order reports, 60 for returns), the smaller wins.",
+        problem="must be a whole number of days from 1 to 365",
+        attribute="period_days",
     ),
-    th.Property(
+    Setting(
         "report_options",
-        th.ArrayType(
-            th.ObjectType(
-                th.Property("stream_name", th.StringType, required=True),
-                th.Property("options", th.ObjectType(additional_properties=True), required=True),
-            )
-        ),
+        Kind.REPORT_OPTIONS,
         title="Report options",
         description="Per stream, options sent as `reportOptions` to createReport, e.g. "
         '[{"stream_name": "GET_SALES_AND_TRAFFIC_REPORT", "options": {"asinGranularity": "SKU"}}]. '
@@ -129,47 +281,57 @@ CONFIG_SCHEMA = th.PropertiesList(
         "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). A `_AGGREGATE` stream takes the options "
         "of its report's stream unless it has its own.",
     ),
-    th.Property(
+    Setting(
         "wait_between_requests",
-        th.BooleanType,
+        Kind.FLAG,
         default=False,
         title="Wait between requests",
         description="Pace report creation conservatively to avoid FATAL statuses: one report at a time, "
         "created no faster than Amazon's sustained rate (no bursts). "
         "Airbyte's `wait_to_avoid_fatal_errors` is accepted as an alias.",
+        aliases=("wait_to_avoid_fatal_errors",),
+        attribute="wait_between_requests",
     ),
-    th.Property(
+    Setting(
         "lookback_days",
-        th.IntegerType(minimum=0, maximum=60),
+        Kind.WHOLE,
+        minimum=0,
+        maximum=60,
         default=3,
         title="Look-back (days)",
         description="Each incremental sync re-reads this many days before its bookmark, so rows Amazon adds or "
         "changes late are not lost (records are upserted by key, so the overlap is harmless). The default, 3, "
         "covers Amazon's documented delays: finances may miss the last 48 hours, vendor analytics arrive up to "
         "72 hours late, FBA shipments lag up to 24 hours. 0 turns it off.",
+        attribute="lookback_days",
     ),
-    th.Property(
+    Setting(
         "include_pii",
-        th.BooleanType,
+        Kind.FLAG,
         default=False,
         title="Include PII",
         description="Sync buyer-identifying fields (needs Amazon's restricted PII roles): the buyer and recipient "
         "of orders, and the names, emails, phone numbers and street addresses of buyers and recipients in reports "
         "(FBA shipments, seller feedback, and columns Amazon adds under such names). Off: orders do not request "
         "them and those report values are null (city, state, postal code and country stay). They are never logged.",
+        attribute="include_pii",
     ),
-    th.Property(
+    Setting(
         "max_reports_in_flight",
-        th.IntegerType(minimum=1, maximum=100),
+        Kind.WHOLE,
+        minimum=1,
+        maximum=100,
         default=15,
         title="Maximum reports in flight",
         description="How many reports may be requested and not yet read at once, across all streams: upcoming "
         "windows are requested while the current one is read. The default, 15, is createReport's burst: more "
         "would only wait for Amazon's one-a-minute refill. `wait_between_requests` makes it 1.",
+        attribute="max_reports_in_flight",
     ),
-    th.Property(
+    Setting(
         "report_reuse_max_age_hours",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        minimum=0,
         default=24,
         title="Reuse reports created within (hours)",
         description="Before requesting a report, use one of the same type, marketplaces and window that Amazon "
@@ -178,137 +340,175 @@ CONFIG_SCHEMA = th.PropertiesList(
         "that take no report options, since Amazon's listing does not show them, and DONE ones for windowed "
         "reports only). A report requested by a sync that stopped before reading it is always picked up by the "
         "next sync (snapshot reports only within this age). 0 turns listing reuse off.",
+        attribute="report_reuse_max_age_hours",
     ),
-    th.Property(
+    Setting(
         "max_report_wait_seconds",
-        th.IntegerType(minimum=1),
+        Kind.WHOLE,
+        minimum=1,
         default=3600,
         title="Maximum report wait (seconds)",
         description="How long to wait for one report to finish processing before cancelling it and failing.",
+        problem="must be a whole number of seconds, at least 1",
+        attribute="max_report_wait",
     ),
-    th.Property(
+    Setting(
         "fatal_report_retries",
-        th.IntegerType(minimum=0, maximum=10),
+        Kind.WHOLE,
+        minimum=0,
+        maximum=10,
         default=2,
         title="Retries of a FATAL report",
         description="How many times a report that ends FATAL is requested again before the sync fails.",
+        attribute="fatal_retries",
     ),
-    th.Property(
+    Setting(
         "fatal_retry_cooldown_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        minimum=0,
         default=60,
         title="Cool-down before retrying a FATAL report (seconds)",
         description="How long a report type and marketplace rest after a FATAL report before it is requested "
         "again, for report types without an FBA regeneration limit (the FBA ones rest as the two settings below "
         "say). The other reports of the sync go on meanwhile.",
+        attribute="fatal_cooldown",
     ),
-    th.Property(
+    Setting(
         "fba_near_real_time_cooldown_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        minimum=0,
         default=1800,
         title="Cool-down of near-real-time FBA reports after a FATAL (seconds)",
         description="Amazon generates a near-real-time FBA report (inventory, shipments, removals) at most once every "
         "30 minutes, counting the reports of every app of the seller: after one ends FATAL, or CANCELLED too soon "
         "after another, its type and marketplace are not requested again for this long.",
+        attribute="fba_near_real_time_cooldown",
     ),
-    th.Property(
+    Setting(
         "fba_daily_cooldown_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        minimum=0,
         default=14400,
         title="Cool-down of daily FBA reports after a FATAL (seconds)",
         description="Amazon generates a daily FBA report (returns, reimbursements, ledger, fees) at most once every "
         "4 hours: after one ends FATAL, or CANCELLED too soon after another, its type and marketplace are not "
         "requested again for this long.",
+        attribute="fba_daily_cooldown",
     ),
-    th.Property(
+    Setting(
         "max_cooldown_wait_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        minimum=0,
         default=1800,
         title="Longest cool-down a sync waits out (seconds)",
         description="When only cooling-down reports are left, a sync waits for them this long at most. A stream "
         "partition whose cool-down ends later stops with its bookmark before the window, saying when a rerun can "
         "succeed; the other streams finish and the sync then exits with status 1. The default waits out a "
         "near-real-time FBA cool-down, never a daily one.",
+        attribute="max_cooldown_wait",
     ),
-    th.Property(
+    Setting(
         "request_timeout_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        more_than=0,
         default=60,
         title="Request timeout (seconds)",
         description="How long to wait for Amazon to answer a request, or to send the next part of a document, "
         "before the request counts as failed and is retried.",
+        problem="must be more than 0 seconds",
+        attribute="request_timeout",
     ),
-    th.Property(
+    Setting(
         "retry_base_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        more_than=0,
         default=1,
         title="Retry back-off base (seconds)",
         description="Pause before the first retry of a throttled or failed request; it doubles with each of the "
         "8 tries (with jitter, capped at 60 s). Lower it only against a local simulator.",
+        problem="must be more than 0 seconds",
+        attribute="retry_base",
     ),
-    th.Property(
+    Setting(
         "progress_interval_seconds",
-        th.NumberType(minimum=0),
+        Kind.NUMBER,
+        more_than=0,
         default=60,
         title="Progress heartbeat (seconds)",
         description="While a sync waits for Amazon to build a report, it logs this often which report it waits "
         "for, its status, how long it has waited and how many reports are in flight.",
+        problem="must be more than 0 seconds",
+        attribute="progress_interval",
     ),
-    th.Property(
+    Setting(
         "sp_api_url",
-        th.StringType,
+        Kind.URL,
         title="SP-API URL override",
         description="Replaces the regional SP-API host (proxies, tests). Must be https, except on loopback.",
     ),
-    th.Property(
+    Setting(
         "lwa_token_url",
-        th.StringType,
+        Kind.URL,
         title="LWA token URL override",
         description="Replaces Amazon's LWA token URL. Must be https, except on loopback.",
     ),
-).to_dict()
+    Setting(
+        "report_options_list",
+        Kind.AIRBYTE_REPORT_OPTIONS,
+        airbyte=True,
+        description="Alias of `report_options` in Airbyte's shape: "
+        "[{stream_name, options_list: [{option_name, option_value}]}].",
+    ),
+)
 
-# Airbyte's config keys, accepted so that its config file works unchanged.
-ALIASES = {
-    "lwa_app_id": "lwa_client_id",
-    "replication_start_date": "start_date",
-    "replication_end_date": "end_date",
-    "wait_to_avoid_fatal_errors": "wait_between_requests",
-}
-for _alias, _target in ALIASES.items():
-    CONFIG_SCHEMA["properties"][_alias] = {
-        **CONFIG_SCHEMA["properties"][_target],
-        "description": f"Alias of `{_target}` (Airbyte's name).",
-    }
-CONFIG_SCHEMA["properties"]["report_options_list"] = {
-    "type": ["array", "null"],
-    "description": "Alias of `report_options` in Airbyte's shape: "
-    "[{stream_name, options_list: [{option_name, option_value}]}].",
-    "items": {"type": "object"},
-}
+BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
+# Airbyte's config keys, accepted so that its config file works unchanged: alias -> our name.
+ALIASES: dict[str, str] = {alias: setting.name for setting in SETTINGS for alias in setting.aliases}
 # The Airbyte names, shown by Meltano as hidden settings (they would read as duplicates).
-AIRBYTE_NAMES = (*ALIASES, "report_options_list")
+AIRBYTE_NAMES = (*ALIASES, *(setting.name for setting in SETTINGS if setting.airbyte))
+SECRETS = tuple(setting.name for setting in SETTINGS if setting.secret)
 # Checked after aliases are resolved (see `load_settings`), so `lwa_app_id` alone satisfies it.
-REQUIRED = ("lwa_client_id", "lwa_client_secret", "refresh_token")
+REQUIRED = tuple(setting.name for setting in SETTINGS if setting.required)
+# Every key a config may use, Airbyte's included, and the setting it states.
+_STATED_BY: dict[str, Setting] = {**BY_NAME, **{alias: BY_NAME[name] for alias, name in ALIASES.items()}}
+
+
+def _config_schema() -> dict[str, Any]:
+    schema: dict[str, Any] = th.PropertiesList(
+        *(setting.property() for setting in SETTINGS if not setting.airbyte)
+    ).to_dict()
+    properties = schema["properties"]
+    for alias, name in ALIASES.items():
+        properties[alias] = {**properties[name], "description": f"Alias of `{name}` (Airbyte's name)."}
+    properties.update({setting.name: setting.airbyte_property() for setting in SETTINGS if setting.airbyte})
+    return schema
+
+
+CONFIG_SCHEMA = _config_schema()
+
+# Whole numbers are whole in the config: 2.0 is refused, as `int` alone is a whole number to the tap.
+_Validator = validators.extend(
+    Draft202012Validator,
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
+_VALIDATOR = _Validator(CONFIG_SCHEMA)
 
 # Environment variables are text, and so are numbers Meltano passes for `kind: string` settings (its
 # `decimal` kind makes a Decimal it cannot serialise): a number, whole number or boolean setting
 # given as text is read as one. The words are those the SDK and Meltano read as booleans.
 TRUE_WORDS = frozenset({"true", "1", "yes", "on"})
 FALSE_WORDS = frozenset({"false", "0", "no", "off"})
-
-
-def _json_types(prop: Mapping[str, Any]) -> set[str]:
-    types = prop.get("type", [])
-    return {types} if isinstance(types, str) else set(types)
-
+_JSON_TYPES = {Kind.FLAG: "boolean", Kind.WHOLE: "integer", Kind.NUMBER: "number"}
 
 # This tap's own settings that are not text, by JSON type (aliases included).
 TYPED_SETTINGS: dict[str, str] = {
-    name: kind
-    for name, prop in CONFIG_SCHEMA["properties"].items()
-    for kind in ("boolean", "integer", "number")
-    if kind in _json_types(prop)
+    name: _JSON_TYPES[setting.kind] for name, setting in _STATED_BY.items() if setting.kind in _JSON_TYPES
+}
+# Settings with a list of values, which the tap reads whatever their case (`us`, `vendor`).
+CHOICES: dict[str, dict[str, str]] = {
+    setting.name: {value.upper(): value for value in setting.choices} for setting in SETTINGS if setting.choices
 }
 
 
@@ -327,14 +527,6 @@ def _from_text(kind: str, text: str) -> Any:
     if not number.is_finite():
         return text
     return int(number) if re.fullmatch(r"[+-]?\d+", word) else float(number)
-
-
-# Settings with a list of values, which the tap reads whatever their case (`us`, `vendor`).
-CHOICES: dict[str, dict[str, str]] = {
-    name: {str(value).upper(): str(value) for value in prop["enum"] if value is not None}
-    for name, prop in CONFIG_SCHEMA["properties"].items()
-    if "enum" in prop
-}
 
 
 def typed_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -365,7 +557,11 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated settings, with defaults applied and aliases resolved."""
+    """Validated settings, with defaults applied and aliases resolved.
+
+    The fields named by a setting's `attribute` hold its value as read; the others `load_settings`
+    makes from several settings. Defaults live in `SETTINGS`, not here.
+    """
 
     client_id: str
     client_secret: str = field(repr=False)
@@ -381,19 +577,19 @@ class Settings:
     wait_between_requests: bool
     max_reports_in_flight: int
     report_reuse_max_age_hours: float
-    max_report_wait: float
+    max_report_wait: int
     fatal_retries: int
     fatal_cooldown: float
     sp_api_url: str
     token_url: str
-    request_timeout: float = 60.0
-    retry_base: float = 1.0
-    progress_interval: float = 60.0
-    lookback_days: int = 3
-    include_pii: bool = False
-    fba_near_real_time_cooldown: float = 1800.0
-    fba_daily_cooldown: float = 14400.0
-    max_cooldown_wait: float = 1800.0
+    request_timeout: float
+    retry_base: float
+    progress_interval: float
+    lookback_days: int
+    include_pii: bool
+    fba_near_real_time_cooldown: float
+    fba_daily_cooldown: float
+    max_cooldown_wait: float
 
 
 def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,39 +598,45 @@ def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
     for alias, target in ALIASES.items():
         if resolved.get(target) is None and resolved.get(alias) is not None:
             resolved[target] = resolved[alias]
-    if resolved.get("report_options") is None and resolved.get("report_options_list"):
-        resolved["report_options"] = [
-            {
-                "stream_name": item.get("stream_name") or item.get("report_name"),
-                "options": {o.get("option_name"): o.get("option_value") for o in item.get("options_list") or []},
-            }
-            for item in resolved["report_options_list"]
-            if isinstance(item, dict)
-        ]
+    airbyte = resolved.get("report_options_list")
+    if resolved.get("report_options") is None and airbyte and isinstance(airbyte, list):
+        resolved["report_options"] = [_from_airbyte(item) for item in airbyte if isinstance(item, dict)]
     return resolved
 
 
-def _parse_datetime(setting: str, value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = date_parser.isoparse(str(value))
-        except (ValueError, OverflowError):
-            raise SettingsError(
-                setting, f"{value!r} is not an ISO 8601 date-time (e.g. 2024-01-01T00:00:00Z)"
-            ) from None
+def _from_airbyte(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One `report_options_list` entry as a `report_options` one; a malformed list of options is
+    passed on as it is, for the check of `report_options` to name."""
+    listed = item.get("options_list") or []
+    options: Any = listed
+    if isinstance(listed, list) and all(isinstance(option, dict) for option in listed):
+        options = {option.get("option_name"): option.get("option_value") for option in listed}
+    return {"stream_name": item.get("stream_name") or item.get("report_name"), "options": options}
+
+
+def _schema_problem(config: Mapping[str, Any]) -> SettingsError | None:
+    """The first setting `CONFIG_SCHEMA` refuses (type, range or list of values), in its words."""
+    for error in _VALIDATOR.iter_errors(config):
+        path = list(error.absolute_path)
+        if not path or str(path[0]) not in _STATED_BY:
+            continue
+        name = str(path[0])
+        return SettingsError(name, _STATED_BY[name].refusal(config[name], path[1:]))
+    return None
+
+
+def _parse_datetime(setting: Setting, value: str) -> datetime:
+    try:
+        parsed = date_parser.isoparse(value)
+    except (ValueError, OverflowError):
+        raise SettingsError(setting.name, setting.refusal(value, [])) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone.utc)
     return parsed.astimezone(timezone.utc)
 
 
-def _check_url(setting: str, value: Any) -> str | None:
-    if value in (None, ""):
-        return None
-    url = str(value).rstrip("/")
+def _check_url(setting: str, value: str) -> str:
+    url = value.rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SettingsError(setting, f"{url!r} is not an http(s) URL")
@@ -453,14 +655,12 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _marketplace_ids(raw: Any, region: marketplaces.Marketplace) -> tuple[str, ...]:
-    if raw in (None, [], ""):
+def _marketplace_ids(given: list[str] | None, region: marketplaces.Marketplace) -> tuple[str, ...]:
+    if not given:
         return (region.marketplace_id,)
-    if not isinstance(raw, list):
-        raise SettingsError("marketplace_ids", "must be a list of marketplace IDs")
     ids: list[str] = []
-    for item in raw:
-        text = str(item).strip()
+    for item in given:
+        text = item.strip()
         market = marketplaces.BY_ID.get(text) or marketplaces.by_country(text)
         if market is None:
             raise SettingsError("marketplace_ids", f"{text!r} is not a known marketplace ID or country code")
@@ -475,22 +675,15 @@ def _marketplace_ids(raw: Any, region: marketplaces.Marketplace) -> tuple[str, .
     return tuple(ids)
 
 
-def _report_options(raw: Any, known_streams: frozenset[str]) -> dict[str, dict[str, str]]:
-    if raw in (None, []):
-        return {}
-    if not isinstance(raw, list):
-        raise SettingsError("report_options", "must be a list of {stream_name, options}")
+def _report_options(given: list[dict[str, Any]] | None, known_streams: frozenset[str]) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {}
-    for item in raw:
-        if not isinstance(item, dict) or not item.get("stream_name"):
+    for item in given or []:
+        name = item["stream_name"]
+        if not name:
             raise SettingsError("report_options", "each entry needs a stream_name and options")
-        name = str(item["stream_name"])
         if name not in known_streams:
             raise SettingsError("report_options", f"unknown stream {name!r}")
-        options = item.get("options") or {}
-        if not isinstance(options, dict):
-            raise SettingsError("report_options", f"options of {name} must be an object of name: value")
-        result.setdefault(name, {}).update({str(k): _option_text(v) for k, v in options.items() if k})
+        result.setdefault(name, {}).update({str(k): _option_text(v) for k, v in item["options"].items() if k})
     return result
 
 
@@ -531,109 +724,42 @@ def _option_text(value: Any) -> str:
 
 
 def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None) -> Settings:
-    """Check every setting and build `Settings`; raise `SettingsError` on the first bad one."""
+    """Check every setting and build `Settings`; raise `SettingsError` on the first bad one.
+
+    `CONFIG_SCHEMA` checks each setting alone; what is checked here reads a value (a date-time, a
+    URL) or sets settings against each other (the window, the marketplaces of the region, the
+    options each stream takes).
+    """
     cfg = typed_config(resolve_aliases(config))
     now = now or datetime.now(timezone.utc)
     for name in REQUIRED:
         value = cfg.get(name)
-        if value is None or not str(value).strip():
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise SettingsError(name, "is required and missing or empty")
-        if not isinstance(value, str):
-            raise SettingsError(name, "must be a string")
+    problem = _schema_problem(cfg)
+    if problem is not None:
+        raise problem
 
-    region_code = str(cfg.get("region") or "US")
-    region = marketplaces.by_country(region_code)
-    if region is None:
-        raise SettingsError(
-            "region", f"{region_code!r} is not a supported country code (one of {' '.join(marketplaces.COUNTRIES)}, GB)"
-        )
-    environment = str(cfg.get("aws_environment") or "PRODUCTION").upper()
-    if environment not in ("PRODUCTION", "SANDBOX"):
-        raise SettingsError("aws_environment", f"{environment!r} must be PRODUCTION or SANDBOX")
-    account_type = str(cfg.get("account_type") or "Seller").capitalize()
-    if account_type not in ("Seller", "Vendor"):
-        raise SettingsError("account_type", f"{cfg.get('account_type')!r} must be Seller or Vendor")
+    def read(name: str) -> Any:
+        return BY_NAME[name].read(cfg.get(name))
 
-    start = _parse_datetime("start_date", cfg.get("start_date")) or now - timedelta(days=DEFAULT_LOOKBACK_YEARS_DAYS)
-    end = _parse_datetime("end_date", cfg.get("end_date")) or now
-    end = min(end, now)
+    start = read("start_date") or now - timedelta(days=DEFAULT_LOOKBACK_YEARS_DAYS)
+    end = min(read("end_date") or now, now)
     if start > now:
         raise SettingsError("start_date", "is in the future")
     if end <= start:
         raise SettingsError("end_date", "must be after start_date")
-
-    period = cfg.get("period_in_days", 90)
-    if isinstance(period, bool) or not isinstance(period, int) or not 1 <= period <= 365:
-        raise SettingsError("period_in_days", "must be a whole number of days from 1 to 365")
-
-    sandbox = environment == "SANDBOX"
-    sp_api_url = _check_url("sp_api_url", cfg.get("sp_api_url")) or marketplaces.host_for(
-        region.region, sandbox=sandbox
-    )
-    token_url = _check_url("lwa_token_url", cfg.get("lwa_token_url")) or marketplaces.LWA_TOKEN_URL
-
-    def _number(name: str, default: float) -> float:
-        value = cfg.get(name, default)
-        if value is None:
-            return default
-        # The SDK reads JSON config files with Decimal for non-integral numbers.
-        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or value < 0:
-            raise SettingsError(name, "must be a non-negative number")
-        return float(value)
-
-    def _whole(name: str, default: int, low: int, high: int) -> int:
-        value = cfg.get(name, default)
-        if value is None:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise SettingsError(name, f"must be a whole number from {low} to {high}")
-        return value
-
-    def _flag(name: str) -> bool:
-        value = cfg.get(name, False)
-        if value is None:
-            return False
-        if not isinstance(value, bool):
-            raise SettingsError(name, "must be true or false")
-        return value
-
-    request_timeout = _number("request_timeout_seconds", 60)
-    if request_timeout <= 0:
-        raise SettingsError("request_timeout_seconds", "must be more than 0 seconds")
-    retry_base = _number("retry_base_seconds", 1)
-    if retry_base <= 0:
-        raise SettingsError("retry_base_seconds", "must be more than 0 seconds")
-    progress_interval = _number("progress_interval_seconds", 60)
-    if progress_interval <= 0:
-        raise SettingsError("progress_interval_seconds", "must be more than 0 seconds")
-
+    sandbox = read("aws_environment") == "SANDBOX"
+    region = marketplaces.by_country(read("region"))
+    assert region is not None, "CONFIG_SCHEMA lists only known regions"
     return Settings(
-        client_id=str(cfg["lwa_client_id"]).strip(),
-        # Pasted credentials often carry a space or a line break; Amazon's never do.
-        client_secret=str(cfg["lwa_client_secret"]).strip(),
-        refresh_token=str(cfg["refresh_token"]).strip(),
+        **{setting.attribute: read(setting.name) for setting in SETTINGS if setting.attribute},
         region=region.region,
         sandbox=sandbox,
-        marketplace_ids=_marketplace_ids(cfg.get("marketplace_ids"), region),
-        account_type=account_type,
         start=start,
         end=end,
-        period_days=period,
+        sp_api_url=read("sp_api_url") or marketplaces.host_for(region.region, sandbox=sandbox),
+        token_url=read("lwa_token_url") or marketplaces.LWA_TOKEN_URL,
+        marketplace_ids=_marketplace_ids(cfg.get("marketplace_ids"), region),
         report_options=_analytics_options(_report_options(cfg.get("report_options"), known_streams)),
-        wait_between_requests=_flag("wait_between_requests"),
-        max_reports_in_flight=_whole("max_reports_in_flight", 15, 1, 100),
-        report_reuse_max_age_hours=_number("report_reuse_max_age_hours", 24),
-        max_report_wait=_number("max_report_wait_seconds", 3600),
-        fatal_retries=_whole("fatal_report_retries", 2, 0, 10),
-        fatal_cooldown=_number("fatal_retry_cooldown_seconds", 60),
-        fba_near_real_time_cooldown=_number("fba_near_real_time_cooldown_seconds", 1800),
-        fba_daily_cooldown=_number("fba_daily_cooldown_seconds", 14400),
-        max_cooldown_wait=_number("max_cooldown_wait_seconds", 1800),
-        sp_api_url=sp_api_url,
-        token_url=token_url,
-        request_timeout=request_timeout,
-        retry_base=retry_base,
-        progress_interval=progress_interval,
-        lookback_days=_whole("lookback_days", 3, 0, 60),
-        include_pii=_flag("include_pii"),
     )

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("period not a number", {"period_in_days": "ninety"}, "period_in_days"),
     ("period with a fraction", {"period_in_days": 7.5}, "period_in_days"),
     ("period in a list", {"period_in_days": [30]}, "period_in_days"),
+    ("period with a fraction written whole", {"period_in_days": 30.0}, "period_in_days"),
     # Other types and ranges
     ("wait between requests that is not a boolean", {"wait_between_requests": "sometimes"}, "wait_between_requests"),
     ("maximum report wait of zero", {"max_report_wait_seconds": 0}, "max_report_wait_seconds"),
@@ -43,6 +45,9 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
     ("too many FATAL retries", {"fatal_report_retries": 11}, "fatal_report_retries"),
     ("negative FATAL cool-down", {"fatal_retry_cooldown_seconds": -1}, "fatal_retry_cooldown_seconds"),
     ("request timeout of zero", {"request_timeout_seconds": 0}, "request_timeout_seconds"),
+    ("progress heartbeat of zero", {"progress_interval_seconds": 0}, "progress_interval_seconds"),
+    ("maximum report wait with a fraction", {"max_report_wait_seconds": 90.5}, "max_report_wait_seconds"),
+    ("account type that is not text", {"account_type": 1}, "account_type"),
     ("negative retry base", {"retry_base_seconds": -1}, "retry_base_seconds"),
     # Report options
     (
@@ -62,6 +67,17 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], str]] = [
         {"report_options": [{"stream_name": ALL_ORDERS, "options": ["a"]}]},
         "report_options",
     ),
+    (
+        "airbyte report options that are a number",
+        {"report_options_list": 1},
+        "report_options_list",
+    ),
+    (
+        "airbyte options of a stream that are not a list",
+        {"report_options_list": [{"stream_name": ALL_ORDERS, "options_list": "ShowSalesChannel=true"}]},
+        "report_options",
+    ),
+    ("report options without options", {"report_options": [{"stream_name": ALL_ORDERS}]}, "report_options"),
     # URLs
     ("plain http override off loopback", {"sp_api_url": "http://example.com"}, "sp_api_url"),
     ("plain http token url off loopback", {"lwa_token_url": "http://10.1.2.3/auth/o2/token"}, "lwa_token_url"),
@@ -314,3 +330,100 @@ def test_a_sync_that_needs_hundreds_of_reports_says_how_long_the_quota_makes_it(
     # A month in windows of 30 days: no warning.
     few = run_cli(make_config(sim, end_date="2024-02-01T00:00:00Z"), "--catalog", _catalog_file(config, [ALL_ORDERS]))
     assert few.returncode == 0 and "needs up to" not in few.stderr
+
+
+# ---- what --about says of each setting is what the tap does ----
+
+CREDENTIALS = {"lwa_client_id": "amzn1.application-oa2-client.x", "lwa_client_secret": "s", "refresh_token": "Atzr|t"}
+
+
+def _load(**changes: Any) -> Any:
+    from tap_amazon_sp.settings import load_settings
+    from tap_amazon_sp.tap import STREAM_NAMES
+
+    return load_settings({**CREDENTIALS, **changes}, known_streams=STREAM_NAMES)
+
+
+def _refused(**changes: Any) -> str:
+    from tap_amazon_sp.settings import SettingsError
+
+    with pytest.raises(SettingsError) as refused:
+        _load(**changes)
+    return refused.value.setting
+
+
+def _about_settings() -> dict[str, dict[str, Any]]:
+    from tap_amazon_sp.settings import AIRBYTE_NAMES
+    from tap_amazon_sp.tap import TapAmazonSP
+
+    properties = TapAmazonSP.config_jsonschema["properties"]
+    return {name: prop for name, prop in properties.items() if name not in AIRBYTE_NAMES}
+
+
+def test_every_bound_about_states_is_the_one_the_tap_keeps():
+    bounded = 0
+    for name, prop in _about_settings().items():
+        whole = "integer" in prop["type"]
+        step = 1 if whole else 0.001
+        if "minimum" in prop:
+            assert _load(**{name: prop["minimum"]}), name
+            assert _refused(**{name: prop["minimum"] - step}) == name
+            bounded += 1
+        if "exclusiveMinimum" in prop:
+            assert _refused(**{name: prop["exclusiveMinimum"]}) == name
+            assert _load(**{name: prop["exclusiveMinimum"] + step}), name
+            bounded += 1
+        if "maximum" in prop:
+            assert _load(**{name: prop["maximum"]}), name
+            assert _refused(**{name: prop["maximum"] + step}) == name
+            bounded += 1
+    assert bounded >= 15
+
+
+def test_every_value_about_lists_is_taken_and_no_other():
+    listed = {name: prop["enum"] for name, prop in _about_settings().items() if "enum" in prop}
+    assert set(listed) == {"aws_environment", "region", "account_type"}
+    for name, values in listed.items():
+        for value in values:
+            assert _load(**{name: value}), (name, value)
+            assert _load(**{name: value.lower()}), (name, value)
+        assert _refused(**{name: "XX-NOT-LISTED"}) == name
+
+
+# How a sync sees each setting that has a default, stated apart from the settings table.
+USED_AS: dict[str, Any] = {
+    "aws_environment": lambda s: "SANDBOX" if s.sandbox else "PRODUCTION",
+    "region": lambda s: {("NA", ("ATVPDKIKX0DER",)): "US"}.get((s.region, s.marketplace_ids)),
+    **{
+        name: attrgetter(field)
+        for name, field in {
+            "account_type": "account_type",
+            "period_in_days": "period_days",
+            "wait_between_requests": "wait_between_requests",
+            "lookback_days": "lookback_days",
+            "include_pii": "include_pii",
+            "max_reports_in_flight": "max_reports_in_flight",
+            "report_reuse_max_age_hours": "report_reuse_max_age_hours",
+            "max_report_wait_seconds": "max_report_wait",
+            "fatal_report_retries": "fatal_retries",
+            "fatal_retry_cooldown_seconds": "fatal_cooldown",
+            "fba_near_real_time_cooldown_seconds": "fba_near_real_time_cooldown",
+            "fba_daily_cooldown_seconds": "fba_daily_cooldown",
+            "max_cooldown_wait_seconds": "max_cooldown_wait",
+            "request_timeout_seconds": "request_timeout",
+            "retry_base_seconds": "retry_base",
+            "progress_interval_seconds": "progress_interval",
+        }.items()
+    },
+}
+
+
+def test_the_defaults_about_states_are_the_ones_a_sync_uses():
+    about = _about_settings()
+    defaults = {name: prop["default"] for name, prop in about.items() if "default" in prop}
+    assert set(defaults) == set(USED_AS)
+    for name, default in defaults.items():
+        # Left out, or (but for a list of values, which null is not in) given as null.
+        runs = [_load()] if "enum" in about[name] else [_load(), _load(**{name: None})]
+        for settings in runs:
+            assert USED_AS[name](settings) == default, name
