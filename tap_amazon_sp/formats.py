@@ -242,6 +242,14 @@ class FlatFile(DocumentFormat):
         amounts = AmountReader(market.decimal_separator if market else ".") if spec.local_numbers else None
         typer = RowTyper(header, spec.kinds, date_order=date_order, describe=describe, numbers=amounts)
         rows = FlatRows(text_lines, len(header), typer.text_columns, header_line)
+        missing = [name for name in spec.primary_key if name in spec.kinds and name not in typer.names]
+        if missing:
+            # Its rows would load with a null key (a target refuses them, or cannot tell them apart):
+            # a renamed column, or a header in a language the tap does not know.
+            raise DocumentError(
+                f"{describe}: the header has no {', '.join(missing)} column, part of the stream's primary key; "
+                "the bookmark stays before this window"
+            )
         renamed = {new for _name, new in typer.repeated}
         reading.kept_aside(name for name in typer.unknown if name not in renamed)
         if typer.repeated:
