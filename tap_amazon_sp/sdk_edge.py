@@ -11,7 +11,9 @@ one breaks this file and nothing else (tests/test_sdk_edge.py holds every other 
 from __future__ import annotations
 
 import copy
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import Stream, Tap
@@ -48,7 +50,7 @@ class EdgeTap(Tap):
         return schema
 
     def stop_on_signal(self, signum: int) -> None:
-        """Called for SIGTERM and SIGINT instead of the SDK's handler (which writes a STATE from
+        """Called for SIGTERM, SIGINT and SIGHUP instead of the SDK's handler (which writes a STATE from
         inside the handler and exits 0)."""
         raise NotImplementedError
 
@@ -75,6 +77,13 @@ class EdgeTap(Tap):
     @override
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
         self.stop_on_signal(signum)
+
+    @override
+    def _setup_signal_handlers(self) -> None:
+        super()._setup_signal_handlers()
+        # The SDK handles SIGINT and SIGTERM; a hang-up would end the process mid-line, no STATE written.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGHUP, self._handle_termination)
 
 
 class EdgeStream(Stream):

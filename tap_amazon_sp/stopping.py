@@ -1,10 +1,10 @@
 """How a sync stops before its end: told to by a signal, or because the reader of stdout is gone.
 
-SIGTERM and SIGINT (Kubernetes, cron timeouts, Airflow, Ctrl-C) become `Interrupted`, raised at
-once wherever the sync is (a sleep waiting on a report, a request, parsing a document) except
-while a message line is being written: there it waits until the line is whole. Both exceptions
-derive from BaseException, so no `except Exception` on the way (retries, the SDK's "unhandled
-error" log) mistakes them for a failure of a request or a stream.
+SIGTERM, SIGINT and SIGHUP (Kubernetes, cron timeouts, Airflow, Ctrl-C, a closed terminal) become
+`Interrupted`, raised at once wherever the sync is (a sleep waiting on a report, a request, parsing
+a document) except while a message line is being written: there it waits until the line is
+whole. Both exceptions derive from BaseException, so no `except Exception` on the way (retries,
+the SDK's "unhandled error" log) mistakes them for a failure of a request or a stream.
 
 The signal handler itself writes and logs nothing: it may run in the middle of a write to stdout
 or stderr, where a second write would be reentrant. What is left to write (the pending lines, a
@@ -18,6 +18,8 @@ import threading
 from collections.abc import Callable
 from types import FrameType
 
+# The signals that stop a sync: SIGHUP too, as a closed terminal or ssh session sends it.
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Termination signals that arrived while the tap was already stopping.
 _LATE: list[int] = []
 
@@ -96,7 +98,7 @@ def hold_signals() -> None:
     """From here on the process is ending: a termination signal is noted, never raised."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOPPING:
         signal.signal(signum, _note)
 
 
@@ -105,14 +107,14 @@ def ignore_signals() -> None:
     action of signals it handles while it shuts down, which would end the process by the signal.)"""
     if threading.current_thread() is not threading.main_thread():
         return
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOPPING:
         signal.signal(signum, signal.SIG_IGN)
 
 
 def before_start() -> None:
     """Until the tap is created (importing the SDK takes a second or two), a termination signal ends
     the command quietly with 128 + the signal: nothing was requested or written yet."""
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOPPING:
         signal.signal(signum, _exit_before_start)
 
 

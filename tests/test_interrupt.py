@@ -32,7 +32,7 @@ US = "ATVPDKIKX0DER"
 ALL_ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 # Two windows of about 900 records (1 MB) each: far more than a pipe and the tap's buffer hold.
 END = "2024-03-01T00:00:00Z"
-EXIT = {signal.SIGTERM: 143, signal.SIGINT: 130}
+EXIT = {signal.SIGTERM: 143, signal.SIGINT: 130, signal.SIGHUP: 129}
 NOISE = ("Traceback", "Exception ignored", "unhandled error", "BrokenPipeError")
 
 
@@ -158,7 +158,7 @@ def assert_resumes(sim: Simulator, tmp_path: Path, stopped: TapRun, clean: TapRu
     return rerun, requests
 
 
-@pytest.mark.parametrize(("sig", "unbuffered"), [(signal.SIGTERM, True), (signal.SIGINT, False)])
+@pytest.mark.parametrize(("sig", "unbuffered"), [(signal.SIGTERM, True), (signal.SIGINT, False), (signal.SIGHUP, True)])
 def test_a_signal_mid_window_to_a_tap_with_a_slow_reader_leaves_whole_lines_a_resumable_state_and_exit_128_plus_it(
     big: Simulator, uninterrupted: TapRun, tmp_path: Path, sig: signal.Signals, unbuffered: bool
 ):
