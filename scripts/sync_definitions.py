@@ -198,7 +198,6 @@ STREAMS_END = "<!-- end of streams table -->"
 
 def stream_rows(account_type: str) -> list[tuple[str, ...]]:
     """(stream, source, primary key, replication key, window cap, lifecycle) of every stream of one account type."""
-    from tap_amazon_sp import catalogue
     from tap_amazon_sp.tap import TapAmazonSP
 
     config = {"lwa_client_id": "x", "lwa_client_secret": "x", "refresh_token": "x", "account_type": account_type}
@@ -208,24 +207,9 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
         # Every stream of the tap says where it reads from and how wide its windows are.
         described: Any = stream
         spec = getattr(stream, "spec", None)
-        cap = described.window_cap_days
-        cap_text = getattr(described, "window_description", None) or (f"{cap} days" if cap else "snapshot")
-        if spec is not None:
-            analytics = catalogue.ANALYTICS.get(spec.report_type)
-            if spec.list_only:
-                cap_text = "Amazon's settlement period"
-            elif analytics is not None:
-                periods = "one `reportPeriod`" if not analytics.spans_periods else "whole `reportPeriod`s"
-                cap_text = f"{periods}; ends {analytics.hold_back_hours} h before now"
-            else:
-                if spec.whole_days:
-                    cap_text += " of whole UTC days"
-                if spec.hold_back_hours:
-                    cap_text += f"; ends {spec.hold_back_hours} h before now"
-                elif spec.whole_days:
-                    cap_text += " (today waits until it is over)"
-                if spec.regional:
-                    cap_text += ", one request per region for all its marketplaces"
+        cap_text = getattr(described, "window_description", None) or described.window.describe()
+        if spec is not None and spec.regional:
+            cap_text += ", one request per region for all its marketplaces"
         rows.append(
             (
                 f"`{stream.name}`",

@@ -12,12 +12,14 @@ Data Token, which the tap does not request), and the second can only be schedule
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from tap_amazon_sp.lifecycle import AVAILABLE, Lifecycle, removed
 from tap_amazon_sp.records import column_name, snake
+from tap_amazon_sp.windows import LISTED, SNAPSHOT, Align, LookBack, WindowPlan
 
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "t": {"type": ["string", "null"]},
@@ -95,8 +97,38 @@ class ReportSpec:
     line_key_column: str = ""
 
     @property
+    def window(self) -> WindowPlan:
+        """How the stream cuts the synced range into reports."""
+        if self.list_only:
+            return LISTED
+        if self.window_cap_days is None:
+            return SNAPSHOT
+        analytics = ANALYTICS.get(self.report_type)
+        if analytics is not None:
+            return WindowPlan(
+                cap_days=self.window_cap_days,
+                align=Align.REPORT_PERIOD,
+                one_period=not analytics.spans_periods,
+                look_back=LookBack.OWN_WINDOWS,
+                hold_back=timedelta(hours=analytics.hold_back_hours),
+            )
+        return WindowPlan(
+            cap_days=self.window_cap_days,
+            align=Align.UTC_DAYS if self.whole_days else Align.INSTANT,
+            look_back=LookBack.NEVER if "data_end_time" in self.primary_key else LookBack.OWN_WINDOWS,
+            hold_back=timedelta(hours=self.hold_back_hours),
+        )
+
+    def window_for(self, options: Mapping[str, str]) -> WindowPlan:
+        """The windows of a sync with these report options (an analytics report's reportPeriod)."""
+        analytics = ANALYTICS.get(self.report_type)
+        if analytics is None:
+            return self.window
+        return self.window.in_periods(options.get("reportPeriod") or analytics.period.default)
+
+    @property
     def windowed(self) -> bool:
-        return self.window_cap_days is not None or self.list_only
+        return self.window.windowed
 
     @property
     def replication_key(self) -> str | None:

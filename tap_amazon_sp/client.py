@@ -24,12 +24,13 @@ from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
-from tap_amazon_sp.reports import ReportEngine, ReportResult, windows
+from tap_amazon_sp.reports import ReportEngine, ReportResult
 from tap_amazon_sp.retry import Backoff
 from tap_amazon_sp.sdk_edge import EdgeStream
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import SPAPIClient
 from tap_amazon_sp.state_input import BOOKMARK
+from tap_amazon_sp.windows import SNAPSHOT, SyncRange, Window, WindowPlan
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -196,6 +197,8 @@ class AmazonSPStream(EdgeStream):
     lifecycle: Lifecycle = AVAILABLE
     # Whether what Amazon made before removing the source can still be read (listed reports).
     still_listed: bool = False
+    # How the stream cuts the synced range into requests (windows.py); a snapshot has no windows.
+    window: WindowPlan = SNAPSHOT
     _lifecycle_told = False
     # Whether each committed bookmark is one window done (REST streams); report streams count their
     # windows where they emit them (a regional report commits a bookmark per marketplace).
@@ -249,6 +252,12 @@ class AmazonSPStream(EdgeStream):
     def planned_reports(self) -> Iterator[Slot]:
         """Every report this stream will ask for in this sync, in order (none, but for report streams)."""
         return iter(())
+
+    def sync_range(self) -> SyncRange:
+        """What the settings ask of this sync's windows, as of now."""
+        settings = self.settings
+        now = datetime.now(timezone.utc)
+        return SyncRange(settings.start, settings.end, settings.period_days, settings.lookback_days, now)
 
     @property
     @override
@@ -430,9 +439,6 @@ class AmazonSPStream(EdgeStream):
         return True
 
 
-# Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
-# covers the clock difference between this machine and Amazon's.
-NEWEST_BOUND_AGE = timedelta(minutes=2, seconds=30)
 # How often one window's paging is started over (expired token, answer too large) before giving up.
 PAGING_RESTARTS = 4
 
@@ -503,8 +509,6 @@ class RestStream(AmazonSPStream):
     already emitted are not emitted again.
     """
 
-    # For the README's stream table.
-    window_cap_days: ClassVar[int | None] = None
     operation: ClassVar[str] = ""
     # The query parameter that carries the page token, and the keys leading to the next one in a
     # page (none: the operation has a single page).
@@ -604,7 +608,7 @@ class RestStream(AmazonSPStream):
             return None
         context = served[0]
         params = self.base_params(context)
-        if self.replication_key:
+        if self.window.windowed:
             spans = self.time_windows(self.sync_start(context))
             if spans:
                 params = merged(params, self.window_params(*spans[-1]))
@@ -612,26 +616,16 @@ class RestStream(AmazonSPStream):
             params = self.offset_paging.page(params, 0)
         return self.request(params)
 
-    # ---- windows ---------------------------------------------------------------------------
-
-    def newest_bound(self) -> datetime:
-        """The latest instant a window may end at: the end date, but never the last minutes."""
-        return min(self.settings.end, datetime.now(timezone.utc) - NEWEST_BOUND_AGE)
-
-    def lookback(self) -> timedelta:
-        """How far before the bookmark a sync starts again, for rows Amazon adds late."""
-        return timedelta(days=self.settings.lookback_days)
+    # ---- windows (the stream's `window` plan) -------------------------------------------------
 
     def sync_start(self, context: Context | None) -> datetime:
         """Where this sync starts: the bookmark less the look-back, never before the start date."""
-        start = self.settings.start
-        mark = self.start_bookmark(context)
-        return start if mark is None else max(start, mark - self.lookback())
+        return self.window.start(self.sync_range(), self.start_bookmark(context))
 
-    def time_windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
-        """[start, newest bound) cut into windows no wider than the period and the stream's cap."""
-        days = min(self.settings.period_days, self.window_cap_days or self.settings.period_days)
-        return windows(start, self.newest_bound(), days)
+    def time_windows(self, start: datetime) -> list[Window]:
+        """[start, the newest end the plan allows) cut into the plan's windows."""
+        sync = self.sync_range()
+        return self.window.cut(start, self.window.last_end(sync), sync.period_days)
 
     # ---- paging ----------------------------------------------------------------------------
 
@@ -758,7 +752,7 @@ class RestStream(AmazonSPStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        if self.replication_key:
+        if self.window.windowed:
             yield from self.windowed_records(context)
         else:
             yield from self.read_chain(self.base_params(context), context)

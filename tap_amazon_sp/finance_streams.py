@@ -13,6 +13,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -21,6 +22,7 @@ from singer_sdk import typing as th
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.lifecycle import deprecated
 from tap_amazon_sp.records import amazon_time, exact_numbers, snake_keys
+from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -31,10 +33,7 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 # Amazon answers an empty list, not an error, for a wider range: never ask for one.
-FINANCE_WINDOW_DAYS = 180
-# A group stays open for its settlement period (about two weeks) and its totals and transfer status
-# change until it is paid out, so groups are re-read at least this far before the bookmark.
-GROUP_REREAD_DAYS = 30
+FINANCE_WINDOW = WindowPlan(cap_days=180, hold_back=CLOCK_MARGIN)
 
 CURRENCY = th.ObjectType(th.Property("currency_code", th.StringType), th.Property("currency_amount", th.NumberType))
 
@@ -42,7 +41,7 @@ CURRENCY = th.ObjectType(th.Property("currency_code", th.StringType), th.Propert
 class _FinancesV0Stream(RestStream):
     """What the Finances v0 operations share: PascalCase paging, and pages that can be too large."""
 
-    window_cap_days = FINANCE_WINDOW_DAYS
+    window = FINANCE_WINDOW
     token_param = "NextToken"
     next_token_path = ("payload", "NextToken")
     page_size_param = "MaxResultsPerPage"
@@ -59,6 +58,9 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
     primary_keys: ClassVar[list[str]] = ["financial_event_group_id"]
     replication_key = "financial_event_group_start"
     source = "Finances API v0 `listFinancialEventGroups`"
+    # A group stays open for its settlement period (about two weeks) and its totals and transfer status
+    # change until it is paid out, so groups are re-read at least this far before the bookmark.
+    window = replace(FINANCE_WINDOW, look_back_at_least=timedelta(days=30))
     operation = "listFinancialEventGroups"
     schema = th.PropertiesList(
         th.Property("financial_event_group_id", th.StringType, required=True),
@@ -73,10 +75,6 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
         th.Property("financial_event_group_start", th.DateTimeType),
         th.Property("financial_event_group_end", th.DateTimeType),
     ).to_dict()
-
-    @override
-    def lookback(self) -> timedelta:
-        return max(super().lookback(), timedelta(days=GROUP_REREAD_DAYS))
 
     @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
@@ -164,7 +162,7 @@ class FinancialTransactionsStream(RestStream):
     primary_keys: ClassVar[list[str]] = ["transaction_id"]
     replication_key = "posted_date"
     source = "Finances API 2024-06-19 `listTransactions`"
-    window_cap_days = FINANCE_WINDOW_DAYS
+    window = FINANCE_WINDOW
     operation = "listTransactions"
     next_token_path = ("payload", "nextToken")
     schema = th.PropertiesList(

@@ -23,6 +23,7 @@ from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime, snake_keys
+from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -221,7 +222,7 @@ class OrdersStream(RestStream):
     # One paging chain per window, and every window ends in a page that is seldom full: at 0.0056 rps
     # each request counts, so windows are wide. A killed sync does not read a wide window again: it
     # goes on from the page after the last one emitted (RESUME, below).
-    window_cap_days = 90
+    window = WindowPlan(cap_days=90, hold_back=CLOCK_MARGIN)
     operation = "searchOrders"
     token_param = "paginationToken"
 
@@ -362,7 +363,7 @@ class OrderItemsStream(RestStream):
     replication_key = "order_last_updated_time"
     schema = ITEM_SCHEMA
     source = SOURCE + " (items of each order)"
-    window_cap_days = OrdersStream.window_cap_days
+    window = OrdersStream.window
     operation = "searchOrders"
     parent_stream_type = OrdersStream
     # Its state is one bookmark for the stream, not one per page of the parent.

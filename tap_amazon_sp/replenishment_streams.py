@@ -39,9 +39,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
-from tap_amazon_sp import marketplaces, report_periods
+from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import AmazonSPStream, OffsetPaging, RestStream, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
+from tap_amazon_sp.windows import Align, WindowPlan, last_day
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -53,11 +54,9 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 API = "Replenishment API 2022-11-07"
-WEEK = "ISO_WEEK"
-# Weeks are read once they ended this long ago.
-HOLD_BACK = timedelta(hours=72)
-# "Only data for the trailing 2 years is supported" (model: TimeInterval).
-HORIZON_YEARS = 2
+# Whole ISO weeks, one a request, read once they ended 72 hours ago; "only data for the trailing 2
+# years is supported" (model: TimeInterval).
+WEEKS = WindowPlan(cap_days=7, align=Align.ISO_WEEK, hold_back=timedelta(hours=72), horizon_years=2)
 FORECAST_HORIZONS = (30, 60, 90)
 PROGRAM_TYPES = ["SUBSCRIBE_AND_SAVE"]
 _BOTH = ("US", "CA", "ES", "UK", "FR", "IT", "IN", "DE", "JP")
@@ -165,15 +164,6 @@ def _instant(raw: Any) -> str | None:
     return format_datetime(parse_datetime(str(raw))) if raw else None
 
 
-def horizon_start(now: datetime) -> datetime:
-    """The first whole ISO week Amazon still serves: two years back, a day's margin, then the next Monday."""
-    try:
-        back = now.replace(year=now.year - HORIZON_YEARS)
-    except ValueError:  # February 29
-        back = now.replace(year=now.year - HORIZON_YEARS, day=28)
-    return report_periods.ceil(back + timedelta(days=1), WEEK)
-
-
 class _ReplenishmentStream(RestStream):
     """What the streams share: a JSON body per marketplace, the marketplaces Amazon serves."""
 
@@ -257,43 +247,21 @@ class _WeeklyStream(_ReplenishmentStream):
     """PERFORMANCE by ISO week: windows of whole weeks that ended at least 72 hours ago."""
 
     replication_key = "period_start"
-    window_cap_days = 7
+    window = WEEKS
     _warned_horizon = False
-
-    @property
-    def window_description(self) -> str:
-        """The README's "window per request"."""
-        weeks = self.window_cap_days // 7
-        span = f"up to {weeks} whole ISO weeks" if weeks > 1 else "one ISO week"
-        return f"{span} (Monday to Sunday); read from {int(HOLD_BACK.total_seconds()) // 3600} h after it ends"
 
     @override
     def sync_start(self, context: Context | None) -> datetime:
-        # Whole weeks only: none that begins before start_date or before Amazon's two years.
-        oldest = horizon_start(datetime.now(timezone.utc))
-        first = report_periods.ceil(max(self.settings.start, oldest), WEEK)
-        mark = self.bookmark(context)
-        # The look-back re-reads every week it touches.
-        wanted = self.settings.start if mark is None else report_periods.floor(mark - self.lookback(), WEEK)
-        if wanted < oldest and not self._warned_horizon:
+        sync, mark = self.sync_range(), self.bookmark(context)
+        oldest = self.window.short_of_horizon(sync, mark)
+        if oldest is not None and not self._warned_horizon:
             self._warned_horizon = True
             self.logger.info("%s: Amazon serves the last two years only: reading from %s", self.name, oldest.date())
-        return first if mark is None else max(first, wanted)
-
-    @override
-    def newest_bound(self) -> datetime:
-        return report_periods.floor(min(self.settings.end, datetime.now(timezone.utc) - HOLD_BACK), WEEK)
-
-    @override
-    def time_windows(self, start: datetime) -> list[tuple[datetime, datetime]]:
-        days = min(self.settings.period_days, self.window_cap_days)
-        return report_periods.period_windows(
-            start, self.newest_bound(), WEEK, days, spans_periods=self.window_cap_days > 7
-        )
+        return self.window.start(sync, mark)
 
     def timed(self, start: datetime, end: datetime) -> dict[str, Any]:
         """The timeInterval of [start, end): Amazon's end date is the last day, included."""
-        return {"timeInterval": self.interval(start, end - timedelta(days=1))}
+        return {"timeInterval": self.interval(start, last_day(end))}
 
     @override
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
@@ -351,7 +319,7 @@ class SellingPartnerMetricsStream(_WeeklyStream):
     operation = "getSellingPartnerMetrics"
     records_path = ("metrics",)
     # A quarter a request (the operation sets no limit for weeks).
-    window_cap_days = 91
+    window = WEEKS.capped(91)
     schema = _schema(MARKETPLACE, *PERIOD, numbers=PARTNER_METRICS)
 
     @override

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tap_amazon_sp import marketplaces, report_periods
-from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, ReportSpec
+from tap_amazon_sp import marketplaces
+from tap_amazon_sp.catalogue import BRAND_OWNERS, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
-from tap_amazon_sp.reports import ReportRequest, ReportResult, windows
+from tap_amazon_sp.reports import ReportRequest, ReportResult
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -26,17 +26,6 @@ else:
 if TYPE_CHECKING:
     from singer_sdk import Tap
     from singer_sdk.helpers.types import Context
-
-# Amazon keeps reports listable for 90 days; asking for older ones is an error.
-LISTING_HORIZON = timedelta(days=89)
-
-
-def _unchanged(moment: datetime) -> datetime:
-    return moment
-
-
-def _start_of_day(moment: datetime) -> datetime:
-    return report_periods.floor(moment, "DAY")
 
 
 class ReportStream(AmazonSPStream):
@@ -60,11 +49,7 @@ class ReportStream(AmazonSPStream):
         self.replication_key = spec.replication_key
         self.format = format_for(spec)
         self.records_are_typed = self.format.typed
-
-    @property
-    def window_cap_days(self) -> int | None:
-        """The widest window one report covers; None for snapshots."""
-        return self.spec.window_cap_days
+        self.window = spec.window
 
     @property
     @override
@@ -135,18 +120,17 @@ class ReportStream(AmazonSPStream):
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
             return [Slot(self.name, marketplace_id, request, listable)]
-        context = {"marketplace_id": marketplace_id}
-        days = min(settings.period_days, self.spec.window_cap_days or settings.period_days)
+        plan = self.spec.window_for(options)
+        bookmark = self.start_bookmark({"marketplace_id": marketplace_id})
         report_type, markets = self.spec.report_type, (marketplace_id,)
-        by_period = self.spec.report_type in ANALYTICS or self.spec.whole_days
         return [
             Slot(
                 self.name,
                 marketplace_id,
-                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=by_period),
+                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=plan.names_last_second),
                 listable,
             )
-            for lower, upper in self.sync_windows(context, days, options)
+            for lower, upper in plan.windows(self.sync_range(), bookmark)
         ]
 
     # --- regional reports: one request per host, rows attributed by sales channel -----------------
@@ -206,70 +190,6 @@ class ReportStream(AmazonSPStream):
         for partition in self.partitions or []:
             yield from self.slots(str(partition["marketplace_id"]))
 
-    def sync_windows(self, context: Context, days: int, options: Mapping[str, str]) -> list[tuple[datetime, datetime]]:
-        """This sync's windows: from the bookmark (or start_date) to the end date, after a re-read of
-        the last `lookback_days` before the bookmark, where Amazon may have added rows since.
-
-        The re-read is a window of its own, so the windows past the bookmark are those a sync without
-        look-back has, and reports a stopped sync requested for them are still found in its state.
-        Records are upserted by key, so reading a row twice is harmless.
-        """
-        settings = self.settings
-        bookmark = self.start_bookmark(context)
-        analytics = ANALYTICS.get(self.spec.report_type)
-        if analytics is None:
-            start = max(settings.start, bookmark or settings.start)
-            end = settings.end
-            if self.spec.hold_back_hours:
-                end = min(end, datetime.now(timezone.utc) - timedelta(hours=self.spec.hold_back_hours))
-            align = _start_of_day if self.spec.whole_days else _unchanged
-            start, end = align(start), align(end)
-            again = self._look_back(bookmark, align(settings.start), start, end, align)
-            return windows(again, start, days) + self._not_behind(bookmark, windows(start, end, days))
-        period = options.get("reportPeriod") or analytics.period.default
-
-        def cut(lower: datetime, upper: datetime) -> list[tuple[datetime, datetime]]:
-            return report_periods.period_windows(lower, upper, period, days, spans_periods=analytics.spans_periods)
-
-        # Whole periods only: none that begins before start_date, none Amazon may not have published
-        # yet (the hold-back), and the look-back re-reads every period it touches.
-        first = report_periods.ceil(settings.start, period)
-        start = max(first, report_periods.floor(bookmark, period)) if bookmark else first
-        published = datetime.now(timezone.utc) - timedelta(hours=analytics.hold_back_hours)
-        end = report_periods.floor(min(settings.end, published), period)
-        again = self._look_back(bookmark, first, start, end, lambda moment: report_periods.floor(moment, period))
-        return cut(again, start) + self._not_behind(bookmark, cut(start, end))
-
-    @staticmethod
-    def _not_behind(
-        bookmark: datetime | None, planned: list[tuple[datetime, datetime]]
-    ) -> list[tuple[datetime, datetime]]:
-        """Without the windows past the look-back that end before the bookmark (a lowered end_date,
-        a bookmark that is not on a period boundary, the hold-back): they would read again what the
-        look-back does not ask for."""
-        return [window for window in planned if bookmark is None or window[1] >= bookmark]
-
-    @property
-    def rereadable(self) -> bool:
-        """Whether a record read again from a shorter window is the same record. Not so where each
-        record sums up its whole window (its key holds the window's end): there a re-read would
-        replace the window's totals with a few days' worth."""
-        return self.spec.report_type in ANALYTICS or "data_end_time" not in self.spec.primary_key
-
-    def _look_back(
-        self,
-        bookmark: datetime | None,
-        first: datetime,
-        start: datetime,
-        end: datetime,
-        align: Callable[[datetime], datetime],
-    ) -> datetime:
-        """Where the re-read before `start` begins (`start` itself when there is none)."""
-        days = self.settings.lookback_days
-        if bookmark is None or not days or end <= first or start >= end or not self.rereadable:
-            return start
-        return min(start, max(first, align(start - timedelta(days=days))))
-
     def _listed_reports(self, context: Context | None) -> Iterator[dict[str, Any]]:
         """Every report Amazon made of this type since the bookmark, oldest period first.
 
@@ -281,8 +201,7 @@ class ReportStream(AmazonSPStream):
         mark = self.start_bookmark(context)
         if mark is None and not self.full_table:
             mark = self._bookmark_per_marketplace(markets)
-        since = max(settings.start, mark or settings.start)
-        created_since = max(since, datetime.now(timezone.utc) - LISTING_HORIZON)
+        since, created_since = self.window.listed_since(self.sync_range(), mark)
         emitted: datetime | None = None
         for report in self.runtime.engine.list_done(self.spec.report_type, markets, created_since):
             end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))

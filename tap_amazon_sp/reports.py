@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import count
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime
 from tap_amazon_sp.retry import Retries
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
+from tap_amazon_sp.windows import last_second
 
 # Polls of a report come every POLL_FRACTION of its age (0.5 s to 30 s apart): a report that takes
 # 20 s is seen about 1 s after it is done, one that takes an hour costs ~150 getReport calls.
@@ -61,7 +62,7 @@ class ReportRequest:
         if self.start is not None:
             body["dataStartTime"] = amazon_time(self.start)
         if self.end is not None:
-            body["dataEndTime"] = amazon_time(self.end - timedelta(seconds=1) if self.end_inclusive else self.end)
+            body["dataEndTime"] = amazon_time(last_second(self.end) if self.end_inclusive else self.end)
         if self.options:
             body["reportOptions"] = dict(self.options)
         return body
@@ -420,15 +421,3 @@ def _created(report: Mapping[str, Any]) -> datetime | None:
         return parse_datetime(str(report["createdTime"]))
     except (KeyError, ValueError, OverflowError):
         return None
-
-
-def windows(start: datetime, end: datetime, days: int) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut into consecutive windows of at most `days` days."""
-    result = []
-    step = timedelta(days=days)
-    cursor = start
-    while cursor < end:
-        upper = min(cursor + step, end)
-        result.append((cursor, upper))
-        cursor = upper
-    return result

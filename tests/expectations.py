@@ -8,7 +8,6 @@ from typing import Any
 
 from tap_amazon_sp.catalogue import ANALYTICS, BY_STREAM, ReportSpec
 from tap_amazon_sp.records import parse_datetime
-from tap_amazon_sp.reports import windows
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.vendor_data import next_period, period_start
 
@@ -35,8 +34,7 @@ def strip_added(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> list[tuple[datetime, datetime]]:
-    days = min(period, spec.window_cap_days or period)
-    return windows(parse_datetime(start), parse_datetime(end), days)
+    return spec.window.cut(parse_datetime(start), parse_datetime(end), period)
 
 
 def analytics_options(spec: ReportSpec, options: dict[str, str] | None = None) -> dict[str, str]:

@@ -82,5 +82,5 @@ def test_rest_streams_are_seller_streams_with_their_table_facts(sim: Simulator):
     for stream in SELLER_REST_STREAMS:
         # What the README's stream table shows: the API, and a window cap exactly when windowed.
         assert "API" in stream.source
-        assert (stream.window_cap_days is None) == (stream.replication_key is None), stream.name
+        assert (stream.window.cap_days is None) == (stream.replication_key is None), stream.name
         assert stream.primary_keys

@@ -77,11 +77,11 @@ def test_windows_respect_each_report_types_cap(full_us_sync: Any):
             continue
         body = json.loads(request.body)
         spec = BY_STREAM[body["reportType"]]
-        if spec.window_cap_days is None:
+        if spec.window.cap_days is None:
             assert "dataStartTime" not in body
             continue
         span = parse_datetime(body["dataEndTime"]) - parse_datetime(body["dataStartTime"])
-        assert span.days <= spec.window_cap_days, body
+        assert span.days <= spec.window.cap_days, body
 
 
 def test_period_in_days_narrows_windows(sim: Simulator):

@@ -1,0 +1,300 @@
+"""Time windows: how every stream, report or REST, cuts the synced range into requests.
+
+A stream states its rules once, as a `WindowPlan`: the widest window Amazon serves, how windows
+line up (any instant, whole UTC days, or Amazon's reporting periods), how far before the bookmark
+a sync reads again, how long before now windows stop, and whether the stream has windows at all
+(a snapshot, or reports Amazon makes on its own and lists). Nothing else in the tap slices time.
+
+Reporting periods (reportPeriod) of analytics reports: Amazon reads their windows as dates and
+refuses (FATAL) a window that does not start on the first day of a period and end on the last: a
+WEEK runs Sunday to Saturday, a MONTH, QUARTER or YEAR from its first calendar day to its last. The
+Replenishment API's weeks are ISO weeks instead, Monday to Sunday (ISO_WEEK).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+
+Window = tuple[datetime, datetime]
+
+_MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+# Amazon keeps reports listable for 90 days; asking for older ones is an error.
+LISTING_HORIZON = timedelta(days=89)
+# Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
+# covers the clock difference between this machine and Amazon's. Every REST window ends before it.
+CLOCK_MARGIN = timedelta(minutes=2, seconds=30)
+
+
+class Align(enum.Enum):
+    """Where windows may begin and end."""
+
+    INSTANT = "INSTANT"
+    # Whole UTC days, midnight to midnight; the day holding start_date is read whole.
+    UTC_DAYS = "UTC_DAYS"
+    # Reporting periods: whole ones only, none that begins before start_date.
+    DAY = "DAY"
+    WEEK = "WEEK"
+    ISO_WEEK = "ISO_WEEK"
+    MONTH = "MONTH"
+    QUARTER = "QUARTER"
+    YEAR = "YEAR"
+    # The reporting period the report's `reportPeriod` option names, chosen per sync (`WindowPlan.in_periods`).
+    REPORT_PERIOD = "REPORT_PERIOD"
+
+    @property
+    def is_period(self) -> bool:
+        return self not in (Align.INSTANT, Align.UTC_DAYS)
+
+    def floor(self, moment: datetime) -> datetime:
+        """The start of the period holding `moment` (itself for INSTANT)."""
+        if self is Align.INSTANT:
+            return moment
+        if self is Align.REPORT_PERIOD:
+            raise ValueError("the reporting period is not chosen yet")
+        moment = moment.astimezone(timezone.utc)
+        day = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
+        if self in (Align.DAY, Align.UTC_DAYS):
+            return day
+        if self is Align.WEEK:
+            return day - timedelta(days=(day.weekday() + 1) % 7)  # back to Sunday
+        if self is Align.ISO_WEEK:
+            return day - timedelta(days=day.weekday())  # back to Monday
+        months = _MONTHS[self.value]
+        return day.replace(month=(day.month - 1) // months * months + 1, day=1)
+
+    def following(self, start: datetime) -> datetime:
+        """The start of the period after the one starting at `start`."""
+        if self in (Align.DAY, Align.UTC_DAYS):
+            return start + timedelta(days=1)
+        if self in (Align.WEEK, Align.ISO_WEEK):
+            return start + timedelta(days=7)
+        month = start.month - 1 + _MONTHS[self.value]
+        return start.replace(year=start.year + month // 12, month=month % 12 + 1, day=1)
+
+    def ceil(self, moment: datetime) -> datetime:
+        """`moment` itself if a period starts there, else the start of the next period."""
+        start = self.floor(moment)
+        return start if start == moment else self.following(start)
+
+
+class Kind(enum.Enum):
+    WINDOWED = "windowed"
+    # One request reads everything as it stands now: no window, no bookmark.
+    SNAPSHOT = "snapshot"
+    # Amazon makes the reports on its own (settlements): they are listed and read, never requested.
+    LISTED = "listed"
+
+
+class LookBack(enum.Enum):
+    """How a sync reads again the days before its bookmark, where Amazon may have added rows since."""
+
+    # The sync's first window starts that much earlier.
+    EARLIER_START = "earlier start"
+    # The re-read is a window of its own before the bookmark, so the windows past the bookmark are
+    # those a sync without look-back has, and reports a stopped sync requested for them are found again.
+    OWN_WINDOWS = "own windows"
+    # Never: each record totals its window (its key holds the window's end), and a re-read of a
+    # shorter window would replace those totals with a few days' worth.
+    NEVER = "never"
+
+
+@dataclass(frozen=True)
+class SyncRange:
+    """What the settings ask of one sync, as windows need it."""
+
+    start: datetime  # start_date
+    end: datetime  # end_date, never past the time the settings were read
+    period_days: int
+    lookback_days: int
+    now: datetime
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """One stream's window rules."""
+
+    kind: Kind = Kind.WINDOWED
+    # The widest window Amazon serves in one request, in days (None: only period_days limits it).
+    cap_days: int | None = None
+    align: Align = Align.INSTANT
+    # Reporting periods: one period a request, whatever the cap (else as many as fit in it).
+    one_period: bool = False
+    look_back: LookBack = LookBack.EARLIER_START
+    # Read again at least this far before the bookmark, whatever lookback_days says.
+    look_back_at_least: timedelta = timedelta(0)
+    # Windows end at least this long before now: Amazon still revises (or has not published) those days.
+    hold_back: timedelta = timedelta(0)
+    # Amazon serves only the trailing years: no window starts earlier.
+    horizon_years: int | None = None
+
+    @property
+    def windowed(self) -> bool:
+        """Whether the stream keeps a bookmark (windows, or listed reports by their period's end)."""
+        return self.kind is not Kind.SNAPSHOT
+
+    @property
+    def names_last_second(self) -> bool:
+        """Whether Amazon reads a window as whole dates, its end date included: the request names the
+        window's last second, not the next day's midnight."""
+        return self.align is not Align.INSTANT
+
+    def in_periods(self, period: str) -> WindowPlan:
+        """The plan of a sync whose `reportPeriod` option is `period`."""
+        if self.align is not Align.REPORT_PERIOD:
+            return self
+        return replace(self, align=Align(period))
+
+    def days(self, period_days: int) -> int:
+        """How many days one request covers at most: period_days, never past the cap."""
+        return min(period_days, self.cap_days or period_days)
+
+    def capped(self, days: int) -> WindowPlan:
+        """The same plan with another cap."""
+        return replace(self, cap_days=days)
+
+    def look_back_for(self, lookback_days: int) -> timedelta:
+        """How far before the bookmark this sync reads again."""
+        if self.look_back is LookBack.NEVER:
+            return timedelta(0)
+        return max(timedelta(days=lookback_days), self.look_back_at_least)
+
+    def oldest(self, now: datetime) -> datetime | None:
+        """The first period Amazon still serves (with a day's margin), if it serves only the trailing years."""
+        if self.horizon_years is None:
+            return None
+        try:
+            back = now.replace(year=now.year - self.horizon_years)
+        except ValueError:  # February 29
+            back = now.replace(year=now.year - self.horizon_years, day=28)
+        return self.align.ceil(back + timedelta(days=1))
+
+    def first(self, sync: SyncRange) -> datetime:
+        """Where the earliest window may start: start_date on the alignment (the day holding it, or the
+        first whole period after it), never before what Amazon serves."""
+        lower = sync.start
+        oldest = self.oldest(sync.now)
+        if oldest is not None:
+            lower = max(lower, oldest)
+        return self.align.ceil(lower) if self.align.is_period else self.align.floor(lower)
+
+    def start(self, sync: SyncRange, bookmark: datetime | None) -> datetime:
+        """Where this sync's windows past the look-back start: the bookmark on the alignment (less the
+        look-back, for EARLIER_START), never before `first`."""
+        first = self.first(sync)
+        if bookmark is None:
+            return first
+        if self.look_back is LookBack.EARLIER_START:
+            bookmark -= self.look_back_for(sync.lookback_days)
+        return max(first, self.align.floor(bookmark))
+
+    def short_of_horizon(self, sync: SyncRange, bookmark: datetime | None) -> datetime | None:
+        """The first period Amazon serves, when this sync would start before it (else None)."""
+        oldest = self.oldest(sync.now)
+        if oldest is None:
+            return None
+        wanted = sync.start if bookmark is None else self.align.floor(bookmark - self.look_back_for(sync.lookback_days))
+        return oldest if wanted < oldest else None
+
+    def last_end(self, sync: SyncRange) -> datetime:
+        """Where the last window may end: end_date, the hold-back before now, on the alignment."""
+        end = sync.end
+        if self.hold_back:
+            end = min(end, sync.now - self.hold_back)
+        return self.align.floor(end)
+
+    def cut(self, lower: datetime, upper: datetime, period_days: int) -> list[Window]:
+        """[lower, upper) cut into consecutive windows of at most `days(period_days)` days; reporting
+        periods as whole periods, as many in a window as fit (at least one), or one with `one_period`."""
+        days = timedelta(days=self.days(period_days))
+        result = []
+        cursor = lower
+        if not self.align.is_period:
+            while cursor < upper:
+                end = min(cursor + days, upper)
+                result.append((cursor, end))
+                cursor = end
+            return result
+        while cursor < upper:
+            end = self.align.following(cursor)
+            if end > upper:
+                break
+            while not self.one_period:
+                after = self.align.following(end)
+                if after > upper or after - cursor > days:
+                    break
+                end = after
+            result.append((cursor, end))
+            cursor = end
+        return result
+
+    def windows(self, sync: SyncRange, bookmark: datetime | None) -> list[Window]:
+        """This sync's windows, in order: the look-back's, then from the bookmark (or start_date) on."""
+        if self.kind is not Kind.WINDOWED:
+            return []
+        start = self.start(sync, bookmark)
+        end = self.last_end(sync)
+        if self.look_back is LookBack.EARLIER_START:
+            return self.cut(start, end, sync.period_days)
+        again = self._re_read_from(sync, bookmark, start, end)
+        planned = self.cut(start, end, sync.period_days)
+        # Without the windows past the look-back that end before the bookmark (a lowered end_date, a
+        # bookmark that is not on a period boundary, the hold-back): they would read again what the
+        # look-back does not ask for.
+        ahead = [window for window in planned if bookmark is None or window[1] >= bookmark]
+        return self.cut(again, start, sync.period_days) + ahead
+
+    def _re_read_from(self, sync: SyncRange, bookmark: datetime | None, start: datetime, end: datetime) -> datetime:
+        """Where the re-read before `start` begins (`start` itself when there is none); it re-reads
+        every period it touches."""
+        back = self.look_back_for(sync.lookback_days)
+        first = self.first(sync)
+        if bookmark is None or not back or end <= first or start >= end:
+            return start
+        return min(start, max(first, self.align.floor(start - back)))
+
+    def listed_since(self, sync: SyncRange, bookmark: datetime | None) -> tuple[datetime, datetime]:
+        """Listed reports: the period end after which reports are read, and the creation time from which
+        Amazon is asked to list them (never further back than it keeps them listable)."""
+        since = max(sync.start, bookmark or sync.start)
+        return since, max(since, sync.now - LISTING_HORIZON)
+
+    def describe(self) -> str:
+        """The window of one request, as the README's streams table says it."""
+        if self.kind is Kind.SNAPSHOT:
+            return "snapshot"
+        if self.kind is Kind.LISTED:
+            # Settlements are the only reports Amazon makes on its own that the tap reads.
+            return "Amazon's settlement period"
+        hours = int(self.hold_back.total_seconds()) // 3600
+        if self.align is Align.REPORT_PERIOD:
+            periods = "one `reportPeriod`" if self.one_period else "whole `reportPeriod`s"
+            return f"{periods}; ends {hours} h before now"
+        if self.align is Align.ISO_WEEK:
+            weeks = (self.cap_days or 7) // 7
+            span = f"up to {weeks} whole ISO weeks" if weeks > 1 and not self.one_period else "one ISO week"
+            return f"{span} (Monday to Sunday); read from {hours} h after it ends"
+        text = f"{self.cap_days} days"
+        if self.align is Align.UTC_DAYS:
+            text += " of whole UTC days"
+        # A hold-back under an hour is the margin for the clocks' difference, not worth a mention.
+        if hours:
+            text += f"; ends {hours} h before now"
+        elif self.align is Align.UTC_DAYS:
+            text += " (today waits until it is over)"
+        return text
+
+
+SNAPSHOT = WindowPlan(kind=Kind.SNAPSHOT)
+LISTED = WindowPlan(kind=Kind.LISTED, look_back=LookBack.NEVER)
+
+
+def last_second(end: datetime) -> datetime:
+    """The last second of a window that ends at `end` (Amazon's inclusive end of a report's window)."""
+    return end - timedelta(seconds=1)
+
+
+def last_day(end: datetime) -> datetime:
+    """The last day of a window of whole days that ends at `end` (Amazon's inclusive end date)."""
+    return end - timedelta(days=1)
