@@ -66,9 +66,16 @@ class LWAToken:
                 data=self._form,
                 headers={"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"},
                 timeout=self._timeout,
+                # A redirect followed with 307 would carry the client secret and refresh token elsewhere.
+                allow_redirects=False,
             )
         except requests.RequestException as exc:
             raise TransientError(f"Login with Amazon could not be reached ({type(exc).__name__})") from None
+        if 300 <= response.status_code < 400:
+            raise AuthError(
+                f"Login with Amazon answered with a redirect (HTTP {response.status_code}), not followed, so "
+                "the credentials went nowhere else: check lwa_token_url"
+            )
         if response.status_code >= 500 or response.status_code == 429:
             raise TransientError(f"Login with Amazon answered HTTP {response.status_code}")
         try:

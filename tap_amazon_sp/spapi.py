@@ -127,8 +127,15 @@ class SPAPIClient:
             began = time.monotonic()
             try:
                 self.request_count += 1
+                # SP-API never redirects: following one would carry the access token to another host.
                 response = self.session.request(
-                    op.method, self.base_url + path, params=query, json=json, headers=headers, timeout=self.timeout
+                    op.method,
+                    self.base_url + path,
+                    params=query,
+                    json=json,
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
                 )
             except requests.RequestException as exc:
                 self._measured(operation, op.path, None, began)
@@ -187,6 +194,9 @@ def _refusal(
 ) -> AuthError | APIError:
     request_id = response.headers.get("x-amzn-RequestId", "")
     text = f"{operation} failed: HTTP {status} {code}: {message}"
+    if 300 <= status < 400:
+        elsewhere = urlsplit(response.headers.get("Location", "")).netloc or "another address"
+        text = f"{operation} failed: HTTP {status}, a redirect to {elsewhere}, not followed: SP-API never redirects"
     if details:
         text += f" ({details})"
     if request_id:

@@ -79,3 +79,21 @@ def test_a_done_report_without_a_document_stops_the_window_instead_of_reading_as
     assert "is DONE but Amazon named no document for it (no reportDocumentId)" in error_line(run)
     assert run.records(ALL_ORDERS) == []
     assert run.bookmark(ALL_ORDERS, US) is None
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ("createReport", "createReport failed: HTTP 307, a redirect to localhost:"),
+        ("getReport", "getReport failed: HTTP 307, a redirect to localhost:"),
+        ("lwa", "Login with Amazon answered with a redirect (HTTP 307), not followed"),
+    ],
+)
+def test_a_redirect_is_never_followed_so_no_token_or_secret_goes_to_another_host(
+    sim: Simulator, tmp_path: Path, key: str, said: str
+):
+    sim.set_faults(redirect={key: 1})
+    run = cli(sim, tmp_path)
+    assert said in error_line(run)
+    assert not [r for r in sim.requests if r.path.startswith("/_elsewhere")]
+    assert run.bookmark(ALL_ORDERS, US) is None

@@ -242,6 +242,12 @@ SWITCHES: dict[str, Switch] = {
             "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before",
         ),
         Switch(
+            "redirect",
+            {},
+            _counters,
+            "{operationId|lwa: n}: the next n requests answer 307 to another host (localhost for 127.0.0.1)",
+        ),
+        Switch(
             "garbled_answer",
             {},
             _counters,

@@ -508,7 +508,11 @@ class Simulator:
                 fault_key = operation or ""
             if self._drop(handler, fault_key, method, path, query, headers, body, started):
                 return
-            if path == _LWA_PATH:
+            if self.faults.take("redirect", fault_key):
+                # Another host name for this server: a client that follows carries its headers there.
+                elsewhere = self.url.replace("127.0.0.1", "localhost") + "/_elsewhere"
+                response = _Response(307, b"", {"Location": elsewhere})
+            elif path == _LWA_PATH:
                 response = self._lwa(method, path, body, headers)
             elif path.startswith(_DOCUMENT_PREFIX):
                 response = self._document(method, path, query, headers)
