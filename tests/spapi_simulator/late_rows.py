@@ -13,8 +13,9 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from .data import Dataset, _expected, _filter_value
+from .data import Dataset
 from .rendering import marketplace
+from .report_families.flat import expected_record, filter_value
 from .reports_data import FLAT_SPECS
 
 __all__ = ["late_row"]
@@ -32,9 +33,9 @@ def late_row(dataset: Dataset, report_type: str, marketplace_id: str, at: dateti
     first = spec.columns[0].header
     row[first] = f"LATE-{row[first]}"
     row[spec.filter_header] = at
-    position = sum(1 for r in rows if _filter_value(r, spec) <= at)
+    position = sum(1 for r in rows if filter_value(r, spec) <= at)
     rows.insert(position, row)
     try:
-        yield _expected(row, spec)
+        yield expected_record(row, spec)
     finally:
         rows.remove(row)
