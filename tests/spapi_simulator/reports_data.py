@@ -211,7 +211,7 @@ JP_LISTING_HEADERS: dict[str, str] = {
 }
 
 
-# --- the rest of the catalogue, served by the generic generator (data.py `_generic_rows`) ------------
+# --- the rest of the catalogue, served by the generic generator (report_families/generic.py) ----------
 
 _LISTING = """
     item-name t, item-description t, listing-id t, seller-sku t, price d, quantity i, open-date dt, image-url t,
