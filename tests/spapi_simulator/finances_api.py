@@ -17,9 +17,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .paging import Pager, Query, check_before_bounds, fingerprint, first, page_slice, when
+from .paging import Query, check_before_bounds, fingerprint, first, page_slice, when
 from .rendering import MARKETPLACES
 from .reports import ApiError, format_time
+from .rest_api import World, answers, simulated
 from .tap_form import tap_form
 
 __all__ = ["FinancesApi"]
@@ -40,16 +41,17 @@ def _amount(rng: random.Random, low: int = 100, high: int = 50000) -> float:
     return float(Decimal(rng.randrange(low, high)) / 100)
 
 
+@simulated("finances")
 class FinancesApi:
     """Financial event groups, events and transactions of one seller."""
 
-    def __init__(self, seed: int, rows: int, pager: Pager, anchor: datetime) -> None:
-        rng = random.Random(f"{seed}:{rows}:finances")
-        self.pager = pager
-        self.groups = self._groups(rng, anchor)
+    def __init__(self, world: World) -> None:
+        rng = random.Random(f"{world.seed}:{world.rows}:finances")
+        self.pager = world.pager
+        self.groups = self._groups(rng, world.anchor)
         # (list name, internal posted time, event) -- some events have no PostedDate of their own.
-        self.events = self._events(rng, rows, anchor)
-        self.transactions = self._transactions(rng, rows, anchor)
+        self.events = self._events(rng, world.rows, world.anchor)
+        self.transactions = self._transactions(rng, world.rows, world.anchor)
         # Transactions Amazon has not shown yet (a late posting), by id.
         self._hidden: set[str] = set()
         # v0 answers larger than this (JSON bytes of the page's rows) are refused, as Amazon refuses
@@ -268,6 +270,7 @@ class FinancesApi:
 
     # ---- operations ------------------------------------------------------------------------
 
+    @answers("listFinancialEventGroups")
     def list_financial_event_groups(self, query: Query) -> dict[str, Any]:
         bounds = self._range(
             query, "FinancialEventGroupStartedAfter", "FinancialEventGroupStartedBefore", required=False
@@ -286,6 +289,7 @@ class FinancesApi:
             payload["NextToken"] = token
         return {"payload": payload}
 
+    @answers("listFinancialEvents")
     def list_financial_events(self, query: Query) -> dict[str, Any]:
         bounds = self._range(query, "PostedAfter", "PostedBefore", required=False)
         rows = [] if bounds is None else self._events_in(*bounds)
@@ -301,6 +305,7 @@ class FinancesApi:
             payload["NextToken"] = token
         return {"payload": payload}
 
+    @answers("listTransactions")
     def list_transactions(self, query: Query) -> dict[str, Any]:
         bounds = self._range(query, "postedAfter", "postedBefore", required=True)
         rows = [] if bounds is None else self._transactions_in(first(query, "marketplaceId"), *bounds)

@@ -8,9 +8,10 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .paging import Pager, Query, fingerprint, first, page_slice
+from .paging import Query, fingerprint, first, page_slice
 from .rendering import MARKETPLACES
 from .reports import ApiError
+from .rest_api import World, answers, simulated
 from .tap_form import tap_form
 
 __all__ = ["InventoryApi"]
@@ -21,13 +22,14 @@ TOKEN_TTL = 30.0
 PAGE_SIZE = 50
 
 
+@simulated("inventory")
 class InventoryApi:
     """The FBA inventory of every marketplace."""
 
-    def __init__(self, seed: int, rows: int, pager: Pager) -> None:
-        self.seed = seed
-        self.rows = rows
-        self.pager = pager
+    def __init__(self, world: World) -> None:
+        self.seed = world.seed
+        self.rows = world.rows
+        self.pager = world.pager
         self._summaries: dict[str, list[dict[str, Any]]] = {}
 
     def summaries(self, marketplace_id: str) -> list[dict[str, Any]]:
@@ -74,6 +76,7 @@ class InventoryApi:
             self._summaries[marketplace_id] = rows
         return self._summaries[marketplace_id]
 
+    @answers("getInventorySummaries")
     def get_inventory_summaries(self, query: Query) -> dict[str, Any]:
         marketplace_id = first(query, "marketplaceIds") or ""
         if first(query, "granularityId") != marketplace_id or marketplace_id not in MARKETPLACES:

@@ -15,9 +15,10 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .paging import Pager, Query, check_before_bounds, fingerprint, first, page_slice, when
+from .paging import Query, check_before_bounds, fingerprint, first, page_slice, when
 from .rendering import MARKETPLACES
 from .reports import ApiError, format_time
+from .rest_api import World, answers, simulated
 from .tap_form import tap_form
 
 __all__ = ["OrdersApi"]
@@ -50,14 +51,15 @@ def _money(amount: Decimal, currency: str) -> dict[str, str]:
     return {"amount": str(amount), "currencyCode": currency}
 
 
+@simulated("orders")
 class OrdersApi:
     """The orders of every marketplace, and searchOrders over them."""
 
-    def __init__(self, seed: int, rows: int, pager: Pager, anchor: datetime) -> None:
-        self.seed = seed
-        self.rows = rows
-        self.pager = pager
-        self.anchor = anchor
+    def __init__(self, world: World) -> None:
+        self.seed = world.seed
+        self.rows = world.rows
+        self.pager = world.pager
+        self.anchor = world.anchor
         self._orders: dict[str, list[dict[str, Any]]] = {}
         self._changes: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -190,6 +192,7 @@ class OrdersApi:
 
     # ---- searchOrders ----------------------------------------------------------------------
 
+    @answers("searchOrders")
     def search_orders(self, query: Query) -> dict[str, Any]:
         created_after, updated_after = first(query, "createdAfter"), first(query, "lastUpdatedAfter")
         if (created_after is None) == (updated_after is None):

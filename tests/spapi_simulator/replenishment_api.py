@@ -32,10 +32,10 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from .faults import Faults
 from .json_forms import to_record, to_wire
 from .rendering import MARKETPLACES
 from .reports import ApiError
+from .rest_api import World, answers, simulated
 from .validation import parse_datetime
 
 __all__ = ["SERVED", "ReplenishmentApi"]
@@ -153,13 +153,14 @@ def _percent(rng: random.Random) -> Decimal:
     return Decimal(rng.randrange(0, 10001)) / 100
 
 
+@simulated("replenishment", vendor=True)
 class ReplenishmentApi:
     """The Subscribe & Save business of one selling partner, in every marketplace the API serves."""
 
-    def __init__(self, seed: int, rows: int, faults: Faults) -> None:
-        self.seed = seed
-        self.rows = rows
-        self.faults = faults
+    def __init__(self, world: World) -> None:
+        self.seed = world.seed
+        self.rows = world.rows
+        self.faults = world.faults
         self._lock = threading.Lock()
         self.reset()
 
@@ -317,6 +318,7 @@ class ReplenishmentApi:
 
     # ---- operations ------------------------------------------------------------------------
 
+    @answers("getSellingPartnerMetrics", reads="body")
     def get_selling_partner_metrics(self, body: Mapping[str, Any]) -> dict[str, Any]:
         vendor = self.vendor()
         marketplace_id, period_type, start, end = self._common(body, vendor=vendor)
@@ -350,6 +352,7 @@ class ReplenishmentApi:
                 metrics.append({**row, "timeInterval": self._interval(monday, last), "currencyCode": currency})
         return to_wire({"metrics": metrics})
 
+    @answers("listOfferMetrics", reads="body")
     def list_offer_metrics(self, body: Mapping[str, Any]) -> dict[str, Any]:
         vendor = self.vendor()
         filters = body["filters"]
@@ -391,6 +394,7 @@ class ReplenishmentApi:
                 ]
         return to_wire({"offers": rows, "pagination": {"totalResults": len(offers)} if self.send_total else {}})
 
+    @answers("listOffers", reads="body")
     def list_offers(self, body: Mapping[str, Any]) -> dict[str, Any]:
         vendor = self.vendor()
         filters = body["filters"]

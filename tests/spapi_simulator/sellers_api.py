@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .rendering import MARKETPLACES
+from .rest_api import World, answers, simulated
 
 __all__ = ["SellersApi"]
 
@@ -12,8 +13,12 @@ __all__ = ["SellersApi"]
 _LANGUAGES = {"US": "en_US", "CA": "en_CA", "MX": "es_MX", "BR": "pt_BR"}
 
 
+@simulated("sellers")
 class SellersApi:
     """The simulated seller's marketplace participations."""
+
+    def __init__(self, world: World) -> None:
+        pass
 
     def participations(self) -> list[dict[str, Any]]:
         result = []
@@ -36,6 +41,7 @@ class SellersApi:
             )
         return result
 
+    @answers("getMarketplaceParticipations")
     def get_marketplace_participations(self, query: Any) -> dict[str, Any]:
         return {"payload": self.participations()}
 

@@ -39,8 +39,6 @@ from tap_amazon_sp.operations import OPERATIONS, Operation, match
 
 from .data import Dataset
 from .faults import Faults
-from .finances_api import FinancesApi
-from .inventory_api import InventoryApi
 from .lwa import (
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
@@ -49,12 +47,10 @@ from .lwa import (
     TokenStore,
     handle_token_request,
 )
-from .orders_api import OrdersApi
 from .paging import Pager
-from .replenishment_api import ReplenishmentApi
 from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
 from .reports_data import SETTLEMENT
-from .sellers_api import SellersApi
+from .rest_api import World, build
 from .usage_plans import UsagePlans
 from .validation import check_request, parse_datetime
 
@@ -65,19 +61,9 @@ _JSON = "application/json"
 _DOCUMENT_PREFIX = "/_documents/"
 _CONTROL_PREFIX = "/_sim/"
 _LWA_PATH = "/auth/o2/token"
-# What a vendor account may call here: the Reports and Replenishment APIs (the seller APIs answer 403).
-_VENDOR_OPERATIONS = frozenset(
-    {
-        "createReport",
-        "getReports",
-        "getReport",
-        "cancelReport",
-        "getReportDocument",
-        "getSellingPartnerMetrics",
-        "listOfferMetrics",
-        "listOffers",
-    }
-)
+# What a vendor account may call here: the Reports API, and the REST APIs registered for vendors
+# too (rest_api.simulated); the seller APIs answer 403.
+_VENDOR_REPORT_OPERATIONS = frozenset({"createReport", "getReports", "getReport", "cancelReport", "getReportDocument"})
 
 
 @dataclass(frozen=True)
@@ -322,27 +308,27 @@ class Simulator:
         # (now, unless a test fixes it to make the output the same on every day).
         self.anchor = anchor or datetime.now(timezone.utc).replace(microsecond=0)
         self.pager = Pager(self.faults)
-        self.orders = OrdersApi(seed, rows, self.pager, self.anchor)
-        self.finances = FinancesApi(seed, rows, self.pager, self.anchor)
-        self.inventory = InventoryApi(seed, rows, self.pager)
-        self.sellers = SellersApi()
-        self.replenishment = ReplenishmentApi(seed, rows, self.faults)
+        # sim.orders, sim.finances, ...: every *_api.py module's API (rest_api.py).
+        self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults))
         self._handlers: dict[str, Callable[[_Call], _Response]] = {
             "createReport": self._create_report,
             "getReports": self._get_reports,
             "getReport": self._get_report,
             "cancelReport": self._cancel_report,
             "getReportDocument": self._get_report_document,
-            "searchOrders": _query_handler(self.orders.search_orders),
-            "listFinancialEventGroups": _query_handler(self.finances.list_financial_event_groups),
-            "listFinancialEvents": _query_handler(self.finances.list_financial_events),
-            "listTransactions": _query_handler(self.finances.list_transactions),
-            "getInventorySummaries": _query_handler(self.inventory.get_inventory_summaries),
-            "getMarketplaceParticipations": _query_handler(self.sellers.get_marketplace_participations),
-            "getSellingPartnerMetrics": _body_handler(self.replenishment.get_selling_partner_metrics),
-            "listOfferMetrics": _body_handler(self.replenishment.list_offer_metrics),
-            "listOffers": _body_handler(self.replenishment.list_offers),
         }
+        for answer in rest:
+            self._handlers[answer.operation] = (_body_handler if answer.reads == "body" else _query_handler)(
+                answer.answer
+            )
+        self._vendor_operations = _VENDOR_REPORT_OPERATIONS | {a.operation for a in rest if a.vendor}
+
+    def __getattr__(self, name: str) -> Any:
+        # A simulated REST API by its registered name (sim.inventory); only reached for other names.
+        apis = self.__dict__.get("_apis") or {}
+        if name in apis:
+            return apis[name]
+        raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -429,9 +415,9 @@ class Simulator:
             self._violations.clear()
         self.faults.reset()
         self.usage_plans.refill_all()
-        self.orders.reset()
-        self.finances.reset()
-        self.replenishment.reset()
+        for api in self._apis.values():
+            if hasattr(api, "reset"):
+                api.reset()
 
     def issued_secrets(self) -> list[str]:
         """Everything secret this simulator knows or handed out: the client secret, the refresh
@@ -644,7 +630,7 @@ class Simulator:
         for problem in problems:
             self._violation(method, path, problem.reason)
 
-        if self.faults.get("account_type") == "Vendor" and op.name not in _VENDOR_OPERATIONS:
+        if self.faults.get("account_type") == "Vendor" and op.name not in self._vendor_operations:
             self._violation(method, path, f"{op.name} is a seller operation, called by a vendor")
             return _json_response(
                 403,
