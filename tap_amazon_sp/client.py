@@ -18,9 +18,10 @@ from singer_sdk.singerlib import Catalog, MetadataMapping
 from tap_amazon_sp import catalog_input
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
-from tap_amazon_sp.errors import APIError, CatalogError, LimitError, ReportError
+from tap_amazon_sp.errors import CatalogError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
+from tap_amazon_sp.paging import PagedReads, dig, merged
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
@@ -439,66 +440,7 @@ class AmazonSPStream(EdgeStream):
         return True
 
 
-# How often one window's paging is started over (expired token, answer too large) before giving up.
-PAGING_RESTARTS = 4
-
-
-@dataclass(frozen=True)
-class OffsetPaging:
-    """Paging by offset: a request names its page (`limit` rows from `offset`) in the object at
-    `request_path`, the answer gives the number of matching rows at `total_path`, and Amazon refuses
-    an offset past `max_offset`."""
-
-    limit: int
-    max_offset: int
-    request_path: tuple[str, ...] = ("pagination",)
-    total_path: tuple[str, ...] = ("pagination", "totalResults")
-
-    @property
-    def reachable(self) -> int:
-        """How many rows one request's pages can hold: those up to the last page Amazon serves."""
-        return (self.max_offset // self.limit + 1) * self.limit
-
-    def page(self, request: Mapping[str, Any], offset: int) -> dict[str, Any]:
-        """The request for the page starting at `offset`."""
-        return merged(request, _nested(self.request_path, {"limit": self.limit, "offset": offset}))
-
-    def total(self, body: Mapping[str, Any]) -> int | None:
-        found = dig(body, self.total_path)
-        return found if isinstance(found, int) and not isinstance(found, bool) else None
-
-
-def dig(body: Any, path: tuple[str, ...]) -> Any:
-    """The value at `path` in nested objects, None where a step is missing."""
-    for key in path:
-        body = body.get(key) if isinstance(body, Mapping) else None
-    return body
-
-
-def merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """`base` with `extra` laid over it, objects merged key by key (a JSON body's nested filters)."""
-    out = dict(base)
-    for key, value in extra.items():
-        inner = out.get(key)
-        out[key] = merged(inner, value) if isinstance(inner, Mapping) and isinstance(value, Mapping) else value
-    return out
-
-
-def _nested(path: tuple[str, ...], value: dict[str, Any]) -> dict[str, Any]:
-    for key in reversed(path):
-        value = {key: value}
-    return value
-
-
-class RestartPaging(Exception):
-    """A window's paging was refused mid-way: the window must be read again from its first page."""
-
-    def __init__(self, error: APIError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-class RestStream(AmazonSPStream):
+class RestStream(AmazonSPStream, PagedReads):
     """A stream read from one paged SP-API operation (not a report), in time windows or as a snapshot.
 
     Subclasses name the operation and say how a page is read; this class owns windows, look-back,
@@ -509,24 +451,9 @@ class RestStream(AmazonSPStream):
     already emitted are not emitted again.
     """
 
-    operation: ClassVar[str] = ""
-    # The query parameter that carries the page token, and the keys leading to the next one in a
-    # page (none: the operation has a single page).
-    token_param: ClassVar[str] = "nextToken"
-    next_token_path: ClassVar[tuple[str, ...]] = ()
-    # Whether a next-page request repeats the first request's parameters (most operations want that).
-    token_keeps_params: ClassVar[bool] = True
-    # The page-size parameter of an operation that refuses an answer too large to send (Finances v0:
-    # 400 InvalidInput past its transaction or 10 MB limit), halved when a window is read again.
-    page_size_param: ClassVar[str | None] = None
-    _page_size: int | None = None
     # Whether a request carries its parameters as a JSON body (POST operations), not a query string.
     json_body: ClassVar[bool] = False
     windows_at_commit = True
-    # Where a page holds its records (read by the default `page_records` and by offset paging).
-    records_path: ClassVar[tuple[str, ...]] = ()
-    # Paging by offset (limit, offset, total) instead of by token.
-    offset_paging: ClassVar[OffsetPaging | None] = None
 
     @property
     @override
@@ -535,15 +462,6 @@ class RestStream(AmazonSPStream):
         return None
 
     # ---- hooks for subclasses ---------------------------------------------------------------
-
-    def next_token(self, body: Mapping[str, Any]) -> str | None:
-        """The next page's token in a response, if there is one."""
-        if not self.next_token_path:
-            return None
-        found: Any = body
-        for key in self.next_token_path:
-            found = (found or {}).get(key)
-        return str(found) if found else None
 
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
         """The records of one page, in the stream's shape: by default `record` of each item at `records_path`."""
@@ -554,15 +472,6 @@ class RestStream(AmazonSPStream):
     def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
         """One item of a page as a record (for the default `page_records`)."""
         return dict(snake_keys(item))
-
-    def narrower(self, request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
-        """Requests that together ask for what `request` asks, each for fewer rows (offset paging,
-        when more rows match than Amazon pages through); None when the operation has no such filter."""
-        return None
-
-    def describe(self, request: Mapping[str, Any]) -> str:
-        """What a request asks for, in a few words, for errors about it."""
-        return ""
 
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
         """Parameters (query, or JSON body) of a windowed stream's first request for [start, end),
@@ -580,20 +489,6 @@ class RestStream(AmazonSPStream):
     @cached_property
     def _blank_record(self) -> dict[str, None]:
         return dict.fromkeys(self.schema["properties"])
-
-    def begin_chain(self) -> None:
-        """Called before the first page of a request chain is read, again when it is started over."""
-
-    def smaller_pages(self, params: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The same request asking for half as many rows a page, if the operation can."""
-        if self.page_size_param is None:
-            return None
-        size = int(params.get(self.page_size_param) or 0)
-        return {**params, self.page_size_param: size // 2} if size > 1 else None
-
-    def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
-        """What makes a record unique in one request chain (its primary key by default)."""
-        return tuple(record.get(k) for k in self.primary_keys or ())
 
     def serves(self, context: Context | None) -> bool:
         """Whether Amazon serves this stream in a partition (every one, unless a stream says otherwise)."""
@@ -627,121 +522,11 @@ class RestStream(AmazonSPStream):
         sync = self.sync_range()
         return self.window.cut(start, self.window.last_end(sync), sync.period_days)
 
-    # ---- paging ----------------------------------------------------------------------------
-
-    def pages(self, params: Mapping[str, Any], token: str | None = None) -> Iterator[dict[str, Any]]:
-        """Every page of one request chain (from `token`'s page on, if given); raises RestartPaging
-        when reading it again may succeed."""
-        if self.offset_paging is not None:
-            yield from self.offset_pages(params)
-            return
-        query = {**params, self.token_param: token} if token else dict(params)
-        while True:
-            try:
-                body = self.request(query)
-            except APIError as exc:
-                # Past the first page only the token changed, so a 400 is about the token (or, where
-                # pages can be too large, about this page's size); smaller pages may help either way.
-                if exc.status == 400 and (token is not None or self.smaller_pages(params) is not None):
-                    raise RestartPaging(exc) from exc
-                raise
-            yield body
-            token = self.next_token(body)
-            if not token:
-                return
-            query = {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
-
     def request(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One call of the stream's operation."""
         if self.json_body:
             return self.runtime.client.call(self.operation, json=params)
         return self.runtime.client.call(self.operation, params=params)
-
-    def offset_pages(self, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every page of one request read by offset, up to its total.
-
-        When more rows match than Amazon pages through, the request is split (`narrower`) before
-        anything is emitted, or refused with a LimitError: never cut short.
-        """
-        paging = self.offset_paging
-        assert paging is not None
-        offset = 0
-        while True:
-            body = self.request(paging.page(request, offset))
-            total = paging.total(body)
-            if total is not None and total > paging.reachable:
-                parts = self.narrower(request) if offset == 0 else None
-                if parts is None:
-                    what = self.describe(request)
-                    raise LimitError(
-                        f"{self.name}: {total} rows match one {self.operation} request"
-                        f"{f' ({what})' if what else ''}, and Amazon pages through {paging.reachable} at most "
-                        f"(offset up to {paging.max_offset}); the bookmark stays before this request's window"
-                    )
-                for part in parts:
-                    yield from self.offset_pages(part)
-                return
-            yield body
-            offset += paging.limit
-            # Without a total, a page shorter than the limit is the last one.
-            rows = dig(body, self.records_path) or []
-            if not rows or (total is not None and offset >= total) or (total is None and len(rows) < paging.limit):
-                return
-            if offset > paging.max_offset:
-                what = self.describe(request)
-                raise LimitError(
-                    f"{self.name}: more rows match one {self.operation} request{f' ({what})' if what else ''} than "
-                    f"Amazon pages through ({paging.reachable} at most, offset up to {paging.max_offset}); "
-                    f"the bookmark stays before this request's window"
-                )
-
-    def read_chain(
-        self,
-        params: Mapping[str, Any],
-        context: Context | None,
-        *,
-        seen: set[tuple[Any, ...]] | None = None,
-        on_page: Callable[[list[dict[str, Any]]], None] | None = None,
-        token: str | None = None,
-        after_page: Callable[[str | None], None] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """The records of one request chain, each once (by `record_key`), starting it over when refused.
-
-        `token` continues a chain an earlier sync left (a refused one starts the chain over from its
-        first page); `after_page` hears, once a page's records were all emitted, the next page's token.
-        """
-        seen = set() if seen is None else seen
-        restarts = 0
-        if self.page_size_param is not None and self._page_size is not None:
-            # What fitted in an earlier window of this sync is where this one starts.
-            params = {**params, self.page_size_param: min(int(params[self.page_size_param]), self._page_size)}
-        while True:
-            self.begin_chain()
-            try:
-                for body in self.pages(params, token):
-                    fresh = []
-                    for record in map(self.complete, self.page_records(body, context)):
-                        key = self.record_key(record)
-                        if key not in seen:
-                            seen.add(key)
-                            fresh.append(record)
-                    if on_page is not None:
-                        on_page(fresh)
-                    yield from fresh
-                    if after_page is not None:
-                        after_page(self.next_token(body))
-                return
-            except RestartPaging as exc:
-                restarts += 1
-                if restarts > PAGING_RESTARTS:
-                    raise exc.error from None
-                token = None
-                params = self.smaller_pages(params) or params
-                if self.page_size_param is not None:
-                    self._page_size = params.get(self.page_size_param)
-                self.logger.warning(
-                    "%s: paging refused (%s); reading the window again from its first page", self.name, exc
-                )
 
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         """Every window from the bookmark (less the look-back) on, committing each after its last page."""

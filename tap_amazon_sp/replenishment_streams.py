@@ -40,7 +40,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp import marketplaces
-from tap_amazon_sp.client import AmazonSPStream, OffsetPaging, RestStream, merged
+from tap_amazon_sp.client import AmazonSPStream, RestStream
+from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
 from tap_amazon_sp.windows import Align, WindowPlan, last_day
 
