@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -21,10 +23,11 @@ from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
 from tap_amazon_sp.errors import CatalogError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot, options_key
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
+from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.paging import PagedReads, dig, merged
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
-from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
+from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, ReportResult
 from tap_amazon_sp.retry import Backoff
 from tap_amazon_sp.sdk_edge import EdgeStream
@@ -443,26 +446,45 @@ class AmazonSPStream(EdgeStream):
 class RestStream(AmazonSPStream, PagedReads):
     """A stream read from one paged SP-API operation (not a report), in time windows or as a snapshot.
 
-    Subclasses name the operation and say how a page is read; this class owns windows, look-back,
-    paging (by next token, or by offset with `offset_paging`), page-token expiry and bookmarks, and
-    sends parameters as a query string or, with `json_body`, as a JSON body. A window's bookmark is
-    committed only after its last page was emitted. A window whose paging is refused mid-way (a token
-    that expired, an answer too large to send) is read again from its first page, and records
-    already emitted are not emitted again.
+    Most streams only declare: the operation (its row in operations.py has the path), the
+    parameters every request carries, the two that bound a window, where a page holds its records
+    and its next token (paging.py), the schema and the window plan. Records are the items at
+    `records_path`, snake-cased. Hooks (`base_params`, `record`, `page_records`, ...) serve what a
+    declaration cannot say. This class owns windows, look-back and bookmarks, and sends parameters as
+    a query string or, with `json_body`, as a JSON body. A window's bookmark is committed only after
+    its last page was emitted.
     """
 
+    # Which account types have the stream (see `rest_stream_classes`).
+    account_types: ClassVar[tuple[str, ...]] = ("Seller",)
     # Whether a request carries its parameters as a JSON body (POST operations), not a query string.
     json_body: ClassVar[bool] = False
+    # Parameters every request carries; MARKETPLACE stands for the partition's marketplace id.
+    request_params: ClassVar[Mapping[str, Any]] = {}
+    # The parameters that bound a window [start, end), sent as Amazon's ISO instants.
+    window_bounds: ClassVar[tuple[str, str] | None] = None
+    # One partition per marketplace (the operation takes one), each record naming it in
+    # `marketplace_id`; otherwise one request chain covers the account.
+    per_marketplace: ClassVar[bool] = False
+    # Whether the items' amounts are Amazon's lossless decimals, kept exact (records.exact_numbers).
+    exact: ClassVar[bool] = False
+    # Record properties copied from inside the record (snake-cased paths), e.g. a marketplace id.
+    copied: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     windows_at_commit = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:
+            _REST_STREAMS.append(cls)
 
     @property
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
-        # One request covers the whole account unless a stream says otherwise.
-        return None
+        return super().partitions if self.per_marketplace else None
 
-    # ---- hooks for subclasses ---------------------------------------------------------------
+    # ---- hooks for what a declaration cannot say ---------------------------------------------
 
+    @override
     def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
         """The records of one page, in the stream's shape: by default `record` of each item at `records_path`."""
         if not self.records_path:
@@ -471,16 +493,27 @@ class RestStream(AmazonSPStream, PagedReads):
 
     def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
         """One item of a page as a record (for the default `page_records`)."""
-        return dict(snake_keys(item))
+        data = dict(snake_keys(item))
+        if self.exact:
+            data = exact_numbers(data)
+        for name, path in self.copied.items():
+            data[name] = dig(data, path)
+        if self.per_marketplace:
+            data["marketplace_id"] = str((context or {})["marketplace_id"])
+        return data
 
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
         """Parameters (query, or JSON body) of a windowed stream's first request for [start, end),
         laid over `base_params`."""
-        raise NotImplementedError
+        if self.window_bounds is None:
+            raise NotImplementedError
+        lower, upper = self.window_bounds
+        return {lower: amazon_time(start), upper: amazon_time(end)}
 
     def base_params(self, context: Context | None) -> dict[str, Any]:
         """Parameters (query, or JSON body) every request of this stream carries."""
-        return {}
+        marketplace_id = str((context or {}).get("marketplace_id", ""))
+        return {name: _for_marketplace(value, marketplace_id) for name, value in self.request_params.items()}
 
     def complete(self, record: dict[str, Any]) -> dict[str, Any]:
         """The record with every property of the schema, null where Amazon left it out."""
@@ -542,3 +575,35 @@ class RestStream(AmazonSPStream, PagedReads):
         else:
             yield from self.read_chain(self.base_params(context), context)
             self.runtime.client.progress.window(self.name)
+
+
+# Stands for the partition's marketplace id in a stream's `request_params` (alone, or in a list).
+MARKETPLACE = "<marketplace_id>"
+# Every RestStream class with a name, in the order their modules define them.
+_REST_STREAMS: list[type[RestStream]] = []
+
+
+def _for_marketplace(value: Any, marketplace_id: str) -> Any:
+    if value == MARKETPLACE:
+        return marketplace_id
+    if isinstance(value, (list, tuple)):
+        return [_for_marketplace(item, marketplace_id) for item in value]
+    return value
+
+
+def rest_stream_classes(account_type: str | None = None) -> dict[str, type[RestStream]]:
+    """Every REST stream of an account type (of any, if None) by name, found in the `*_streams` modules.
+
+    Streams are listed by API, in the order of their operations in operations.py, and each API's
+    streams in the order its module declares them: a new stream needs no list of streams edited.
+    """
+    package = importlib.import_module("tap_amazon_sp")
+    for module in pkgutil.iter_modules(package.__path__):
+        if module.name.endswith("_streams"):
+            importlib.import_module(f"tap_amazon_sp.{module.name}")
+    order = {name: index for index, name in enumerate(OPERATIONS)}
+    first: dict[str, int] = {}
+    for cls in _REST_STREAMS:
+        first[cls.__module__] = min(first.get(cls.__module__, len(order)), order.get(cls.operation, len(order)))
+    found = [cls for cls in _REST_STREAMS if account_type is None or account_type in cls.account_types]
+    return {str(cls.__dict__["name"]): cls for cls in sorted(found, key=lambda cls: first[cls.__module__])}

@@ -14,14 +14,14 @@ import sys
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.lifecycle import deprecated
-from tap_amazon_sp.records import amazon_time, exact_numbers, snake_keys
+from tap_amazon_sp.records import exact_numbers, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
 if sys.version_info >= (3, 12):
@@ -45,10 +45,7 @@ class _FinancesV0Stream(RestStream):
     token_param = "NextToken"
     next_token_path = ("payload", "NextToken")
     page_size_param = "MaxResultsPerPage"
-
-    @override
-    def base_params(self, context: Context | None) -> dict[str, Any]:
-        return {"MaxResultsPerPage": 100}
+    request_params: ClassVar[Mapping[str, Any]] = {"MaxResultsPerPage": 100}
 
 
 class FinancialEventGroupsStream(_FinancesV0Stream):
@@ -62,6 +59,9 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
     # change until it is paid out, so groups are re-read at least this far before the bookmark.
     window = replace(FINANCE_WINDOW, look_back_at_least=timedelta(days=30))
     operation = "listFinancialEventGroups"
+    window_bounds = ("FinancialEventGroupStartedAfter", "FinancialEventGroupStartedBefore")
+    records_path = ("payload", "FinancialEventGroupList")
+    exact = True
     schema = th.PropertiesList(
         th.Property("financial_event_group_id", th.StringType, required=True),
         th.Property("processing_status", th.StringType),
@@ -75,18 +75,6 @@ class FinancialEventGroupsStream(_FinancesV0Stream):
         th.Property("financial_event_group_start", th.DateTimeType),
         th.Property("financial_event_group_end", th.DateTimeType),
     ).to_dict()
-
-    @override
-    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {
-            "FinancialEventGroupStartedAfter": amazon_time(start),
-            "FinancialEventGroupStartedBefore": amazon_time(end),
-        }
-
-    @override
-    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
-        groups = (body.get("payload") or {}).get("FinancialEventGroupList") or []
-        return [exact_numbers(snake_keys(group)) for group in groups]
 
 
 class FinancialEventsStream(_FinancesV0Stream):
@@ -110,6 +98,7 @@ class FinancialEventsStream(_FinancesV0Stream):
     lifecycle = deprecated("2027-08-27", "financial_transactions")
     source = "Finances API v0 `listFinancialEvents`"
     operation = "listFinancialEvents"
+    window_bounds = ("PostedAfter", "PostedBefore")
     schema = th.PropertiesList(
         th.Property("event_id", th.StringType, required=True, description="Digest of event_type and the event."),
         th.Property("event_type", th.StringType, required=True, description="The list's name less 'List'."),
@@ -121,10 +110,6 @@ class FinancialEventsStream(_FinancesV0Stream):
 
     # Set by begin_chain, which read_chain calls before a chain's first page.
     _copies: Counter[str]
-
-    @override
-    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {"PostedAfter": amazon_time(start), "PostedBefore": amazon_time(end)}
 
     @override
     def begin_chain(self) -> None:
@@ -164,7 +149,12 @@ class FinancialTransactionsStream(RestStream):
     source = "Finances API 2024-06-19 `listTransactions`"
     window = FINANCE_WINDOW
     operation = "listTransactions"
+    # No marketplaceId: that way the answer covers every marketplace, US MFN orders included.
+    window_bounds = ("postedAfter", "postedBefore")
+    records_path = ("payload", "transactions")
     next_token_path = ("payload", "nextToken")
+    exact = True
+    copied: ClassVar[Mapping[str, tuple[str, ...]]] = {"marketplace_id": ("marketplace_details", "marketplace_id")}
     schema = th.PropertiesList(
         th.Property("transaction_id", th.StringType, required=True),
         th.Property("transaction_type", th.StringType),
@@ -198,17 +188,3 @@ class FinancialTransactionsStream(RestStream):
         th.Property("contexts", th.ArrayType(th.ObjectType(additional_properties=True))),
         th.Property("breakdowns", th.ArrayType(th.ObjectType(additional_properties=True))),
     ).to_dict()
-
-    @override
-    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        # No marketplaceId: that way the answer covers every marketplace, US MFN orders included.
-        return {"postedAfter": amazon_time(start), "postedBefore": amazon_time(end)}
-
-    @override
-    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
-        records = []
-        for transaction in (body.get("payload") or {}).get("transactions") or []:
-            record = exact_numbers(snake_keys(transaction))
-            record["marketplace_id"] = (record.get("marketplace_details") or {}).get("marketplace_id")
-            records.append(record)
-        return records

@@ -14,16 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
-from tap_amazon_sp.client import AmazonSPStream, RestStream
-from tap_amazon_sp.records import snake_keys
+from tap_amazon_sp.client import MARKETPLACE, RestStream
 
 if sys.version_info >= (3, 12):
-    from typing import override
+    pass
 else:
-    from typing_extensions import override
+    pass
 
 if TYPE_CHECKING:
-    from singer_sdk.helpers.types import Context
+    pass
 
 INTEGER = th.IntegerType
 
@@ -36,6 +35,15 @@ class InventorySummariesStream(RestStream):
     replication_key = None
     source = "FBA Inventory API v1 `getInventorySummaries`"
     operation = "getInventorySummaries"
+    # The operation takes exactly one marketplace: one partition each, as report streams have.
+    per_marketplace = True
+    request_params: ClassVar[Mapping[str, Any]] = {
+        "details": True,
+        "granularityType": "Marketplace",
+        "granularityId": MARKETPLACE,
+        "marketplaceIds": [MARKETPLACE],
+    }
+    records_path = ("payload", "inventorySummaries")
     next_token_path = ("pagination", "nextToken")
     schema = th.PropertiesList(
         th.Property("marketplace_id", th.StringType, required=True),
@@ -95,22 +103,3 @@ class InventorySummariesStream(RestStream):
             ),
         ),
     ).to_dict()
-
-    # The operation takes exactly one marketplace: one partition each, as report streams have.
-    partitions = AmazonSPStream.partitions
-
-    @override
-    def base_params(self, context: Context | None) -> dict[str, Any]:
-        marketplace_id = str((context or {})["marketplace_id"])
-        return {
-            "details": True,
-            "granularityType": "Marketplace",
-            "granularityId": marketplace_id,
-            "marketplaceIds": [marketplace_id],
-        }
-
-    @override
-    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
-        marketplace_id = str((context or {})["marketplace_id"])
-        summaries = (body.get("payload") or {}).get("inventorySummaries") or []
-        return [{**snake_keys(summary), "marketplace_id": marketplace_id} for summary in summaries]

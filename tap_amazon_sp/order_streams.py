@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
-from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime, snake_keys
+from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
 if sys.version_info >= (3, 12):
@@ -225,6 +225,7 @@ class OrdersStream(RestStream):
     window = WindowPlan(cap_days=90, hold_back=CLOCK_MARGIN)
     operation = "searchOrders"
     token_param = "paginationToken"
+    window_bounds = ("lastUpdatedAfter", "lastUpdatedBefore")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -248,10 +249,6 @@ class OrdersStream(RestStream):
         marketplaces = list(self.tap.marketplace_ids)  # type: ignore[attr-defined]
         included = INCLUDED_DATA + (PII_DATA if self.settings.include_pii else ())
         return {"marketplaceIds": marketplaces, "maxResultsPerPage": PAGE_SIZE, "includedData": list(included)}
-
-    @override
-    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
-        return {"lastUpdatedAfter": amazon_time(start), "lastUpdatedBefore": amazon_time(end)}
 
     @override
     def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp import marketplaces
-from tap_amazon_sp.client import AmazonSPStream, RestStream
+from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
 from tap_amazon_sp.windows import Align, WindowPlan, last_day
@@ -175,7 +175,7 @@ class _ReplenishmentStream(RestStream):
     account_types: ClassVar[tuple[str, ...]] = ("Seller", "Vendor")
     time_period_type: ClassVar[str] = "PERFORMANCE"
     # One marketplace a request.
-    partitions = AmazonSPStream.partitions
+    per_marketplace = True
 
     # An offer's part of the primary key; vendors' offers have no SKU, so theirs leave it out.
     offer_key: ClassVar[tuple[str, ...]] = ()
@@ -532,12 +532,3 @@ class OffersStream(_ReplenishmentStream):
     @override
     def describe(self, request: Mapping[str, Any]) -> str:
         return f"marketplace {(request.get('filters') or {}).get('marketplaceId')}"
-
-
-REPLENISHMENT_STREAMS = (
-    SellingPartnerMetricsStream,
-    OfferMetricsStream,
-    SellingPartnerForecastStream,
-    OfferForecastStream,
-    OffersStream,
-)

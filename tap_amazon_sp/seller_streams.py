@@ -31,6 +31,7 @@ class MarketplaceParticipationsStream(RestStream):
     replication_key = None
     source = "Sellers API v1 `getMarketplaceParticipations`"
     operation = "getMarketplaceParticipations"
+    records_path = ("payload",)
     schema = th.PropertiesList(
         th.Property("marketplace_id", th.StringType, required=True),
         th.Property("name", th.StringType),
@@ -44,22 +45,17 @@ class MarketplaceParticipationsStream(RestStream):
     ).to_dict()
 
     @override
-    def page_records(self, body: Mapping[str, Any], context: Context | None) -> list[dict[str, Any]]:
-        records = []
-        for item in body.get("payload") or []:
-            market = item.get("marketplace") or {}
-            participation = item.get("participation") or {}
-            records.append(
-                {
-                    "marketplace_id": market.get("id"),
-                    "name": market.get("name"),
-                    "country_code": market.get("countryCode"),
-                    "default_currency_code": market.get("defaultCurrencyCode"),
-                    "default_language_code": market.get("defaultLanguageCode"),
-                    "domain_name": market.get("domainName"),
-                    "store_name": item.get("storeName"),
-                    "is_participating": participation.get("isParticipating"),
-                    "has_suspended_listings": participation.get("hasSuspendedListings"),
-                }
-            )
-        return records
+    def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
+        market = item.get("marketplace") or {}
+        participation = item.get("participation") or {}
+        return {
+            "marketplace_id": market.get("id"),
+            "name": market.get("name"),
+            "country_code": market.get("countryCode"),
+            "default_currency_code": market.get("defaultCurrencyCode"),
+            "default_language_code": market.get("defaultLanguageCode"),
+            "domain_name": market.get("domainName"),
+            "store_name": item.get("storeName"),
+            "is_participating": participation.get("isParticipating"),
+            "has_suspended_listings": participation.get("hasSuspendedListings"),
+        }

@@ -19,17 +19,12 @@ from singer_sdk.singerlib import StateMessage
 from singer_sdk.tap_base import CliTestOptionValue
 
 from tap_amazon_sp import catalog_input, catalogue, json_files, state_input, stopping
-from tap_amazon_sp.client import AmazonSPStream, Runtime
+from tap_amazon_sp.client import AmazonSPStream, Runtime, rest_stream_classes
 from tap_amazon_sp.connection_check import ConnectionCheck
 from tap_amazon_sp.errors import TapError
-from tap_amazon_sp.finance_streams import FinancialEventGroupsStream, FinancialEventsStream, FinancialTransactionsStream
-from tap_amazon_sp.inventory_streams import InventorySummariesStream
-from tap_amazon_sp.order_streams import OrderItemsStream, OrdersStream
 from tap_amazon_sp.output import TapMessageWriter
-from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.sdk_edge import EdgeTap
-from tap_amazon_sp.seller_streams import MarketplaceParticipationsStream
 from tap_amazon_sp.settings import (
     CONFIG_SCHEMA,
     SECRETS,
@@ -54,16 +49,6 @@ STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
 TEST_MODE = "tap_amazon_sp.test"
 TEST_RECORDS = "records"
 TEST_MODES = (CliTestOptionValue.All.value, TEST_RECORDS)
-# The Seller streams read from SP-API operations rather than reports.
-SELLER_REST_STREAMS = (
-    OrdersStream,
-    OrderItemsStream,
-    FinancialEventGroupsStream,
-    FinancialEventsStream,
-    FinancialTransactionsStream,
-    InventorySummariesStream,
-    MarketplaceParticipationsStream,
-)
 
 
 class TapAmazonSP(EdgeTap):
@@ -359,11 +344,7 @@ def _stream_makers(account: str) -> dict[str, Callable[[TapAmazonSP], Stream]]:
     makers: dict[str, Callable[[TapAmazonSP], Stream]] = {
         spec.stream: partial(ReportStream, spec=spec) for spec in catalogue.streams_for(account)
     }
-    classes = [
-        *(SELLER_REST_STREAMS if account == "Seller" else ()),
-        *(cls for cls in REPLENISHMENT_STREAMS if account in cls.account_types),
-    ]
-    makers.update({cls.name: cls for cls in classes})
+    makers.update(rest_stream_classes(account))
     return makers
 
 

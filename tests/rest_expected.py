@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
-from tap_amazon_sp.tap import SELLER_REST_STREAMS
+from tap_amazon_sp.client import rest_stream_classes
 from tests.expectations import plain
 
-SCHEMAS = {stream.name: stream.schema for stream in (*SELLER_REST_STREAMS, *REPLENISHMENT_STREAMS)}
+# Declared on each class (the SDK types `schema` as an instance property).
+STREAMS: dict[str, Any] = rest_stream_classes()
+SCHEMAS: dict[str, dict[str, Any]] = {name: stream.schema for name, stream in STREAMS.items()}
 
 
 def declared(stream: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 
 from tap_amazon_sp.catalogue import BY_STREAM
+from tap_amazon_sp.client import rest_stream_classes
 from tap_amazon_sp.records import parse_datetime
-from tap_amazon_sp.replenishment_streams import REPLENISHMENT_STREAMS
 from tests.expectations import expected, listed_settlements
 from tests.meltano_env import REPO, clean_env, copy_project, meltano_executable
 from tests.meltano_hub import LoopbackHub, Plugin
@@ -596,7 +596,8 @@ def test_replenishment_streams_load_typed_and_incrementally(
         "object": ("jsonb",),
         "array": ("jsonb", "ARRAY"),
     }
-    for stream_class in REPLENISHMENT_STREAMS:
+    classes: dict[str, Any] = rest_stream_classes()
+    for stream_class in (classes[name] for name in REPLENISHMENT):
         types = column_types(database, stream_class.name)
         for name, prop in stream_class.schema["properties"].items():
             kind = next(k for k in prop["type"] if k != "null") if isinstance(prop["type"], list) else prop["type"]
