@@ -21,7 +21,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from tap_amazon_sp.settings import AIRBYTE_NAMES, SETTINGS  # noqa: E402
+from tap_amazon_sp.settings import AIRBYTE_NAMES, BY_NAME, SETTINGS  # noqa: E402
 
 # Meltano hands every default it knows to the tap, and our name wins over the Airbyte alias: a
 # default for either would hide the other.
@@ -226,7 +226,7 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
 def streams_table() -> str:
     """The README's streams table, one per account type."""
     parts = []
-    for account_type in ("Seller", "Vendor"):
+    for account_type in BY_NAME["account_type"].choices:
         rows = stream_rows(account_type)
         parts.append(f"**{account_type}** accounts (`account_type: {account_type}`), {len(rows)} streams:\n")
         parts.append("| Stream | API or report type | Primary key | Replication key | Window per request | Lifecycle |")

@@ -723,6 +723,13 @@ def _option_text(value: Any) -> str:
     return str(value)
 
 
+def account_type(config: Mapping[str, Any]) -> str:
+    """The account type `config` names, read as `load_settings` reads it: the streams a tap has
+    are known before its config is checked (discovery, the README's tables)."""
+    given = typed_config(config).get("account_type")
+    return str(given or BY_NAME["account_type"].default)
+
+
 def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None) -> Settings:
     """Check every setting and build `Settings`; raise `SettingsError` on the first bad one.
 

@@ -26,11 +26,13 @@ from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.sdk_edge import EdgeTap
 from tap_amazon_sp.settings import (
+    BY_NAME,
     CONFIG_SCHEMA,
     SECRETS,
     TYPED_SETTINGS,
     Settings,
     SettingsError,
+    account_type,
     load_settings,
     resolve_aliases,
     typed_config,
@@ -42,7 +44,7 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import override
 
-ACCOUNT_TYPES = ("Seller", "Vendor")
+ACCOUNT_TYPES = BY_NAME["account_type"].choices
 STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
 # `--test` modes run by `invoke` (the click context carries the mode there): the connection check,
 # and the SDK's record-by-record test.
@@ -318,7 +320,7 @@ class TapAmazonSP(EdgeTap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        account = str(self.given_config.get("account_type") or "Seller").capitalize()
+        account = account_type(self.given_config)
         streams = [make(self) for make in _stream_makers(account).values()]
         if self.input_catalog is not None:
             others = {other: set(_stream_makers(other)) for other in ACCOUNT_TYPES if other != account}
