@@ -1,9 +1,12 @@
 """The report catalogue: every report stream is one row of `REPORTS`.
 
+A row names its report type (the stream's name too, unless the row says otherwise) and is built
+from small values: its windows (a `WindowPlan`: the widest range Amazon serves in one report, in
+days, or a snapshot that ignores the data window, or reports Amazon lists), an analytics report's
+period and options (`PeriodRule`), the account it serves (`Account`) and its lifecycle.
+
 Column lists come from Amazon's report attribute pages (and, where Amazon lists none, from what
 real files carry). Kinds: t text, i integer, d decimal, b boolean, dt date-time, date date.
-Window caps are the widest range Amazon serves in one report, in days; None marks a snapshot
-report that ignores the data window.
 
 Two report types of Airbyte's list are not here: GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING and
 GET_ORDER_REPORT_DATA_SHIPPING are restricted (their documents are served only against a Restricted
@@ -12,14 +15,15 @@ Data Token, which the tap does not request), and the second can only be schedule
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from tap_amazon_sp.lifecycle import AVAILABLE, Lifecycle, removed
 from tap_amazon_sp.records import column_name, snake
-from tap_amazon_sp.windows import LISTED, SNAPSHOT, Align, LookBack, WindowPlan
+from tap_amazon_sp.windows import LISTED, SNAPSHOT, Align, Kind, LookBack, WindowPlan
 
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "t": {"type": ["string", "null"]},
@@ -31,7 +35,6 @@ KIND_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 # JSON Schema type names, as record typing uses them.
 KIND_TYPES = {"t": "string", "i": "integer", "d": "number", "b": "boolean", "dt": "date-time", "date": "date"}
-DEFAULT_CAP_DAYS = 365
 PII_DESCRIPTION = "PII: null unless include_pii is on."
 
 
@@ -46,18 +49,63 @@ def columns(spec: str, name: Callable[[str], str] = column_name) -> tuple[tuple[
     return tuple(result)
 
 
+class Account(str, enum.Enum):
+    """The account types a report stream serves (the config's `account_type`)."""
+
+    SELLER = "Seller"
+    VENDOR = "Vendor"
+    # Brand Analytics reports serve brand owners of either account type: vendors, and sellers
+    # registered in Brand Registry with the Brand Analytics role.
+    BRAND_OWNERS = "Seller or Vendor"
+
+    def serves(self, account_type: str) -> bool:
+        return self is Account.BRAND_OWNERS or self.value == account_type
+
+
 @dataclass(frozen=True)
+class OptionRule:
+    """A report option Amazon requires: its allowed values and the tap's default."""
+
+    allowed: tuple[str, ...]
+    default: str
+
+
+@dataclass(frozen=True)
+class PeriodRule:
+    """The report options an analytics report type requires, its reportPeriod among them: without
+    them Amazon ends the report FATAL."""
+
+    options: dict[str, OptionRule]
+
+    @property
+    def period(self) -> OptionRule:
+        return self.options["reportPeriod"]
+
+
+# A report of any instant range, up to a year a request; its look-back is a window of its own.
+REPORT_WINDOW = WindowPlan(cap_days=365, look_back=LookBack.OWN_WINDOWS)
+# Amazon reads the window as whole dates, its end date included: windows run midnight to midnight
+# (UTC) and name their last second, so no day is in two windows, and today waits.
+WHOLE_DAYS = replace(REPORT_WINDOW, align=Align.UTC_DAYS)
+# Analytics reports: whole reporting periods (the reportPeriod option's). Amazon publishes them up
+# to 72 hours after a period closes, and revises them until then: windows end no later than now
+# minus this, so a bookmark never passes unpublished days.
+PERIODS = replace(REPORT_WINDOW, align=Align.REPORT_PERIOD, hold_back=timedelta(hours=72))
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReportSpec:
     """One report stream."""
 
-    stream: str
     report_type: str
+    stream: str = ""  # the report type unless set: a report type read as two streams names the other one
     fmt: str  # "tsv", "xml" or "json"
     columns: tuple[tuple[str, str], ...] = ()
     primary_key: tuple[str, ...] = ()
-    window_cap_days: int | None = DEFAULT_CAP_DAYS  # None: a snapshot, not windowed
-    list_only: bool = False  # Amazon creates it; we can only list and download it
-    account: str = "Seller"  # "Seller", "Vendor" or BRAND_OWNERS
+    window: WindowPlan = REPORT_WINDOW
+    # Analytics reports: the reportPeriod and the other options Amazon requires.
+    analytics: PeriodRule | None = None
+    account: Account = Account.SELLER
     record_path: str = ""  # JSON: the array holding the records; XML: the record element
     row_key: bool = False  # no natural key: add `row_key` (see `row_key_fields`)
     # JSON: row_key joins these fields. Flat files: row_key is a digest of these columns (the
@@ -74,12 +122,6 @@ class ReportSpec:
     xml_repeated: tuple[str, ...] = ()
     # reportOptions sent unless the config's `report_options` for the stream say otherwise.
     default_options: tuple[tuple[str, str], ...] = ()
-    # Amazon reads the window as whole dates, its end date included: windows run midnight to
-    # midnight (UTC) and name their last second, so no day is in two windows, and today waits.
-    whole_days: bool = False
-    # Windows end no later than this many hours before now: Amazon still revises those days, and
-    # a stream whose records total their window cannot re-read them later (no look-back).
-    hold_back_hours: int = 0
     # Columns that identify a buyer (name, email, phone, street address): null in every record
     # unless include_pii is on. City, state, postal code and country are not among them: Amazon's
     # unrestricted order reports carry those too.
@@ -96,35 +138,28 @@ class ReportSpec:
     # the row's line in the document (a settlement document never changes).
     line_key_column: str = ""
 
-    @property
-    def window(self) -> WindowPlan:
-        """How the stream cuts the synced range into reports."""
-        if self.list_only:
-            return LISTED
-        if self.window_cap_days is None:
-            return SNAPSHOT
-        analytics = ANALYTICS.get(self.report_type)
-        if analytics is not None:
-            return WindowPlan(
-                cap_days=self.window_cap_days,
-                align=Align.REPORT_PERIOD,
-                one_period=not analytics.spans_periods,
-                look_back=LookBack.OWN_WINDOWS,
-                hold_back=timedelta(hours=analytics.hold_back_hours),
-            )
-        return WindowPlan(
-            cap_days=self.window_cap_days,
-            align=Align.UTC_DAYS if self.whole_days else Align.INSTANT,
-            look_back=LookBack.NEVER if "data_end_time" in self.primary_key else LookBack.OWN_WINDOWS,
-            hold_back=timedelta(hours=self.hold_back_hours),
-        )
+    def __post_init__(self) -> None:
+        if not self.stream:
+            object.__setattr__(self, "stream", self.report_type)
+        if (self.analytics is None) == (self.window.align is Align.REPORT_PERIOD):
+            raise ValueError(f"{self.stream}: windows of reporting periods go with the analytics options")
+        # A record that totals its window (the window's end in its key) must not be re-read from a
+        # shorter window: its totals would shrink to a few days' worth. Reporting periods are re-read
+        # whole, so theirs stay.
+        totals = "data_end_time" in self.primary_key and self.window.align is not Align.REPORT_PERIOD
+        if totals and self.window.look_back is not LookBack.NEVER:
+            raise ValueError(f"{self.stream}: its records total their window; it cannot look back")
 
     def window_for(self, options: Mapping[str, str]) -> WindowPlan:
         """The windows of a sync with these report options (an analytics report's reportPeriod)."""
-        analytics = ANALYTICS.get(self.report_type)
-        if analytics is None:
+        if self.analytics is None:
             return self.window
-        return self.window.in_periods(options.get("reportPeriod") or analytics.period.default)
+        return self.window.in_periods(options.get("reportPeriod") or self.analytics.period.default)
+
+    @property
+    def list_only(self) -> bool:
+        """Whether Amazon creates the reports on its own: they can only be listed and downloaded."""
+        return self.window.kind is Kind.LISTED
 
     @property
     def windowed(self) -> bool:
@@ -339,12 +374,11 @@ def _all_orders_reports(
     """An All Orders report by purchase date and by last update: regional, 30 days a request."""
     return tuple(
         ReportSpec(
-            f"{prefix}_{by}_GENERAL",
-            f"{prefix}_{by}_GENERAL",
-            fmt,
-            cols,
-            ("amazon_order_id", *key),
-            30,
+            report_type=f"{prefix}_{by}_GENERAL",
+            fmt=fmt,
+            columns=cols,
+            primary_key=("amazon_order_id", *key),
+            window=REPORT_WINDOW.capped(30),
             regional=True,
             description=f"All orders of the host's marketplaces by {what}, {rows}.",
             **spec,
@@ -355,13 +389,12 @@ def _all_orders_reports(
 
 SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 
-REPORTS: tuple[ReportSpec, ...] = (
+SELLER_REPORTS: tuple[ReportSpec, ...] = (
     *_all_orders_reports("GET_FLAT_FILE_ALL_ORDERS_DATA", "tsv", "one row per order item", ALL_ORDERS, ("sku",)),
     ReportSpec(
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
-        "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
-        "tsv",
-        columns(
+        report_type="GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL",
+        fmt="tsv",
+        columns=columns(
             "amazon-order-id:t, merchant-order-id:t, shipment-id:t, shipment-item-id:t, amazon-order-item-id:t, "
             "merchant-order-item-id:t, purchase-date:dt, payments-date:dt, shipment-date:dt, reporting-date:dt, "
             "buyer-email:t, buyer-name:t, buyer-phone-number:t, sku:t, product-name:t, quantity-shipped:i, "
@@ -372,8 +405,8 @@ REPORTS: tuple[ReportSpec, ...] = (
             "bill-country:t, item-promotion-discount:d, ship-promotion-discount:d, carrier:t, tracking-number:t, "
             "estimated-arrival-date:dt, fulfillment-center-id:t, fulfillment-channel:t, sales-channel:t"
         ),
-        ("amazon_order_id", "shipment_item_id"),
-        30,
+        primary_key=("amazon_order_id", "shipment_item_id"),
+        window=REPORT_WINDOW.capped(30),
         description="FBA shipments, one row per shipped item.",
         pii_columns=(
             "buyer_email",
@@ -390,10 +423,9 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
     ),
     ReportSpec(
-        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
-        "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
-        "tsv",
-        columns(
+        report_type="GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
+        fmt="tsv",
+        columns=columns(
             "Order ID:t, Order date:date, Return request date:date, Return request status:t, Amazon RMA ID:t, "
             "Merchant RMA ID:t, Label type:t, Label cost:d, Currency code:t, Return carrier:t, Tracking ID:t, "
             "Label to be paid by:t, A-to-Z Claim:t, Is prime:t, ASIN:t, Merchant SKU:t, Item Name:t, "
@@ -402,38 +434,35 @@ REPORTS: tuple[ReportSpec, ...] = (
             "SafeT claim state:t, SafeT claim creation time:date, SafeT claim reimbursement amount:d, "
             "Refunded Amount:d"
         ),
-        ("order_id", "amazon_rma_id", "merchant_sku"),
-        60,
+        primary_key=("order_id", "amazon_rma_id", "merchant_sku"),
+        window=REPORT_WINDOW.capped(60),
         description="Merchant-fulfilled returns by return request date.",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_ALL_DATA",
-        "GET_MERCHANT_LISTINGS_ALL_DATA",
-        "tsv",
-        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t, status:t"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_ALL_DATA",
+        fmt="tsv",
+        columns=columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t, status:t"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="All listings, active and inactive (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
-        "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
-        "tsv",
-        FBA_INVENTORY,
-        ("marketplace_id", "sku"),
-        None,
+        report_type="GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA",
+        fmt="tsv",
+        columns=FBA_INVENTORY,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="FBA inventory of active listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        fmt="tsv",
+        columns=columns(
             "return-date:dt, order-id:t, sku:t, asin:t, fnsku:t, product-name:t, quantity:i, "
             "fulfillment-center-id:t, detailed-disposition:t, reason:t, status:t, license-plate-number:t, "
             "customer-comments:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         # A return's status moves on after it is first reported (the look-back re-reads it).
         row_key_fields=(
@@ -450,29 +479,27 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="FBA customer returns by return date.",
     ),
     ReportSpec(
-        "GET_FBA_REIMBURSEMENTS_DATA",
-        "GET_FBA_REIMBURSEMENTS_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_REIMBURSEMENTS_DATA",
+        fmt="tsv",
+        columns=columns(
             "approval-date:dt, reimbursement-id:t, case-id:t, amazon-order-id:t, reason:t, sku:t, fnsku:t, asin:t, "
             "product-name:t, condition:t, currency-unit:t, amount-per-unit:d, amount-total:d, "
             "quantity-reimbursed-cash:i, quantity-reimbursed-inventory:i, quantity-reimbursed-total:i, "
             "original-reimbursement-id:t, original-reimbursement-type:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         description="FBA reimbursements by approval date.",
     ),
     ReportSpec(
-        "GET_LEDGER_DETAIL_VIEW_DATA",
-        "GET_LEDGER_DETAIL_VIEW_DATA",
-        "tsv",
-        columns(
+        report_type="GET_LEDGER_DETAIL_VIEW_DATA",
+        fmt="tsv",
+        columns=columns(
             "Date:date, FNSKU:t, ASIN:t, MSKU:t, Title:t, Event Type:t, Reference ID:t, Quantity:i, "
             "Fulfillment Center:t, Disposition:t, Reason:t, Country:t, Reconciled Quantity:i, "
             "Unreconciled Quantity:i, Date and Time:dt"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         # Amazon revises the reconciled and unreconciled quantities as lost units are found.
         row_key_fields=(
@@ -492,10 +519,9 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="FBA inventory ledger, one row per inventory event.",
     ),
     ReportSpec(
-        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-        "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
-        "tsv",
-        columns(
+        report_type="GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE",
+        fmt="tsv",
+        columns=columns(
             "settlement-id:t, settlement-start-date:dt, settlement-end-date:dt, deposit-date:dt, total-amount:d, "
             "currency:t, transaction-type:t, order-id:t, merchant-order-id:t, adjustment-id:t, shipment-id:t, "
             "marketplace-name:t, shipment-fee-type:t, shipment-fee-amount:d, order-fee-type:t, order-fee-amount:d, "
@@ -505,9 +531,8 @@ REPORTS: tuple[ReportSpec, ...] = (
             "other-fee-reason-description:t, promotion-id:t, promotion-type:t, promotion-amount:d, "
             "direct-payment-type:t, direct-payment-amount:d, other-amount:d"
         ),
-        ("row_key",),
-        None,
-        list_only=True,
+        primary_key=("row_key",),
+        window=LISTED,
         row_key=True,
         local_numbers=True,
         detail_columns=("transaction_type",),
@@ -517,11 +542,10 @@ REPORTS: tuple[ReportSpec, ...] = (
         lifecycle=removed("2026-11-11", SETTLEMENT_V2),
     ),
     ReportSpec(
-        SETTLEMENT_V2,
-        SETTLEMENT_V2,
-        "tsv",
+        report_type=SETTLEMENT_V2,
+        fmt="tsv",
         # Amazon's list has 23 columns, its files 24: `promotion-id` too (Add. §1). Read by name.
-        columns(
+        columns=columns(
             "settlement-id:t, settlement-start-date:dt, settlement-end-date:dt, deposit-date:dt, total-amount:d, "
             "currency:t, transaction-type:t, order-id:t, merchant-order-id:t, adjustment-id:t, shipment-id:t, "
             "marketplace-name:t, amount-type:t, amount-description:t, amount:d, fulfillment-id:t, posted-date:date, "
@@ -530,9 +554,8 @@ REPORTS: tuple[ReportSpec, ...] = (
         ),
         # The settlement id and the line: a settlement Amazon lists again under another report id
         # (regenerated in Seller Central) lands on the same rows.
-        ("row_key",),
-        None,
-        list_only=True,
+        primary_key=("row_key",),
+        window=LISTED,
         row_key=True,
         local_numbers=True,
         line_key_column="settlement_id",
@@ -553,152 +576,138 @@ REPORTS: tuple[ReportSpec, ...] = (
     ),
     # --- the rest of the catalogue: listings -------------------------------------------------------
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA",
-        "GET_MERCHANT_LISTINGS_DATA",
-        "tsv",
-        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, {BUSINESS_PRICES}, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_DATA",
+        fmt="tsv",
+        columns=columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, {BUSINESS_PRICES}, merchant-shipping-group:t"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Active listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
-        "GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
-        "tsv",
-        columns(f"{LISTING_COLUMNS}, {BUSINESS_PRICES}, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_DATA_BACK_COMPAT",
+        fmt="tsv",
+        columns=columns(f"{LISTING_COLUMNS}, {BUSINESS_PRICES}, merchant-shipping-group:t"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Active listings in the older column layout (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_INACTIVE_DATA",
-        "GET_MERCHANT_LISTINGS_INACTIVE_DATA",
-        "tsv",
-        columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_INACTIVE_DATA",
+        fmt="tsv",
+        columns=columns(f"{LISTING_COLUMNS}, fulfillment-channel:t, merchant-shipping-group:t"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Inactive listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_LITE",
-        "GET_MERCHANT_LISTINGS_DATA_LITE",
-        "tsv",
-        columns("seller-sku:t, quantity:i, price:d, product-id:t"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_DATA_LITE",
+        fmt="tsv",
+        columns=columns("seller-sku:t, quantity:i, price:d, product-id:t"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Active listings: SKU, quantity, price and product id (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_LISTINGS_DATA_LITER",
-        "GET_MERCHANT_LISTINGS_DATA_LITER",
-        "tsv",
-        columns("seller-sku:t, quantity:i"),
-        ("marketplace_id", "seller_sku"),
-        None,
+        report_type="GET_MERCHANT_LISTINGS_DATA_LITER",
+        fmt="tsv",
+        columns=columns("seller-sku:t, quantity:i"),
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Active listings: SKU and quantity (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANT_CANCELLED_LISTINGS_DATA",
-        "GET_MERCHANT_CANCELLED_LISTINGS_DATA",
-        "tsv",
-        columns(
+        report_type="GET_MERCHANT_CANCELLED_LISTINGS_DATA",
+        fmt="tsv",
+        columns=columns(
             "item-name:t, item-description:t, seller-sku:t, price:d, quantity:i, image-url:t, item-is-marketplace:t, "
             "product-id-type:t, zshop-shipping-fee:t, item-note:t, item-condition:t, zshop-category1:t, "
             "zshop-browse-path:t, zshop-storefront-feature:t, asin1:t, asin2:t, asin3:t, will-ship-internationally:t, "
             f"expedited-shipping:t, zshop-boldface:t, product-id:t, add-delete:t, {BUSINESS_PRICES}, "
             "merchant-shipping-group:t"
         ),
-        ("marketplace_id", "seller_sku"),
-        None,
+        primary_key=("marketplace_id", "seller_sku"),
+        window=SNAPSHOT,
         description="Cancelled listings (a snapshot).",
     ),
     ReportSpec(
-        "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
-        "GET_FLAT_FILE_OPEN_LISTINGS_DATA",
-        "tsv",
-        columns(f"sku:t, asin:t, price:d, quantity:i, {BUSINESS_PRICES}"),
-        ("marketplace_id", "sku"),
-        None,
+        report_type="GET_FLAT_FILE_OPEN_LISTINGS_DATA",
+        fmt="tsv",
+        columns=columns(f"sku:t, asin:t, price:d, quantity:i, {BUSINESS_PRICES}"),
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="Open listings with their price and quantity (a snapshot).",
     ),
     ReportSpec(
-        "GET_MERCHANTS_LISTINGS_FYP_REPORT",
-        "GET_MERCHANTS_LISTINGS_FYP_REPORT",
-        "tsv",
-        columns(
+        report_type="GET_MERCHANTS_LISTINGS_FYP_REPORT",
+        fmt="tsv",
+        columns=columns(
             "Status:t, Reason:t, SKU:t, ASIN:t, Product name:t, Condition:t, Status Change Date:date, "
             "Issue Description:t"
         ),
-        ("row_key",),
-        None,
+        primary_key=("row_key",),
+        window=SNAPSHOT,
         row_key=True,
         description="Suppressed listings and why, one row per issue (a snapshot).",
     ),
     # --- FBA inventory ---------------------------------------------------------------------------
     ReportSpec(
-        "GET_FBA_MYI_ALL_INVENTORY_DATA",
-        "GET_FBA_MYI_ALL_INVENTORY_DATA",
-        "tsv",
-        FBA_INVENTORY,
-        ("marketplace_id", "sku"),
-        None,
+        report_type="GET_FBA_MYI_ALL_INVENTORY_DATA",
+        fmt="tsv",
+        columns=FBA_INVENTORY,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="FBA inventory, archived listings included (a snapshot).",
     ),
     ReportSpec(
-        "GET_AFN_INVENTORY_DATA",
-        "GET_AFN_INVENTORY_DATA",
-        "tsv",
-        columns(
+        report_type="GET_AFN_INVENTORY_DATA",
+        fmt="tsv",
+        columns=columns(
             "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, Warehouse-Condition-code:t, "
             "Quantity Available:i"
         ),
-        ("marketplace_id", "seller_sku", "warehouse_condition_code"),
-        None,
+        primary_key=("marketplace_id", "seller_sku", "warehouse_condition_code"),
+        window=SNAPSHOT,
         description="Units in Amazon's fulfillment network by condition (a snapshot).",
     ),
     ReportSpec(
-        "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
-        "GET_AFN_INVENTORY_DATA_BY_COUNTRY",
-        "tsv",
-        columns(
+        report_type="GET_AFN_INVENTORY_DATA_BY_COUNTRY",
+        fmt="tsv",
+        columns=columns(
             "seller-sku:t, fulfillment-channel-sku:t, asin:t, condition-type:t, country:t, "
             "quantity-for-local-fulfillment:i"
         ),
-        ("marketplace_id", "seller_sku", "country"),
-        None,
+        primary_key=("marketplace_id", "seller_sku", "country"),
+        window=SNAPSHOT,
         description="Units available for local fulfillment per country (a snapshot).",
     ),
     ReportSpec(
-        "GET_RESERVED_INVENTORY_DATA",
-        "GET_RESERVED_INVENTORY_DATA",
-        "tsv",
-        columns(
+        report_type="GET_RESERVED_INVENTORY_DATA",
+        fmt="tsv",
+        columns=columns(
             "sku:t, fnsku:t, asin:t, product-name:t, reserved_qty:i, reserved_customerorders:i, "
             "reserved_fc-transfers:i, reserved_fc-processing:i"
         ),
-        ("marketplace_id", "sku"),
-        None,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="Reserved FBA units: customer orders, transfers, processing (a snapshot).",
     ),
     ReportSpec(
-        "GET_STRANDED_INVENTORY_UI_DATA",
-        "GET_STRANDED_INVENTORY_UI_DATA",
-        "tsv",
-        columns(
+        report_type="GET_STRANDED_INVENTORY_UI_DATA",
+        fmt="tsv",
+        columns=columns(
             "primary-action:t, date-stranded:dt, Date-to-take-auto-removal:dt, status-primary:t, "
             "status-secondary:t, error-message:t, stranded-reason:t, asin:t, sku:t, fnsku:t, product-name:t, "
             "condition:t, fulfilled-by:t, fulfillable-qty:i, your-price:d, unfulfillable-qty:i, "
             "reserved-quantity:i, inbound-shipped-qty:i"
         ),
-        ("marketplace_id", "sku"),
-        None,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="FBA inventory without an active offer (a snapshot).",
     ),
     ReportSpec(
-        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
-        "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
-        "tsv",
-        columns(
+        report_type="GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT",
+        fmt="tsv",
+        columns=columns(
             "Country:t, Product Name:t, FNSKU:t, Merchant SKU:t, ASIN:t, Condition:t, Supplier:t, "
             "Supplier part no.:t, Currency code:t, Price:d, Sales last 30 days:d, Units Sold Last 30 Days:i, "
             "Total Units:i, Inbound:i, Available:i, FC transfer:i, FC Processing:i, Customer Order:i, "
@@ -707,15 +716,14 @@ REPORTS: tuple[ReportSpec, ...] = (
             "Days of Supply at Amazon Fulfillment Network:d, Alert:t, Recommended replenishment qty:i, "
             "Recommended ship date:date, Recommended action:t, Unit storage size:t"
         ),
-        ("marketplace_id", "merchant_sku"),
-        None,
+        primary_key=("marketplace_id", "merchant_sku"),
+        window=SNAPSHOT,
         description="Restock recommendations per SKU (a snapshot).",
     ),
     ReportSpec(
-        "GET_FBA_INVENTORY_PLANNING_DATA",
-        "GET_FBA_INVENTORY_PLANNING_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_INVENTORY_PLANNING_DATA",
+        fmt="tsv",
+        columns=columns(
             "snapshot-date:date, sku:t, fnsku:t, asin:t, product-name:t, condition:t, available:i, "
             "pending-removal-quantity:i, inv-age-0-to-90-days:i, inv-age-91-to-180-days:i, "
             "inv-age-181-to-270-days:i, inv-age-271-to-365-days:i, inv-age-365-plus-days:i, currency:t, "
@@ -733,30 +741,28 @@ REPORTS: tuple[ReportSpec, ...] = (
             "inbound-working:i, inbound-shipped:i, inbound-received:i, no-sale-last-6-months:i, "
             "reserved-quantity:i, unfulfillable-quantity:i"
         ),
-        ("marketplace_id", "sku"),
-        None,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="FBA inventory planning: age, sell-through, recommendations (a snapshot).",
     ),
     ReportSpec(
-        "GET_LEDGER_SUMMARY_VIEW_DATA",
-        "GET_LEDGER_SUMMARY_VIEW_DATA",
-        "tsv",
-        columns(
+        report_type="GET_LEDGER_SUMMARY_VIEW_DATA",
+        fmt="tsv",
+        columns=columns(
             "Date:date, FNSKU:t, ASIN:t, MSKU:t, Title:t, Disposition:t, Starting Warehouse Balance:i, "
             "In Transit Between Warehouses:i, Receipts:i, Customer Shipments:i, Customer Returns:i, "
             "Vendor Returns:i, Warehouse Transfer In/Out:i, Found:i, Lost:i, Damaged:i, Disposed:i, "
             "Other Events:i, Ending Warehouse Balance:i, Unknown Events:i, Location:t"
         ),
-        ("marketplace_id", "date", "fnsku", "msku", "disposition", "location"),
+        primary_key=("marketplace_id", "date", "fnsku", "msku", "disposition", "location"),
         # Per day and country: one dated row per SKU, disposition and country, whatever Amazon's defaults.
         default_options=(("aggregateByLocation", "COUNTRY"), ("aggregatedByTimePeriod", "DAILY")),
         description="FBA inventory ledger, balances and movements per day and country.",
     ),
     ReportSpec(
-        "GET_FBA_STORAGE_FEE_CHARGES_DATA",
-        "GET_FBA_STORAGE_FEE_CHARGES_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_STORAGE_FEE_CHARGES_DATA",
+        fmt="tsv",
+        columns=columns(
             "asin:t, fnsku:t, product_name:t, fulfillment_center:t, country_code:t, longest_side:d, median_side:d, "
             "shortest_side:d, measurement_units:t, weight:d, weight_units:t, item_volume:d, volume_units:t, "
             "product_size_tier:t, average_quantity_on_hand:d, average_quantity_pending_removal:d, "
@@ -765,14 +771,13 @@ REPORTS: tuple[ReportSpec, ...] = (
             "qualifies_for_inventory_discount:t, total_incentive_fee_amount:d, breakdown_incentive_fee_amount:t, "
             "average_quantity_customer_orders:d"
         ),
-        ("marketplace_id", "asin", "fnsku", "fulfillment_center", "month_of_charge"),
+        primary_key=("marketplace_id", "asin", "fnsku", "fulfillment_center", "month_of_charge"),
         description="Monthly FBA storage fees per ASIN and fulfillment center.",
     ),
     ReportSpec(
-        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
-        "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+        fmt="tsv",
+        columns=columns(
             "sku:t, fnsku:t, asin:t, product-name:t, product-group:t, brand:t, fulfilled-by:t, your-price:d, "
             "sales-price:d, longest-side:d, median-side:d, shortest-side:d, length-and-girth:d, unit-of-dimension:t, "
             "item-package-weight:d, unit-of-weight:t, product-size-tier:t, currency:t, estimated-fee-total:d, "
@@ -780,132 +785,122 @@ REPORTS: tuple[ReportSpec, ...] = (
             "estimated-order-handling-fee-per-order:d, estimated-pick-pack-fee-per-unit:d, "
             "estimated-weight-handling-fee-per-unit:d, expected-fulfillment-fee-per-unit:d"
         ),
-        ("marketplace_id", "sku"),
-        None,
+        primary_key=("marketplace_id", "sku"),
+        window=SNAPSHOT,
         description="Estimated FBA fees per SKU of current inventory (a snapshot).",
     ),
     # --- FBA sales, concessions, removals, Subscribe & Save -----------------------------------------
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_SALES_DATA",
+        fmt="tsv",
+        columns=columns(
             "shipment-date:dt, sku:t, fnsku:t, asin:t, fulfillment-center-id:t, quantity:i, amazon-order-id:t, "
             "currency:t, item-price-per-unit:d, shipping-price:d, gift-wrap-price:d, ship-city:t, ship-state:t, "
             "ship-postal-code:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         description="FBA customer shipments with their sales amounts, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_PROMOTION_DATA",
+        fmt="tsv",
+        columns=columns(
             "shipment-date:dt, currency:t, item-promotion-discount:d, item-promotion-id:t, description:t, "
             "promotion-rule-value:t, amazon-order-id:t, shipment-id:t, shipment-item-id:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         description="Promotions applied to FBA customer shipments, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_CUSTOMER_SHIPMENT_REPLACEMENT_DATA",
+        fmt="tsv",
+        columns=columns(
             "shipment-date:dt, sku:t, asin:t, fulfillment-center-id:t, original-fulfillment-center-id:t, "
             "quantity:i, replacement-reason-code:t, replacement-customer-order-id:t, original-amazon-order-id:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         description="Free replacement shipments, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
-        "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+        fmt="tsv",
+        columns=columns(
             "request-date:dt, order-id:t, order-type:t, order-status:t, last-updated-date:dt, sku:t, fnsku:t, "
             "disposition:t, requested-quantity:i, cancelled-quantity:i, disposed-quantity:i, shipped-quantity:i, "
             "in-process-quantity:i, removal-fee:d, currency:t"
         ),
-        ("marketplace_id", "order_id", "fnsku", "disposition"),
+        primary_key=("marketplace_id", "order_id", "fnsku", "disposition"),
         description="Removal orders (returns to the seller, disposals), by request date.",
     ),
     ReportSpec(
-        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
-        "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+        fmt="tsv",
+        columns=columns(
             "removal-date:dt, order-id:t, shipment-date:dt, sku:t, fnsku:t, disposition:t, quantity shipped:i, "
             "carrier:t, tracking-number:t, removal-order-type:t"
         ),
-        ("row_key",),
+        primary_key=("row_key",),
         row_key=True,
         description="Shipments of removal orders, by shipment date.",
     ),
     ReportSpec(
-        "GET_FBA_SNS_FORECAST_DATA",
-        "GET_FBA_SNS_FORECAST_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_SNS_FORECAST_DATA",
+        fmt="tsv",
+        columns=columns(
             "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, estimated-avg-sns-discount-next-8-weeks:d, "
             "product-name:t, country:t, active-subscriptions:i, week-1-start-date:dt, "
             + ", ".join(f"scheduled-sns-units-week-{n}:i" for n in range(1, 9))
         ),
-        ("marketplace_id", "sku", "country"),
-        None,
+        primary_key=("marketplace_id", "sku", "country"),
+        window=SNAPSHOT,
         description="Subscribe & Save units scheduled for the next eight weeks (a snapshot).",
         # Empty documents since 2025-07-25; the Replenishment API serves the forecast now (Add. §2).
         lifecycle=removed("2025-12-11", "replenishment_offer_forecast"),
     ),
     ReportSpec(
-        "GET_FBA_SNS_PERFORMANCE_DATA",
-        "GET_FBA_SNS_PERFORMANCE_DATA",
-        "tsv",
-        columns(
+        report_type="GET_FBA_SNS_PERFORMANCE_DATA",
+        fmt="tsv",
+        columns=columns(
             "offer-state:t, snapshot-date:dt, sku:t, fnsku:t, asin:t, product-name:t, country:t, week-1-start-date:dt, "
             + ", ".join(
                 f"sns-units-shipped-week-{n}:i, oos-rate-week-{n}:d, sns-sale-price-week-{n}:d, sns-discount-week-{n}:d"
                 for n in range(1, 5)
             )
         ),
-        ("marketplace_id", "sku", "country"),
-        None,
+        primary_key=("marketplace_id", "sku", "country"),
+        window=SNAPSHOT,
         description="Subscribe & Save performance over the last four weeks (a snapshot).",
         lifecycle=removed("2025-12-11", "replenishment_offer_metrics"),
     ),
     # --- orders and performance --------------------------------------------------------------------
     ReportSpec(
-        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
-        "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
-        "tsv",
-        columns(f"{_ORDERS_HEAD}, url:t, {_ORDERS_TAIL}"),
-        ("amazon_order_id", "sku"),
+        report_type="GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
+        fmt="tsv",
+        columns=columns(f"{_ORDERS_HEAD}, url:t, {_ORDERS_TAIL}"),
+        primary_key=("amazon_order_id", "sku"),
         description="Archived orders (older than 18 months in Seller Central) by purchase date.",
     ),
     ReportSpec(
-        "GET_SELLER_FEEDBACK_DATA",
-        "GET_SELLER_FEEDBACK_DATA",
-        "tsv",
-        columns("Date:date, Rating:i, Comments:t, Response:t, Order ID:t, Rater Email:t"),
-        ("marketplace_id", "order_id"),
+        report_type="GET_SELLER_FEEDBACK_DATA",
+        fmt="tsv",
+        columns=columns("Date:date, Rating:i, Comments:t, Response:t, Order ID:t, Rater Email:t"),
+        primary_key=("marketplace_id", "order_id"),
         description="Buyer feedback on the seller, by feedback date (dates as the marketplace writes them).",
         pii_columns=("rater_email",),
     ),
     ReportSpec(
-        "GET_XML_BROWSE_TREE_DATA",
-        "GET_XML_BROWSE_TREE_DATA",
-        "xml",
-        columns(
+        report_type="GET_XML_BROWSE_TREE_DATA",
+        fmt="xml",
+        columns=columns(
             "browseNodeId:t, browseNodeName:t, browseNodeStoreContextName:t, browsePathById:t, "
             "browsePathByName:t, hasChildren:b, productTypeDefinitions:t",
             name=snake,
         ),
-        ("marketplace_id", "browse_node_id"),
-        None,
+        primary_key=("marketplace_id", "browse_node_id"),
+        window=SNAPSHOT,
         record_path="Node",
         nested_schema={"child_nodes": {"type": ["array", "null"], "items": {"type": "string"}}},
         # childNodes@count is the length of child_nodes, said again.
@@ -913,40 +908,31 @@ REPORTS: tuple[ReportSpec, ...] = (
         description="The browse tree (categories) of the marketplace.",
     ),
     ReportSpec(
-        "GET_SALES_AND_TRAFFIC_REPORT",
-        "GET_SALES_AND_TRAFFIC_REPORT",
-        "json",
-        columns("parentAsin:t, childAsin:t, sku:t", name=snake),
-        ("marketplace_id", "data_end_time", "row_key"),
+        report_type="GET_SALES_AND_TRAFFIC_REPORT",
+        fmt="json",
+        columns=columns("parentAsin:t, childAsin:t, sku:t", name=snake),
+        primary_key=("marketplace_id", "data_end_time", "row_key"),
         record_path="salesAndTrafficByAsin",
         row_key=True,
         row_key_fields=("parent_asin", "child_asin", "sku"),
         nested_schema=_json_object({"salesByAsin": SALES_BY_ASIN, "trafficByAsin": TRAFFIC_BY_ASIN}),
-        # Sales and traffic data settles over 1-3 days; per-ASIN totals of a window are final once read.
-        whole_days=True,
-        hold_back_hours=72,
+        # Sales and traffic data settles over 1-3 days; per-ASIN totals of a window are final once read:
+        # windows end 72 hours before now, and none is read again.
+        window=replace(WHOLE_DAYS, hold_back=timedelta(hours=72), look_back=LookBack.NEVER),
         description="Sales and traffic per ASIN, aggregated over each window.",
     ),
     ReportSpec(
-        "GET_SALES_AND_TRAFFIC_REPORT_BY_DATE",
-        "GET_SALES_AND_TRAFFIC_REPORT",
-        "json",
-        (("date", "date"),),
-        ("marketplace_id", "date"),
+        stream="GET_SALES_AND_TRAFFIC_REPORT_BY_DATE",
+        report_type="GET_SALES_AND_TRAFFIC_REPORT",
+        fmt="json",
+        columns=(("date", "date"),),
+        primary_key=("marketplace_id", "date"),
         record_path="salesAndTrafficByDate",
         nested_schema=_json_object({"salesByDate": SALES_BY_DATE, "trafficByDate": TRAFFIC_BY_DATE}),
-        whole_days=True,
+        window=WHOLE_DAYS,
         description="Sales and traffic per day.",
     ),
 )
-
-BY_STREAM: dict[str, ReportSpec] = {spec.stream: spec for spec in REPORTS}
-
-
-def streams_for(account_type: str) -> tuple[ReportSpec, ...]:
-    """The report streams an account of this type can sync."""
-    return tuple(spec for spec in REPORTS if spec.account in (account_type, BRAND_OWNERS))
-
 
 # --- Vendor retail analytics and Brand Analytics ----------------------------------------------
 # JSON reports whose window is a run of whole reporting periods (reportPeriod) and whose report
@@ -956,59 +942,26 @@ def streams_for(account_type: str) -> tuple[ReportSpec, ...]:
 # sellingPartnerSearchTermsReport); a report with an ASIN array and an aggregate array is two
 # streams, the per-ASIN one named by the report type and the aggregate one with `_AGGREGATE`.
 
-PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
-# Brand Analytics reports serve brand owners of either account type: vendors, and sellers
-# registered in Brand Registry with the Brand Analytics role.
-BRAND_OWNERS = "Seller or Vendor"
-
-
-@dataclass(frozen=True)
-class OptionRule:
-    """A report option Amazon requires: its allowed values and the tap's default."""
-
-    allowed: tuple[str, ...]
-    default: str
-
-
-@dataclass(frozen=True)
-class PeriodReport:
-    """How an analytics report type takes its window and options."""
-
-    options: dict[str, OptionRule]
-    spans_periods: bool = True  # False: one request covers exactly one period
-    # Amazon publishes these reports up to 72 hours after a period closes, and revises them until
-    # then: windows end no later than now minus this, so a bookmark never passes unpublished days.
-    hold_back_hours: int = 72
-
-    @property
-    def period(self) -> OptionRule:
-        return self.options["reportPeriod"]
-
-
-_DAY_FIRST = OptionRule(PERIODS, "DAY")
+_ALL_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
+_DAY_FIRST = OptionRule(_ALL_PERIODS, "DAY")
 _DISTRIBUTOR_VIEW = OptionRule(("MANUFACTURING", "SOURCING"), "MANUFACTURING")
-ANALYTICS: dict[str, PeriodReport] = {
-    "GET_VENDOR_SALES_REPORT": PeriodReport(
-        {
-            "reportPeriod": _DAY_FIRST,
-            "distributorView": _DISTRIBUTOR_VIEW,
-            "sellingProgram": OptionRule(("RETAIL", "BUSINESS", "FRESH"), "RETAIL"),
-        }
-    ),
-    "GET_VENDOR_INVENTORY_REPORT": PeriodReport(
-        {
-            "reportPeriod": _DAY_FIRST,
-            "distributorView": _DISTRIBUTOR_VIEW,
-            "sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL"),
-        }
-    ),
-    "GET_VENDOR_TRAFFIC_REPORT": PeriodReport({"reportPeriod": _DAY_FIRST}),
-    # A week by default: a day of search terms is a large document for one request each.
-    "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT": PeriodReport(
-        {"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")},
-        spans_periods=False,
-    ),
-}
+VENDOR_SALES_OPTIONS = PeriodRule(
+    {
+        "reportPeriod": _DAY_FIRST,
+        "distributorView": _DISTRIBUTOR_VIEW,
+        "sellingProgram": OptionRule(("RETAIL", "BUSINESS", "FRESH"), "RETAIL"),
+    }
+)
+VENDOR_INVENTORY_OPTIONS = PeriodRule(
+    {
+        "reportPeriod": _DAY_FIRST,
+        "distributorView": _DISTRIBUTOR_VIEW,
+        "sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL"),
+    }
+)
+VENDOR_TRAFFIC_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
+# A week by default: a day of search terms is a large document for one request each.
+SEARCH_TERMS_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")})
 
 VENDOR_SALES = {"orderedRevenue": MONEY, "shippedCogs": MONEY, "shippedRevenue": MONEY}
 VENDOR_SALES_COLUMNS = "customerReturns:i, orderedUnits:i, shippedUnits:i"
@@ -1032,6 +985,7 @@ PERIOD_KEY = ("marketplace_id", "start_date", "end_date")
 
 def _vendor_pair(
     report_type: str,
+    analytics: PeriodRule,
     path: str,
     columns_spec: str,
     nested: dict[str, Any],
@@ -1040,23 +994,26 @@ def _vendor_pair(
 ) -> tuple[ReportSpec, ReportSpec]:
     """The per-ASIN stream and the aggregate stream of one vendor report."""
     by_asin = ReportSpec(
-        report_type,
-        report_type,
-        "json",
-        columns(f"startDate:date, endDate:date, asin:t, {columns_spec}", name=snake),
-        (*PERIOD_KEY, "asin"),
-        account="Vendor",
+        report_type=report_type,
+        fmt="json",
+        columns=columns(f"startDate:date, endDate:date, asin:t, {columns_spec}", name=snake),
+        primary_key=(*PERIOD_KEY, "asin"),
+        window=PERIODS,
+        analytics=analytics,
+        account=Account.VENDOR,
         record_path=f"{path}ByAsin",
         nested_schema=_json_object(nested),
         description=f"{what} per ASIN and reporting period.",
     )
     aggregate = ReportSpec(
-        f"{report_type}_AGGREGATE",
-        report_type,
-        "json",
-        columns(f"startDate:date, endDate:date, {aggregate_columns_spec or columns_spec}", name=snake),
-        PERIOD_KEY,
-        account="Vendor",
+        stream=f"{report_type}_AGGREGATE",
+        report_type=report_type,
+        fmt="json",
+        columns=columns(f"startDate:date, endDate:date, {aggregate_columns_spec or columns_spec}", name=snake),
+        primary_key=PERIOD_KEY,
+        window=PERIODS,
+        analytics=analytics,
+        account=Account.VENDOR,
         record_path=f"{path}Aggregate",
         nested_schema=_json_object(nested),
         description=f"{what} of the whole catalogue per reporting period.",
@@ -1065,9 +1022,12 @@ def _vendor_pair(
 
 
 VENDOR_REPORTS: tuple[ReportSpec, ...] = (
-    *_vendor_pair("GET_VENDOR_SALES_REPORT", "sales", VENDOR_SALES_COLUMNS, VENDOR_SALES, "Vendor sales"),
+    *_vendor_pair(
+        "GET_VENDOR_SALES_REPORT", VENDOR_SALES_OPTIONS, "sales", VENDOR_SALES_COLUMNS, VENDOR_SALES, "Vendor sales"
+    ),
     *_vendor_pair(
         "GET_VENDOR_INVENTORY_REPORT",
+        VENDOR_INVENTORY_OPTIONS,
         "inventory",
         VENDOR_INVENTORY_COLUMNS,
         VENDOR_INVENTORY,
@@ -1076,25 +1036,46 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
             f"procurableProductOutOfStockRate:d, uft:d, receiveFillRate:d, {VENDOR_INVENTORY_COLUMNS}"
         ),
     ),
-    *_vendor_pair("GET_VENDOR_TRAFFIC_REPORT", "traffic", "glanceViews:i", {}, "Detail page views (glance views)"),
+    *_vendor_pair(
+        "GET_VENDOR_TRAFFIC_REPORT",
+        VENDOR_TRAFFIC_OPTIONS,
+        "traffic",
+        "glanceViews:i",
+        {},
+        "Detail page views (glance views)",
+    ),
     ReportSpec(
-        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
-        "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
-        "json",
-        columns(
+        report_type="GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
+        fmt="json",
+        columns=columns(
             "departmentName:t, searchTerm:t, searchFrequencyRank:i, clickedAsin:t, clickShareRank:i, clickShare:d, "
             "conversionShare:d",
             name=snake,
         ),
-        ("marketplace_id", "data_start_time", "data_end_time", "department_name", "search_term", "clicked_asin"),
-        account=BRAND_OWNERS,
+        primary_key=(
+            "marketplace_id",
+            "data_start_time",
+            "data_end_time",
+            "department_name",
+            "search_term",
+            "clicked_asin",
+        ),
+        # One period a request.
+        window=replace(PERIODS, one_period=True),
+        analytics=SEARCH_TERMS_OPTIONS,
+        account=Account.BRAND_OWNERS,
         record_path="dataByDepartmentAndSearchTerm",
         description="Amazon search terms with their top three clicked ASINs, per reporting period "
         "(brand owners: vendors, and sellers in Brand Registry with the Brand Analytics role).",
     ),
 )
-REPORTS += VENDOR_REPORTS
-BY_STREAM.update({spec.stream: spec for spec in VENDOR_REPORTS})
+REPORTS: tuple[ReportSpec, ...] = (*SELLER_REPORTS, *VENDOR_REPORTS)
+BY_STREAM: dict[str, ReportSpec] = {spec.stream: spec for spec in REPORTS}
+
+
+def streams_for(account_type: str) -> tuple[ReportSpec, ...]:
+    """The report streams an account of this type can sync."""
+    return tuple(spec for spec in REPORTS if spec.account.serves(account_type))
 
 
 # --- What Amazon says of each report type, beyond its rows --------------------------------------
@@ -1155,7 +1136,7 @@ REPORT_TYPES: dict[str, ReportType] = {
             "GET_XML_BROWSE_TREE_DATA",
             # dateGranularity, asinGranularity; reportPeriod and the vendor views (their schemas).
             "GET_SALES_AND_TRAFFIC_REPORT",
-            *ANALYTICS,
+            *(spec.report_type for spec in REPORTS if spec.analytics is not None),
         ),
         _OPTIONS,
     ),

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces
-from tap_amazon_sp.catalogue import BRAND_OWNERS, ReportSpec
+from tap_amazon_sp.catalogue import Account, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
@@ -37,7 +37,7 @@ class ReportStream(AmazonSPStream):
         self._stopped: dict[str, tuple[list[Slot], dict[str, datetime]]] = {}
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
-        self.selected_by_default = spec.account != BRAND_OWNERS
+        self.selected_by_default = spec.account is not Account.BRAND_OWNERS
         self.source = f"report `{spec.report_type}`"
         self.lifecycle = spec.lifecycle
         # Amazon lists what it made of a removed Amazon-generated type for 90 days more.

@@ -694,7 +694,7 @@ def _analytics_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str
     stream, unless it has its own.
     """
     for spec in catalogue.REPORTS:
-        rules = catalogue.ANALYTICS.get(spec.report_type)
+        rules = spec.analytics
         if rules is None:
             continue
         given = {**options.get(spec.report_type, {}), **options.get(spec.stream, {})}

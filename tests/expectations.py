@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from tap_amazon_sp.catalogue import ANALYTICS, BY_STREAM, ReportSpec
+from tap_amazon_sp.catalogue import BY_STREAM, ReportSpec
 from tap_amazon_sp.records import parse_datetime
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.vendor_data import next_period, period_start
@@ -39,7 +39,8 @@ def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> 
 
 def analytics_options(spec: ReportSpec, options: dict[str, str] | None = None) -> dict[str, str]:
     """The report options the tap sends for an analytics stream: the defaults, overridden by `options`."""
-    return {name: rule.default for name, rule in ANALYTICS[spec.report_type].options.items()} | (options or {})
+    assert spec.analytics is not None
+    return {name: rule.default for name, rule in spec.analytics.options.items()} | (options or {})
 
 
 def published_until(moment: datetime, report_period: str) -> datetime:
@@ -107,7 +108,7 @@ def _expected(
     options: dict[str, str] | None,
 ) -> list[dict[str, Any]]:
     spec = BY_STREAM[stream]
-    if spec.report_type in ANALYTICS:
+    if spec.analytics is not None:
         chosen = analytics_options(spec, options)
         found: list[dict[str, Any]] = []
         for lower, upper in analytics_periods(spec, start, end, options):
@@ -123,7 +124,7 @@ def _expected(
     rows = []
     for lower, upper in report_windows(spec, start, end, period):
         # A report read as whole dates names its window's last second (Amazon's end date is inclusive).
-        last = upper - timedelta(seconds=1) if spec.whole_days else upper
+        last = upper - timedelta(seconds=1) if spec.window.names_last_second else upper
         rows.extend(sim.expected_records(stream, marketplace_id, lower, last))
     if spec.fmt == "json":
         # Keys Amazon leaves out come through as nulls.

@@ -69,11 +69,11 @@ ODD_START, ODD_END = "2024-03-03T00:00:00Z", "2024-03-20T00:00:00Z"
 
 
 def test_every_report_type_says_whether_it_takes_options_and_how_often_amazon_regenerates_it():
-    from tap_amazon_sp.catalogue import ANALYTICS, DAILY, NEAR_REAL_TIME, REPORT_TYPES, REPORTS
+    from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES, REPORTS
 
     assert {spec.report_type for spec in REPORTS} <= set(REPORT_TYPES)
     for spec in REPORTS:
-        if spec.default_options or spec.report_type in ANALYTICS:
+        if spec.default_options or spec.analytics is not None:
             assert spec.takes_options, spec.stream
         assert spec.regeneration in (None, NEAR_REAL_TIME, DAILY)
         if "ALL_ORDERS" in spec.report_type:

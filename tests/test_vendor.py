@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tap_amazon_sp.catalogue import ANALYTICS, BRAND_OWNERS, VENDOR_REPORTS, streams_for
+from tap_amazon_sp.catalogue import BY_STREAM, VENDOR_REPORTS, Account, streams_for
 from tests.conftest import END, START, make_config
 from tests.expectations import expected, published_until, strip_added
 from tests.spapi_simulator import RecordedRequest, Simulator
@@ -94,7 +94,7 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
         # Brand Analytics needs Brand Registry and its role: synced only when selected.
         root = next(m["metadata"] for m in catalog[SEARCH_TERMS]["metadata"] if m["breadcrumb"] == [])
         assert root["selected-by-default"] is False and root.get("selected") is not True
-    brand_analytics = {spec.stream for spec in VENDOR_REPORTS if spec.account == BRAND_OWNERS}
+    brand_analytics = {spec.stream for spec in VENDOR_REPORTS if spec.account is Account.BRAND_OWNERS}
     assert brand_analytics == {SEARCH_TERMS}
     assert set(seller) & set(VENDOR_STREAMS) == brand_analytics
     assert {spec.stream for spec in streams_for("Seller")} <= set(seller)
@@ -269,7 +269,7 @@ def test_the_next_days_sync_re_reads_the_look_back_and_stays_behind_the_hold_bac
     assert windows[1][0] == bookmark.strftime(day)
     published = {published_until(at, "DAY").isoformat() for at in (now, after)}
     assert today.bookmark(TRAFFIC, US) in published
-    assert ANALYTICS[TRAFFIC].hold_back_hours == 72
+    assert BY_STREAM[TRAFFIC].window.hold_back == timedelta(hours=72)
 
 
 # --- report options ---------------------------------------------------------------------------------
