@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -38,6 +39,12 @@ def check(catalog: Any, name: str = "") -> None:
         if not isinstance(stream, str) or not stream:
             raise CatalogError(f"{where}: {path} has no tap_stream_id")
         path = f"{path} ({stream})"
+        if entry.get("stream", stream) != stream:
+            # The SDK keys its stream maps by tap_stream_id and fails deep in the sync otherwise.
+            raise CatalogError(
+                f"{where}: {path}.stream is {json.dumps(entry.get('stream'))}, not its tap_stream_id; "
+                "to load it under another name, rename it with a stream map or in the target"
+            )
         schema = entry.get("schema", {})
         if not isinstance(schema, Mapping):
             raise CatalogError(f"{where}: {path}.schema is {kind(schema)} instead of an object")

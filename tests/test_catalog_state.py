@@ -135,6 +135,10 @@ BAD_CATALOGS: dict[str, tuple[Any, str]] = {
         _edited(lambda e: e["schema"]["properties"].pop("amazon_order_id")),
         "leaves out amazon_order_id, which",
     ),
+    "stream renamed": (
+        _edited(lambda e: e.__setitem__("stream", "orders_table")),
+        '.stream is "orders_table", not its tap_stream_id',
+    ),
 }
 
 
