@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.errors import APIError, AuthError, TapError
-from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.operations import APIS, OPERATIONS, Api
 from tap_amazon_sp.progress import count
 from tap_amazon_sp.report_streams import ReportStream
 
@@ -36,17 +36,6 @@ if TYPE_CHECKING:
 
 REPORTS = "reports_2021-06-30"
 SELLERS = "sellers"
-# How each API family is named in the lines, and the role a 403 from it means the app lacks (the
-# roles of Seller Central's developer profile; the README's "Get LWA credentials" lists them).
-FAMILIES: dict[str, tuple[str, str | None]] = {
-    REPORTS: ("Reports API", None),
-    SELLERS: ("Sellers API", None),
-    "orders_2026-01-01": ("Orders API", "Inventory and Order Tracking"),
-    "financesV0": ("Finances API v0", "Finance and Accounting"),
-    "finances_2024-06-19": ("Finances API 2024-06-19", "Finance and Accounting"),
-    "fbaInventory": ("FBA Inventory API", "Amazon Fulfillment"),
-    "replenishment-2022-11-07": ("Replenishment API", None),
-}
 # getReports takes at most 10 report types and 10 marketplaces.
 LISTED_MAX = 10
 
@@ -161,7 +150,7 @@ class ConnectionCheck:
         return families
 
     def _family(self, api: str, streams: list[RestStream]) -> Outcome:
-        name = FAMILIES.get(api, (api, None))[0]
+        name = APIS.get(api, Api(api)).title
         names = [s.name for s in streams]
         # A child stream is read from its parent's requests.
         probes = [s for s in streams if s.parent_stream_type is None] or streams
@@ -180,7 +169,8 @@ class ConnectionCheck:
         return Outcome(True, f"{name} answered {stream.operation} for {', '.join(names)}")
 
     def _refused(self, api: str, names: list[str], exc: TapError) -> Outcome:
-        name, role = FAMILIES.get(api, (api, None))
+        family = APIS.get(api, Api(api))
+        name, role = family.title, family.role
         if isinstance(exc, AuthError) or (isinstance(exc, APIError) and exc.status == 403):
             needs = f"the {role} role" if role else "the role they need"
             return Outcome(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote
 
-__all__ = ["OPERATIONS", "Operation", "Param", "match"]
+__all__ = ["APIS", "OPERATIONS", "Api", "Operation", "Param", "match"]
 
 ParamLocation = Literal["query", "path", "body"]
 ParamKind = Literal["string", "integer", "number", "boolean", "date-time", "array", "object"]
@@ -493,6 +493,27 @@ _TABLE: tuple[Operation, ...] = (
 )
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
+
+
+@dataclass(frozen=True)
+class Api:
+    """How an API (an operation's `api`, its model's name) is named in what the tap says, and the
+    role a 403 from it means the app lacks (the roles of Seller Central's developer profile; the
+    README's "Get LWA credentials" lists them). None: no role of its own."""
+
+    title: str
+    role: str | None = None
+
+
+APIS: dict[str, Api] = {
+    "reports_2021-06-30": Api("Reports API"),
+    "sellers": Api("Sellers API"),
+    "orders_2026-01-01": Api("Orders API", "Inventory and Order Tracking"),
+    "financesV0": Api("Finances API v0", "Finance and Accounting"),
+    "finances_2024-06-19": Api("Finances API 2024-06-19", "Finance and Accounting"),
+    "fbaInventory": Api("FBA Inventory API", "Amazon Fulfillment"),
+    "replenishment-2022-11-07": Api("Replenishment API"),
+}
 
 
 def _compile(template: str) -> re.Pattern[str]:

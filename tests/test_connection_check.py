@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tap_amazon_sp.operations import APIS, OPERATIONS
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
 from tests.tap_runner import TapRun, catalog_for, report_requests, run_cli
@@ -104,3 +105,9 @@ def test_an_unknown_test_mode_is_a_usage_error(sim: Simulator, value: str):
     assert run.returncode == 2
     assert "--test=records" in run.stderr and "Traceback" not in run.stderr
     assert sim.requests == []
+
+
+def test_every_api_the_tap_calls_has_a_name_for_the_check_lines():
+    # A 403 line names the API and the role the app lacks: an API without its row in APIS would be
+    # named by its model file and say only "the role they need".
+    assert {op.api for op in OPERATIONS.values()} <= set(APIS)
