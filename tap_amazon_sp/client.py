@@ -17,7 +17,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk.singerlib import Catalog, MetadataMapping
 
-from tap_amazon_sp import catalog_input
+from tap_amazon_sp import catalog_input, state_input
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
 from tap_amazon_sp.errors import CatalogError, ReportError
@@ -333,7 +333,9 @@ class AmazonSPStream(EdgeStream):
         only past it, for later INCREMENTAL runs). Says once per partition when it makes the sync empty."""
         if "" not in self._told:
             self._told.add("")
-            self._tell_unused_bookmarks()
+            unused = state_input.unused_bookmarks(self.name, self.tap_state, per_partition=self.partitions is not None)
+            if unused:
+                self.logger.warning("%s", unused)
         mark = self.bookmark(context)
         key = repr(sorted((context or {}).items()))
         told = key in self._told
@@ -360,24 +362,6 @@ class AmazonSPStream(EdgeStream):
                 why,
             )
         return mark
-
-    def _tell_unused_bookmarks(self) -> None:
-        """Say so when the state holds bookmarks where this stream keeps none (a stream-wide one for a
-        stream with one per marketplace, or the reverse): they are not used, and nothing else reads them."""
-        state = self.tap_state.get("bookmarks", {}).get(self.name) or {}
-        if self.partitions is None:
-            unused = [p.get(BOOKMARK) for p in state.get("partitions") or () if p.get(BOOKMARK)]
-            keeps = "one bookmark for the whole stream"
-        else:
-            unused = [state[BOOKMARK]] if state.get(BOOKMARK) else []
-            keeps = "one bookmark per marketplace"
-        if unused:
-            self.logger.warning(
-                "%s: the state's bookmark %s is not where this stream keeps its bookmarks (%s): it is not used",
-                self.name,
-                ", ".join(map(str, unused)),
-                keeps,
-            )
 
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
         """Record that everything up to `value` has been emitted, and say so in a STATE message.

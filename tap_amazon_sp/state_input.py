@@ -60,6 +60,24 @@ def check(state: Any, name: str = "") -> None:
             _check_partition(partition, item, where)
 
 
+def unused_bookmarks(stream: str, state: Mapping[str, Any], *, per_partition: bool) -> str | None:
+    """The warning for bookmarks the state holds where `stream` keeps none (a stream-wide one for a
+    stream with one per marketplace, or the reverse): they are not used, and nothing else reads them."""
+    found = (state.get("bookmarks") or {}).get(stream) or {}
+    if per_partition:
+        unused = [found[BOOKMARK]] if found.get(BOOKMARK) else []
+        keeps = "one bookmark per marketplace"
+    else:
+        unused = [p.get(BOOKMARK) for p in found.get("partitions") or () if p.get(BOOKMARK)]
+        keeps = "one bookmark for the whole stream"
+    if not unused:
+        return None
+    return (
+        f"{stream}: the state's bookmark {', '.join(map(str, unused))} is not where this stream keeps its "
+        f"bookmarks ({keeps}): it is not used"
+    )
+
+
 def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> None:
     value = partition.get(BOOKMARK)
     if value is not None and not _is_datetime(value):
