@@ -13,10 +13,16 @@ final STATE) is written by whoever catches `Interrupted`, after the stack has un
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType
+
+from tap_amazon_sp.errors import TapError
 
 # The signals that stop a sync: SIGHUP too, as a closed terminal or ssh session sends it.
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -130,3 +136,65 @@ def _note(signum: int, _frame: FrameType | None) -> None:
 def late_signals() -> list[str]:
     """The signals that arrived while the process was ending, by name."""
     return [signal.Signals(signum).name for signum in _LATE]
+
+
+@contextmanager
+def one_line(logger: logging.Logger, *, doing: str | None = None) -> Iterator[None]:
+    """Run a CLI mode so that a failure the tap understands (refused credentials, a FATAL report,
+    an unreadable document), a signal or an output that takes nothing more is one line and an exit
+    status, not a stack trace; bookmarks already stop before it.
+
+    `doing` names a mode other than a sync (discovery, --about, ...), which writes to stdout only:
+    there a signal just stops it, and any failed write is the output closing.
+    """
+    try:
+        yield
+    except TapError as exc:
+        hold_signals()
+        logger.error("%s", exc)
+        sys.exit(1)
+    except Interrupted as stop:
+        hold_signals()
+        if doing is None:
+            sys.exit(finish_sync(stop, logger))
+        logger.warning("Stopped by %s during %s; exit status %d", stop.name, doing, stop.exit_code)
+        sys.exit(stop.exit_code)
+    except OutputClosed as closed:
+        hold_signals()
+        output_closed(closed.reason, logger)
+        sys.exit(1)
+    except OSError as exc:
+        if doing is None:
+            raise
+        hold_signals()
+        output_closed(OutputClosed.by(exc).reason, logger)
+        sys.exit(1)
+    finally:
+        ignore_signals()
+
+
+def finish_sync(stop: Interrupted, logger: logging.Logger) -> int:
+    """Finish an interrupted sync: its queued lines, then a STATE that resumes where it stopped; the
+    exit status."""
+    try:
+        stop.finish()
+    except OutputClosed as closed:
+        output_closed(closed.reason, logger)
+    else:
+        logger.warning(
+            "Stopped by %s: the last STATE resumes after the last window emitted in full; exit status %d",
+            stop.name,
+            stop.exit_code,
+        )
+    if late := late_signals():
+        logger.warning("%s while stopping: ignored, so that no line was cut short", ", ".join(late))
+    return stop.exit_code
+
+
+def output_closed(reason: str, logger: logging.Logger) -> None:
+    """Say the output is gone, and point stdout at devnull: Python flushes stdout once more at exit,
+    which with the reader gone would print "Exception ignored ... BrokenPipeError" (its docs' remedy)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    logger.error("%s; stopping, as nothing more can be written", reason)

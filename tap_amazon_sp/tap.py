@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from singer_sdk.tap_base import CliTestOptionValue
 from tap_amazon_sp import catalog_input, catalogue, json_files, state_input, stopping
 from tap_amazon_sp.client import AmazonSPStream, Runtime, rest_stream_classes
 from tap_amazon_sp.connection_check import ConnectionCheck
-from tap_amazon_sp.errors import TapError
 from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.report_streams import ReportStream
 from tap_amazon_sp.sdk_edge import EdgeTap
@@ -37,7 +35,7 @@ from tap_amazon_sp.settings import (
     resolve_aliases,
     typed_config,
 )
-from tap_amazon_sp.stopping import Interrupted, OutputClosed
+from tap_amazon_sp.stopping import Interrupted
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -141,9 +139,7 @@ class TapAmazonSP(EdgeTap):
     @classmethod
     @override
     def invoke(cls, **kwargs: Any) -> None:
-        # A failure the tap understands (refused credentials, a FATAL report, an unreadable
-        # document) is one line for the seller, not a stack trace; bookmarks already stop before it.
-        try:
+        with stopping.one_line(cls.logger):
             for option, check in (("catalog", catalog_input.parse), ("state", state_input.parse)):
                 given = kwargs.get(option)
                 if given is not None:
@@ -155,19 +151,6 @@ class TapAmazonSP(EdgeTap):
             if mode is not None:
                 sys.exit(cls._connection_test(mode, kwargs))
             super().invoke(**kwargs)
-        except TapError as exc:
-            stopping.hold_signals()
-            cls.logger.error("%s", exc)
-            sys.exit(1)
-        except Interrupted as stop:
-            stopping.hold_signals()
-            sys.exit(cls._stopped(stop))
-        except OutputClosed as closed:
-            stopping.hold_signals()
-            cls._output_closed(closed.reason)
-            sys.exit(1)
-        finally:
-            stopping.ignore_signals()
 
     @classmethod
     @override
@@ -195,29 +178,10 @@ class TapAmazonSP(EdgeTap):
 
     @classmethod
     def _quietly(cls, doing: str, run: Callable[[], None]) -> None:
-        """Run a CLI mode the SDK runs outside `invoke` (discovery, --about, --version, --test=schema):
-        a failure the tap understands, a signal, a closed pipe or a full disk is one line there too."""
-        try:
+        """Run a CLI mode the SDK runs outside `invoke` (discovery, --about, --version, --test=schema)
+        so that its failures are one line too."""
+        with stopping.one_line(cls.logger, doing=doing):
             run()
-        except TapError as exc:
-            stopping.hold_signals()
-            cls.logger.error("%s", exc)
-            sys.exit(1)
-        except Interrupted as stop:
-            stopping.hold_signals()
-            cls.logger.warning("Stopped by %s during %s; exit status %d", stop.name, doing, stop.exit_code)
-            sys.exit(stop.exit_code)
-        except OutputClosed as closed:
-            stopping.hold_signals()
-            cls._output_closed(closed.reason)
-            sys.exit(1)
-        except OSError as exc:
-            # These modes write only to stdout (print, click.echo): a full disk, a closed pipe.
-            stopping.hold_signals()
-            cls._output_closed(OutputClosed.by(exc).reason)
-            sys.exit(1)
-        finally:
-            stopping.ignore_signals()
 
     @classmethod
     @override
@@ -265,32 +229,6 @@ class TapAmazonSP(EdgeTap):
                     "(it requests reports); --test=schema prints the SCHEMA messages."
                 )
         return command
-
-    @classmethod
-    def _stopped(cls, stop: Interrupted) -> int:
-        """Finish an interrupted sync: its queued lines, then a STATE that resumes where it stopped."""
-        try:
-            stop.finish()
-        except OutputClosed as closed:
-            cls._output_closed(closed.reason)
-        else:
-            cls.logger.warning(
-                "Stopped by %s: the last STATE resumes after the last window emitted in full; exit status %d",
-                stop.name,
-                stop.exit_code,
-            )
-        if late := stopping.late_signals():
-            cls.logger.warning("%s while stopping: ignored, so that no line was cut short", ", ".join(late))
-        return stop.exit_code
-
-    @classmethod
-    def _output_closed(cls, reason: str) -> None:
-        # Python flushes stdout once more at exit; with the reader gone that would print
-        # "Exception ignored ... BrokenPipeError". Its docs' remedy: point stdout at devnull.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-        cls.logger.error("%s; stopping, as nothing more can be written", reason)
 
     @override
     def stop_on_signal(self, signum: int) -> None:
