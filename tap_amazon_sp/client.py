@@ -257,12 +257,6 @@ class AmazonSPStream(EdgeStream):
         """Every report this stream will ask for in this sync, in order (none, but for report streams)."""
         return iter(())
 
-    def sync_range(self) -> SyncRange:
-        """What the settings ask of this sync's windows, as of now."""
-        settings = self.settings
-        now = datetime.now(timezone.utc)
-        return SyncRange(settings.start, settings.end, settings.period_days, settings.lookback_days, now)
-
     @property
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
@@ -532,11 +526,11 @@ class RestStream(AmazonSPStream, PagedReads):
 
     def sync_start(self, context: Context | None) -> datetime:
         """Where this sync starts: the bookmark less the look-back, never before the start date."""
-        return self.window.start(self.sync_range(), self.start_bookmark(context))
+        return self.window.start(SyncRange.of(self.settings), self.start_bookmark(context))
 
     def time_windows(self, start: datetime) -> list[Window]:
         """[start, the newest end the plan allows) cut into the plan's windows."""
-        sync = self.sync_range()
+        sync = SyncRange.of(self.settings)
         return self.window.cut(start, self.window.last_end(sync), sync.period_days)
 
     def request(self, params: Mapping[str, Any]) -> dict[str, Any]:

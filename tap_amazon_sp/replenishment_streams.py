@@ -43,7 +43,7 @@ from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
-from tap_amazon_sp.windows import Align, WindowPlan, last_day
+from tap_amazon_sp.windows import Align, SyncRange, WindowPlan, last_day
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -253,7 +253,7 @@ class _WeeklyStream(_ReplenishmentStream):
 
     @override
     def sync_start(self, context: Context | None) -> datetime:
-        sync, mark = self.sync_range(), self.bookmark(context)
+        sync, mark = SyncRange.of(self.settings), self.bookmark(context)
         oldest = self.window.short_of_horizon(sync, mark)
         if oldest is not None and not self._warned_horizon:
             self._warned_horizon = True

@@ -17,6 +17,7 @@ from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
 from tap_amazon_sp.reports import ReportRequest, ReportResult
+from tap_amazon_sp.windows import SyncRange
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -40,8 +41,6 @@ class ReportStream(AmazonSPStream):
         self.selected_by_default = spec.account is not Account.BRAND_OWNERS
         self.source = f"report `{spec.report_type}`"
         self.lifecycle = spec.lifecycle
-        # Amazon lists what it made of a removed Amazon-generated type for 90 days more.
-        self.still_listed = spec.list_only
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
         super().__init__(tap, schema=schema, name=spec.stream)
@@ -51,21 +50,8 @@ class ReportStream(AmazonSPStream):
         self.records_are_typed = self.format.typed
         self.window = spec.window
 
-    @property
-    @override
-    def partitions(self) -> list[dict[str, Any]] | None:
-        if self.spec.list_only:
-            # Amazon lists settlements per account and currency, for every marketplace of the host,
-            # whatever marketplaceIds say (Add. §1): one partition per host, or each would come
-            # once per marketplace.
-            return [{"region": self.settings.region}]
-        return super().partitions
-
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        if self.spec.list_only:
-            yield from self._listed_reports(context)
-            return
         marketplace_id = str((context or {})["marketplace_id"])
         resumed = self._stopped.pop(marketplace_id, None)
         if resumed is not None:
@@ -130,7 +116,7 @@ class ReportStream(AmazonSPStream):
                 ReportRequest(report_type, markets, lower, upper, options, end_inclusive=plan.names_last_second),
                 listable,
             )
-            for lower, upper in plan.windows(self.sync_range(), bookmark)
+            for lower, upper in plan.windows(SyncRange.of(self.settings), bookmark)
         ]
 
     # --- regional reports: one request per host, rows attributed by sales channel -----------------
@@ -184,61 +170,11 @@ class ReportStream(AmazonSPStream):
 
     @override
     def planned_reports(self) -> Iterator[Slot]:
-        # Settlements are listed, not requested; a removed type requests nothing (AmazonSPStream.sync).
-        if not self.selected or self.spec.list_only or self.lifecycle.removed:
+        # A removed type requests nothing (AmazonSPStream.sync).
+        if not self.selected or self.lifecycle.removed:
             return
         for partition in self.partitions or []:
             yield from self.slots(str(partition["marketplace_id"]))
-
-    def _listed_reports(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        """Every report Amazon made of this type since the bookmark, oldest period first.
-
-        The bookmark moves past a period end once every report ending then is emitted (several
-        currencies can share one), so a sync stopped between them reads them again.
-        """
-        settings = self.settings
-        markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
-        mark = self.start_bookmark(context)
-        if mark is None and not self.full_table:
-            mark = self._bookmark_per_marketplace(markets)
-        since, created_since = self.window.listed_since(self.sync_range(), mark)
-        emitted: datetime | None = None
-        for report in self.runtime.engine.list_done(self.spec.report_type, markets, created_since):
-            end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))
-            if end <= since or end > settings.end:
-                continue
-            if emitted is not None and end > emitted:
-                self.commit_bookmark(context, emitted)
-            # Read as the marketplace Amazon names on the report (its dates, numbers, charset).
-            named = [str(m) for m in report.get("marketplaceIds") or [] if str(m) in marketplaces.BY_ID]
-            marketplace_id = named[0] if named else markets[0]
-            start_raw = report.get("dataStartTime")
-            start = parse_datetime(str(start_raw)) if start_raw else None
-            result = ReportResult(
-                ReportRequest(self.spec.report_type, (marketplace_id,)),
-                str(report["reportId"]),
-                "DONE",
-                report.get("reportDocumentId"),
-                0.0,
-            )
-            for record in self._emit(result, marketplace_id, start, end):
-                record["region"] = settings.region
-                yield record
-            emitted = end
-        if emitted is not None:
-            self.commit_bookmark(context, emitted)
-
-    def _bookmark_per_marketplace(self, markets: tuple[str, ...]) -> datetime | None:
-        """Where an earlier version of the tap left this stream, which it partitioned by marketplace:
-        the bookmark furthest behind, so that no report is skipped (those read again are upserted by
-        key). None when one of the marketplaces has none."""
-        found: dict[str, datetime] = {}
-        for partition in self.stream_state.get("partitions") or []:
-            market = (partition.get("context") or {}).get("marketplace_id")
-            value = partition.get("replication_key_value")
-            if market in markets and value:
-                found[market] = parse_datetime(str(value))
-        return min(found.values()) if len(found) == len(markets) else None
 
     def _emit(
         self, result: ReportResult, marketplace_id: str, start: datetime | None, end: datetime
@@ -297,3 +233,78 @@ class ReportStream(AmazonSPStream):
         yield from self.format.read(
             document, marketplace_id=marketplace_id, report_id=result.report_id, logger=self.logger
         )
+
+
+class ListedReportStream(ReportStream):
+    """A stream of the reports Amazon makes on its own (settlements): listed and read, never requested."""
+
+    # Amazon lists what it made of a removed Amazon-generated type for 90 days more.
+    still_listed = True
+
+    @property
+    @override
+    def partitions(self) -> list[dict[str, Any]] | None:
+        # Amazon lists settlements per account and currency, for every marketplace of the host,
+        # whatever marketplaceIds say (Add. §1): one partition per host, or each would come
+        # once per marketplace.
+        return [{"region": self.settings.region}]
+
+    @override
+    def planned_reports(self) -> Iterator[Slot]:
+        return iter(())
+
+    @override
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        """Every report Amazon made of this type since the bookmark, oldest period first.
+
+        The bookmark moves past a period end once every report ending then is emitted (several
+        currencies can share one), so a sync stopped between them reads them again.
+        """
+        settings = self.settings
+        markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
+        mark = self.start_bookmark(context)
+        if mark is None and not self.full_table:
+            mark = self._bookmark_per_marketplace(markets)
+        since, created_since = self.window.listed_since(SyncRange.of(self.settings), mark)
+        emitted: datetime | None = None
+        for report in self.runtime.engine.list_done(self.spec.report_type, markets, created_since):
+            end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))
+            if end <= since or end > settings.end:
+                continue
+            if emitted is not None and end > emitted:
+                self.commit_bookmark(context, emitted)
+            # Read as the marketplace Amazon names on the report (its dates, numbers, charset).
+            named = [str(m) for m in report.get("marketplaceIds") or [] if str(m) in marketplaces.BY_ID]
+            marketplace_id = named[0] if named else markets[0]
+            start_raw = report.get("dataStartTime")
+            start = parse_datetime(str(start_raw)) if start_raw else None
+            result = ReportResult(
+                ReportRequest(self.spec.report_type, (marketplace_id,)),
+                str(report["reportId"]),
+                "DONE",
+                report.get("reportDocumentId"),
+                0.0,
+            )
+            for record in self._emit(result, marketplace_id, start, end):
+                record["region"] = settings.region
+                yield record
+            emitted = end
+        if emitted is not None:
+            self.commit_bookmark(context, emitted)
+
+    def _bookmark_per_marketplace(self, markets: tuple[str, ...]) -> datetime | None:
+        """Where an earlier version of the tap left this stream, which it partitioned by marketplace:
+        the bookmark furthest behind, so that no report is skipped (those read again are upserted by
+        key). None when one of the marketplaces has none."""
+        found: dict[str, datetime] = {}
+        for partition in self.stream_state.get("partitions") or []:
+            market = (partition.get("context") or {}).get("marketplace_id")
+            value = partition.get("replication_key_value")
+            if market in markets and value:
+                found[market] = parse_datetime(str(value))
+        return min(found.values()) if len(found) == len(markets) else None
+
+
+def report_stream_class(spec: ReportSpec) -> type[ReportStream]:
+    """The stream class of a catalogue row: listed reports, or reports the tap requests."""
+    return ListedReportStream if spec.list_only else ReportStream

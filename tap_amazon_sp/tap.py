@@ -21,7 +21,7 @@ from tap_amazon_sp import catalog_input, catalogue, json_files, state_input, sto
 from tap_amazon_sp.client import AmazonSPStream, Runtime, rest_stream_classes
 from tap_amazon_sp.connection_check import ConnectionCheck
 from tap_amazon_sp.output import TapMessageWriter
-from tap_amazon_sp.report_streams import ReportStream
+from tap_amazon_sp.report_streams import report_stream_class
 from tap_amazon_sp.sdk_edge import EdgeTap
 from tap_amazon_sp.settings import (
     BY_NAME,
@@ -282,7 +282,7 @@ class TapAmazonSP(EdgeTap):
 def _stream_makers(account: str) -> dict[str, Callable[[TapAmazonSP], Stream]]:
     """Every stream an account of this type has, by name, and how it is made."""
     makers: dict[str, Callable[[TapAmazonSP], Stream]] = {
-        spec.stream: partial(ReportStream, spec=spec) for spec in catalogue.streams_for(account)
+        spec.stream: partial(report_stream_class(spec), spec=spec) for spec in catalogue.streams_for(account)
     }
     makers.update(rest_stream_classes(account))
     return makers

@@ -16,6 +16,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tap_amazon_sp.settings import Settings
 
 Window = tuple[datetime, datetime]
 
@@ -109,6 +113,12 @@ class SyncRange:
     period_days: int
     lookback_days: int
     now: datetime
+
+    @classmethod
+    def of(cls, settings: Settings) -> SyncRange:
+        """What the settings ask of this sync's windows, as of now."""
+        now = datetime.now(timezone.utc)
+        return cls(settings.start, settings.end, settings.period_days, settings.lookback_days, now)
 
 
 @dataclass(frozen=True)
