@@ -10,6 +10,7 @@ import pytest
 from tap_amazon_sp.catalogue import REPORTS
 from tests.spapi_simulator import Simulator, every_issued_secret
 from tests.tap_runner import CAPTURED, secrets_in
+from tests.tiers import mark_tiers
 
 # Amazon's usage plans, sped up: the tap learns the rate from x-amzn-RateLimit-Limit as it would
 # from Amazon, so tests exercise the same code without minute-long waits.
@@ -69,7 +70,10 @@ NULL_WITHOUT_PII = ("[orders.buyer]", "[orders.recipient]")
 SNAPSHOT_WINDOW_STARTS = tuple(f"[{spec.stream}.data_start_time]" for spec in REPORTS if not spec.windowed)
 
 
+# First, so that `-m unit`, `-m sim` and `-m "not e2e"` (pytest's own hook) see the tiers.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mark_tiers(items)
     deselected = [
         item
         for item in items
