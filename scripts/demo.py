@@ -26,8 +26,8 @@ from dotenv import dotenv_values
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.meltano_env import clean_env, meltano_executable  # noqa: E402
-from tests.pgcluster import PostgresCluster, PostgresUnavailable  # noqa: E402
+from tests.support.meltano_env import clean_env, meltano_executable  # noqa: E402
+from tests.support.pgcluster import PostgresCluster, PostgresUnavailable  # noqa: E402
 
 SCHEMA = "amazon_sp"
 STATE_ID = "{env}:tap-amazon-sp-to-target-postgres"

@@ -1,11 +1,11 @@
 """Rewrite what mirrors the tap: settings (README table, meltano.yml, Hub file) and the README streams table.
 
 Run after adding or changing a setting or a stream: `.venv/bin/python scripts/sync_definitions.py`.
-tests/test_meltano_definitions.py fails until they agree with `--about` and the tap's streams again.
+tests/sim/test_meltano_definitions.py fails until they agree with `--about` and the tap's streams again.
 
 After changing target-postgres's version in meltano.yml, write its lock file from the installed target:
 `.venv/bin/python scripts/sync_definitions.py --lock-target .meltano/loaders/target-postgres/venv/bin/target-postgres`
-(tests/test_e2e_meltano.py compares it with the target Meltano installs).
+(tests/e2e/test_e2e_meltano.py compares it with the target Meltano installs).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Two consumers need this table. The tap uses ``rate``/``burst`` to pace its reque
 stays inside Amazon's default usage plans instead of relying on 429 retries. The test simulator
 uses the paths and parameters to reject requests a real endpoint would reject, so tests catch
 malformed calls. The table is literal Python on purpose: the model files are not shipped with the
-package, and ``tests/test_operations_models.py`` checks the table against them whenever they are
+package, and ``tests/unit/test_operations_models.py`` checks the table against them whenever they are
 available.
 """
 

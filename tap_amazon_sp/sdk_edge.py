@@ -5,7 +5,7 @@ moment a window's records are all out (not when the SDK next thinks of it), chil
 once per page rather than per record, RECORD lines written without the SDK's per-record work when
 nothing needs it, its own config checks and signal handling. Each of those is an underscored SDK
 member, and each is used here only, behind a named method or hook, so an SDK upgrade that moves
-one breaks this file and nothing else (tests/test_sdk_edge.py holds every other module to it).
+one breaks this file and nothing else (tests/unit/test_sdk_edge.py holds every other module to it).
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ import pytest
 
 from tap_amazon_sp.catalogue import REPORTS
 from tests.spapi_simulator import Simulator, every_issued_secret
-from tests.tap_runner import CAPTURED, secrets_in
-from tests.tiers import mark_tiers
+from tests.support.tap_runner import CAPTURED, secrets_in
+from tests.support.tiers import mark_tiers
 
 # Amazon's usage plans, sped up: the tap learns the rate from x-amzn-RateLimit-Limit as it would
 # from Amazon, so tests exercise the same code without minute-long waits.
@@ -62,9 +62,9 @@ def config(sim: Simulator) -> dict[str, Any]:
 
 # The SDK's standard "attribute is an object" test needs a non-null value, but these two fields
 # stay null unless a document holds something the schema does not cover; the simulator's clean
-# data never does. tests/test_bad_documents.py drives them with real bad documents instead.
+# data never does. tests/sim/test_bad_documents.py drives them with real bad documents instead.
 NULL_UNLESS_BAD = (".extra_columns]", ".unparsed_values]")
-# Buyer and recipient are PII, null unless include_pii is on (tests/test_orders.py covers both).
+# Buyer and recipient are PII, null unless include_pii is on (tests/sim/test_orders.py covers both).
 NULL_WITHOUT_PII = ("[orders.buyer]", "[orders.recipient]")
 # A snapshot report has no window: its records' data_start_time is always null.
 SNAPSHOT_WINDOW_STARTS = tuple(f"[{spec.stream}.data_start_time]" for spec in REPORTS if not spec.windowed)
