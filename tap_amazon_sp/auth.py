@@ -43,7 +43,8 @@ class LWAToken:
         self._lock = threading.Lock()
         self._token: str | None = None
         self._expires_at = 0.0
-        self.refresh_count = 0
+        # Every token request sent, answered or not (the summary and --test count them).
+        self.requests_sent = 0
 
     def get(self) -> str:
         """A valid access token, refreshed first when it is about to expire."""
@@ -60,6 +61,7 @@ class LWAToken:
                 self._token = None
 
     def _refresh(self) -> None:
+        self.requests_sent += 1
         try:
             response = self._session.post(
                 self._token_url,
@@ -99,4 +101,3 @@ class LWAToken:
         expires_in = body.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 3600.0
         self._expires_at = self._clock() + lifetime - min(EARLY_REFRESH_SECONDS, lifetime * EARLY_REFRESH_SHARE)
-        self.refresh_count += 1

@@ -72,7 +72,7 @@ class ConnectionCheck:
         client = self.runtime.client
         cost = (
             f"{count(client.request_count, 'SP-API request')}, "
-            f"{count(client.token.refresh_count, 'Login with Amazon request')}; no report requested"
+            f"{count(client.token.requests_sent, 'Login with Amazon request')}; no report requested"
         )
         if failed:
             self.logger.error("Connection test failed: %d of %d checks (%s)", len(failed), len(self.outcomes), cost)

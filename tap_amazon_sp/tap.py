@@ -133,7 +133,7 @@ class TapAmazonSP(EdgeTap):
                     if s.selected and isinstance(s, AmazonSPStream)
                 }
                 runtime.client.progress.log_summary(
-                    records, runtime.client.token.refresh_count, time.monotonic() - began
+                    records, runtime.client.token.requests_sent, time.monotonic() - began
                 )
 
     @classmethod

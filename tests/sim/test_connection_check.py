@@ -85,6 +85,9 @@ def test_refused_credentials_are_one_line_and_nothing_else_is_called(sim: Simula
     lines = check_lines(run)
     assert len(lines) == 2 and "invalid_client" in lines[0], run.stderr
     assert operations(sim) == []
+    # The refused token request is counted: it was sent, and answered.
+    assert [r.path for r in sim.requests] == ["/auth/o2/token"]
+    assert "(0 SP-API requests, 1 Login with Amazon request; no report requested)" in lines[1], lines[1]
 
 
 def test_the_test_checks_only_the_apis_of_the_streams_the_catalog_selects(sim: Simulator, tmp_path: Path):
