@@ -40,6 +40,7 @@ from tap_amazon_sp.records import (
     UNPARSED_VALUES,
     RowTyper,
     converter,
+    fitted_json,
     snake,
     snake_keys,
     typed_tree,
@@ -314,7 +315,8 @@ class JsonObjects(DocumentFormat):
         # Amazon leaves out keys it has no value for (childAsin and sku at PARENT granularity);
         # every record carries every declared column, as flat-file records do.
         self._declared: dict[str, Any] = dict.fromkeys(name for name, _kind in spec.columns)
-        self._known = {*spec.schema()["properties"], *LEFTOVER_PROPERTIES}
+        self._properties: dict[str, Any] = spec.schema()["properties"]
+        self._known = {*self._properties, *LEFTOVER_PROPERTIES}
 
     def _items(self, texts: Iterable[str]) -> Iterator[Any]:
         """The document's records as decoded JSON values, in document order."""
@@ -328,6 +330,7 @@ class JsonObjects(DocumentFormat):
         fields = self.spec.row_key_fields
         declared, known = self._declared, self._known
         announced = False
+        untyped: Counter[str] = Counter()
         for item in self._items(reading.texts("utf-8")):
             if not isinstance(item, dict):
                 raise DocumentError(f"{reading.describe}: a {self._entry()} is not an object")
@@ -339,9 +342,17 @@ class JsonObjects(DocumentFormat):
                     announced = True
                     reading.kept_aside(unknown)
                 record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
+            unparsed: dict[str, str] = {}
+            for name, value in record.items():
+                if value is not None and name in self._properties and name not in LEFTOVER_PROPERTIES:
+                    record[name] = fitted_json(value, self._properties[name], name, unparsed)
+            if unparsed:
+                record[UNPARSED_VALUES] = unparsed
+                untyped.update(path.split(".")[0].split("[")[0] for path in unparsed)
             if fields:
                 record["row_key"] = "|".join(str(record.get(f) or "") for f in fields)
             yield record
+        reading.untyped(untyped)
 
 
 class JsonArray(JsonObjects):

@@ -5,6 +5,7 @@ Converters are chosen once per document column, so the per-row work is one call 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -424,6 +425,57 @@ def schema_kind(schema: dict[str, Any]) -> str:
         if kind in types:
             return kind
     return str(schema.get("format") or "string") if schema.get("format") in ("date-time", "date") else "string"
+
+
+def fitted_json(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str]) -> Any:
+    """A decoded JSON report value made to match its schema, as a flat file's text is typed: a
+    value of the schema's type is kept as sent; a number or boolean sent as text is read as one; a
+    number sent for a text column becomes its digits; anything else (an object for a number, a
+    date that is no date, NaN) becomes null and is kept in `unparsed` under its dotted path, as sent.
+    Keys the schema does not know stay in their object, as sent."""
+    if value is None or not schema:
+        return value
+    types = schema.get("type") or []
+    types = [types] if isinstance(types, str) else types
+    if "object" in types:
+        if not isinstance(value, dict):
+            return _unfit(value, path, unparsed)
+        properties = schema.get("properties") or {}
+        return {k: fitted_json(v, properties.get(k, {}), f"{path}.{k}", unparsed) for k, v in value.items()}
+    if "array" in types:
+        if not isinstance(value, list):
+            return _unfit(value, path, unparsed)
+        items = schema.get("items") or {}
+        return [fitted_json(v, items, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
+    if isinstance(value, (dict, list)):
+        return _unfit(value, path, unparsed)
+    kind = schema_kind(schema)
+    number = isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    if number and not Decimal(value).is_finite():
+        return _unfit(value, path, unparsed)
+    if kind == "integer" and number and Decimal(value) == Decimal(value).to_integral_value():
+        return value
+    if kind == "number" and number:
+        return value
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    if kind == "string":
+        return value if isinstance(value, str) else json.dumps(value, default=str)
+    if not isinstance(value, str):
+        return _unfit(value, path, unparsed)
+    if value.strip() == "":
+        return None
+    try:
+        typed = _plain_converter(kind)(value)
+    except (ValueError, ArithmeticError, OverflowError):
+        return _unfit(value, path, unparsed)
+    # A date or date-time that reads as one is kept as Amazon wrote it.
+    return value if kind in ("date", "date-time") else typed
+
+
+def _unfit(value: Any, path: str, unparsed: dict[str, str]) -> None:
+    unparsed[path] = value if isinstance(value, str) else json.dumps(value, default=str)
+    return
 
 
 def typed_tree(value: Any, schema: dict[str, Any], path: str, unparsed: dict[str, str], extra: dict[str, Any]) -> Any:

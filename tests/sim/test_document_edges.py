@@ -520,3 +520,35 @@ def test_a_header_without_a_primary_key_column_stops_the_window_naming_the_colum
         .get("partitions", [{}])[0]
         .get("replication_key_value")
     )
+
+
+def test_json_values_of_the_wrong_type_are_typed_or_kept_aside_so_every_record_matches_its_schema(tmp_path: Path):
+    # Amazon's JSON reports are typed by their schema, but a document is what it is: a count sent
+    # as text is read as a number, an object where an amount belongs or NaN is null and kept as sent.
+    item = (
+        '{"parentAsin": "B0PARENT", "childAsin": %s, "salesByAsin": {"unitsOrdered": %s, '
+        '"orderedProductSales": {"amount": %s, "currencyCode": "USD"}, "totalOrderItems": %s}}'
+    )
+    body = (
+        '{"reportSpecification": {}, "salesAndTrafficByDate": [], "salesAndTrafficByAsin": ['
+        + item % ('"B0CHILD1"', '"51"', '{"x": 1}', "NaN")
+        + ", "
+        + item % ("12345", "7", "19.99", "2")
+        + "]}"
+    ).encode()
+    run = crafted(tmp_path, body, stream=SALES)
+    assert run.returncode == 0, run.stderr[-3000:]
+    first, second = assert_records_match_schemas(run)
+    assert first["sales_by_asin"]["units_ordered"] == 51
+    assert first["sales_by_asin"]["ordered_product_sales"] == {"amount": None, "currency_code": "USD"}
+    assert first["sales_by_asin"]["total_order_items"] is None
+    assert first["unparsed_values"] == {
+        "sales_by_asin.ordered_product_sales.amount": '{"x": 1}',
+        "sales_by_asin.total_order_items": "NaN",
+    }
+    # A number where the schema has text keeps its digits; values of the right type are as sent.
+    assert second["child_asin"] == "12345"
+    assert second["sales_by_asin"]["units_ordered"] == 7
+    assert str(second["sales_by_asin"]["ordered_product_sales"]["amount"]) == "19.99"
+    assert second["unparsed_values"] is None
+    assert "values that could not be typed were loaded as null" in run.stderr and "sales_by_asin (2)" in run.stderr
