@@ -939,7 +939,7 @@ SELLER_REPORTS: tuple[ReportSpec, ...] = (
 # options Amazon requires: without them the report ends FATAL ("This report type requires the
 # reportPeriod, distributorView, sellingProgram reportOption to be specified"). The fields follow
 # Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
-# sellingPartnerSearchTermsReport); a report with an ASIN array and an aggregate array is two
+# vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport); a report with an ASIN array and an aggregate array is two
 # streams, the per-ASIN one named by the report type and the aggregate one with `_AGGREGATE`.
 
 _ALL_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
@@ -960,6 +960,7 @@ VENDOR_INVENTORY_OPTIONS = PeriodRule(
     }
 )
 VENDOR_TRAFFIC_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
+VENDOR_MARGIN_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
 # A week by default: a day of search terms is a large document for one request each.
 SEARCH_TERMS_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")})
 
@@ -1043,6 +1044,17 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
         "glanceViews:i",
         {},
         "Detail page views (glance views)",
+    ),
+    # Amazon's margin on the vendor's products, (revenue - COGS - vendor-funded coop) / revenue; a
+    # range may span several periods of DAY..YEAR, as for the other vendor reports
+    # (vendorNetPureProductMarginReport's reportSpecification).
+    *_vendor_pair(
+        "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT",
+        VENDOR_MARGIN_OPTIONS,
+        "netPureProductMargin",
+        "netPureProductMargin:d",
+        {},
+        "Net pure product margin (Amazon's margin on the vendor's products, a fraction of revenue)",
     ),
     ReportSpec(
         report_type="GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",

@@ -288,6 +288,12 @@ BAD_OPTIONS: list[tuple[str, str, dict[str, str], str]] = [
         {"sellingProgram": "BUSINESS"},
         "report_options.GET_VENDOR_INVENTORY_REPORT.sellingProgram",
     ),
+    (
+        "margin by the hour",
+        "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT_AGGREGATE",
+        {"reportPeriod": "HOUR"},
+        "report_options.GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT_AGGREGATE.reportPeriod",
+    ),
     ("search terms by year", SEARCH_TERMS, {"reportPeriod": "YEAR"}, f"report_options.{SEARCH_TERMS}.reportPeriod"),
     (
         "misspelt option name",
@@ -324,3 +330,27 @@ def test_bad_report_options_fail_with_one_line_naming_the_option_and_no_request(
         assert len(errors) == 1, (case, run.stderr)
         assert errors[0].split("|", 3)[3].strip().startswith(f"{setting}:"), (case, errors[0])
         assert run.messages == [], case
+
+
+def test_weekly_margins_come_in_one_report_of_several_weeks_and_equal_the_simulator_data(sim: Simulator):
+    margin = "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT"
+    # A Thursday to a Wednesday: the whole weeks inside, Sunday 2024-05-05 to Saturday 2024-05-25.
+    start, end = "2024-05-02T00:00:00Z", "2024-05-29T00:00:00Z"
+    config = vendor_config(
+        sim,
+        start_date=start,
+        end_date=end,
+        period_in_days=30,
+        report_options=[{"stream_name": margin, "options": {"reportPeriod": "WEEK"}}],
+    )
+    run = run_tap(config, streams=[margin])
+    assert run.error is None, run.stderr[-3000:]
+    bodies = report_requests(sim.requests)
+    assert [(b["dataStartTime"], b["dataEndTime"], b["reportOptions"]) for b in bodies] == [
+        ("2024-05-05T00:00:00Z", "2024-05-25T23:59:59Z", {"reportPeriod": "WEEK"})
+    ]
+    want = expected(sim, margin, US, start, end, period=30, options={"reportPeriod": "WEEK"})
+    assert [strip_added(r) for r in run.records(margin)] == want
+    assert {r["start_date"] for r in want} == {"2024-05-05", "2024-05-12", "2024-05-19"}
+    assert all(0 <= r["net_pure_product_margin"] <= 1 for r in want)
+    assert run.bookmark(margin, US) == "2024-05-26T00:00:00+00:00"

@@ -24,6 +24,7 @@ from tests.spapi_simulator.vendor_data import (
     REQUIRED_OPTIONS,
     SEARCH_TERMS,
     VENDOR_INVENTORY,
+    VENDOR_MARGIN,
     VENDOR_SALES,
     VENDOR_TRAFFIC,
 )
@@ -33,6 +34,7 @@ SCHEMAS = {
     VENDOR_SALES: "vendorSalesReport.json",
     VENDOR_INVENTORY: "vendorInventoryReport.json",
     VENDOR_TRAFFIC: "vendorTrafficReport.json",
+    VENDOR_MARGIN: "vendorNetPureProductMarginReport.json",
     SEARCH_TERMS: "sellingPartnerSearchTermsReport.json",
 }
 MARKETS = ("ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528")  # USD, EUR, JPY

@@ -1,7 +1,7 @@
-"""Vendor retail analytics and Brand Analytics search terms: the simulator's JSON reports by period.
+"""Vendor retail analytics and Brand Analytics: the simulator's JSON reports by period.
 
 Written from Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
-sellingPartnerSearchTermsReport), independently of the tap's catalogue. A report's window is read
+vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport), independently of the tap's catalogue. A report's window is read
 as dates, the end date included, and must cover whole reporting periods (WEEK: Sunday..Saturday);
 Amazon ends a report FATAL when a required option is missing or the window is not whole periods
 (`refusal` says why). Values are drawn per (report, marketplace, period, ASIN, options) from their
@@ -25,6 +25,7 @@ __all__ = [
     "REQUIRED_OPTIONS",
     "SEARCH_TERMS",
     "VENDOR_INVENTORY",
+    "VENDOR_MARGIN",
     "VENDOR_SALES",
     "VENDOR_STREAMS",
     "VENDOR_TRAFFIC",
@@ -35,6 +36,7 @@ __all__ = [
 VENDOR_SALES = "GET_VENDOR_SALES_REPORT"
 VENDOR_INVENTORY = "GET_VENDOR_INVENTORY_REPORT"
 VENDOR_TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
+VENDOR_MARGIN = "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
 AGGREGATE = "_AGGREGATE"  # stream-name suffix of a report's aggregate array
 
@@ -49,6 +51,7 @@ REQUIRED_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     VENDOR_INVENTORY: {"reportPeriod": _PERIODS, "distributorView": _VIEWS, "sellingProgram": ("RETAIL", "FRESH")},
     VENDOR_TRAFFIC: {"reportPeriod": _PERIODS},
+    VENDOR_MARGIN: {"reportPeriod": _PERIODS},
     SEARCH_TERMS: {"reportPeriod": ("DAY", "WEEK", "MONTH", "QUARTER")},
 }
 PERIOD_REPORTS = frozenset(REQUIRED_OPTIONS)
@@ -57,6 +60,7 @@ _ARRAYS = {
     VENDOR_SALES: ("salesByAsin", "salesAggregate"),
     VENDOR_INVENTORY: ("inventoryByAsin", "inventoryAggregate"),
     VENDOR_TRAFFIC: ("trafficByAsin", "trafficAggregate"),
+    VENDOR_MARGIN: ("netPureProductMarginByAsin", "netPureProductMarginAggregate"),
     SEARCH_TERMS: ("dataByDepartmentAndSearchTerm", ""),
 }
 VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t in PERIOD_REPORTS if t != SEARCH_TERMS)})
@@ -168,9 +172,12 @@ class VendorData:
         if report_type == SEARCH_TERMS:
             document[by_asin_name] = [row for p in periods for row in self._search_terms(m, p, period)]
             return document
-        make = {VENDOR_SALES: self._sales, VENDOR_INVENTORY: self._inventory, VENDOR_TRAFFIC: self._traffic}[
-            report_type
-        ]
+        make = {
+            VENDOR_SALES: self._sales,
+            VENDOR_INVENTORY: self._inventory,
+            VENDOR_TRAFFIC: self._traffic,
+            VENDOR_MARGIN: self._margin,
+        }[report_type]
         by_asin: list[dict[str, Any]] = []
         aggregate: list[dict[str, Any]] = []
         for p in periods:
@@ -340,6 +347,18 @@ class VendorData:
             rng = self._rng(VENDOR_TRAFFIC, m.id, period, p[0], asin)
             rows.append({**span, "asin": asin, "glanceViews": rng.randint(0, 5000)})
         return rows, {**span, "glanceViews": sum(r["glanceViews"] for r in rows)}
+
+    def _margin(
+        self, m: Marketplace, p: tuple[date, date], period: str, options: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        rows = []
+        for asin in self._present(m, VENDOR_MARGIN, p, period):
+            rng = self._rng(VENDOR_MARGIN, m.id, period, p[0], asin)
+            # A fraction between 0 and 1, four decimals as in Amazon's example.
+            rows.append({**span, "asin": asin, "netPureProductMargin": Decimal(rng.randint(0, 6000)) / 10000})
+        rng = self._rng(VENDOR_MARGIN, m.id, period, p[0], "aggregate")
+        return rows, {**span, "netPureProductMargin": Decimal(rng.randint(500, 4500)) / 10000}
 
     def _search_terms(self, m: Marketplace, p: tuple[date, date], period: str) -> list[dict[str, Any]]:
         rng = self._rng(SEARCH_TERMS, m.id, period, p[0])
