@@ -939,7 +939,8 @@ SELLER_REPORTS: tuple[ReportSpec, ...] = (
 # options Amazon requires: without them the report ends FATAL ("This report type requires the
 # reportPeriod, distributorView, sellingProgram reportOption to be specified"). The fields follow
 # Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
-# vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport); a report with an ASIN array and an aggregate array is two
+# vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport, sellingPartnerMarketBasketAnalysisReport,
+# sellingPartnerRepeatPurchaseReport); a report with an ASIN array and an aggregate array is two
 # streams, the per-ASIN one named by the report type and the aggregate one with `_AGGREGATE`.
 
 _ALL_PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
@@ -963,6 +964,11 @@ VENDOR_TRAFFIC_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
 VENDOR_MARGIN_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
 # A week by default: a day of search terms is a large document for one request each.
 SEARCH_TERMS_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")})
+# Market basket and repeat purchase: a week by default too, the shortest period both have (repeat
+# purchase has no DAY); each schema's reportOptions.reportPeriod enum.
+MARKET_BASKET_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")})
+REPEAT_PURCHASE_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("WEEK", "MONTH", "QUARTER"), "WEEK")})
+_BRAND_OWNERS = "(brand owners: vendors, and sellers in Brand Registry with the Brand Analytics role)"
 
 VENDOR_SALES = {"orderedRevenue": MONEY, "shippedCogs": MONEY, "shippedRevenue": MONEY}
 VENDOR_SALES_COLUMNS = "customerReturns:i, orderedUnits:i, shippedUnits:i"
@@ -1077,8 +1083,39 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
         analytics=SEARCH_TERMS_OPTIONS,
         account=Account.BRAND_OWNERS,
         record_path="dataByDepartmentAndSearchTerm",
-        description="Amazon search terms with their top three clicked ASINs, per reporting period "
-        "(brand owners: vendors, and sellers in Brand Registry with the Brand Analytics role).",
+        description=f"Amazon search terms with their top three clicked ASINs, per reporting period {_BRAND_OWNERS}.",
+    ),
+    # Unlike search terms, a request may span several periods (SPAPI-NOTES Add. §3).
+    ReportSpec(
+        report_type="GET_BRAND_ANALYTICS_MARKET_BASKET_REPORT",
+        fmt="json",
+        columns=columns(
+            "startDate:date, endDate:date, asin:t, purchasedWithAsin:t, purchasedWithRank:i, combinationPct:d",
+            name=snake,
+        ),
+        primary_key=(*PERIOD_KEY, "asin", "purchased_with_asin"),
+        window=PERIODS,
+        analytics=MARKET_BASKET_OPTIONS,
+        account=Account.BRAND_OWNERS,
+        record_path="dataByAsin",
+        description="The products bought most often with each of the brand's ASINs, ranked, per reporting period "
+        f"{_BRAND_OWNERS}.",
+    ),
+    ReportSpec(
+        report_type="GET_BRAND_ANALYTICS_REPEAT_PURCHASE_REPORT",
+        fmt="json",
+        columns=columns(
+            "startDate:date, endDate:date, asin:t, orders:i, uniqueCustomers:i, repeatCustomersPctTotal:d, "
+            "repeatPurchaseRevenuePctTotal:d",
+            name=snake,
+        ),
+        primary_key=(*PERIOD_KEY, "asin"),
+        window=PERIODS,
+        analytics=REPEAT_PURCHASE_OPTIONS,
+        account=Account.BRAND_OWNERS,
+        record_path="dataByAsin",
+        nested_schema=_json_object({"repeatPurchaseRevenue": MONEY}),
+        description=f"Orders, customers and repeat purchases per ASIN and reporting period {_BRAND_OWNERS}.",
     ),
 )
 REPORTS: tuple[ReportSpec, ...] = (*SELLER_REPORTS, *VENDOR_REPORTS)

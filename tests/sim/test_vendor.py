@@ -37,6 +37,9 @@ REPORTS_API = {
 SALES = "GET_VENDOR_SALES_REPORT"
 TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
+MARKET_BASKET = "GET_BRAND_ANALYTICS_MARKET_BASKET_REPORT"
+REPEAT_PURCHASE = "GET_BRAND_ANALYTICS_REPEAT_PURCHASE_REPORT"
+BRAND_ANALYTICS = [SEARCH_TERMS, MARKET_BASKET, REPEAT_PURCHASE]
 
 
 def vendor_config(sim: Simulator, **overrides: Any) -> dict[str, Any]:
@@ -92,10 +95,11 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
     seller = discovered(make_config(sim), tmp_path)
     for catalog in (vendor, seller):
         # Brand Analytics needs Brand Registry and its role: synced only when selected.
-        root = next(m["metadata"] for m in catalog[SEARCH_TERMS]["metadata"] if m["breadcrumb"] == [])
-        assert root["selected-by-default"] is False and root.get("selected") is not True
+        for stream in BRAND_ANALYTICS:
+            root = next(m["metadata"] for m in catalog[stream]["metadata"] if m["breadcrumb"] == [])
+            assert root["selected-by-default"] is False and root.get("selected") is not True, stream
     brand_analytics = {spec.stream for spec in VENDOR_REPORTS if spec.account is Account.BRAND_OWNERS}
-    assert brand_analytics == {SEARCH_TERMS}
+    assert brand_analytics == set(BRAND_ANALYTICS)
     assert set(seller) & set(VENDOR_STREAMS) == brand_analytics
     assert {spec.stream for spec in streams_for("Seller")} <= set(seller)
     assert sim.requests == []
@@ -203,17 +207,18 @@ def test_weekly_sourcing_sales_are_whole_weeks_and_the_aggregate_stream_shares_t
         assert run.bookmark(stream, US) == "2024-02-25T00:00:00+00:00"
 
 
-def test_a_seller_in_brand_registry_selects_the_search_terms_and_gets_the_simulator_data(sim: Simulator):
+def test_a_seller_in_brand_registry_selects_brand_analytics_and_gets_the_simulator_data(sim: Simulator):
     sim.set_faults(account_type="Seller")
-    run = run_tap(make_config(sim, end_date="2024-03-01T00:00:00Z"), streams=[SEARCH_TERMS])
+    run = run_tap(make_config(sim, end_date="2024-03-01T00:00:00Z"), streams=BRAND_ANALYTICS)
     assert run.error is None, run.stderr[-3000:]
-    want = expected(sim, SEARCH_TERMS, US, START, "2024-03-01T00:00:00Z")
-    assert want and [strip_added(r) for r in run.records(SEARCH_TERMS)] == want
-    # Not selected, not synced: a seller's sync without a catalog leaves it out.
+    for stream in BRAND_ANALYTICS:
+        want = expected(sim, stream, US, START, "2024-03-01T00:00:00Z")
+        assert want and [strip_added(r) for r in run.records(stream)] == want, stream
+    # Not selected, not synced: a seller's sync without a catalog leaves them out.
     sim.clear_requests()
     everything = run_tap(make_config(sim, end_date="2024-01-15T00:00:00Z"))
     assert everything.error is None, everything.stderr[-3000:]
-    assert SEARCH_TERMS not in {b["reportType"] for b in report_requests(sim.requests)}
+    assert not set(BRAND_ANALYTICS) & {b["reportType"] for b in report_requests(sim.requests)}
 
 
 # --- the hold-back ----------------------------------------------------------------------------------
@@ -294,6 +299,12 @@ BAD_OPTIONS: list[tuple[str, str, dict[str, str], str]] = [
         {"reportPeriod": "HOUR"},
         "report_options.GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT_AGGREGATE.reportPeriod",
     ),
+    (
+        "repeat purchases by the day",
+        REPEAT_PURCHASE,
+        {"reportPeriod": "DAY"},
+        f"report_options.{REPEAT_PURCHASE}.reportPeriod",
+    ),
     ("search terms by year", SEARCH_TERMS, {"reportPeriod": "YEAR"}, f"report_options.{SEARCH_TERMS}.reportPeriod"),
     (
         "misspelt option name",
@@ -354,3 +365,27 @@ def test_weekly_margins_come_in_one_report_of_several_weeks_and_equal_the_simula
     assert {r["start_date"] for r in want} == {"2024-05-05", "2024-05-12", "2024-05-19"}
     assert all(0 <= r["net_pure_product_margin"] <= 1 for r in want)
     assert run.bookmark(margin, US) == "2024-05-26T00:00:00+00:00"
+
+
+def test_market_baskets_and_repeat_purchases_span_whole_periods_in_one_request(sim: Simulator):
+    # Monthly: 2024-01-10 to 2024-03-20 holds February only; 2024-01-01 to 2024-03-01 January and February.
+    cases = {
+        MARKET_BASKET: ("2024-01-10T00:00:00Z", "2024-03-20T00:00:00Z"),
+        REPEAT_PURCHASE: (START, "2024-03-01T00:00:00Z"),
+    }
+    for stream, (start, end) in cases.items():
+        sim.clear_requests()
+        config = vendor_config(
+            sim,
+            start_date=start,
+            end_date=end,
+            report_options=[{"stream_name": stream, "options": {"reportPeriod": "MONTH"}}],
+        )
+        run = run_tap(config, streams=[stream])
+        assert run.error is None, run.stderr[-3000:]
+        want = expected(sim, stream, US, start, end, options={"reportPeriod": "MONTH"})
+        assert want and [strip_added(r) for r in run.records(stream)] == want, stream
+        bodies = [(b["dataStartTime"], b["dataEndTime"]) for b in report_requests(sim.requests)]
+        months = sorted({(r["start_date"], r["end_date"]) for r in want})
+        assert bodies == [(months[0][0] + "T00:00:00Z", months[-1][1] + "T23:59:59Z")], stream
+    assert months == [("2024-01-01", "2024-01-31"), ("2024-02-01", "2024-02-29")]

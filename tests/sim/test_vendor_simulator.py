@@ -21,6 +21,8 @@ from tests.sim.test_simulator_server import REPORTS, Client
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.data import Dataset
 from tests.spapi_simulator.vendor_data import (
+    MARKET_BASKET,
+    REPEAT_PURCHASE,
     REQUIRED_OPTIONS,
     SEARCH_TERMS,
     VENDOR_INVENTORY,
@@ -36,6 +38,8 @@ SCHEMAS = {
     VENDOR_TRAFFIC: "vendorTrafficReport.json",
     VENDOR_MARGIN: "vendorNetPureProductMarginReport.json",
     SEARCH_TERMS: "sellingPartnerSearchTermsReport.json",
+    MARKET_BASKET: "sellingPartnerMarketBasketAnalysisReport.json",
+    REPEAT_PURCHASE: "sellingPartnerRepeatPurchaseReport.json",
 }
 MARKETS = ("ATVPDKIKX0DER", "A1PA6795UKMFR9", "A1VC38T7YXB528")  # USD, EUR, JPY
 
@@ -45,15 +49,18 @@ def at(text: str) -> datetime:
 
 
 def option_sets(report_type: str) -> list[dict[str, str]]:
-    """Every value of every option, each at least once, with a period that fits the window below."""
+    """Every value of every option, each at least once, with periods (of the type's) that fit the windows below."""
     allowed = REQUIRED_OPTIONS[report_type]
+    periods = (
+        ("WEEK",)
+        if report_type == SEARCH_TERMS
+        else tuple(p for p in ("DAY", "WEEK", "MONTH") if p in allowed["reportPeriod"])
+    )
     longest = max((len(values) for name, values in allowed.items() if name != "reportPeriod"), default=1)
     sets = []
-    for i in range(longest):
+    for i in range(max(longest, len(periods))):
         chosen = {name: values[i % len(values)] for name, values in allowed.items() if name != "reportPeriod"}
-        sets.append(
-            {"reportPeriod": "WEEK" if report_type == SEARCH_TERMS else ("DAY", "WEEK", "MONTH")[i % 3], **chosen}
-        )
+        sets.append({"reportPeriod": periods[i % len(periods)], **chosen})
     return sets
 
 
@@ -112,6 +119,11 @@ def test_a_vendor_report_without_its_options_ends_fatal_with_amazons_reason_and_
         (VENDOR_TRAFFIC, {"reportPeriod": "WEEK"}, "2024-01-07T00:00:00Z", "2024-01-14T00:00:00Z"),
         # Search terms take exactly one period.
         (SEARCH_TERMS, {"reportPeriod": "WEEK"}, "2024-01-07T00:00:00Z", "2024-01-20T23:59:59Z"),
+        # A month of market baskets starts on the 1st.
+        (MARKET_BASKET, {"reportPeriod": "MONTH"}, "2024-01-02T00:00:00Z", "2024-01-31T23:59:59Z"),
+        # Repeat purchases have no DAY period, and none without its option.
+        (REPEAT_PURCHASE, {"reportPeriod": "DAY"}, "2024-01-07T00:00:00Z", "2024-01-07T23:59:59Z"),
+        (REPEAT_PURCHASE, {}, "2024-01-07T00:00:00Z", "2024-01-13T23:59:59Z"),
     ],
 )
 def test_a_window_that_is_not_whole_periods_ends_fatal(
@@ -210,7 +222,7 @@ def test_each_vendor_stream_types_every_field_of_its_array_in_amazons_schema(spe
     columns = dict(spec.columns)
     assert set(columns) | set(spec.nested_schema) == {snake(name) for name in fields}
     for name, field in fields.items():
-        if "$ref" in field:  # Amount: {amount, currencyCode}
+        if "$ref" in field or field.get("type") == "object":  # an amount: {amount, currencyCode}
             nested = spec.nested_schema[snake(name)]["properties"]
             assert nested["amount"]["type"] == ["number", "null"] and nested["currency_code"]["type"] == [
                 "string",

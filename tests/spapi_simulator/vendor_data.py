@@ -1,7 +1,8 @@
 """Vendor retail analytics and Brand Analytics: the simulator's JSON reports by period.
 
 Written from Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
-vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport), independently of the tap's catalogue. A report's window is read
+vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport, sellingPartnerMarketBasketAnalysisReport,
+sellingPartnerRepeatPurchaseReport), independently of the tap's catalogue. A report's window is read
 as dates, the end date included, and must cover whole reporting periods (WEEK: Sunday..Saturday);
 Amazon ends a report FATAL when a required option is missing or the window is not whole periods
 (`refusal` says why). Values are drawn per (report, marketplace, period, ASIN, options) from their
@@ -21,7 +22,9 @@ from .rendering import Marketplace
 
 __all__ = [
     "AGGREGATE",
+    "MARKET_BASKET",
     "PERIOD_REPORTS",
+    "REPEAT_PURCHASE",
     "REQUIRED_OPTIONS",
     "SEARCH_TERMS",
     "VENDOR_INVENTORY",
@@ -38,6 +41,8 @@ VENDOR_INVENTORY = "GET_VENDOR_INVENTORY_REPORT"
 VENDOR_TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
 VENDOR_MARGIN = "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT"
 SEARCH_TERMS = "GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT"
+MARKET_BASKET = "GET_BRAND_ANALYTICS_MARKET_BASKET_REPORT"
+REPEAT_PURCHASE = "GET_BRAND_ANALYTICS_REPEAT_PURCHASE_REPORT"
 AGGREGATE = "_AGGREGATE"  # stream-name suffix of a report's aggregate array
 
 _PERIODS = ("DAY", "WEEK", "MONTH", "QUARTER", "YEAR")
@@ -53,17 +58,21 @@ REQUIRED_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     VENDOR_TRAFFIC: {"reportPeriod": _PERIODS},
     VENDOR_MARGIN: {"reportPeriod": _PERIODS},
     SEARCH_TERMS: {"reportPeriod": ("DAY", "WEEK", "MONTH", "QUARTER")},
+    MARKET_BASKET: {"reportPeriod": ("DAY", "WEEK", "MONTH", "QUARTER")},
+    REPEAT_PURCHASE: {"reportPeriod": ("WEEK", "MONTH", "QUARTER")},
 }
 PERIOD_REPORTS = frozenset(REQUIRED_OPTIONS)
-# Array names: (per-ASIN array, aggregate array); search terms have one array.
+# Array names: (per-ASIN array, aggregate array); Brand Analytics reports have one array.
 _ARRAYS = {
     VENDOR_SALES: ("salesByAsin", "salesAggregate"),
     VENDOR_INVENTORY: ("inventoryByAsin", "inventoryAggregate"),
     VENDOR_TRAFFIC: ("trafficByAsin", "trafficAggregate"),
     VENDOR_MARGIN: ("netPureProductMarginByAsin", "netPureProductMarginAggregate"),
     SEARCH_TERMS: ("dataByDepartmentAndSearchTerm", ""),
+    MARKET_BASKET: ("dataByAsin", ""),
+    REPEAT_PURCHASE: ("dataByAsin", ""),
 }
-VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t in PERIOD_REPORTS if t != SEARCH_TERMS)})
+VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t, arrays in _ARRAYS.items() if arrays[1])})
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 _CENT = Decimal("0.01")
 
@@ -164,13 +173,18 @@ class VendorData:
         if not periods:
             return None
         spec: dict[str, Any] = {"reportType": report_type, "reportOptions": dict(options)}
-        if report_type != SEARCH_TERMS:
+        if report_type.startswith("GET_VENDOR_"):  # Brand Analytics schemas have no lastUpdatedDate
             spec["lastUpdatedDate"] = (last + timedelta(days=2)).isoformat()
         spec.update({"dataStartTime": first.isoformat(), "dataEndTime": last.isoformat(), "marketplaceIds": [m.id]})
         document: dict[str, Any] = {"reportSpecification": spec}
         by_asin_name, aggregate_name = _ARRAYS[report_type]
-        if report_type == SEARCH_TERMS:
-            document[by_asin_name] = [row for p in periods for row in self._search_terms(m, p, period)]
+        if not aggregate_name:
+            brand = {
+                SEARCH_TERMS: self._search_terms,
+                MARKET_BASKET: self._market_basket,
+                REPEAT_PURCHASE: self._repeat,
+            }
+            document[by_asin_name] = [row for p in periods for row in brand[report_type](m, p, period)]
             return document
         make = {
             VENDOR_SALES: self._sales,
@@ -359,6 +373,47 @@ class VendorData:
             rows.append({**span, "asin": asin, "netPureProductMargin": Decimal(rng.randint(0, 6000)) / 10000})
         rng = self._rng(VENDOR_MARGIN, m.id, period, p[0], "aggregate")
         return rows, {**span, "netPureProductMargin": Decimal(rng.randint(500, 4500)) / 10000}
+
+    def _market_basket(self, m: Marketplace, p: tuple[date, date], period: str) -> list[dict[str, Any]]:
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        asins = self._asins(m)
+        rows = []
+        for asin in self._present(m, MARKET_BASKET, p, period):
+            rng = self._rng(MARKET_BASKET, m.id, period, p[0], asin)
+            # Bought with the brand's other ASINs or anyone's: the top three.
+            others = [a for a in asins if a != asin] + [f"B0OTHER{n:03d}" for n in range(6)]
+            shares = sorted((Decimal(rng.randint(5, 4500)) / 10000 for _ in range(3)), reverse=True)
+            for rank, (other, share) in enumerate(zip(rng.sample(others, 3), shares, strict=True), start=1):
+                rows.append(
+                    {
+                        **span,
+                        "asin": asin,
+                        "purchasedWithAsin": other,
+                        "purchasedWithRank": rank,
+                        "combinationPct": share,
+                    }
+                )
+        return rows
+
+    def _repeat(self, m: Marketplace, p: tuple[date, date], period: str) -> list[dict[str, Any]]:
+        span = {"startDate": p[0].isoformat(), "endDate": p[1].isoformat()}
+        rows = []
+        for asin in self._present(m, REPEAT_PURCHASE, p, period):
+            rng = self._rng(REPEAT_PURCHASE, m.id, period, p[0], asin)
+            orders = rng.randint(1, 3000)
+            customers = rng.randint(max(1, orders // 3), orders)
+            rows.append(
+                {
+                    **span,
+                    "asin": asin,
+                    "orders": orders,
+                    "uniqueCustomers": customers,
+                    "repeatCustomersPctTotal": Decimal(rng.randint(0, 3000)) / 10000,
+                    "repeatPurchaseRevenue": self._money(m, Decimal(rng.randint(0, 500000)) / 100),
+                    "repeatPurchaseRevenuePctTotal": Decimal(rng.randint(0, 4000)) / 10000,
+                }
+            )
+        return rows
 
     def _search_terms(self, m: Marketplace, p: tuple[date, date], period: str) -> list[dict[str, Any]]:
         rng = self._rng(SEARCH_TERMS, m.id, period, p[0])

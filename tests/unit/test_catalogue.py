@@ -72,7 +72,11 @@ def test_each_account_type_gets_its_own_reports_and_brand_owners_both():
     assert not Account.VENDOR.serves("Seller") and not Account.SELLER.serves("Vendor")
     seller = {spec.stream for spec in streams_for("Seller")}
     vendor = {spec.stream for spec in streams_for("Vendor")}
-    assert seller & vendor == {SEARCH_TERMS}
+    assert seller & vendor == {
+        SEARCH_TERMS,
+        "GET_BRAND_ANALYTICS_MARKET_BASKET_REPORT",
+        "GET_BRAND_ANALYTICS_REPEAT_PURCHASE_REPORT",
+    }
     assert seller | vendor == set(BY_STREAM)
 
 
