@@ -10,18 +10,9 @@ right now: work done ahead never delays the report a stream is waiting for. Each
 receives its own results strictly in window order, so records and STATE stay in order and
 bookmarks stay exact.
 
-Before requesting a report the scheduler tries, in order:
-1. a report this stream requested for the same window in an earlier sync that stopped before
-   reading it (`pending_reports` in the partition's state, written as soon as a report is
-   requested, so a killed sync never requests it again), if getReport shows it is that window's;
-2. a report this sync already requested for the same request (type, marketplaces, window and
-   options): two streams of one report type share it;
-3. for report types that take no reportOptions, a report of the same type, marketplaces and window
-   found with one getReports call per report type and sync: one still IN_QUEUE or IN_PROGRESS
-   (another app of the seller, or an earlier sync, asked for it), or one DONE within
-   `report_reuse_max_age_hours` (windowed reports only: a snapshot is read fresh). getReports does
-   not show a report's options, so for the types that take options only reports whose options the
-   tap knows, those of 1 and 2, are reused.
+Before requesting a report the scheduler looks for one that serves already (`report_reuse`): one
+this stream requested in an earlier sync, one another stream of this sync requested, or one Amazon
+lists.
 
 A report that ends FATAL (or, for an FBA type, CANCELLED too soon after another report of its window)
 makes its report type and marketplaces rest for their cool-down: no report of them is requested
@@ -31,82 +22,33 @@ again at the end of the sync (`client.Runtime.take_up_deferred`) while the other
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Protocol
+from datetime import datetime, timedelta, timezone
 
-from tap_amazon_sp.errors import APIError, ReportError
+from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.progress import acting_for, named, where
 from tap_amazon_sp.quota import many_reports_warning
-from tap_amazon_sp.records import format_datetime, parse_datetime
+from tap_amazon_sp.records import format_datetime
+from tap_amazon_sp.report_reuse import ReportReuse
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
+from tap_amazon_sp.slots import SNAPSHOT, Ledger, Slot, Ticket, options_key, request_key, window_key, window_text
 
-SNAPSHOT = "snapshot"
-
-
-def window_key(request: ReportRequest) -> str:
-    """How a report's window is named in state: `start/end` in UTC ISO form, or `snapshot`."""
-    if request.start is None or request.end is None:
-        return SNAPSHOT
-    return f"{format_datetime(request.start)}/{format_datetime(request.end)}"
-
-
-# Statuses of a report Amazon is still building: one of them may be adopted instead of asking again.
-PENDING = ("IN_QUEUE", "IN_PROGRESS")
-
-
-def request_key(request: ReportRequest) -> tuple[str, ...]:
-    """What makes two requests ask Amazon for the same report."""
-    return (request.report_type, ",".join(sorted(request.marketplace_ids)), window_key(request), options_key(request))
-
-
-def options_key(request: ReportRequest) -> str:
-    """The report options as a stable string, so a changed option never reuses an old report."""
-    return json.dumps(dict(request.options), sort_keys=True, separators=(",", ":"))
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One report a stream partition will ask for."""
-
-    stream: str
-    partition: str  # the marketplace id
-    request: ReportRequest
-    listable: bool = False  # may be served by a report found with getReports (no options can filter it)
-
-    @property
-    def key(self) -> str:
-        return window_key(self.request)
-
-    @property
-    def ident(self) -> tuple[str, str, str, str]:
-        return (self.stream, self.partition, self.key, options_key(self.request))
-
-
-@dataclass
-class Ticket:
-    """A report that will serve a slot."""
-
-    report_id: str
-    created: float  # on the scheduler's clock, as best known
-    source: str  # "created", "pending" (from state) or "listed" (found with getReports)
-
-
-class Ledger(Protocol):
-    """Where a stream keeps the reports it requested but has not read yet (its state)."""
-
-    def recall(self, slot: Slot) -> dict[str, Any] | None:
-        """The remembered report of this slot's window, if any."""
-
-    def remember(self, slot: Slot, report_id: str, created_at: datetime) -> None:
-        """Remember a report for this slot's window, and say so in a STATE message."""
-
-    def forget(self, slot: Slot) -> None:
-        """Drop this slot's report from state (it was read, or can no longer be used)."""
+# The scheduler's vocabulary (slots.py) is imported from here by the streams and the runtime.
+__all__ = [
+    "SNAPSHOT",
+    "CoolingDown",
+    "FatalReport",
+    "Ledger",
+    "Scheduler",
+    "Slot",
+    "Ticket",
+    "options_key",
+    "request_key",
+    "window_key",
+    "window_text",
+]
 
 
 class Scheduler:
@@ -129,18 +71,21 @@ class Scheduler:
         # A report type's cool-down after a FATAL, in seconds, and its regeneration class (if any).
         self.cooldown = cooldown
         self.limit = max(1, limit)
-        self.reuse_max_age = reuse_max_age
-        self.marketplace_ids = marketplace_ids
         self.logger = logger
         self.now = now
+        self.reuse = ReportReuse(
+            engine,
+            reuse_max_age=reuse_max_age,
+            marketplace_ids=marketplace_ids,
+            logger=logger,
+            cooldown=cooldown,
+            now=now,
+        )
         self.planned = False
         self._queue: deque[Slot] = deque()
         self._owners: dict[str, Ledger] = {}
         self._tickets: dict[tuple[str, str, str, str], Ticket] = {}
         self._consuming = 0
-        self._listings: dict[str, list[dict[str, Any]]] = {}
-        # The reports this sync requested or adopted, by request: options known, so shareable.
-        self._made: dict[tuple[str, ...], Ticket] = {}
         self._closed: set[tuple[str, str]] = set()
         # (report type, marketplaces) -> when Amazon may generate it again, and why it rests.
         self._cooling: dict[tuple[str, str], tuple[datetime, str]] = {}
@@ -223,7 +168,7 @@ class Scheduler:
         if result.status == "FATAL":
             self._rest(owner, slot, result, "ended FATAL", self.engine.fatal_reason(result))
         elif result.status == "CANCELLED":
-            earlier = self._generated_before(slot, result)
+            earlier = self.reuse.generated_before(slot, result)
             if earlier is not None:
                 self._rest(
                     owner,
@@ -244,9 +189,7 @@ class Scheduler:
         (or FatalReport once the retries are used up)."""
         request = slot.request
         owner.forget(slot)
-        key = request_key(request)
-        if (made := self._made.get(key)) is not None and made.report_id == result.report_id:
-            del self._made[key]
+        self.reuse.unmade(request, result.report_id)
         attempts = self._attempts[slot.ident] = self._attempts.get(slot.ident, 0) + 1
         where = named(request.describe(), request.report_type, slot.stream)
         if attempts > self.fatal_retries:
@@ -277,25 +220,6 @@ class Scheduler:
             self.fatal_retries,
         )
         raise CoolingDown(slot, *self._cooling[cooling])
-
-    def _generated_before(self, slot: Slot, result: ReportResult) -> tuple[str, datetime] | None:
-        """Another report of this request Amazon built (or is building) less than a cool-down before
-        `result` was created: a CANCELLED that came too soon. Only FBA reports have such limits."""
-        seconds, kind = self.cooldown(slot.request.report_type)
-        created = result.created_at
-        if kind is None or created is None:
-            return None
-        for report in self._listings.get(slot.request.report_type) or ():
-            when = _when(report.get("createdTime"))
-            if (
-                str(report.get("reportId")) != result.report_id
-                and report.get("processingStatus") in ("DONE", *PENDING)
-                and when is not None
-                and created - timedelta(seconds=seconds) < when <= created
-                and not _differences(report, slot.request)
-            ):
-                return str(report["reportId"]), when
-        return None
 
     def _close(self, slots: list[Slot]) -> None:
         # A partition that stopped early (an error, the SDK's record limit) no longer holds its
@@ -344,107 +268,15 @@ class Scheduler:
 
     def _obtain_for(self, slot: Slot, *, block: bool) -> Ticket | None:
         owner = self._owners[slot.stream]
-        ticket = self._adopt(owner, slot) or self._shared(owner, slot)
-        if ticket is None and slot.listable:
-            ticket = self._listed(owner, slot)
-        elif ticket is None and self.cooldown(slot.request.report_type)[1] is not None:
-            # Not reused (its options may differ), but it tells a CANCELLED that came too soon.
-            self._listing(slot.request.report_type)
+        ticket = self.reuse.find(owner, slot)
         if ticket is None:
             report_id = self.engine.create(slot.request, wait=block)
             if report_id is None:
                 return None
             owner.remember(slot, report_id, self.now())
             ticket = Ticket(report_id, self.engine.clock(), "created")
-        self._made.setdefault(request_key(slot.request), ticket)
+        self.reuse.made(slot, ticket)
         return ticket
-
-    def _shared(self, owner: Ledger, slot: Slot) -> Ticket | None:
-        """The report this sync already has for the same request (another stream of the type)."""
-        made = self._made.get(request_key(slot.request))
-        if made is None:
-            return None
-        owner.remember(slot, made.report_id, self.now())
-        self.logger.info("%s: sharing report %s with another stream", slot.request.describe(), made.report_id)
-        return Ticket(made.report_id, made.created, "shared")
-
-    def _adopt(self, owner: Ledger, slot: Slot) -> Ticket | None:
-        remembered = owner.recall(slot)
-        if not remembered:
-            return None
-        report_id = str(remembered.get("report_id") or "")
-        created_at = _when(remembered.get("created"))
-        age = self.now() - created_at if created_at else None
-        if not report_id or remembered.get("options") != options_key(slot.request):
-            owner.forget(slot)
-            return None
-        if slot.key == SNAPSHOT and (age is None or age > self.reuse_max_age):
-            # A snapshot is only as good as it is fresh.
-            owner.forget(slot)
-            return None
-        try:
-            report = self.engine.client.call("getReport", path_params={"reportId": report_id})
-        except APIError as exc:
-            # Gone (Amazon keeps reports 90 days) or unknown: request it afresh.
-            self.logger.info("%s: remembered report %s is not available (%s)", slot.request.describe(), report_id, exc)
-            owner.forget(slot)
-            return None
-        differences = _differences(report, slot.request)
-        if differences:
-            # A hand-edited or copied state, or one of another config: its rows are not this window's.
-            self.logger.warning(
-                "%s %s %s: report %s in state is not this window's report (%s); requesting the window anew",
-                slot.stream,
-                slot.partition,
-                window_text(slot.request),
-                report_id,
-                "; ".join(differences),
-            )
-            owner.forget(slot)
-            return None
-        self.logger.info(
-            "%s: reusing report %s (%s) requested by an earlier sync",
-            slot.request.describe(),
-            report_id,
-            report.get("processingStatus"),
-        )
-        return Ticket(report_id, self.engine.clock() - (age.total_seconds() if age else 0.0), "pending")
-
-    def _listing(self, report_type: str) -> list[dict[str, Any]] | None:
-        """This sync's one listing of a report type; None while getReports has no quota free (a
-        later slot of the type tries again) or when listing reuse is off."""
-        if self.reuse_max_age <= timedelta(0):
-            return None
-        listing = self._listings.get(report_type)
-        if listing is None:
-            since = self.now() - self.reuse_max_age
-            found = self.engine.list_recent(report_type, self.marketplace_ids, since)
-            if found is None:
-                return None
-            listing = self._listings[report_type] = found
-        return listing
-
-    def _listed(self, owner: Ledger, slot: Slot) -> Ticket | None:
-        request = slot.request
-        listing = self._listing(request.report_type)
-        for report in listing or ():
-            status = report.get("processingStatus")
-            if status in PENDING:
-                what = f"{status} report {report.get('reportId')}, requested by another app or an earlier sync,"
-            elif status == "DONE" and report.get("reportDocumentId") and request.start is not None:
-                what = f"DONE report {report.get('reportId')}"
-            else:
-                continue
-            if report.get("_taken") or _differences(report, request):
-                continue
-            report["_taken"] = True
-            report_id = str(report["reportId"])
-            created_at = _when(report.get("createdTime")) or self.now()
-            owner.remember(slot, report_id, created_at)
-            self.logger.info("%s: reusing the %s created %s", request.describe(), what, format_datetime(created_at))
-            age = max(0.0, (self.now() - created_at).total_seconds())
-            return Ticket(report_id, self.engine.clock() - age, "listed")
-        return None
 
 
 class CoolingDown(Exception):
@@ -476,53 +308,3 @@ def _duration(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
         return f"{seconds / 60:.0f} min"
     return f"{seconds:g} s"
-
-
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return parse_datetime(str(value))
-    except (ValueError, OverflowError):
-        return None
-
-
-def _differences(report: dict[str, Any], request: ReportRequest) -> list[str]:
-    """How a report Amazon describes differs from what `request` asks for (type, marketplaces, window)."""
-    found = []
-    report_type = str(report.get("reportType") or "")
-    if report_type != request.report_type:
-        found.append(f"its type is {report_type or 'unknown'}, not {request.report_type}")
-    markets = sorted(str(m) for m in report.get("marketplaceIds") or [])
-    wanted = sorted(request.marketplace_ids)
-    if markets != wanted:
-        found.append(f"its marketplaces are {','.join(markets) or 'unknown'}, not {','.join(wanted)}")
-    if request.start is not None and request.end is not None and not _same_span(report, request):
-        start, end = report.get("dataStartTime") or "?", report.get("dataEndTime") or "?"
-        found.append(f"its window is {start}..{end}, not {window_text(request)}")
-    return found
-
-
-def _same_span(report: dict[str, Any], request: ReportRequest) -> bool:
-    """Whether the report's data window is the one the request sent (to the second; whole-day
-    windows to the day, as Amazon may echo such a window's dates either way)."""
-    assert request.start is not None and request.end is not None
-    start, end = _when(report.get("dataStartTime")), _when(report.get("dataEndTime"))
-    if start is None or end is None:
-        return False
-    if request.end_inclusive:
-        last = request.end - timedelta(seconds=1)
-
-        def day(moment: datetime) -> date:
-            return moment.astimezone(timezone.utc).date()
-
-        return day(start) == day(request.start) and day(end) == day(last)
-    second = timedelta(seconds=1)
-    return abs(start - request.start) < second and abs(end - request.end) < second
-
-
-def window_text(request: ReportRequest) -> str:
-    """A request's window as the log names it: `start..end`, or `snapshot`."""
-    if request.start is None or request.end is None:
-        return "snapshot"
-    return f"{format_datetime(request.start)}..{format_datetime(request.end)}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -15,16 +14,12 @@ from jsonschema import Draft202012Validator
 from singer_sdk import Stream
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib import StateMessage
-from singer_sdk.tap_base import CliTestOptionValue
 
-from tap_amazon_sp import catalog_input, catalogue, json_files, state_input, stopping
-from tap_amazon_sp.client import AmazonSPStream, Runtime, rest_stream_classes
-from tap_amazon_sp.connection_check import ConnectionCheck
+from tap_amazon_sp import catalog_input, catalogue, cli_modes, discovery, json_files, state_input, stopping
+from tap_amazon_sp.client import AmazonSPStream, Runtime
 from tap_amazon_sp.output import TapMessageWriter
-from tap_amazon_sp.report_streams import report_stream_class
 from tap_amazon_sp.sdk_edge import EdgeTap
 from tap_amazon_sp.settings import (
-    BY_NAME,
     CONFIG_SCHEMA,
     SECRETS,
     TYPED_SETTINGS,
@@ -42,13 +37,7 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import override
 
-ACCOUNT_TYPES = BY_NAME["account_type"].choices
 STREAM_NAMES = frozenset(spec.stream for spec in catalogue.REPORTS)
-# `--test` modes run by `invoke` (the click context carries the mode there): the connection check,
-# and the SDK's record-by-record test.
-TEST_MODE = "tap_amazon_sp.test"
-TEST_RECORDS = "records"
-TEST_MODES = (CliTestOptionValue.All.value, TEST_RECORDS)
 
 
 class TapAmazonSP(EdgeTap):
@@ -147,9 +136,9 @@ class TapAmazonSP(EdgeTap):
                     text = given.read()
                     check(text, getattr(given, "name", "file"))
                     kwargs[option] = io.StringIO(text)
-            mode = click.get_current_context().meta.get(TEST_MODE)
+            mode = cli_modes.noted_test_mode()
             if mode is not None:
-                sys.exit(cls._connection_test(mode, kwargs))
+                sys.exit(cli_modes.run_test(cls, mode, kwargs))
             super().invoke(**kwargs)
 
     @classmethod
@@ -186,49 +175,16 @@ class TapAmazonSP(EdgeTap):
     @classmethod
     @override
     def cb_test(cls, ctx: click.Context, param: click.Option, value: str) -> None:
-        # The SDK runs its test from this callback, before --catalog may have been read. `--test`
-        # (the connection check) and `--test=records` (the SDK's record-by-record test) are run by
-        # `invoke`, which has every option; `--test=schema` stays the SDK's.
-        if value in (CliTestOptionValue.Disabled.value, CliTestOptionValue.Schema.value):
+        # `--test` and `--test=records` are run by `invoke` (cli_modes.py); `--test=schema` stays the SDK's.
+        if value in cli_modes.SDK_TEST_MODES:
             cls._quietly("--test=schema", lambda: super(TapAmazonSP, cls).cb_test(ctx, param, value))
-            return
-        if value not in TEST_MODES:
-            raise click.BadParameter(
-                f"{value!r}: use --test (a connection check that requests no report), --test=records or --test=schema",
-                ctx=ctx,
-                param=param,
-            )
-        ctx.meta[TEST_MODE] = value
-
-    @classmethod
-    def _connection_test(cls, mode: str, options: dict[str, Any]) -> int:
-        """Run `--test` (mode `all`) or `--test=records`; the exit status."""
-        config, catalog = options.get("config"), options.get("catalog")
-        tap = cls(
-            config=dict(getattr(config, "config", None) or {}),
-            catalog=None if catalog is None else json.loads(catalog.read()),
-            parse_env_config=bool(getattr(config, "parse_env", False)),
-            validate_config=True,
-        )
-        if mode == TEST_RECORDS:
-            # The SDK's test: one record of every stream, each forced on (reports are requested).
-            tap.run_connection_test()
-            return 0
-        selected = [stream for stream in tap.streams.values() if stream.selected]
-        return 0 if ConnectionCheck(tap.runtime, selected, tap.logger).run() else 1
+        else:
+            cli_modes.note_test_mode(ctx, param, value)
 
     @classmethod
     @override
     def get_singer_command(cls) -> click.Command:
-        command = super().get_singer_command()
-        for option in command.params:
-            if option.name == "test" and isinstance(option, click.Option):
-                option.help = (
-                    "Use --test to check the connection at no report cost: Login with Amazon, then one cheap "
-                    "call per API the selected streams use. --test=records syncs one record of every stream "
-                    "(it requests reports); --test=schema prints the SCHEMA messages."
-                )
-        return command
+        return cli_modes.with_test_help(super().get_singer_command())
 
     @override
     def stop_on_signal(self, signum: int) -> None:
@@ -258,34 +214,7 @@ class TapAmazonSP(EdgeTap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        account = account_type(self.given_config)
-        streams = [make(self) for make in _stream_makers(account).values()]
-        if self.input_catalog is not None:
-            others = {other: set(_stream_makers(other)) for other in ACCOUNT_TYPES if other != account}
-            named = [entry.tap_stream_id for entry in self.input_catalog.streams]
-            own = {s.name for s in streams}
-            warning = catalog_input.mismatch(named, account, own, others)
-            if warning:
-                self.logger.warning("%s", warning)
-            selected = [
-                e.tap_stream_id
-                for e in self.input_catalog.streams
-                if e.tap_stream_id in own and e.metadata.resolve_selection()[()]
-            ]
-            if not selected:
-                self.logger.warning(
-                    "The catalog selects none of the streams of a %s account: nothing is synced", account
-                )
-        return streams
-
-
-def _stream_makers(account: str) -> dict[str, Callable[[TapAmazonSP], Stream]]:
-    """Every stream an account of this type has, by name, and how it is made."""
-    makers: dict[str, Callable[[TapAmazonSP], Stream]] = {
-        spec.stream: partial(report_stream_class(spec), spec=spec) for spec in catalogue.streams_for(account)
-    }
-    makers.update(rest_stream_classes(account))
-    return makers
+        return discovery.discover(self, account_type(self.given_config), self.input_catalog, self.logger)
 
 
 def _schema_error(error: Any) -> str:

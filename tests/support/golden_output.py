@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tap_amazon_sp.tap import _stream_makers
+from tap_amazon_sp.discovery import stream_makers
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
 from tests.support.tap_runner import TapRun, run_tap
@@ -48,7 +48,7 @@ CLOCK_RELATIVE = frozenset(
 
 
 def streams_of(account: str) -> list[str]:
-    return sorted(_stream_makers(account))
+    return sorted(stream_makers(account))
 
 
 def sync(account: str, region: str) -> TapRun:
