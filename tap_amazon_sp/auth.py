@@ -1,10 +1,12 @@
-"""Login with Amazon: one access token per tap, shared by every stream and thread."""
+"""Access tokens: Login with Amazon's, one per tap, shared by every stream and thread; and Restricted
+Data Tokens, one per restricted operation that a stream calls."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import requests
 
@@ -14,6 +16,23 @@ from tap_amazon_sp.errors import AuthError, TransientError
 # dies between the check and its use.
 EARLY_REFRESH_SECONDS = 120
 EARLY_REFRESH_SHARE = 0.1
+
+
+class AccessToken(Protocol):
+    """What a request's x-amz-access-token comes from."""
+
+    def get(self) -> str:
+        """A valid token, fetched again first when it is about to expire."""
+        ...
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` (Amazon said it expired) so the next `get` fetches a new one."""
+        ...
+
+
+def _expiry(now: float, lifetime: float) -> float:
+    """When a token of `lifetime` seconds, issued `now`, is fetched again."""
+    return now + lifetime - min(EARLY_REFRESH_SECONDS, lifetime * EARLY_REFRESH_SHARE)
 
 
 class LWAToken:
@@ -100,4 +119,45 @@ class LWAToken:
         self._token = str(body["access_token"])
         expires_in = body.get("expires_in")
         lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 3600.0
-        self._expires_at = self._clock() + lifetime - min(EARLY_REFRESH_SECONDS, lifetime * EARLY_REFRESH_SHARE)
+        self._expires_at = _expiry(self._clock(), lifetime)
+
+
+class RestrictedToken:
+    """A Restricted Data Token for one restricted operation (its method and path), fetched from the
+    Tokens API when a request first needs it and again before it expires (Amazon's last an hour).
+
+    `fetch` makes the createRestrictedDataToken call; its refusal (the app lacks the operation's
+    restricted role) is raised to the stream that asked, as an AuthError or APIError.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+        *,
+        method: str,
+        path: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._body = {"restrictedResources": [{"method": method, "path": path}]}
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token: str | None = None
+        self._expires_at = 0.0
+
+    def get(self) -> str:
+        """A valid Restricted Data Token, fetched first when there is none or it is about to expire."""
+        with self._lock:
+            if self._token is None or self._clock() >= self._expires_at:
+                answer = self._fetch(self._body)
+                self._token = str(answer["restrictedDataToken"])
+                expires_in = answer.get("expiresIn")
+                lifetime = float(expires_in) if isinstance(expires_in, (int, float)) else 3600.0
+                self._expires_at = _expiry(self._clock(), lifetime)
+            return self._token
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` (Amazon said it expired) so the next `get` fetches a new one."""
+        with self._lock:
+            if self._token == token:
+                self._token = None

@@ -29,7 +29,7 @@ from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.reports import ReportEngine, ReportResult
-from tap_amazon_sp.retry import Backoff
+from tap_amazon_sp.retry import Backoff, Retries
 from tap_amazon_sp.sdk_edge import EdgeStream
 from tap_amazon_sp.settings import Settings
 from tap_amazon_sp.spapi import SPAPIClient
@@ -449,6 +449,7 @@ class RestStream(AmazonSPStream, PagedReads):
     # Record properties copied from inside the record (snake-cased paths), e.g. a marketplace id.
     copied: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     windows_at_commit = True
+    _horizon_told = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -501,6 +502,13 @@ class RestStream(AmazonSPStream, PagedReads):
     def _blank_record(self) -> dict[str, None]:
         return dict.fromkeys(self.schema["properties"])
 
+    @override
+    def page_retries(self) -> Retries | None:
+        if self.refused_page_tries < 2:
+            return None
+        backoff = Backoff(base=self.settings.retry_base)
+        return Retries(tries=self.refused_page_tries, backoff=backoff, logger=self.logger)
+
     def serves(self, context: Context | None) -> bool:
         """Whether Amazon serves this stream in a partition (every one, unless a stream says otherwise)."""
         return True
@@ -525,8 +533,19 @@ class RestStream(AmazonSPStream, PagedReads):
     # ---- windows (the stream's `window` plan) -------------------------------------------------
 
     def sync_start(self, context: Context | None) -> datetime:
-        """Where this sync starts: the bookmark less the look-back, never before the start date."""
-        return self.window.start(SyncRange.of(self.settings), self.start_bookmark(context))
+        """Where this sync starts: the bookmark less the look-back, never before the start date nor
+        before what Amazon still serves (said once per sync when that is later than asked)."""
+        sync, mark = SyncRange.of(self.settings), self.start_bookmark(context)
+        oldest = self.window.short_of_horizon(sync, mark)
+        if oldest is not None and not self._horizon_told:
+            self._horizon_told = True
+            self.logger.info(
+                "%s: Amazon serves the last %s only: reading from %s",
+                self.name,
+                self.window.horizon_text,
+                oldest.date(),
+            )
+        return self.window.start(sync, mark)
 
     def time_windows(self, start: datetime) -> list[Window]:
         """[start, the newest end the plan allows) cut into the plan's windows."""

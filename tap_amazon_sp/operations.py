@@ -96,6 +96,11 @@ _DELIVERIES_CONDITIONS = (
 _DISCOUNT = (Param("percentage", "body", "array", items="number", min_items=1, max_items=10),)
 
 
+_VENDOR_ORDERS = "vendorOrders"
+_LIMIT = Param("limit", "query", "integer", minimum=1, maximum=100)
+_SORT_ORDER = Param("sortOrder", "query", enum=("ASC", "DESC"))
+
+
 def _pagination(most: int) -> Param:
     return Param(
         "pagination",
@@ -490,6 +495,91 @@ _TABLE: tuple[Operation, ...] = (
             ),
         ),
     ),
+    # Vendor Orders API v1 (the "v1" model is named vendorOrders)
+    Operation(
+        "getPurchaseOrders",
+        _VENDOR_ORDERS,
+        "GET",
+        "/vendor/orders/v1/purchaseOrders",
+        10,
+        10,
+        200,
+        (
+            _LIMIT,
+            Param("createdAfter", "query", "date-time"),
+            Param("createdBefore", "query", "date-time"),
+            _SORT_ORDER,
+            Param("nextToken", "query"),
+            Param("includeDetails", "query"),
+            Param("changedAfter", "query", "date-time"),
+            Param("changedBefore", "query", "date-time"),
+            Param("poItemState", "query", enum=("Cancelled",)),
+            Param("isPOChanged", "query"),
+            Param("purchaseOrderState", "query", enum=("New", "Acknowledged", "Closed")),
+            Param("orderingVendorCode", "query"),
+        ),
+    ),
+    Operation(
+        "getPurchaseOrdersStatus",
+        _VENDOR_ORDERS,
+        "GET",
+        "/vendor/orders/v1/purchaseOrdersStatus",
+        10,
+        10,
+        200,
+        (
+            _LIMIT,
+            _SORT_ORDER,
+            Param("nextToken", "query"),
+            Param("createdAfter", "query", "date-time"),
+            Param("createdBefore", "query", "date-time"),
+            Param("updatedAfter", "query", "date-time"),
+            Param("updatedBefore", "query", "date-time"),
+            Param("purchaseOrderNumber", "query"),
+            Param("purchaseOrderStatus", "query", enum=("OPEN", "CLOSED")),
+            Param(
+                "itemConfirmationStatus", "query", enum=("ACCEPTED", "PARTIALLY_ACCEPTED", "REJECTED", "UNCONFIRMED")
+            ),
+            Param("itemReceiveStatus", "query", enum=("NOT_RECEIVED", "PARTIALLY_RECEIVED", "RECEIVED")),
+            Param("orderingVendorCode", "query"),
+            Param("shipToPartyId", "query"),
+        ),
+    ),
+    # Vendor Direct Fulfillment Orders API 2021-12-28 (restricted: called with a Restricted Data Token)
+    Operation(
+        "getOrders",
+        "vendorDirectFulfillmentOrders_2021-12-28",
+        "GET",
+        "/vendor/directFulfillment/orders/2021-12-28/purchaseOrders",
+        10,
+        10,
+        200,
+        (
+            Param("shipFromPartyId", "query"),
+            Param("status", "query", enum=("NEW", "SHIPPED", "ACCEPTED", "CANCELLED")),
+            _LIMIT,
+            Param("createdAfter", "query", "date-time", required=True),
+            Param("createdBefore", "query", "date-time", required=True),
+            _SORT_ORDER,
+            Param("nextToken", "query"),
+            Param("includeDetails", "query"),
+        ),
+    ),
+    # Tokens API 2021-03-01: Restricted Data Tokens for restricted operations
+    Operation(
+        "createRestrictedDataToken",
+        "tokens_2021-03-01",
+        "POST",
+        "/tokens/2021-03-01/restrictedDataToken",
+        1,
+        10,
+        200,
+        (
+            Param("targetApplication", "body"),
+            Param("restrictedResources", "body", "array", required=True, items="object"),
+        ),
+        answers=("restrictedDataToken",),
+    ),
 )
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
@@ -513,6 +603,11 @@ APIS: dict[str, Api] = {
     "finances_2024-06-19": Api("Finances API 2024-06-19", "Finance and Accounting"),
     "fbaInventory": Api("FBA Inventory API", "Amazon Fulfillment"),
     "replenishment-2022-11-07": Api("Replenishment API"),
+    "vendorOrders": Api("Vendor Orders API", "Retail Procurement"),
+    "vendorDirectFulfillmentOrders_2021-12-28": Api(
+        "Vendor Direct Fulfillment Orders API", "Direct-to-Consumer Shipping (Restricted)"
+    ),
+    "tokens_2021-03-01": Api("Tokens API"),
 }
 
 

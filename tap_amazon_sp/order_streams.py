@@ -15,14 +15,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
-from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
+from tap_amazon_sp.records import decimal_strings, format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
 if sys.version_info >= (3, 12):
@@ -193,24 +192,6 @@ ITEM_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
-def _decimals(value: Any) -> Any:
-    """Every `amount` string (Amazon's lossless Decimal) as a Decimal, recursively."""
-    if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key == "amount" and isinstance(item, str):
-                try:
-                    out[key] = Decimal(item)
-                    continue
-                except InvalidOperation:
-                    pass
-            out[key] = _decimals(item)
-        return out
-    if isinstance(value, list):
-        return [_decimals(v) for v in value]
-    return value
-
-
 class OrdersStream(RestStream):
     """`orders`: one record per order, incremental on its last update."""
 
@@ -259,7 +240,7 @@ class OrdersStream(RestStream):
         records = []
         self._page_items = {}
         for order in body.get("orders") or []:
-            data = _decimals(snake_keys(order))
+            data = decimal_strings(snake_keys(order))
             items = data.pop("order_items", None) or []
             # Never keep what was not asked for, whatever the answer holds.
             if not self.settings.include_pii:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tap_amazon_sp.errors import APIError, LimitError
+from tap_amazon_sp.retry import Retries
 from tap_amazon_sp.sdk_edge import EdgeStream
 
 if TYPE_CHECKING:
@@ -97,6 +98,9 @@ class PagedReads(EdgeStream):
     records_path: ClassVar[tuple[str, ...]] = ()
     # Paging by offset (limit, offset, total) instead of by token.
     offset_paging: ClassVar[OffsetPaging | None] = None
+    # How often a next page refused with 400 InvalidInput is asked for before the chain is started
+    # over: Vendor Orders refuses pages at random mid-paging, and the same request then succeeds.
+    refused_page_tries: ClassVar[int] = 1
 
     def request(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """One call of the stream's operation."""
@@ -138,6 +142,10 @@ class PagedReads(EdgeStream):
         size = int(params.get(self.page_size_param) or 0)
         return {**params, self.page_size_param: size // 2} if size > 1 else None
 
+    def page_retries(self) -> Retries | None:
+        """How a refused next page is asked for again (`refused_page_tries`), None if it is not."""
+        return None
+
     def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         """What makes a record unique in one request chain (its primary key by default)."""
         return tuple(record.get(k) for k in self.primary_keys or ())
@@ -149,16 +157,27 @@ class PagedReads(EdgeStream):
             yield from self.offset_pages(params)
             return
         query = {**params, self.token_param: token} if token else dict(params)
+        retries = self.page_retries()
+        attempt = 0
         while True:
+            attempt += 1
             try:
                 body = self.request(query)
             except APIError as exc:
+                if (
+                    token is not None
+                    and exc.code == "InvalidInput"
+                    and retries is not None
+                    and retries.again(attempt, f"{self.name}: a next page refused ({exc.code}); asking again")
+                ):
+                    continue
                 # Past the first page only the token changed, so a 400 is about the token (or, where
                 # pages can be too large, about this page's size); smaller pages may help either way.
                 if exc.status == 400 and (token is not None or self.smaller_pages(params) is not None):
                     raise RestartPaging(exc) from exc
                 raise
             yield body
+            attempt = 0
             token = self.next_token(body)
             if not token:
                 return

@@ -67,6 +67,25 @@ def exact_numbers(value: Any) -> Any:
     return value
 
 
+def decimal_strings(value: Any, keys: frozenset[str] = frozenset({"amount"})) -> Any:
+    """Every string under one of `keys` that is a number (Amazon's lossless `Decimal` is a string)
+    as a Decimal, recursively; records carry it as a JSON number."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in keys and isinstance(item, str):
+                try:
+                    out[key] = Decimal(item)
+                    continue
+                except InvalidOperation:
+                    pass
+            out[key] = decimal_strings(item, keys)
+        return out
+    if isinstance(value, list):
+        return [decimal_strings(v, keys) for v in value]
+    return value
+
+
 def snake_keys(value: Any) -> Any:
     """Snake-case every object key of a JSON value, recursively; two keys that snake-case alike
     (`ASIN`, `asin`) are both kept, the second as `asin_2`."""

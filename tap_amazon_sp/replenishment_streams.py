@@ -43,7 +43,7 @@ from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
-from tap_amazon_sp.windows import Align, SyncRange, WindowPlan, last_day
+from tap_amazon_sp.windows import Align, WindowPlan, last_day
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -249,16 +249,6 @@ class _WeeklyStream(_ReplenishmentStream):
 
     replication_key = "period_start"
     window = WEEKS
-    _warned_horizon = False
-
-    @override
-    def sync_start(self, context: Context | None) -> datetime:
-        sync, mark = SyncRange.of(self.settings), self.bookmark(context)
-        oldest = self.window.short_of_horizon(sync, mark)
-        if oldest is not None and not self._warned_horizon:
-            self._warned_horizon = True
-            self.logger.info("%s: Amazon serves the last two years only: reading from %s", self.name, oldest.date())
-        return self.window.start(sync, mark)
 
     def timed(self, start: datetime, end: datetime) -> dict[str, Any]:
         """The timeInterval of [start, end): Amazon's end date is the last day, included."""

@@ -311,7 +311,7 @@ SETTINGS: tuple[Setting, ...] = (
         default=False,
         title="Include PII",
         description="Sync buyer-identifying fields (needs Amazon's restricted PII roles): the buyer and recipient "
-        "of orders, and the names, emails, phone numbers and street addresses of buyers and recipients in reports "
+        "of orders, the customer's address of Direct Fulfillment orders, and the names, emails, phone numbers and street addresses of buyers and recipients in reports "
         "(FBA shipments, seller feedback, and columns Amazon adds under such names). Off: orders do not request "
         "them and those report values are null (city, state, postal code and country stay). They are never logged.",
         attribute="include_pii",

@@ -14,7 +14,7 @@ import requests
 from singer_sdk import metrics
 
 from tap_amazon_sp import __version__
-from tap_amazon_sp.auth import LWAToken
+from tap_amazon_sp.auth import AccessToken, LWAToken
 from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import SyncProgress, prefixed, tags
@@ -90,9 +90,13 @@ class SPAPIClient:
         path_params: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
+        token: AccessToken | None = None,
     ) -> dict[str, Any]:
-        """Make one SP-API call, retrying what is transient; return the JSON body."""
-        body = self.call_if_quota_free(operation, path_params=path_params, params=params, json=json, wait=True)
+        """Make one SP-API call, retrying what is transient; return the JSON body. `token` is the
+        access token to send instead of Login with Amazon's (a Restricted Data Token)."""
+        body = self.call_if_quota_free(
+            operation, path_params=path_params, params=params, json=json, wait=True, token=token
+        )
         assert body is not None
         return body
 
@@ -104,12 +108,14 @@ class SPAPIClient:
         params: Mapping[str, Any] | None = None,
         json: Mapping[str, Any] | None = None,
         wait: bool = False,
+        token: AccessToken | None = None,
     ) -> dict[str, Any] | None:
         """Like `call`, but return None instead of waiting when the usage plan has no request left.
 
         Work done ahead must never hold up work needed now.
         """
         only_if_quota_free = not wait
+        source = token or self.token
         op = OPERATIONS[operation]
         path = op.path.format(**{k: quote(str(v), safe="") for k, v in (path_params or {}).items()})
         query = {k: _query_value(v) for k, v in (params or {}).items() if v is not None}
@@ -122,7 +128,7 @@ class SPAPIClient:
             attempt += 1
             if attempt > 1 or not only_if_quota_free:
                 bucket.acquire()
-            access_token = self._access_token(operation)
+            access_token = self._access_token(operation, source)
             headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
             began = time.monotonic()
             try:
@@ -153,7 +159,7 @@ class SPAPIClient:
                     if status == 403 and details == TOKEN_EXPIRED and not refreshed:
                         # The token died in flight (long waits on reports): refresh once and retry.
                         refreshed = True
-                        self.token.invalidate(access_token)
+                        source.invalidate(access_token)
                         continue
                     if status not in RETRY_STATUSES:
                         self._learn_rate(response, bucket)
@@ -170,9 +176,12 @@ class SPAPIClient:
         )
         metrics.log(METRICS, point)
 
-    def _access_token(self, operation: str) -> str:
+    def _access_token(self, operation: str, source: AccessToken) -> str:
         """The current access token. Login with Amazon can be down or slow too: that is retried
-        with the same backoff, on its own count of tries, so it does not use up the operation's."""
+        with the same backoff, on its own count of tries, so it does not use up the operation's.
+        A restricted token is fetched through an SP-API call, which has retries of its own."""
+        if source is not self.token:
+            return source.get()
         attempt = 0
         while True:
             attempt += 1

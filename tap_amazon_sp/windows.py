@@ -13,6 +13,7 @@ Replenishment API's weeks are ISO weeks instead, Monday to Sunday (ISO_WEEK).
 
 from __future__ import annotations
 
+import calendar
 import enum
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 Window = tuple[datetime, datetime]
 
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
+_WORDS = {2: "two", 3: "three", 6: "six"}
 # Amazon keeps reports listable for 90 days; asking for older ones is an error.
 LISTING_HORIZON = timedelta(days=89)
 # Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
@@ -136,8 +138,9 @@ class WindowPlan:
     look_back_at_least: timedelta = timedelta(0)
     # Windows end at least this long before now: Amazon still revises (or has not published) those days.
     hold_back: timedelta = timedelta(0)
-    # Amazon serves only the trailing years: no window starts earlier.
+    # Amazon serves only the trailing years (or months): no window starts earlier.
     horizon_years: int | None = None
+    horizon_months: int | None = None
 
     @property
     def windowed(self) -> bool:
@@ -171,14 +174,23 @@ class WindowPlan:
         return max(timedelta(days=lookback_days), self.look_back_at_least)
 
     def oldest(self, now: datetime) -> datetime | None:
-        """The first period Amazon still serves (with a day's margin), if it serves only the trailing years."""
-        if self.horizon_years is None:
+        """The first period Amazon still serves (with a day's margin), if it serves only the trailing
+        years or months."""
+        if self.horizon_years is None and self.horizon_months is None:
             return None
-        try:
-            back = now.replace(year=now.year - self.horizon_years)
-        except ValueError:  # February 29
-            back = now.replace(year=now.year - self.horizon_years, day=28)
+        months = now.year * 12 + now.month - 1 - 12 * (self.horizon_years or 0) - (self.horizon_months or 0)
+        year, month = divmod(months, 12)
+        # The same day of that month, or its last day (February 29, a 31st).
+        day = min(now.day, calendar.monthrange(year, month + 1)[1])
+        back = now.replace(year=year, month=month + 1, day=day)
         return self.align.ceil(back + timedelta(days=1))
+
+    @property
+    def horizon_text(self) -> str:
+        """How far back Amazon serves, in words ("two years", "six months")."""
+        if self.horizon_months:
+            return f"{_WORDS.get(self.horizon_months, str(self.horizon_months))} months"
+        return f"{_WORDS.get(self.horizon_years or 0, str(self.horizon_years))} years"
 
     def first(self, sync: SyncRange) -> datetime:
         """Where the earliest window may start: start_date on the alignment (the day holding it, or the
@@ -293,6 +305,8 @@ class WindowPlan:
             text += f"; ends {hours} h before now"
         elif self.align is Align.UTC_DAYS:
             text += " (today waits until it is over)"
+        if self.horizon_months or self.horizon_years:
+            text += f"; the last {self.horizon_text}"
         return text
 
 

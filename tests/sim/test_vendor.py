@@ -22,8 +22,8 @@ from tests.support.tap_runner import TapRun, report_requests, run_cli, run_tap
 US = "ATVPDKIKX0DER"
 VENDOR_STREAMS = [spec.stream for spec in VENDOR_REPORTS]
 VENDOR_REPORT_TYPES = {spec.report_type for spec in VENDOR_REPORTS}
-# What a vendor may call: the Reports API and the Replenishment API (which serves vendors too), and
-# nothing of the seller APIs (orders, finances, ...).
+# What a vendor may call: the Reports API, the Replenishment API (which serves vendors too), the
+# vendor order APIs and nothing of the seller APIs (orders, finances, ...).
 REPORTS_API = {
     "createReport",
     "getReport",
@@ -33,6 +33,17 @@ REPORTS_API = {
     "getSellingPartnerMetrics",
     "listOfferMetrics",
     "listOffers",
+    "getPurchaseOrders",
+    "getPurchaseOrdersStatus",
+    "getOrders",
+    "createRestrictedDataToken",
+}
+# The vendor order streams (tests/sim/test_vendor_orders.py covers them).
+VENDOR_ORDERS = {
+    "vendor_purchase_orders",
+    "vendor_purchase_order_items",
+    "vendor_purchase_order_status",
+    "vendor_direct_fulfillment_orders",
 }
 SALES = "GET_VENDOR_SALES_REPORT"
 TRAFFIC = "GET_VENDOR_TRAFFIC_REPORT"
@@ -78,9 +89,9 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
     vendor = discovered(vendor_config(sim), tmp_path)
     # Subscribe & Save serves vendors too, its weekly metrics and offers (not its forecasts).
     replenishment = {"replenishment_selling_partner_metrics", "replenishment_offer_metrics", "replenishment_offers"}
-    assert set(vendor) == set(VENDOR_STREAMS) | replenishment
+    assert set(vendor) == set(VENDOR_STREAMS) | replenishment | VENDOR_ORDERS
     for name, entry in vendor.items():
-        if name in replenishment:
+        if name in replenishment | VENDOR_ORDERS:
             continue
         properties = entry["schema"]["properties"]
         assert all("type" in prop for prop in properties.values()), name
@@ -162,14 +173,18 @@ def test_the_connection_test_of_a_vendor_calls_no_seller_api(sim: Simulator):
     run = run_cli(config, "--test")
     assert run.returncode == 0, run.stderr[-2000:]
     assert_only_vendor_calls(sim.requests)
-    # A check costs no report: Login with Amazon, then getReports (vendors cannot call the Sellers API).
+    # A check costs no report: Login with Amazon, then getReports (vendors cannot call the Sellers API),
+    # and a page of purchase orders.
     assert report_requests(sim.requests) == []
-    assert [r.operation for r in sim.requests if r.operation] == ["getReports"]
+    operations = [r.operation for r in sim.requests if r.operation]
+    assert len(operations) == 2 and operations[0] == "getReports"
+    assert operations[1] in ("getPurchaseOrders", "getPurchaseOrdersStatus")
     lines = [line.split("| ", 3)[3] for line in run.stderr.splitlines() if "| Connection test" in line]
-    assert len(lines) == 3, run.stderr
+    assert len(lines) == 4, run.stderr
     assert lines[0].startswith("Connection test: Login with Amazon accepted")
     assert lines[1].startswith("Connection test: Reports API answered getReports in US (ATVPDKIKX0DER)")
-    assert lines[2].startswith("Connection test passed: 2 checks")
+    assert lines[2].startswith(f"Connection test: Vendor Orders API answered {operations[1]} for vendor_purchase_order")
+    assert lines[3].startswith("Connection test passed: 3 checks")
     # The SDK's own test, one record of every stream, is still there under another name.
     sim.clear_requests()
     records = run_cli(config, "--test=records")

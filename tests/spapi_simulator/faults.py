@@ -236,6 +236,13 @@ SWITCHES: dict[str, Switch] = {
             "{operationId: n}: the next n page tokens presented are refused as expired",
         ),
         Switch(
+            "refuse_next_page",
+            {},
+            _counters,
+            "{operationId: n}: the next n next-page requests answer 400 InvalidInput, as Vendor Orders does at "
+            "random mid-paging (the same request then succeeds)",
+        ),
+        Switch(
             "settlement_v1_removed",
             "2026-11-11",
             _iso_date,

@@ -59,6 +59,7 @@ class TokenStore:
         self._clock = clock
         self._lock = threading.Lock()
         self._expiry: dict[str, float] = {}
+        self._restricted: dict[str, frozenset[tuple[str, str]]] = {}
 
     def issue(self, ttl: float) -> str:
         """A new access token valid for ``ttl`` seconds."""
@@ -66,6 +67,19 @@ class TokenStore:
         with self._lock:
             self._expiry[token] = self._clock() + ttl
         return token
+
+    def issue_restricted(self, ttl: float, resources: frozenset[tuple[str, str]]) -> str:
+        """A new Restricted Data Token for these (method, path) resources, valid for ``ttl`` seconds."""
+        token = "Atz.sprdt|" + secrets.token_urlsafe(48)
+        with self._lock:
+            self._expiry[token] = self._clock() + ttl
+            self._restricted[token] = resources
+        return token
+
+    def restricted(self, token: str | None) -> frozenset[tuple[str, str]]:
+        """The (method, path) resources a Restricted Data Token is for (none for any other token)."""
+        with self._lock:
+            return self._restricted.get(token or "", frozenset())
 
     def check(self, token: str | None) -> str | None:
         """None when ``token`` is valid now, else the 403 `details` string explaining why not."""

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from .faults import Faults
+from .lwa import TokenStore
 from .paging import Pager
 
 __all__ = ["Answer", "World", "answers", "build", "simulated"]
@@ -37,6 +38,7 @@ class World:
     pager: Pager
     anchor: datetime
     faults: Faults
+    tokens: TokenStore
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Answer:
     reads: Reads
     answer: Callable[[Any], Any]
     vendor: bool  # whether a vendor account may call it (the seller APIs answer vendors 403)
+    restricted: bool  # whether it takes a Restricted Data Token for its path, not an access token
 
 
 _REGISTERED: dict[str, tuple[type[Any], bool]] = {}
@@ -64,11 +67,12 @@ def simulated(name: str, *, vendor: bool = False) -> Callable[[type[_T]], type[_
     return register
 
 
-def answers(operation: str, *, reads: Reads = "query") -> Callable[[_F], _F]:
-    """Mark a method as the answer to `operation`."""
+def answers(operation: str, *, reads: Reads = "query", restricted: bool = False) -> Callable[[_F], _F]:
+    """Mark a method as the answer to `operation`; `restricted`: the operation answers only a
+    Restricted Data Token issued for its method and path (403 to an access token)."""
 
     def mark(method: _F) -> _F:
-        setattr(method, _MARK, (operation, reads))
+        setattr(method, _MARK, (operation, reads, restricted))
         return method
 
     return mark
@@ -87,8 +91,8 @@ def build(world: World) -> tuple[dict[str, Any], list[Answer]]:
         for attribute in dir(cls):
             marked = getattr(getattr(cls, attribute), _MARK, None)
             if marked is not None:
-                operation, reads = marked
-                found.append(Answer(operation, reads, getattr(api, attribute), vendor))
+                operation, reads, restricted = marked
+                found.append(Answer(operation, reads, getattr(api, attribute), vendor, restricted))
     operations = [a.operation for a in found]
     twice = sorted({op for op in operations if operations.count(op) > 1})
     if twice:

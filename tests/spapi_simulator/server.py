@@ -309,7 +309,7 @@ class Simulator:
         self.anchor = anchor or datetime.now(timezone.utc).replace(microsecond=0)
         self.pager = Pager(self.faults)
         # sim.orders, sim.finances, ...: every *_api.py module's API (rest_api.py).
-        self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults))
+        self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults, self.tokens))
         self._handlers: dict[str, Callable[[_Call], _Response]] = {
             "createReport": self._create_report,
             "getReports": self._get_reports,
@@ -322,6 +322,7 @@ class Simulator:
                 answer.answer
             )
         self._vendor_operations = _VENDOR_REPORT_OPERATIONS | {a.operation for a in rest if a.vendor}
+        self._restricted_operations = frozenset(a.operation for a in rest if a.restricted)
 
     def __getattr__(self, name: str) -> Any:
         # A simulated REST API by its registered name (sim.inventory); only reached for other names.
@@ -653,6 +654,14 @@ class Simulator:
                     denied,
                 ).body(),
                 request_id,
+            )
+        if op.name in self._restricted_operations and (op.method, path) not in self.tokens.restricted(
+            headers.get("x-amz-access-token")
+        ):
+            # A restricted operation called with Login with Amazon's token, not a Restricted Data Token.
+            self._violation(method, path, f"{op.name} called without a Restricted Data Token for its path")
+            return _json_response(
+                403, ApiError(403, "Unauthorized", "Access to requested resource is denied.", "").body(), request_id
             )
         if op.name in self.faults.get("no_role"):
             # What Amazon answers an app whose developer profile lacks the operation's role.

@@ -100,7 +100,12 @@ def _check_query_value(param: Param, raw: str) -> str | None:
     return _check_enum(param, [raw], what)
 
 
-_ITEM_TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "number": (int, float)}
+_ITEM_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "object": (dict,),
+}
 
 
 def _check_body_value(param: Param, value: Any, name: str) -> list[str]:

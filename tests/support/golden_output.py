@@ -43,6 +43,11 @@ CLOCK_RELATIVE = frozenset(
         "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
         "replenishment_selling_partner_forecast",
         "replenishment_offer_forecast",
+        # Amazon serves the last six months of vendor orders: nothing of this range.
+        "vendor_purchase_orders",
+        "vendor_purchase_order_items",
+        "vendor_purchase_order_status",
+        "vendor_direct_fulfillment_orders",
     }
 )
 
