@@ -113,7 +113,15 @@ class ReportStream(AmazonSPStream):
             Slot(
                 self.name,
                 marketplace_id,
-                ReportRequest(report_type, markets, lower, upper, options, end_inclusive=plan.names_last_second),
+                ReportRequest(
+                    report_type,
+                    markets,
+                    lower,
+                    upper,
+                    options,
+                    end_inclusive=plan.names_last_second,
+                    option_dates=plan.option_dates,
+                ),
                 listable,
             )
             for lower, upper in plan.windows(SyncRange.of(self.settings), bookmark)

@@ -25,7 +25,7 @@ from tap_amazon_sp.records import amazon_time, format_datetime, parse_datetime
 from tap_amazon_sp.retry import Retries
 from tap_amazon_sp.settings import is_loopback
 from tap_amazon_sp.spapi import SPAPIClient, describe_url
-from tap_amazon_sp.windows import last_second
+from tap_amazon_sp.windows import OptionDates, last_second
 
 # Polls of a report come every POLL_FRACTION of its age (0.5 s to 30 s apart): a report that takes
 # 20 s is seen about 1 s after it is done, one that takes an hour costs ~150 getReport calls.
@@ -50,6 +50,8 @@ class ReportRequest:
     # Amazon reads the window as whole dates, the end date included (analytics reports): the
     # request names the last second of the window's last day, not the next day's midnight.
     end_inclusive: bool = False
+    # The window goes in these reportOptions (coupons, promotions): Amazon reads no data times then.
+    option_dates: OptionDates | None = None
 
     def describe(self) -> str:
         window = ""
@@ -59,12 +61,16 @@ class ReportRequest:
 
     def body(self) -> dict[str, Any]:
         body: dict[str, Any] = {"reportType": self.report_type, "marketplaceIds": list(self.marketplace_ids)}
-        if self.start is not None:
-            body["dataStartTime"] = amazon_time(self.start)
-        if self.end is not None:
-            body["dataEndTime"] = amazon_time(last_second(self.end) if self.end_inclusive else self.end)
-        if self.options:
-            body["reportOptions"] = dict(self.options)
+        options = dict(self.options)
+        if self.option_dates is not None and self.start is not None and self.end is not None:
+            options.update({k: amazon_time(v) for k, v in self.option_dates.values(self.start, self.end).items()})
+        else:
+            if self.start is not None:
+                body["dataStartTime"] = amazon_time(self.start)
+            if self.end is not None:
+                body["dataEndTime"] = amazon_time(last_second(self.end) if self.end_inclusive else self.end)
+        if options:
+            body["reportOptions"] = options
         return body
 
 

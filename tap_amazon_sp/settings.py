@@ -279,7 +279,8 @@ SETTINGS: tuple[Setting, ...] = (
         "`reportPeriod` (DAY, WEEK, MONTH, QUARTER, YEAR), vendor sales and inventory also `distributorView` "
         "(MANUFACTURING, SOURCING) and `sellingProgram` (RETAIL, BUSINESS, FRESH): checked before any request, "
         "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). A `_AGGREGATE` stream takes the options "
-        "of its report's stream unless it has its own.",
+        "of its report's stream unless it has its own. Coupon and promotion streams take none: the tap sets "
+        "their start-date options from the window.",
     ),
     Setting(
         "wait_between_requests",
@@ -716,6 +717,24 @@ def _analytics_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str
     return options
 
 
+def _window_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Refuse options for reports whose only options are their window, which the tap sets."""
+    for spec in catalogue.REPORTS:
+        dates = spec.window.option_dates
+        given = options.get(spec.stream)
+        if dates is None or not given:
+            continue
+        name = next(iter(given))
+        problem = (
+            "is set by the tap from start_date, end_date and the bookmark"
+            if name in (dates.start, dates.end)
+            else f"not an option of {spec.report_type} (it takes {dates.start} and {dates.end}, which the tap "
+            "sets from start_date, end_date and the bookmark)"
+        )
+        raise SettingsError(f"report_options.{spec.stream}.{name}", problem)
+    return options
+
+
 def _option_text(value: Any) -> str:
     # Amazon takes every reportOptions value as a string; JSON booleans become "true"/"false".
     if isinstance(value, bool):
@@ -768,5 +787,5 @@ def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], n
         sp_api_url=read("sp_api_url") or marketplaces.host_for(region.region, sandbox=sandbox),
         token_url=read("lwa_token_url") or marketplaces.LWA_TOKEN_URL,
         marketplace_ids=_marketplace_ids(cfg.get("marketplace_ids"), region),
-        report_options=_analytics_options(_report_options(cfg.get("report_options"), known_streams)),
+        report_options=_window_options(_analytics_options(_report_options(cfg.get("report_options"), known_streams))),
     )

@@ -9,6 +9,10 @@ Reporting periods (reportPeriod) of analytics reports: Amazon reads their window
 refuses (FATAL) a window that does not start on the first day of a period and end on the last: a
 WEEK runs Sunday to Saturday, a MONTH, QUARTER or YEAR from its first calendar day to its last. The
 Replenishment API's weeks are ISO weeks instead, Monday to Sunday (ISO_WEEK).
+
+Some reports take their window in two reportOptions instead of dataStartTime and dataEndTime (the
+coupon and promotion reports, which select by start date): `OptionDates` names them, and fills them
+from the window as Amazon reads them, both ends included.
 """
 
 from __future__ import annotations
@@ -107,6 +111,19 @@ class LookBack(enum.Enum):
 
 
 @dataclass(frozen=True)
+class OptionDates:
+    """The two reportOptions that carry a report's window (Amazon ignores dataStartTime and
+    dataEndTime for such a report): its first instant and its last, both included."""
+
+    start: str
+    end: str
+
+    def values(self, start: datetime, end: datetime) -> dict[str, datetime]:
+        """The options' instants for the window [start, end)."""
+        return {self.start: start, self.end: last_second(end)}
+
+
+@dataclass(frozen=True)
 class SyncRange:
     """What the settings ask of one sync, as windows need it."""
 
@@ -141,6 +158,8 @@ class WindowPlan:
     # Amazon serves only the trailing years (or months): no window starts earlier.
     horizon_years: int | None = None
     horizon_months: int | None = None
+    # The window goes in these reportOptions, not in dataStartTime and dataEndTime.
+    option_dates: OptionDates | None = None
 
     @property
     def windowed(self) -> bool:
@@ -297,6 +316,10 @@ class WindowPlan:
             weeks = (self.cap_days or 7) // 7
             span = f"up to {weeks} whole ISO weeks" if weeks > 1 and not self.one_period else "one ISO week"
             return f"{span} (Monday to Sunday); read from {hours} h after it ends"
+        if self.option_dates is not None:
+            dates = f"`{self.option_dates.start}`..`{self.option_dates.end}`"
+            again = self.look_back_at_least.days
+            return f"{self.cap_days} whole UTC days of {dates}; the last {again} days read again"
         text = f"{self.cap_days} days"
         if self.align is Align.UTC_DAYS:
             text += " of whole UTC days"

@@ -47,12 +47,14 @@ _SdkTapTests = get_tap_test_class(
     catalog=every_stream_selected(SAMPLE_CONFIG),
     # Settlements exist only for the last 90 days (tests/sim/test_report_sync.py covers them); removed
     # report types send their SCHEMA only (tests/sim/test_lifecycle.py). Amazon serves two years of
-    # Subscribe & Save weeks, all after this suite's end date (tests/sim/test_replenishment.py).
+    # Subscribe & Save weeks, all after this suite's end date (tests/sim/test_replenishment.py), and
+    # two years of coupon and promotion start dates (tests/sim/test_seller_promotions.py).
     suite_config=SuiteConfig(
         max_records_limit=200,
         ignore_no_records_for_streams=[
             *(spec.stream for spec in REPORTS if spec.list_only),
             *(spec.stream for spec in REPORTS if spec.lifecycle.removed),
+            *(spec.stream for spec in REPORTS if spec.window.horizon_years is not None),
             "replenishment_selling_partner_metrics",
             "replenishment_offer_metrics",
         ],

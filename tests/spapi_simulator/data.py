@@ -47,6 +47,7 @@ from .report_families.generic import generic_rows
 from .report_families.ledger import ledger_rows
 from .report_families.listings import listing_rows
 from .report_families.orders import group_orders, iter_all_orders, order_record, order_xml, xml_orders_document
+from .report_families.promotions import OPTION_DATES, SELLER_PERFORMANCE, PromotionData
 from .report_families.returns import return_rows
 from .report_families.sales_traffic import StDay, sales_and_traffic_report, st_days
 from .report_families.settlements import (
@@ -99,7 +100,9 @@ __all__ = [
     "snake_case",
 ]
 
-REPORT_TYPES: frozenset[str] = ALL_REPORT_TYPES
+# JSON reports of their own: coupons and promotions (windows in reportOptions), account health.
+SELLER_JSON: frozenset[str] = frozenset({*OPTION_DATES, SELLER_PERFORMANCE})
+REPORT_TYPES: frozenset[str] = ALL_REPORT_TYPES | SELLER_JSON
 LIST_ONLY: frozenset[str] = LIST_ONLY_TYPES
 SNAPSHOT: frozenset[str] = SNAPSHOT_TYPES
 
@@ -128,6 +131,7 @@ class Dataset:
         self._st: dict[str, list[StDay]] = {}
         self._trees: dict[str, list[Node]] = {}
         self._vendor = VendorData(seed, rows, lambda d: in_range(midnight(d)))
+        self._promotions = PromotionData(seed)
 
     def _rng(self, *parts: str) -> random.Random:
         return random.Random(":".join([str(self.seed), str(self.rows), *parts]))
@@ -202,6 +206,8 @@ class Dataset:
                 return None
             text = json.dumps(self._vendor.document_json(vendor), ensure_ascii=False, separators=(",", ":"))
             return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
+        if report_type in SELLER_JSON:
+            return _json_document(self._seller_json(report_type, marketplace(marketplace_id), options or {}))
         if report_type in LIST_ONLY:
             raise ValueError(f"{report_type} cannot be requested; use settlement_document")
         if report_type not in REPORT_TYPES:
@@ -225,6 +231,18 @@ class Dataset:
             return None
         renderers = cell_renderers(spec, m)
         return flat_document(document_header(spec, m), [render_row(r, renderers) for r in rows], m)
+
+    def _seller_json(self, report_type: str, m: Marketplace, options: dict[str, str]) -> dict[str, Any]:
+        if report_type == SELLER_PERFORMANCE:
+            return self._promotions.account_health(m)
+        return self._promotions.document(report_type, m, options)
+
+    def promotions_started(
+        self, report_type: str, marketplace_id: str, first: datetime, last: datetime
+    ) -> list[dict[str, Any]]:
+        """The records of the coupons (promotions) that started in [first, last], in document order."""
+        rows = self._promotions.selected(report_type, marketplace(marketplace_id), first, last)
+        return [_own_marketplace(row) for row in to_record(rows)]
 
     def served_document(
         self,
@@ -278,6 +296,10 @@ class Dataset:
         """
         m = marketplace(marketplace_id)
         options = options or {}
+        if report_type.startswith(SELLER_PERFORMANCE):
+            document = self._promotions.account_health(m)
+            part = "accountStatuses" if report_type.endswith("_ACCOUNT_STATUSES") else "performanceMetrics"
+            return [_own_marketplace(row) for row in to_record(document[part])]
         if report_type in VENDOR_STREAMS:
             lo, hi = aware(start) or DATA_START, aware(end) or DATA_END
             return self._vendor.expected_records(report_type, m, lo, hi, options)
@@ -352,8 +374,18 @@ def _region_mates(m: Marketplace) -> list[Marketplace]:
 
 def content_type_of(report_type: str, marketplace_id: str) -> str:
     """The Content-Type a document of this report type gets in this marketplace."""
-    if report_type == SALES_AND_TRAFFIC or report_type in PERIOD_REPORTS:
+    if report_type == SALES_AND_TRAFFIC or report_type in PERIOD_REPORTS or report_type in SELLER_JSON:
         return JSON_CONTENT_TYPE
     if report_type == BROWSE_TREE or report_type in XML_ORDERS:
         return XML_CONTENT_TYPE
     return flat_content_type(marketplace(marketplace_id))
+
+
+def _json_document(body: dict[str, Any]) -> Document:
+    text = json.dumps(to_wire(body), ensure_ascii=False, separators=(",", ":"))
+    return Document(text.encode("utf-8"), JSON_CONTENT_TYPE)
+
+
+def _own_marketplace(record: dict[str, Any]) -> dict[str, Any]:
+    """A row without its own marketplaceId: the tap's `marketplace_id` (the partition's) takes its place."""
+    return {k: v for k, v in record.items() if k != "marketplace_id"}

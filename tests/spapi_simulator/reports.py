@@ -27,6 +27,8 @@ from .data import LIST_ONLY, REPORT_TYPES, Dataset, Document
 from .faults import Faults
 from .mutations import mutate
 from .rendering import flat_content_type, marketplace
+from .report_families.promotions import OPTION_DATES
+from .report_families.promotions import refusal as dates_refusal
 from .reports_data import REMOVED_TYPES, SETTLEMENT, SETTLEMENT_V2
 from .validation import parse_datetime
 from .vendor_data import PERIOD_REPORTS, refusal
@@ -325,6 +327,8 @@ class ReportStore:
         fatal = self._faults.take("fatal", report_type)
         too_soon = not fatal and self._faults.take("cancel", report_type)
         refused = refusal(report_type, dict(options), start, end) if report_type in PERIOD_REPORTS else None
+        if report_type in OPTION_DATES:
+            refused = dates_refusal(report_type, dict(options), now_dt)
         refused = refused or _wrong_account(str(self._faults.get("account_type")), report_type)
         if refused is not None:
             # Amazon accepts the request and ends the report FATAL (seen for missing options; assumed

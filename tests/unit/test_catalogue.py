@@ -36,6 +36,7 @@ def test_a_row_is_named_by_its_report_type_unless_it_says_otherwise():
         "GET_VENDOR_INVENTORY_REPORT_AGGREGATE",
         "GET_VENDOR_TRAFFIC_REPORT_AGGREGATE",
         "GET_VENDOR_NET_PURE_PRODUCT_MARGIN_REPORT_AGGREGATE",
+        "GET_V2_SELLER_PERFORMANCE_REPORT_ACCOUNT_STATUSES",
     }
 
 

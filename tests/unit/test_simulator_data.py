@@ -24,6 +24,7 @@ from tests.spapi_simulator.data import (
 )
 from tests.spapi_simulator.json_forms import snake_case
 from tests.spapi_simulator.rendering import MARKETPLACES, zone_offset
+from tests.spapi_simulator.report_families.promotions import OPTION_DATES
 from tests.spapi_simulator.reports_data import FLAT_SPECS, GENERIC_SPECS, JP_LISTING_HEADERS, XML_ORDERS, ReportSpec
 
 UTC = timezone.utc
@@ -161,7 +162,8 @@ def snake_all(o: Any) -> Any:
 
 
 def test_report_type_sets():
-    assert len(REPORT_TYPES) == 13 + len(GENERIC_SPECS) + len(XML_ORDERS)
+    # 13 of their own, the generic ones, the XML orders, and coupons, promotions and account health.
+    assert len(REPORT_TYPES) == 13 + len(GENERIC_SPECS) + len(XML_ORDERS) + 3
     assert {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE", "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"} == LIST_ONLY
     assert LIST_ONLY <= REPORT_TYPES
     generic_snapshots = {t for t, spec in GENERIC_SPECS.items() if spec.filter_header is None}
@@ -301,7 +303,10 @@ def test_every_marketplace_renders_every_report():
     small = Dataset(rows=12)
     for market in MARKETPLACES:
         for report_type in REPORT_TYPES - LIST_ONLY:
-            doc = small.document(report_type, market, *HALF_YEAR)
+            # Coupons and promotions take their window in options, both ends included.
+            dates = OPTION_DATES.get(report_type, ())
+            options = dict(zip(dates, ("2025-01-01T00:00:00Z", "2025-06-30T23:59:59Z"), strict=False))
+            doc = small.document(report_type, market, *HALF_YEAR, options)
             assert doc is not None, (report_type, market)
             if report_type in FLAT_SPECS:
                 lines = doc.body.decode(_CODECS[doc.content_type.split("charset=")[1]]).splitlines()
