@@ -228,18 +228,19 @@ def flow_env(
         }
     else:
         extra = {"TAP_AMAZON_SP_START_DATE": START, "TAP_AMAZON_SP_END_DATE": end, **extra}
-    return clean_env(
-        MELTANO_DATABASE_URI=f"sqlite:///{system_db}",
-        TAP_AMAZON_SP_SP_API_URL=sim.url,
-        TAP_AMAZON_SP_LWA_TOKEN_URL=f"{sim.url}/auth/o2/token",
-        TAP_AMAZON_SP_REGION="JP",
-        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([JP]),
+    # `extra` may replace any of these (a vendor flow's region and marketplace).
+    defaults = {
+        "MELTANO_DATABASE_URI": f"sqlite:///{system_db}",
+        "TAP_AMAZON_SP_SP_API_URL": sim.url,
+        "TAP_AMAZON_SP_LWA_TOKEN_URL": f"{sim.url}/auth/o2/token",
+        "TAP_AMAZON_SP_REGION": "JP",
+        "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([JP]),
         # These flows check exactly which windows each run requests; tests/sim/test_lookback.py covers
         # the look-back's re-read before the bookmark.
-        TAP_AMAZON_SP_LOOKBACK_DAYS="0",
-        TARGET_POSTGRES_SQLALCHEMY_URL=database_url,
-        **extra,
-    )
+        "TAP_AMAZON_SP_LOOKBACK_DAYS": "0",
+        "TARGET_POSTGRES_SQLALCHEMY_URL": database_url,
+    }
+    return clean_env(**{**defaults, **extra})
 
 
 def state_of(project: Project, env: dict[str, str], *, prod: bool = False) -> dict[str, Any]:
@@ -624,6 +625,53 @@ def test_replenishment_streams_load_typed_and_incrementally(
     ]
     assert weekly and all(b.get("filters", b)["timePeriodType"] == "FORECAST" for b in weekly)
     assert [r for r in simulator.requests if r.operation == "listOffers"]
+
+
+# ---- a vendor: purchase orders and their items ------------------------------------------------------
+
+VENDOR_ORDERS = ("vendor_purchase_orders", "vendor_purchase_order_items")
+
+
+def test_a_vendors_purchase_orders_load_typed_and_again_without_duplicates(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # Amazon serves the last six months of purchase orders: this flow reads the last 20 days.
+    end = simulator.anchor
+    start = end - timedelta(days=20)
+    database = postgres.database("vendor")
+    system_db = tmp_path_factory.mktemp("vendor-state") / "meltano.db"
+    simulator.reset()
+    simulator.set_faults(account_type="Vendor")
+    env = flow_env(
+        simulator,
+        database,
+        system_db,
+        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_ACCOUNT_TYPE="Vendor",
+        TAP_AMAZON_SP_REGION="US",
+        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps(["ATVPDKIKX0DER"]),
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in VENDOR_ORDERS]),
+    )
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    orders, items = simulator.vendor_orders.expected(start, end)
+    assert simulator.violations == []
+    assert orders and set(VENDOR_ORDERS) <= tables(database)
+    counts = {stream: count(database, stream) for stream in VENDOR_ORDERS}
+    assert counts == {VENDOR_ORDERS[0]: len(orders), VENDOR_ORDERS[1]: len(items)}
+    types = column_types(database, VENDOR_ORDERS[0])
+    assert types["purchase_order_changed_date"].startswith("timestamp")
+    assert types["selling_party"] == "jsonb"
+    assert column_types(database, VENDOR_ORDERS[1])["net_cost"] == "jsonb"
+    rows = query(database, f'SELECT purchase_order_number, purchase_order_state FROM {SCHEMA}."{VENDOR_ORDERS[0]}"')
+    assert sorted(rows) == sorted((o["purchase_order_number"], o["purchase_order_state"]) for o in orders)
+    # Again, from the bookmark: the orders re-read are upserted, not added.
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert {stream: count(database, stream) for stream in VENDOR_ORDERS} == counts
+    assert simulator.violations == []
 
 
 # ---- every setting that is not text, through the environment, as the README tells users ------
