@@ -23,7 +23,17 @@ from typing import Any
 
 from tap_amazon_sp.lifecycle import AVAILABLE, Lifecycle, removed
 from tap_amazon_sp.records import column_name, snake
-from tap_amazon_sp.windows import LISTED, SNAPSHOT, Align, Kind, LookBack, OptionDates, WindowPlan
+from tap_amazon_sp.windows import (
+    LISTED,
+    REAL_TIME,
+    REAL_TIME_TRAFFIC,
+    SNAPSHOT,
+    Align,
+    Kind,
+    LookBack,
+    OptionDates,
+    WindowPlan,
+)
 
 KIND_SCHEMAS: dict[str, dict[str, Any]] = {
     "t": {"type": ["string", "null"]},
@@ -64,7 +74,8 @@ class Account(str, enum.Enum):
 
 @dataclass(frozen=True)
 class OptionRule:
-    """A report option Amazon requires: its allowed values and the tap's default."""
+    """A report option of an analytics report: its allowed values and the tap's default ("": the
+    option is optional and sent only when the config gives it)."""
 
     allowed: tuple[str, ...]
     default: str
@@ -72,14 +83,14 @@ class OptionRule:
 
 @dataclass(frozen=True)
 class PeriodRule:
-    """The report options an analytics report type requires, its reportPeriod among them: without
-    them Amazon ends the report FATAL."""
+    """The report options an analytics report type takes (without a required one Amazon ends the
+    report FATAL); its reportPeriod, when it has one, sets the windows."""
 
     options: dict[str, OptionRule]
 
     @property
-    def period(self) -> OptionRule:
-        return self.options["reportPeriod"]
+    def period(self) -> OptionRule | None:
+        return self.options.get("reportPeriod")
 
 
 # A report of any instant range, up to a year a request; its look-back is a window of its own.
@@ -137,12 +148,19 @@ class ReportSpec:
     # Listed reports: `row_key` is this column's value (the settlement id), else the report id, then
     # the row's line in the document (a settlement document never changes).
     line_key_column: str = ""
+    # Columns every record gets from the report options of its request, (column, option): rows of
+    # one report type made with other options stay apart under the primary key.
+    option_columns: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         if not self.stream:
             object.__setattr__(self, "stream", self.report_type)
-        if (self.analytics is None) == (self.window.align is Align.REPORT_PERIOD):
-            raise ValueError(f"{self.stream}: windows of reporting periods go with the analytics options")
+        periodic = self.analytics is not None and self.analytics.period is not None
+        if periodic != (self.window.align is Align.REPORT_PERIOD):
+            raise ValueError(f"{self.stream}: windows of reporting periods go with a reportPeriod option")
+        for _column, option in self.option_columns:
+            if self.analytics is None or option not in self.analytics.options:
+                raise ValueError(f"{self.stream}: a column from the {option} option needs the option")
         # A record that totals its window (the window's end in its key) must not be re-read from a
         # shorter window: its totals would shrink to a few days' worth. Reporting periods are re-read
         # whole, so theirs stay.
@@ -152,9 +170,10 @@ class ReportSpec:
 
     def window_for(self, options: Mapping[str, str]) -> WindowPlan:
         """The windows of a sync with these report options (an analytics report's reportPeriod)."""
-        if self.analytics is None:
+        period = self.analytics.period if self.analytics is not None else None
+        if period is None:
             return self.window
-        return self.window.in_periods(options.get("reportPeriod") or self.analytics.period.default)
+        return self.window.in_periods(options.get("reportPeriod") or period.default)
 
     @property
     def list_only(self) -> bool:
@@ -189,6 +208,8 @@ class ReportSpec:
         for name in self.pii_columns:
             properties[name]["description"] = PII_DESCRIPTION
         properties.update(self.nested_schema)
+        for column, option in self.option_columns:
+            properties[column] = {"type": ["string"], "description": f"The report's `{option}` option."}
         properties["marketplace_id"] = {"type": ["string"]}
         properties["data_start_time"] = {"type": ["string", "null"], "format": "date-time"}
         properties["data_end_time"] = {"type": ["string"], "format": "date-time"}
@@ -962,6 +983,15 @@ VENDOR_INVENTORY_OPTIONS = PeriodRule(
 )
 VENDOR_TRAFFIC_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
 VENDOR_MARGIN_OPTIONS = PeriodRule({"reportPeriod": _DAY_FIRST})
+# vendorForecastingReport's one required option.
+VENDOR_FORECAST_OPTIONS = PeriodRule({"sellingProgram": OptionRule(("RETAIL", "FRESH"), "RETAIL")})
+# vendorRealTimeSalesReport echoes a currencyCode option (required in the echo, the currency of
+# orderedRevenue); no page says a request needs it, so it is sent only when given: one of the
+# currencies of Amazon's marketplaces (ISO 4217).
+_CURRENCIES = (
+    "AED", "AUD", "BRL", "CAD", "EGP", "EUR", "GBP", "INR", "JPY", "MXN", "PLN", "SAR", "SEK", "SGD", "TRY", "USD", "ZAR",
+)  # fmt: skip
+REAL_TIME_SALES_OPTIONS = PeriodRule({"currencyCode": OptionRule(_CURRENCIES, "")})
 # A week by default: a day of search terms is a large document for one request each.
 SEARCH_TERMS_OPTIONS = PeriodRule({"reportPeriod": OptionRule(("DAY", "WEEK", "MONTH", "QUARTER"), "WEEK")})
 # Market basket and repeat purchase: a week by default too, the shortest period both have (repeat
@@ -1028,6 +1058,20 @@ def _vendor_pair(
     return by_asin, aggregate
 
 
+def _real_time(report_type: str, columns_spec: str, what: str, **row: Any) -> ReportSpec:
+    """A real-time vendor report: rows of `reportData` per ASIN and whole UTC hour."""
+    return ReportSpec(
+        report_type=report_type,
+        fmt="json",
+        columns=columns(f"startTime:dt, endTime:dt, asin:t, {columns_spec}", name=snake),
+        primary_key=("marketplace_id", "start_time", "asin"),
+        account=Account.VENDOR,
+        record_path="reportData",
+        description=f"{what} per ASIN and UTC hour, for the last 168 hours (real-time).",
+        **{"window": REAL_TIME, **row},
+    )
+
+
 VENDOR_REPORTS: tuple[ReportSpec, ...] = (
     *_vendor_pair(
         "GET_VENDOR_SALES_REPORT", VENDOR_SALES_OPTIONS, "sales", VENDOR_SALES_COLUMNS, VENDOR_SALES, "Vendor sales"
@@ -1061,6 +1105,44 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
         "netPureProductMargin:d",
         {},
         "Net pure product margin (Amazon's margin on the vendor's products, a fraction of revenue)",
+    ),
+    # Amazon's latest demand forecast, in weeks (Sunday to Saturday) from its generation date, with no
+    # data window (vendorForecastingReport). Each generation is kept: its date is in the key, and a
+    # sync of a newer forecast adds rows instead of replacing the older ones.
+    ReportSpec(
+        report_type="GET_VENDOR_FORECASTING_REPORT",
+        fmt="json",
+        columns=columns(
+            "forecastGenerationDate:date, asin:t, startDate:date, endDate:date, meanForecastUnits:d, "
+            "p70ForecastUnits:d, p80ForecastUnits:d, p90ForecastUnits:d",
+            name=snake,
+        ),
+        primary_key=("marketplace_id", "selling_program", "forecast_generation_date", "asin", "start_date"),
+        window=SNAPSHOT,
+        analytics=VENDOR_FORECAST_OPTIONS,
+        account=Account.VENDOR,
+        record_path="forecastByAsin",
+        option_columns=(("selling_program", "sellingProgram"),),
+        description="Amazon's weekly demand forecast per ASIN (mean and 70th, 80th, 90th percentile units), "
+        "every forecast generation kept.",
+    ),
+    _real_time(
+        "GET_VENDOR_REAL_TIME_INVENTORY_REPORT",
+        "highlyAvailableInventory:i",
+        "Highly available inventory (sellable units in Amazon's fulfilment centres, less those bound for orders)",
+    ),
+    _real_time(
+        "GET_VENDOR_REAL_TIME_SALES_REPORT",
+        "orderedUnits:i, orderedRevenue:d",
+        "Ordered units (below zero when cancellations outnumber orders) and revenue (in the `currencyCode` "
+        "option's currency, else Amazon's for the marketplace)",
+        analytics=REAL_TIME_SALES_OPTIONS,
+    ),
+    _real_time(
+        "GET_VENDOR_REAL_TIME_TRAFFIC_REPORT",
+        "glanceViews:i",
+        "Detail page views (glance views)",
+        window=REAL_TIME_TRAFFIC,
     ),
     ReportSpec(
         report_type="GET_BRAND_ANALYTICS_SEARCH_TERMS_REPORT",
@@ -1313,6 +1395,8 @@ REPORT_TYPES: dict[str, ReportType] = {
             "GET_MERCHANTS_LISTINGS_FYP_REPORT",
             "GET_FLAT_FILE_ARCHIVED_ORDERS_DATA_BY_ORDER_DATE",
             "GET_SELLER_FEEDBACK_DATA",
+            "GET_VENDOR_REAL_TIME_INVENTORY_REPORT",
+            "GET_VENDOR_REAL_TIME_TRAFFIC_REPORT",
         ),
         ReportType(),
     ),

@@ -17,7 +17,7 @@ from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
 from tap_amazon_sp.reports import ReportRequest, ReportResult
-from tap_amazon_sp.windows import SyncRange
+from tap_amazon_sp.windows import SyncRange, WindowPlan
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -36,6 +36,8 @@ class ReportStream(AmazonSPStream):
         self.spec = spec
         # Partitions stopped at a resting report: the slots left, and the regional starts.
         self._stopped: dict[str, tuple[list[Slot], dict[str, datetime]]] = {}
+        # Partitions told that Amazon's horizon starts after their start_date or bookmark.
+        self._told_horizon: set[str] = set()
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account is not Account.BRAND_OWNERS
@@ -108,6 +110,8 @@ class ReportStream(AmazonSPStream):
             return [Slot(self.name, marketplace_id, request, listable)]
         plan = self.spec.window_for(options)
         bookmark = self.start_bookmark({"marketplace_id": marketplace_id})
+        sync = SyncRange.of(self.settings)
+        self._tell_horizon(marketplace_id, plan, sync, bookmark)
         report_type, markets = self.spec.report_type, (marketplace_id,)
         return [
             Slot(
@@ -124,8 +128,23 @@ class ReportStream(AmazonSPStream):
                 ),
                 listable,
             )
-            for lower, upper in plan.windows(SyncRange.of(self.settings), bookmark)
+            for lower, upper in plan.windows(sync, bookmark)
         ]
+
+    def _tell_horizon(self, marketplace_id: str, plan: WindowPlan, sync: SyncRange, bookmark: datetime | None) -> None:
+        """Say once per partition that its windows start later than asked: Amazon refuses older ones."""
+        oldest = plan.short_of_horizon(sync, bookmark)
+        if oldest is None or marketplace_id in self._told_horizon:
+            return
+        self._told_horizon.add(marketplace_id)
+        self.logger.info(
+            "%s %s: Amazon serves the last %s only: reading from %s, not from the %s",
+            self.name,
+            marketplace_id,
+            plan.horizon_text,
+            format_datetime(oldest),
+            "start_date" if bookmark is None else "bookmark",
+        )
 
     # --- regional reports: one request per host, rows attributed by sales channel -----------------
 
@@ -200,6 +219,7 @@ class ReportStream(AmazonSPStream):
                 "data_start_time": format_datetime(start) if start else None,
                 "data_end_time": format_datetime(end),
                 "report_id": result.report_id,
+                **{column: result.request.options.get(option) for column, option in self.spec.option_columns},
             }
             # Without include_pii, buyer-identifying values are nulled here: every format's records pass
             # this point before any output path (the direct line writer of flat files included).

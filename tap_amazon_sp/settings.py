@@ -236,8 +236,9 @@ SETTINGS: tuple[Setting, ...] = (
         choices=("Seller", "Vendor"),
         title="Account type",
         description="Seller or Vendor: decides which streams exist. Vendor: the vendor retail analytics reports "
-        "(sales, inventory, traffic) and Brand Analytics search terms, and no seller API is called. Seller: the "
-        "seller reports and APIs, and Brand Analytics search terms for sellers in Brand Registry.",
+        "(sales, inventory, traffic, margin, forecast, real-time) and Brand Analytics search terms, and no seller "
+        "API is called. Seller: the seller reports and APIs, and Brand Analytics search terms for sellers in Brand "
+        "Registry.",
         problem="must be Seller or Vendor",
         attribute="account_type",
     ),
@@ -278,8 +279,9 @@ SETTINGS: tuple[Setting, ...] = (
         "Airbyte's `report_options_list` is accepted as an alias. Vendor and Brand Analytics reports need "
         "`reportPeriod` (DAY, WEEK, MONTH, QUARTER, YEAR), vendor sales and inventory also `distributorView` "
         "(MANUFACTURING, SOURCING) and `sellingProgram` (RETAIL, BUSINESS, FRESH): checked before any request, "
-        "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). A `_AGGREGATE` stream takes the options "
-        "of its report's stream unless it has its own. Coupon and promotion streams take none: the tap sets "
+        "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). The vendor forecast takes `sellingProgram` "
+        "(RETAIL, the default, or FRESH), real-time sales an optional `currencyCode`. A `_AGGREGATE` stream takes the "
+        "options of its report's stream unless it has its own. Coupon and promotion streams take none: the tap sets "
         "their start-date options from the window.",
     ),
     Setting(
@@ -713,7 +715,12 @@ def _analytics_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str
                     f"report_options.{spec.stream}.{name}", f"{value!r} must be one of {', '.join(rule.allowed)}"
                 )
             resolved[name] = text
-        options[spec.stream] = {name: resolved.get(name, rule.default) for name, rule in rules.options.items()}
+        # An optional option (no default) is sent only when given.
+        options[spec.stream] = {
+            name: resolved.get(name, rule.default)
+            for name, rule in rules.options.items()
+            if name in resolved or rule.default
+        }
     return options
 
 

@@ -13,6 +13,9 @@ Replenishment API's weeks are ISO weeks instead, Monday to Sunday (ISO_WEEK).
 Some reports take their window in two reportOptions instead of dataStartTime and dataEndTime (the
 coupon and promotion reports, which select by start date): `OptionDates` names them, and fills them
 from the window as Amazon reads them, both ends included.
+
+Real-time reports read whole UTC hours (HOUR) within a rolling horizon (`WindowPlan.horizon`):
+Amazon serves only the last 168 hours of them and ends a report FATAL that starts earlier.
 """
 
 from __future__ import annotations
@@ -35,6 +38,10 @@ LISTING_HORIZON = timedelta(days=89)
 # Orders and Finances refuse a *Before bound later than two minutes before the request; the margin
 # covers the clock difference between this machine and Amazon's. Every REST window ends before it.
 CLOCK_MARGIN = timedelta(minutes=2, seconds=30)
+# A sync creates its reports over minutes after it plans their windows (createReport allows one a
+# minute past its burst): the first window of a rolling horizon starts this far inside it, so the
+# horizon has not moved past it by the time Amazon receives the request.
+HORIZON_MARGIN = timedelta(minutes=30)
 
 
 class Align(enum.Enum):
@@ -43,6 +50,8 @@ class Align(enum.Enum):
     INSTANT = "INSTANT"
     # Whole UTC days, midnight to midnight; the day holding start_date is read whole.
     UTC_DAYS = "UTC_DAYS"
+    # Whole UTC hours; the hour holding start_date is read whole.
+    HOUR = "HOUR"
     # Reporting periods: whole ones only, none that begins before start_date.
     DAY = "DAY"
     WEEK = "WEEK"
@@ -55,7 +64,7 @@ class Align(enum.Enum):
 
     @property
     def is_period(self) -> bool:
-        return self not in (Align.INSTANT, Align.UTC_DAYS)
+        return self not in (Align.INSTANT, Align.UTC_DAYS, Align.HOUR)
 
     def floor(self, moment: datetime) -> datetime:
         """The start of the period holding `moment` (itself for INSTANT)."""
@@ -64,6 +73,8 @@ class Align(enum.Enum):
         if self is Align.REPORT_PERIOD:
             raise ValueError("the reporting period is not chosen yet")
         moment = moment.astimezone(timezone.utc)
+        if self is Align.HOUR:
+            return moment.replace(minute=0, second=0, microsecond=0)
         day = datetime(moment.year, moment.month, moment.day, tzinfo=timezone.utc)
         if self in (Align.DAY, Align.UTC_DAYS):
             return day
@@ -76,6 +87,8 @@ class Align(enum.Enum):
 
     def following(self, start: datetime) -> datetime:
         """The start of the period after the one starting at `start`."""
+        if self is Align.HOUR:
+            return start + timedelta(hours=1)
         if self in (Align.DAY, Align.UTC_DAYS):
             return start + timedelta(days=1)
         if self in (Align.WEEK, Align.ISO_WEEK):
@@ -160,6 +173,9 @@ class WindowPlan:
     horizon_months: int | None = None
     # The window goes in these reportOptions, not in dataStartTime and dataEndTime.
     option_dates: OptionDates | None = None
+    # Amazon serves only this long before the request (real-time reports: 168 hours): no window starts
+    # earlier, less HORIZON_MARGIN.
+    horizon: timedelta | None = None
 
     @property
     def windowed(self) -> bool:
@@ -169,8 +185,9 @@ class WindowPlan:
     @property
     def names_last_second(self) -> bool:
         """Whether Amazon reads a window as whole dates, its end date included: the request names the
-        window's last second, not the next day's midnight."""
-        return self.align is not Align.INSTANT
+        window's last second, not the next day's midnight. Hours are read as instants: a report holds
+        the whole hours inside its window."""
+        return self.align not in (Align.INSTANT, Align.HOUR)
 
     def in_periods(self, period: str) -> WindowPlan:
         """The plan of a sync whose `reportPeriod` option is `period`."""
@@ -193,8 +210,10 @@ class WindowPlan:
         return max(timedelta(days=lookback_days), self.look_back_at_least)
 
     def oldest(self, now: datetime) -> datetime | None:
-        """The first period Amazon still serves (with a day's margin), if it serves only the trailing
-        years or months."""
+        """The first period Amazon still serves (with a margin: a day, or HORIZON_MARGIN for a rolling
+        horizon), if it serves only the trailing years, months or hours."""
+        if self.horizon is not None:
+            return self.align.ceil(now - self.horizon + HORIZON_MARGIN)
         if self.horizon_years is None and self.horizon_months is None:
             return None
         months = now.year * 12 + now.month - 1 - 12 * (self.horizon_years or 0) - (self.horizon_months or 0)
@@ -206,7 +225,9 @@ class WindowPlan:
 
     @property
     def horizon_text(self) -> str:
-        """How far back Amazon serves, in words ("two years", "six months")."""
+        """How far back Amazon serves, in words ("two years", "six months", "168 hours")."""
+        if self.horizon is not None:
+            return f"{int(self.horizon.total_seconds()) // 3600} hours"
         if self.horizon_months:
             return f"{_WORDS.get(self.horizon_months, str(self.horizon_months))} months"
         return f"{_WORDS.get(self.horizon_years or 0, str(self.horizon_years))} years"
@@ -320,6 +341,9 @@ class WindowPlan:
             dates = f"`{self.option_dates.start}`..`{self.option_dates.end}`"
             again = self.look_back_at_least.days
             return f"{self.cap_days} whole UTC days of {dates}; the last {again} days read again"
+        if self.align is Align.HOUR:
+            text = f"up to {self.days(365) * 24} whole UTC hours, within the last {self.horizon_text}"
+            return text + (f"; ends {hours} h before now" if hours else "")
         text = f"{self.cap_days} days"
         if self.align is Align.UTC_DAYS:
             text += " of whole UTC days"
@@ -334,6 +358,20 @@ class WindowPlan:
 
 
 SNAPSHOT = WindowPlan(kind=Kind.SNAPSHOT)
+# Vendors' real-time reports (Amazon's rapid retail analytics): whole UTC hours, at most 24 a report,
+# the first at most 168 hours before the request (each report schema's dataStartTime and dataEndTime).
+# An hour is published about five minutes after it ends: windows end 10 minutes before now, so the
+# last hour of a window is there when it is read. Sales of an hour change with later cancellations:
+# the look-back reads them again in windows of their own.
+REAL_TIME = WindowPlan(
+    cap_days=1,
+    align=Align.HOUR,
+    look_back=LookBack.OWN_WINDOWS,
+    hold_back=timedelta(minutes=10),
+    horizon=timedelta(hours=168),
+)
+# Traffic: a window must also end at least 60 minutes before the request (vendorRealTimeTrafficReport).
+REAL_TIME_TRAFFIC = replace(REAL_TIME, hold_back=timedelta(minutes=60) + CLOCK_MARGIN)
 LISTED = WindowPlan(kind=Kind.LISTED, look_back=LookBack.NEVER)
 
 

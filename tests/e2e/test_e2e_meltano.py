@@ -674,6 +674,82 @@ def test_a_vendors_purchase_orders_load_typed_and_again_without_duplicates(
     assert simulator.violations == []
 
 
+# ---- Vendors: every forecast generation kept, real-time sales of the last hours ----------------
+
+US = "ATVPDKIKX0DER"
+FORECAST = "GET_VENDOR_FORECASTING_REPORT"
+REAL_TIME_SALES = "GET_VENDOR_REAL_TIME_SALES_REPORT"
+
+
+def test_a_vendor_keeps_every_forecast_generation_and_loads_real_time_sales(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    database = postgres.database("vendor_recent")
+    system_db = tmp_path_factory.mktemp("vendor-recent-state") / "meltano.db"
+    now = datetime.now(timezone.utc)
+    # Real-time reports hold the last 168 hours: this flow reads the last 30.
+    start, end = ((now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ") for hours in (30, 0))
+    env = flow_env(simulator, database, system_db, end, TAP_AMAZON_SP_START_DATE=start)
+    env.update(
+        {
+            "TAP_AMAZON_SP_ACCOUNT_TYPE": "Vendor",
+            "TAP_AMAZON_SP_REGION": "US",
+            "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([US]),
+            "TAP_AMAZON_SP__SELECT": json.dumps([f"{FORECAST}.*", f"{REAL_TIME_SALES}.*"]),
+        }
+    )
+    generations = ("2026-11-15", "2026-11-22")
+    simulator.reset()
+    try:
+        for generated in generations:
+            # Amazon's newer forecast between the two runs.
+            simulator.set_faults(account_type="Vendor", forecast_generated=generated)
+            project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+        violations = simulator.violations
+        windows = [(b["dataStartTime"], b["dataEndTime"]) for b in report_requests(simulator.requests, REAL_TIME_SALES)]
+    finally:
+        simulator.reset()
+    assert violations == []
+    assert tables(database) == {FORECAST, REAL_TIME_SALES}
+    # Both forecasts, each whole: the second run added its rows next to the first run's.
+    want = {
+        (generated, r["asin"], r["start_date"], r["mean_forecast_units"], r["p90forecast_units"])
+        for generated in generations
+        for r in simulator.dataset.expected_records(
+            FORECAST, US, now, now, {"sellingProgram": "RETAIL"}, datetime.fromisoformat(generated).date()
+        )
+    }
+    rows = query(
+        database,
+        "SELECT forecast_generation_date, asin, start_date, mean_forecast_units, p90forecast_units, selling_program "
+        f'FROM {SCHEMA}."{FORECAST}"',
+    )
+    assert {(str(r[0]), r[1], str(r[2]), float(r[3]), float(r[4])) for r in rows} == {
+        (g, a, s, float(m), float(p)) for g, a, s, m, p in want
+    }
+    assert len(rows) == len(want) and {r[5] for r in rows} == {"RETAIL"}
+    types = column_types(database, FORECAST)
+    assert types["forecast_generation_date"] == "date" and types["mean_forecast_units"] == "numeric"
+    # Real-time sales: whole hours, the simulator's rows, units as integers (below zero at times).
+    assert windows and all(lower.endswith(":00:00Z") and upper.endswith(":00:00Z") for lower, upper in windows)
+    sales = {
+        (r["start_time"], r["asin"], r["ordered_units"], float(r["ordered_revenue"]))
+        for lower, upper in windows
+        for r in simulator.dataset.expected_records(REAL_TIME_SALES, US, parse_datetime(lower), parse_datetime(upper))
+    }
+    loaded = query(
+        database, f'SELECT start_time, asin, ordered_units, ordered_revenue FROM {SCHEMA}."{REAL_TIME_SALES}"'
+    )
+    assert {(r[0].strftime("%Y-%m-%dT%H:%M:%SZ"), r[1], r[2], float(r[3])) for r in loaded} == sales and len(
+        loaded
+    ) == len(sales)
+    types = column_types(database, REAL_TIME_SALES)
+    assert types["ordered_units"] in ("bigint", "integer") and types["start_time"].startswith("timestamp")
+
+
 # ---- every setting that is not text, through the environment, as the README tells users ------
 
 # What a user's .env could hold for each Meltano setting whose --about type is not only a string

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from .json_forms import snake_case, to_record, to_wire
@@ -83,7 +83,7 @@ from .reports_data import (
     XML_ORDERS,
     ReportSpec,
 )
-from .vendor_data import PERIOD_REPORTS, VENDOR_STREAMS, VendorData
+from .vendor_data import VENDOR_JSON_REPORTS, VENDOR_STREAMS, VendorData
 
 __all__ = [
     "DATA_END",
@@ -197,11 +197,15 @@ class Dataset:
         start: datetime | None,
         end: datetime | None,
         options: dict[str, str] | None = None,
+        generated: date | None = None,
     ) -> Document | None:
-        """The report's document, or None when the window holds no data (Amazon then CANCELs the report)."""
-        if report_type in PERIOD_REPORTS:
+        """The report's document, or None when the window holds no data (Amazon then CANCELs the report).
+
+        `generated`: the day of Amazon's latest vendor forecast (the Sunday before `end` if not given).
+        """
+        if report_type in VENDOR_JSON_REPORTS:
             m, lo, hi = marketplace(marketplace_id), aware(start) or DATA_START, aware(end) or DATA_END
-            vendor = self._vendor.report(report_type, m, lo, hi, options or {})
+            vendor = self._vendor.report(report_type, m, lo, hi, options or {}, generated)
             if vendor is None:
                 return None
             text = json.dumps(self._vendor.document_json(vendor), ensure_ascii=False, separators=(",", ":"))
@@ -253,6 +257,7 @@ class Dataset:
         options: dict[str, str] | None = None,
         *,
         only: Marketplace | None = None,
+        generated: date | None = None,
     ) -> Document | None:
         """The document a report created for these marketplaces gets, as Amazon builds it.
 
@@ -260,7 +265,7 @@ class Dataset:
         (`document` gives one marketplace's part of it, `only`); any other covers the first marketplace.
         """
         if report_type not in REGIONAL_TYPES:
-            return self.document(report_type, marketplace_ids[0], start, end, options)
+            return self.document(report_type, marketplace_ids[0], start, end, options, generated)
         m = marketplace(marketplace_ids[0])
         mates = [only] if only else _region_mates(m)
         if report_type in XML_ORDERS:
@@ -289,6 +294,7 @@ class Dataset:
         start: datetime | None,
         end: datetime | None,
         options: dict[str, str] | None = None,
+        generated: date | None = None,
     ) -> list[dict[str, Any]]:
         """Records the tap should emit for this report, in document order, without the fields the tap adds.
 
@@ -302,7 +308,7 @@ class Dataset:
             return [_own_marketplace(row) for row in to_record(document[part])]
         if report_type in VENDOR_STREAMS:
             lo, hi = aware(start) or DATA_START, aware(end) or DATA_END
-            return self._vendor.expected_records(report_type, m, lo, hi, options)
+            return self._vendor.expected_records(report_type, m, lo, hi, options, generated)
         if report_type in (SALES_AND_TRAFFIC, SALES_AND_TRAFFIC_BY_DATE):
             report = self._sales_and_traffic(m, start, end, options)
             if report is None:
@@ -374,7 +380,7 @@ def _region_mates(m: Marketplace) -> list[Marketplace]:
 
 def content_type_of(report_type: str, marketplace_id: str) -> str:
     """The Content-Type a document of this report type gets in this marketplace."""
-    if report_type == SALES_AND_TRAFFIC or report_type in PERIOD_REPORTS or report_type in SELLER_JSON:
+    if report_type == SALES_AND_TRAFFIC or report_type in VENDOR_JSON_REPORTS or report_type in SELLER_JSON:
         return JSON_CONTENT_TYPE
     if report_type == BROWSE_TREE or report_type in XML_ORDERS:
         return XML_CONTENT_TYPE

@@ -100,6 +100,10 @@ def _iso_date(value: Any) -> str:
     return date.fromisoformat(str(value)).isoformat()
 
 
+def _iso_date_or_empty(value: Any) -> str:
+    return _iso_date(value) if value else ""
+
+
 def _names(value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError(f"expected a list of names, got {value!r}")
@@ -247,6 +251,13 @@ SWITCHES: dict[str, Switch] = {
             "2026-11-11",
             _iso_date,
             "YYYY-MM-DD: GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE is listed only for periods that ended before",
+        ),
+        Switch(
+            "forecast_generated",
+            "",
+            _iso_date_or_empty,
+            "YYYY-MM-DD: the day of the vendor forecast reports made from now on (empty: the Sunday on or "
+            "before their creation; a Simulator starts with its anchor's Sunday)",
         ),
         Switch(
             "redirect",

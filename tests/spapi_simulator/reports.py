@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +31,7 @@ from .report_families.promotions import OPTION_DATES
 from .report_families.promotions import refusal as dates_refusal
 from .reports_data import REMOVED_TYPES, SETTLEMENT, SETTLEMENT_V2
 from .validation import parse_datetime
-from .vendor_data import PERIOD_REPORTS, refusal
+from .vendor_data import VENDOR_JSON_REPORTS, refusal
 
 __all__ = [
     "MARKETPLACE_REGIONS",
@@ -107,12 +107,17 @@ def _invalid(message: str, *, violation: bool = False) -> ApiError:
 def _wrong_account(account: str, report_type: str) -> str | None:
     """Why a report type is not for this account type (vendor reports for sellers, seller reports
     for vendors; Brand Analytics serves both), or None."""
-    vendor_only = report_type in PERIOD_REPORTS and report_type.startswith("GET_VENDOR_")
+    vendor_only = report_type in VENDOR_JSON_REPORTS and report_type.startswith("GET_VENDOR_")
     if account == "Seller" and vendor_only:
         return f"{report_type} is available to vendors only."
-    if account == "Vendor" and report_type not in PERIOD_REPORTS:
+    if account == "Vendor" and report_type not in VENDOR_JSON_REPORTS:
         return f"{report_type} is available to sellers only."
     return None
+
+
+def _forecast_day(value: str) -> date | None:
+    """The `forecast_generated` switch: a day, or "" for the Sunday before the report's creation."""
+    return date.fromisoformat(value) if value else None
 
 
 def _not_found(what: str) -> ApiError:
@@ -303,7 +308,7 @@ class ReportStore:
                 f"(removed on {REMOVED_TYPES[report_type]}).",
                 violation=True,
             )
-        if report_type not in REPORT_TYPES and report_type not in PERIOD_REPORTS:
+        if report_type not in REPORT_TYPES and report_type not in VENDOR_JSON_REPORTS:
             raise _invalid(f"Invalid report type: {report_type}")
         marketplace_ids: list[str] = list(spec["marketplaceIds"])
         if not 1 <= len(marketplace_ids) <= 25:
@@ -326,7 +331,11 @@ class ReportStore:
 
         fatal = self._faults.take("fatal", report_type)
         too_soon = not fatal and self._faults.take("cancel", report_type)
-        refused = refusal(report_type, dict(options), start, end) if report_type in PERIOD_REPORTS else None
+        refused = (
+            refusal(report_type, dict(options), marketplace_ids, start, end, now_dt)
+            if report_type in VENDOR_JSON_REPORTS
+            else None
+        )
         if report_type in OPTION_DATES:
             refused = dates_refusal(report_type, dict(options), now_dt)
         refused = refused or _wrong_account(str(self._faults.get("account_type")), report_type)
@@ -629,6 +638,7 @@ class ReportStore:
             report.data_start,
             report.data_end,
             dict(report.options),
+            generated=_forecast_day(self._faults.get("forecast_generated")),
         )
         if document is None:
             report.outcome = "CANCELLED"

@@ -53,6 +53,7 @@ from .reports_data import SETTLEMENT
 from .rest_api import World, build
 from .usage_plans import UsagePlans
 from .validation import check_request, parse_datetime
+from .vendor_recent import forecast_sunday
 
 __all__ = ["RecordedRequest", "Simulator"]
 
@@ -280,8 +281,13 @@ class Simulator:
         self.rate_scale = rate_scale
         self.credentials = Credentials(client_id, client_secret, refresh_token)
         self.dataset = Dataset(seed, rows)
+        # The REST (non-report) APIs, each in its own module; "recent" data sits just before this
+        # (now, unless a test fixes it to make the output the same on every day). The vendor forecast
+        # is the one Amazon generated on the Sunday before it.
+        self.anchor = anchor or datetime.now(timezone.utc).replace(microsecond=0)
         self.faults = Faults(
             {
+                "forecast_generated": forecast_sunday(self.anchor).isoformat(),
                 "processing_delay": processing_delay,
                 "token_ttl": token_ttl,
                 "document_url_ttl": document_url_ttl,
@@ -304,9 +310,6 @@ class Simulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
-        # The REST (non-report) APIs, each in its own module; "recent" data sits just before this
-        # (now, unless a test fixes it to make the output the same on every day).
-        self.anchor = anchor or datetime.now(timezone.utc).replace(microsecond=0)
         self.pager = Pager(self.faults)
         # sim.orders, sim.finances, ...: every *_api.py module's API (rest_api.py).
         self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults, self.tokens))

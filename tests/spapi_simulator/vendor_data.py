@@ -6,7 +6,8 @@ sellingPartnerRepeatPurchaseReport), independently of the tap's catalogue. A rep
 as dates, the end date included, and must cover whole reporting periods (WEEK: Sunday..Saturday);
 Amazon ends a report FATAL when a required option is missing or the window is not whole periods
 (`refusal` says why). Values are drawn per (report, marketplace, period, ASIN, options) from their
-own seeded random.Random, so any window of a report agrees with any other about a period.
+own seeded random.Random, so any window of a report agrees with any other about a period. The
+forecast and the real-time reports, made from the present, are in `.vendor_recent`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from .json_forms import to_record, to_wire
 from .rendering import Marketplace
+from .vendor_recent import RECENT_REPORTS, RecentData, forecast_sunday, recent_refusal
 
 __all__ = [
     "AGGREGATE",
@@ -28,6 +30,7 @@ __all__ = [
     "REQUIRED_OPTIONS",
     "SEARCH_TERMS",
     "VENDOR_INVENTORY",
+    "VENDOR_JSON_REPORTS",
     "VENDOR_MARGIN",
     "VENDOR_SALES",
     "VENDOR_STREAMS",
@@ -72,7 +75,9 @@ _ARRAYS = {
     MARKET_BASKET: ("dataByAsin", ""),
     REPEAT_PURCHASE: ("dataByAsin", ""),
 }
-VENDOR_STREAMS = frozenset({*PERIOD_REPORTS, *(t + AGGREGATE for t, arrays in _ARRAYS.items() if arrays[1])})
+# Every JSON report of vendors and brand owners: by period, and made from the present.
+VENDOR_JSON_REPORTS = PERIOD_REPORTS | RECENT_REPORTS
+VENDOR_STREAMS = frozenset({*VENDOR_JSON_REPORTS, *(t + AGGREGATE for t, arrays in _ARRAYS.items() if arrays[1])})
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 _CENT = Decimal("0.01")
 
@@ -100,8 +105,12 @@ def _dates(start: datetime, end: datetime) -> tuple[date, date]:
     return start.astimezone(timezone.utc).date(), end.astimezone(timezone.utc).date()
 
 
-def refusal(report_type: str, options: dict[str, str], start: datetime, end: datetime) -> str | None:
+def refusal(
+    report_type: str, options: dict[str, str], marketplace_ids: list[str], start: datetime, end: datetime, now: datetime
+) -> str | None:
     """Why Amazon would end this report FATAL, or None when it would build it."""
+    if report_type in RECENT_REPORTS:
+        return recent_refusal(report_type, options, marketplace_ids, start, end, now)
     required = REQUIRED_OPTIONS[report_type]
     missing = [name for name in required if name not in options]
     if missing:
@@ -144,6 +153,7 @@ class VendorData:
         self.seed = seed
         self.rows = rows
         self.has_data = has_data
+        self.recent = RecentData(seed, rows, self._asins)
 
     def _rng(self, *parts: object) -> random.Random:
         return random.Random(":".join(str(p) for p in (self.seed, self.rows, *parts)))
@@ -158,9 +168,21 @@ class VendorData:
         return {"amount": value.quantize(step, ROUND_HALF_UP), "currencyCode": m.currency}
 
     def report(
-        self, report_type: str, m: Marketplace, start: datetime, end: datetime, options: dict[str, str]
+        self,
+        report_type: str,
+        m: Marketplace,
+        start: datetime,
+        end: datetime,
+        options: dict[str, str],
+        generated: date | None = None,
     ) -> dict[str, Any] | None:
-        """The report's JSON object (numbers as Decimal), or None when no period of the window has data."""
+        """The report's JSON object (numbers as Decimal), or None when no period of the window has data.
+
+        `generated`: the day of Amazon's latest forecast (the Sunday before `end` when not given).
+        """
+        if report_type in RECENT_REPORTS:
+            found = self.recent.report(report_type, m, start, end, options, generated or forecast_sunday(end))
+            return found[1] if found else None
         period = options["reportPeriod"]
         first, last = _dates(start, end)
         periods = []
@@ -206,9 +228,18 @@ class VendorData:
         return to_wire(report)
 
     def expected_records(
-        self, stream: str, m: Marketplace, start: datetime, end: datetime, options: dict[str, str]
+        self,
+        stream: str,
+        m: Marketplace,
+        start: datetime,
+        end: datetime,
+        options: dict[str, str],
+        generated: date | None = None,
     ) -> list[dict[str, Any]]:
         """Records the tap should emit for one report of `stream`, in document order."""
+        if stream in RECENT_REPORTS:
+            found = self.recent.report(stream, m, start, end, options, generated or forecast_sunday(end))
+            return list(to_record(found[1][found[0]])) if found else []
         aggregate = stream.endswith(AGGREGATE)
         report_type = stream.removesuffix(AGGREGATE)
         report = self.report(report_type, m, start, end, options)

@@ -9,9 +9,10 @@ different windows finish in any order), and the stream's bookmarks in the last S
 `time_extracted`, and the id and creation time of the reports a bookmark remembers (the clock's
 and the simulator's). Streams whose data Amazon makes relative to today (settlements, which
 Amazon creates every 14 days and lists for 90; replenishment forecasts, made from today; coupons and
-promotions, whose start dates reach back two years from today) are
-compared by their SCHEMA alone: tests/sim/test_settlements.py and tests/sim/test_replenishment.py check
-their records against the simulator's data.
+promotions, whose start dates reach back two years from today; the vendors' real-time reports of the
+last 168 hours) are compared by their SCHEMA alone: tests/sim/test_settlements.py,
+tests/sim/test_replenishment.py and tests/sim/test_vendor_recent.py check their records against the
+simulator's data.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ CLOCK_RELATIVE = frozenset(
         # Start dates reach back two years from today: the golden range is older.
         "GET_COUPON_PERFORMANCE_REPORT",
         "GET_PROMOTION_PERFORMANCE_REPORT",
+        # Amazon serves the last 168 hours of these (tests/sim/test_vendor_recent.py).
+        "GET_VENDOR_REAL_TIME_INVENTORY_REPORT",
+        "GET_VENDOR_REAL_TIME_SALES_REPORT",
+        "GET_VENDOR_REAL_TIME_TRAFFIC_REPORT",
     }
 )
 
