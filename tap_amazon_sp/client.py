@@ -18,6 +18,7 @@ from requests.adapters import HTTPAdapter
 from singer_sdk.singerlib import Catalog, MetadataMapping
 
 from tap_amazon_sp import catalog_input, state_input
+from tap_amazon_sp.accounts import ACCOUNT, labelled_keys, labelled_schema
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
 from tap_amazon_sp.errors import CatalogError, ReportError
@@ -208,6 +209,16 @@ class AmazonSPStream(EdgeStream):
     # windows where they emit them (a regional report commits a bookmark per marketplace).
     windows_at_commit: ClassVar[bool] = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A stream that declares its schema or key on the class gets the account column there, so
+        # that the class, its instances and discovery all say the same (ReportStream labels its own).
+        declared = cls.__dict__
+        if isinstance(declared.get("schema"), dict):
+            cls.schema = labelled_schema(declared["schema"])  # type: ignore[assignment]
+        if isinstance(declared.get("primary_keys"), list):
+            cls.primary_keys = labelled_keys(declared["primary_keys"])  # type: ignore[assignment]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Partitions already told how their bookmark is read (see `start_bookmark`).
         self._told: set[str] = set()
@@ -243,6 +254,11 @@ class AmazonSPStream(EdgeStream):
             return
         with acting_for(self.name):
             super().sync(context)
+
+    @override
+    def post_process(self, row: dict[str, Any], context: Context | None = None) -> dict[str, Any] | None:
+        row[ACCOUNT] = self.settings.account_id
+        return row
 
     @property
     def runtime(self) -> Runtime:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp import marketplaces
+from tap_amazon_sp.accounts import labelled_keys
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
@@ -183,7 +184,7 @@ class _ReplenishmentStream(RestStream):
     def __init__(self, tap: Tap, **kwargs: Any) -> None:
         super().__init__(tap, **kwargs)
         if self.offer_key:
-            self.primary_keys = [k for k in self.offer_key if self.account_type == "Seller" or k != "sku"]
+            self.primary_keys = labelled_keys(k for k in self.offer_key if self.account_type == "Seller" or k != "sku")
 
     @property
     def account_type(self) -> str:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp import marketplaces
+from tap_amazon_sp.accounts import labelled_keys, labelled_schema
 from tap_amazon_sp.catalogue import Account, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
@@ -45,8 +46,8 @@ class ReportStream(AmazonSPStream):
         self.lifecycle = spec.lifecycle
         schema = spec.schema()
         schema["properties"].update(LEFTOVER_PROPERTIES)
-        super().__init__(tap, schema=schema, name=spec.stream)
-        self.primary_keys = list(spec.primary_key)
+        super().__init__(tap, schema=labelled_schema(schema), name=spec.stream)
+        self.primary_keys = labelled_keys(spec.primary_key)
         self.replication_key = spec.replication_key
         self.format = format_for(spec)
         self.records_are_typed = self.format.typed

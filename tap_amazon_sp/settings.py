@@ -243,6 +243,19 @@ SETTINGS: tuple[Setting, ...] = (
         attribute="account_type",
     ),
     Setting(
+        "account_id",
+        Kind.TEXT,
+        default="",
+        title="Account ID",
+        description="Names the selling account in every record's `account_id` column, the first part of every "
+        "stream's key, so that several accounts load into the same tables without overwriting each other's rows. "
+        "Give each account its own: its selling partner ID (Seller Central: Settings, Account Info, Merchant "
+        "Token; for a vendor, its vendor code) or any stable name. Amazon's API does not say which account a "
+        "refresh token belongs to. Default: empty, enough for a single account; set it before the first load, "
+        "since a row keyed by another value is another row.",
+        attribute="account_id",
+    ),
+    Setting(
         "start_date",
         Kind.DATE_TIME,
         title="Start date",
@@ -573,6 +586,7 @@ class Settings:
     sandbox: bool
     marketplace_ids: tuple[str, ...]
     account_type: str
+    account_id: str
     start: datetime
     end: datetime
     period_days: int

@@ -130,7 +130,7 @@ BAD_CATALOGS: dict[str, tuple[Any, str]] = {
         "schema.properties is a list instead of",
     ),
     "metadata not a list": (_edited(lambda e: e.__setitem__("metadata", {})), "metadata is an object instead of"),
-    "no schema": (_edited(lambda e: e.pop("schema")), "leaves out amazon_order_id, sku, data_end_time"),
+    "no schema": (_edited(lambda e: e.pop("schema")), "leaves out account_id, amazon_order_id, sku, data_end_time"),
     "no primary key": (
         _edited(lambda e: e["schema"]["properties"].pop("amazon_order_id")),
         "leaves out amazon_order_id, which",

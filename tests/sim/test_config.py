@@ -398,6 +398,7 @@ USED_AS: dict[str, Any] = {
         name: attrgetter(field)
         for name, field in {
             "account_type": "account_type",
+            "account_id": "account_id",
             "period_in_days": "period_days",
             "wait_between_requests": "wait_between_requests",
             "lookback_days": "lookback_days",

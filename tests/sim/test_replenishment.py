@@ -220,7 +220,7 @@ def test_offer_weeks_equal_the_simulator_data_paged_by_offset(sim: Simulator):
     assert run.bookmark(OFFERS, US) == end.isoformat()
     # The seller's key: ASIN and SKU.
     stream = TapAmazonSP(config=config(sim, start), validate_config=False, setup_mapper=False).streams[OFFERS]
-    assert stream.primary_keys == ["marketplace_id", "asin", "sku", "period_start"]
+    assert stream.primary_keys == ["account_id", "marketplace_id", "asin", "sku", "period_start"]
 
 
 def test_without_a_total_pages_are_read_until_a_short_one(sim: Simulator):
@@ -351,7 +351,7 @@ def test_vendors_get_the_performance_streams_keyed_without_sku(sim: Simulator):
     tap = TapAmazonSP(config=cfg, validate_config=False, setup_mapper=False)
     assert {PARTNER, OFFERS, OFFER_LIST} <= set(tap.streams)
     assert not {PARTNER_FORECAST, OFFER_FORECAST} & set(tap.streams)
-    assert tap.streams[OFFERS].primary_keys == ["marketplace_id", "asin", "period_start"]
+    assert tap.streams[OFFERS].primary_keys == ["account_id", "marketplace_id", "asin", "period_start"]
     run = ok(run_tap(cfg, streams=[PARTNER, OFFERS]))
     want = sim.replenishment.expected_offer_metrics(MX, end - timedelta(weeks=1), end, vendor=True)
     assert by_key(run.records(OFFERS), *OFFER_KEY) == by_key(declared(OFFERS, want), *OFFER_KEY)

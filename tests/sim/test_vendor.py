@@ -104,8 +104,8 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
         "number",
         "null",
     ]
-    assert vendor[SALES]["key_properties"] == ["marketplace_id", "start_date", "end_date", "asin"]
-    assert vendor[SALES + "_AGGREGATE"]["key_properties"] == ["marketplace_id", "start_date", "end_date"]
+    assert vendor[SALES]["key_properties"] == ["account_id", "marketplace_id", "start_date", "end_date", "asin"]
+    assert vendor[SALES + "_AGGREGATE"]["key_properties"] == ["account_id", "marketplace_id", "start_date", "end_date"]
 
     seller = discovered(make_config(sim), tmp_path)
     for catalog in (vendor, seller):

@@ -11,7 +11,7 @@ from tap_amazon_sp.records import parse_datetime
 from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.vendor_data import next_period, period_start
 
-ADDED = ("marketplace_id", "data_start_time", "data_end_time", "report_id", "row_key", "region")
+ADDED = ("account_id", "marketplace_id", "data_start_time", "data_end_time", "report_id", "row_key", "region")
 
 
 def plain(value: Any) -> Any:

@@ -11,13 +11,10 @@ from typing import Any
 
 import pytest
 
-from tap_amazon_sp.client import rest_stream_classes
 from tap_amazon_sp.records import snake
+from tests.support.rest_expected import SCHEMAS
 from tests.unit.test_operations_models import load_model, resolve
 
-# Declared on each class (the SDK types `schema` as an instance property).
-STREAMS: dict[str, Any] = rest_stream_classes()
-SCHEMAS: dict[str, dict[str, Any]] = {name: stream.schema for name, stream in STREAMS.items()}
 REPLENISHMENT = "replenishment-2022-11-07"
 PERIOD = ("period_start", "period_end")
 # What forecast records add: the day read, the horizon asked for, the interval's days.
