@@ -96,6 +96,22 @@ _DELIVERIES_CONDITIONS = (
 _DISCOUNT = (Param("percentage", "body", "array", items="number", min_items=1, max_items=10),)
 
 
+_INBOUND_V0 = "fulfillmentInboundV0"
+# Every status getShipments knows: a DATE_RANGE query needs a status list all the same (Add. §6).
+SHIPMENT_STATUSES = (
+    "WORKING",
+    "READY_TO_SHIP",
+    "SHIPPED",
+    "RECEIVING",
+    "CANCELLED",
+    "DELETED",
+    "CLOSED",
+    "ERROR",
+    "IN_TRANSIT",
+    "DELIVERED",
+    "CHECKED_IN",
+)
+
 _VENDOR_ORDERS = "vendorOrders"
 _LIMIT = Param("limit", "query", "integer", minimum=1, maximum=100)
 _SORT_ORDER = Param("sortOrder", "query", enum=("ASC", "DESC"))
@@ -565,6 +581,55 @@ _TABLE: tuple[Operation, ...] = (
             Param("includeDetails", "query"),
         ),
     ),
+    # Fulfillment Inbound API v0: the read operations Amazon keeps (SPAPI notes, Add. §6)
+    Operation(
+        "getShipments",
+        _INBOUND_V0,
+        "GET",
+        "/fba/inbound/v0/shipments",
+        2,
+        30,
+        200,
+        (
+            Param("ShipmentStatusList", "query", "array", enum=SHIPMENT_STATUSES),
+            Param("ShipmentIdList", "query", "array", max_items=999),
+            Param("LastUpdatedAfter", "query", "date-time"),
+            Param("LastUpdatedBefore", "query", "date-time"),
+            Param("QueryType", "query", required=True, enum=("SHIPMENT", "DATE_RANGE", "NEXT_TOKEN")),
+            Param("NextToken", "query"),
+            Param("MarketplaceId", "query", required=True),
+        ),
+    ),
+    Operation(
+        "getShipmentItemsByShipmentId",
+        _INBOUND_V0,
+        "GET",
+        "/fba/inbound/v0/shipments/{shipmentId}/items",
+        2,
+        30,
+        200,
+        (
+            Param("shipmentId", "path", required=True),
+            # "Deprecated. Do not use." (the model): never sent.
+            Param("MarketplaceId", "query"),
+        ),
+    ),
+    Operation(
+        "getShipmentItems",
+        _INBOUND_V0,
+        "GET",
+        "/fba/inbound/v0/shipmentItems",
+        2,
+        30,
+        200,
+        (
+            Param("LastUpdatedAfter", "query", "date-time"),
+            Param("LastUpdatedBefore", "query", "date-time"),
+            Param("QueryType", "query", required=True, enum=("DATE_RANGE", "NEXT_TOKEN")),
+            Param("NextToken", "query"),
+            Param("MarketplaceId", "query", required=True),
+        ),
+    ),
     # Tokens API 2021-03-01: Restricted Data Tokens for restricted operations
     Operation(
         "createRestrictedDataToken",
@@ -608,6 +673,7 @@ APIS: dict[str, Api] = {
         "Vendor Direct Fulfillment Orders API", "Direct-to-Consumer Shipping (Restricted)"
     ),
     "tokens_2021-03-01": Api("Tokens API"),
+    "fulfillmentInboundV0": Api("Fulfillment Inbound API v0", "Amazon Fulfillment"),
 }
 
 

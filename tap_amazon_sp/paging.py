@@ -88,7 +88,8 @@ class PagedReads(EdgeStream):
     # page (none: the operation has a single page).
     token_param: ClassVar[str] = "nextToken"
     next_token_path: ClassVar[tuple[str, ...]] = ()
-    # Whether a next-page request repeats the first request's parameters (most operations want that).
+    # Whether a next-page request repeats the first request's parameters (most operations want that;
+    # `next_page_params` says what else a next page may carry).
     token_keeps_params: ClassVar[bool] = True
     # The page-size parameter of an operation that refuses an answer too large to send (Finances v0:
     # 400 InvalidInput past its transaction or 10 MB limit), halved when a window is read again.
@@ -123,6 +124,11 @@ class PagedReads(EdgeStream):
             found = (found or {}).get(key)
         return str(found) if found else None
 
+    def next_page_params(self, params: Mapping[str, Any], token: str) -> dict[str, Any]:
+        """The query of the page `token` names, after the first request `params`: by default those
+        parameters and the token (the token alone without `token_keeps_params`)."""
+        return {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
+
     def narrower(self, request: Mapping[str, Any]) -> list[dict[str, Any]] | None:
         """Requests that together ask for what `request` asks, each for fewer rows (offset paging,
         when more rows match than Amazon pages through); None when the operation has no such filter."""
@@ -156,7 +162,7 @@ class PagedReads(EdgeStream):
         if self.offset_paging is not None:
             yield from self.offset_pages(params)
             return
-        query = {**params, self.token_param: token} if token else dict(params)
+        query = self.next_page_params(params, token) if token else dict(params)
         retries = self.page_retries()
         attempt = 0
         while True:
@@ -181,7 +187,7 @@ class PagedReads(EdgeStream):
             token = self.next_token(body)
             if not token:
                 return
-            query = {**params, self.token_param: token} if self.token_keeps_params else {self.token_param: token}
+            query = self.next_page_params(params, token)
 
     def offset_pages(self, request: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         """Every page of one request read by offset, up to its total.

@@ -930,3 +930,52 @@ def test_the_hub_definition_adds_from_a_reference_until_it_is_on_the_hub(
     definition = yaml.safe_load(reference.read_text(encoding="utf-8"))
     assert (added["variant"], added["pip_url"]) == (HUB_VARIANT, definition["pip_url"])
     assert [s["name"] for s in added["settings"]] == [s["name"] for s in definition["settings"]]
+
+
+# ---- a seller's FBA inbound shipments and their items ---------------------------------------------
+
+INBOUND = ("fba_inbound_shipments", "fba_inbound_shipment_items")
+
+
+def test_a_sellers_inbound_shipments_load_typed_and_again_without_duplicates(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # The simulator's shipments were updated in the months before its anchor: this flow reads 60 days.
+    end = simulator.anchor
+    start = end - timedelta(days=60)
+    database = postgres.database("inbound")
+    system_db = tmp_path_factory.mktemp("inbound-state") / "meltano.db"
+    simulator.reset()
+    env = flow_env(
+        simulator,
+        database,
+        system_db,
+        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_REGION="US",
+        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([US]),
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in INBOUND]),
+    )
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    shipments = simulator.inbound.expected(US, start, end)
+    items = simulator.inbound.expected_items(US, start, end)
+    assert simulator.violations == []
+    assert shipments and set(INBOUND) <= tables(database)
+    counts = {stream: count(database, stream) for stream in INBOUND}
+    assert counts == {INBOUND[0]: len(shipments), INBOUND[1]: len(items)}
+    types = column_types(database, INBOUND[0])
+    assert types["last_updated_before"].startswith("timestamp")
+    assert types["confirmed_need_by_date"] == "date"
+    assert types["ship_from_address"] == "jsonb" and types["are_cases_required"] == "boolean"
+    assert column_types(database, INBOUND[1])["quantity_shipped"] in ("bigint", "integer")
+    rows = query(database, f'SELECT shipment_id, shipment_status FROM {SCHEMA}."{INBOUND[0]}"')
+    assert sorted(rows) == sorted((s["shipment_id"], s["shipment_status"]) for s in shipments)
+    received = query(database, f'SELECT shipment_id, seller_sku, quantity_received FROM {SCHEMA}."{INBOUND[1]}"')
+    assert sorted(received) == sorted((i["shipment_id"], i["seller_sku"], i["quantity_received"]) for i in items)
+    # Again, from the bookmark (the last window's end): nothing added twice.
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert {stream: count(database, stream) for stream in INBOUND} == counts
+    assert simulator.violations == []

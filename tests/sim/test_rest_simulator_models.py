@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
+from tap_amazon_sp.operations import SHIPMENT_STATUSES
 from tests.spapi_simulator import Simulator
 from tests.unit.test_operations_models import load_model
 
@@ -22,6 +23,8 @@ _REPLENISHMENT = {
     "timePeriodType": "PERFORMANCE",
 }
 _FORECAST = {**_REPLENISHMENT, "timePeriodType": "FORECAST"}
+# The simulator's inbound shipments were updated in the last months.
+_NOW = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _weeks(count: int) -> dict[str, str]:
@@ -122,6 +125,38 @@ ANSWERS: dict[str, tuple[str, str, Callable[[Simulator], dict[str, Any]]]] = {
             {
                 "pagination": {"limit": 5, "offset": 0},
                 "filters": {"marketplaceId": "ATVPDKIKX0DER", "programTypes": ["SUBSCRIBE_AND_SAVE"]},
+            }
+        ),
+    ),
+    "getShipments": (
+        "fulfillmentInboundV0",
+        "GetShipmentsResponse",
+        lambda sim: sim.inbound.get_shipments(
+            {
+                "QueryType": ["DATE_RANGE"],
+                "MarketplaceId": ["ATVPDKIKX0DER"],
+                "ShipmentStatusList": [",".join(SHIPMENT_STATUSES)],
+                "LastUpdatedAfter": [WINDOW["after"]],
+                "LastUpdatedBefore": [_NOW],
+            }
+        ),
+    ),
+    "getShipmentItemsByShipmentId": (
+        "fulfillmentInboundV0",
+        "GetShipmentItemsResponse",
+        lambda sim: sim.inbound.get_shipment_items_by_shipment_id(
+            {"shipmentId": sim.inbound.shipments("ATVPDKIKX0DER")[0]["info"]["ShipmentId"]}, {}
+        ),
+    ),
+    "getShipmentItems": (
+        "fulfillmentInboundV0",
+        "GetShipmentItemsResponse",
+        lambda sim: sim.inbound.get_shipment_items(
+            {
+                "QueryType": ["DATE_RANGE"],
+                "MarketplaceId": ["ATVPDKIKX0DER"],
+                "LastUpdatedAfter": [WINDOW["after"]],
+                "LastUpdatedBefore": [_NOW],
             }
         ),
     ),

@@ -3,8 +3,9 @@
 A module named ``*_api.py`` in this package holds a class decorated with ``@simulated("name")``:
 the simulator builds it from the ``World`` it shares with the others and makes it ``sim.name``.
 Each of its methods decorated with ``@answers("operationId")`` answers that operation of
-``tap_amazon_sp.operations`` from the request's query string (or, with ``reads="body"``, its JSON
-body); the server checks the request against the operation's parameters first.
+``tap_amazon_sp.operations`` from the request's query string (with ``reads="body"``, its JSON
+body; with ``reads="path"``, its path parameters and its query string); the server checks the
+request against the operation's parameters first.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .paging import Pager
 
 __all__ = ["Answer", "World", "answers", "build", "simulated"]
 
-Reads = Literal["query", "body"]
+Reads = Literal["query", "body", "path"]
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
 _MARK = "_answers"

@@ -128,6 +128,18 @@ def _body_handler(answer: Callable[[dict[str, Any]], Any]) -> Callable[[_Call], 
     return lambda call: _json_response(200, answer(call.body))
 
 
+def _path_handler(answer: Callable[[dict[str, str], dict[str, list[str]]], Any]) -> Callable[[_Call], _Response]:
+    """A handler for an operation answered from its path parameters and its query string."""
+    return lambda call: _json_response(200, answer(call.path_params, call.query))
+
+
+_HANDLERS: dict[str, Callable[[Any], Callable[[_Call], _Response]]] = {
+    "query": _query_handler,
+    "body": _body_handler,
+    "path": _path_handler,
+}
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -321,9 +333,7 @@ class Simulator:
             "getReportDocument": self._get_report_document,
         }
         for answer in rest:
-            self._handlers[answer.operation] = (_body_handler if answer.reads == "body" else _query_handler)(
-                answer.answer
-            )
+            self._handlers[answer.operation] = _HANDLERS[answer.reads](answer.answer)
         self._vendor_operations = _VENDOR_REPORT_OPERATIONS | {a.operation for a in rest if a.vendor}
         self._restricted_operations = frozenset(a.operation for a in rest if a.restricted)
 
