@@ -38,10 +38,11 @@ FORM = {
 
 
 # Not conftest's shared `sim`: these tests provoke violations on purpose and need their own
-# settings (real usage-plan rates, short delays).
+# settings (real usage-plan rates, short delays). A report takes 0.5 s to build: long enough that
+# the first getReport sees it queued even on a loaded machine (0.06 s was not), short enough to wait.
 @pytest.fixture
 def local_sim() -> Iterator[Simulator]:
-    with Simulator(processing_delay=0.06) as simulator:
+    with Simulator(processing_delay=0.5) as simulator:
         yield simulator
 
 
@@ -92,7 +93,7 @@ class Client:
                 seen.append(status)
             if status in ("DONE", "CANCELLED", "FATAL") or time.monotonic() > deadline:
                 return report, seen
-            time.sleep(0.01)
+            time.sleep(0.1)  # within getReport's real rate: 2 a second after a burst of 15
 
     def download(self, document_id: str, **params: str) -> requests.Response:
         info = self.call("GET", f"{REPORTS}/documents/{document_id}", params=params).json()
