@@ -449,8 +449,9 @@ class RestStream(AmazonSPStream, PagedReads):
     its last page was emitted.
     """
 
-    # Which account types have the stream (see `rest_stream_classes`).
+    # Which account types have the stream, and the regions whose host serves it (see `rest_stream_classes`).
     account_types: ClassVar[tuple[str, ...]] = ("Seller",)
+    regions: ClassVar[tuple[str, ...]] = ("NA", "EU", "FE")
     # Whether a request carries its parameters as a JSON body (POST operations), not a query string.
     json_body: ClassVar[bool] = False
     # Parameters every request carries; MARKETPLACE stands for the partition's marketplace id.
@@ -604,8 +605,9 @@ def _for_marketplace(value: Any, marketplace_id: str) -> Any:
     return value
 
 
-def rest_stream_classes(account_type: str | None = None) -> dict[str, type[RestStream]]:
-    """Every REST stream of an account type (of any, if None) by name, found in the `*_streams` modules.
+def rest_stream_classes(account_type: str | None = None, region: str | None = None) -> dict[str, type[RestStream]]:
+    """Every REST stream of an account type (of any, if None) whose API the host of `region` (NA, EU
+    or FE; any, if None) serves, by name, found in the `*_streams` modules.
 
     Streams are listed by API, in the order of their operations in operations.py, and each API's
     streams in the order its module declares them: a new stream needs no list of streams edited.
@@ -618,5 +620,9 @@ def rest_stream_classes(account_type: str | None = None) -> dict[str, type[RestS
     first: dict[str, int] = {}
     for cls in _REST_STREAMS:
         first[cls.__module__] = min(first.get(cls.__module__, len(order)), order.get(cls.operation, len(order)))
-    found = [cls for cls in _REST_STREAMS if account_type is None or account_type in cls.account_types]
+    found = [
+        cls
+        for cls in _REST_STREAMS
+        if (account_type is None or account_type in cls.account_types) and (region is None or region in cls.regions)
+    ]
     return {str(cls.__dict__["name"]): cls for cls in sorted(found, key=lambda cls: first[cls.__module__])}

@@ -112,6 +112,10 @@ SHIPMENT_STATUSES = (
     "CHECKED_IN",
 )
 
+_AWD = "awd_2024-05-09"
+_AWD_SORT_ORDER = Param("sortOrder", "query", enum=("ASCENDING", "DESCENDING"))
+_AWD_MAX_RESULTS = Param("maxResults", "query", "integer", minimum=1, maximum=200)
+
 _VENDOR_ORDERS = "vendorOrders"
 _LIMIT = Param("limit", "query", "integer", minimum=1, maximum=100)
 _SORT_ORDER = Param("sortOrder", "query", enum=("ASC", "DESC"))
@@ -630,6 +634,60 @@ _TABLE: tuple[Operation, ...] = (
             Param("MarketplaceId", "query", required=True),
         ),
     ),
+    # Amazon Warehousing and Distribution API 2024-05-09 (US only, on the NA host: Add. §6)
+    Operation(
+        "listInventory",
+        _AWD,
+        "GET",
+        "/awd/2024-05-09/inventory",
+        2,
+        2,
+        200,
+        (
+            Param("sku", "query"),
+            _AWD_SORT_ORDER,
+            Param("details", "query", enum=("SHOW", "HIDE")),
+            Param("nextToken", "query"),
+            _AWD_MAX_RESULTS,
+        ),
+        answers=("inventory",),
+    ),
+    Operation(
+        "listInboundShipments",
+        _AWD,
+        "GET",
+        "/awd/2024-05-09/inboundShipments",
+        1,
+        1,
+        200,
+        (
+            Param("sortBy", "query", enum=("UPDATED_AT", "CREATED_AT")),
+            _AWD_SORT_ORDER,
+            Param(
+                "shipmentStatus",
+                "query",
+                enum=("CREATED", "SHIPPED", "IN_TRANSIT", "RECEIVING", "DELIVERED", "CLOSED", "CANCELLED"),
+            ),
+            Param("updatedAfter", "query", "date-time"),
+            Param("updatedBefore", "query", "date-time"),
+            _AWD_MAX_RESULTS,
+            Param("nextToken", "query"),
+        ),
+    ),
+    Operation(
+        "getInboundShipment",
+        _AWD,
+        "GET",
+        "/awd/2024-05-09/inboundShipments/{shipmentId}",
+        2,
+        2,
+        200,
+        (
+            Param("shipmentId", "path", required=True),
+            Param("skuQuantities", "query", enum=("SHOW", "HIDE")),
+        ),
+        answers=("shipmentId",),
+    ),
     # Tokens API 2021-03-01: Restricted Data Tokens for restricted operations
     Operation(
         "createRestrictedDataToken",
@@ -674,6 +732,7 @@ APIS: dict[str, Api] = {
     ),
     "tokens_2021-03-01": Api("Tokens API"),
     "fulfillmentInboundV0": Api("Fulfillment Inbound API v0", "Amazon Fulfillment"),
+    "awd_2024-05-09": Api("AWD API", "Amazon Warehousing and Distribution"),
 }
 
 

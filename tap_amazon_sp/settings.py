@@ -770,6 +770,14 @@ def account_type(config: Mapping[str, Any]) -> str:
     return str(given or BY_NAME["account_type"].default)
 
 
+def region_of(config: Mapping[str, Any]) -> str | None:
+    """The region (NA, EU or FE) whose host `config`'s region uses, read as `load_settings` reads it
+    (None for a region it would refuse): the streams a tap has depend on it."""
+    given = typed_config(resolve_aliases(config)).get("region")
+    found = marketplaces.by_country(str(given or BY_NAME["region"].default))
+    return found.region if found is not None else None
+
+
 def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], now: datetime | None = None) -> Settings:
     """Check every setting and build `Settings`; raise `SettingsError` on the first bad one.
 

@@ -27,6 +27,7 @@ from tap_amazon_sp.settings import (
     SettingsError,
     account_type,
     load_settings,
+    region_of,
     resolve_aliases,
     typed_config,
 )
@@ -214,7 +215,8 @@ class TapAmazonSP(EdgeTap):
 
     @override
     def discover_streams(self) -> list[Stream]:
-        return discovery.discover(self, account_type(self.given_config), self.input_catalog, self.logger)
+        config = self.given_config
+        return discovery.discover(self, account_type(config), self.input_catalog, self.logger, region_of(config))
 
 
 def _schema_error(error: Any) -> str:

@@ -160,6 +160,25 @@ ANSWERS: dict[str, tuple[str, str, Callable[[Simulator], dict[str, Any]]]] = {
             }
         ),
     ),
+    "listInventory": (
+        "awd_2024-05-09",
+        "InventoryListing",
+        lambda sim: sim.awd.list_inventory({"details": ["SHOW"], "maxResults": ["200"]}),
+    ),
+    "listInboundShipments": (
+        "awd_2024-05-09",
+        "ShipmentListing",
+        lambda sim: sim.awd.list_inbound_shipments(
+            {"updatedAfter": [WINDOW["after"]], "updatedBefore": [_NOW], "maxResults": ["200"]}
+        ),
+    ),
+    "getInboundShipment": (
+        "awd_2024-05-09",
+        "InboundShipment",
+        lambda sim: sim.awd.get_inbound_shipment(
+            {"shipmentId": sim.awd.shipments()[-1]["shipmentId"]}, {"skuQuantities": ["SHOW"]}
+        ),
+    ),
 }
 # The answers of the forecasts hold other fields: checked apart, below.
 FORECASTS: dict[str, Callable[[Simulator], dict[str, Any]]] = {

@@ -117,6 +117,13 @@ def _account_type(value: Any) -> str:
     return account
 
 
+def _host_region(value: Any) -> str:
+    region = str(value)
+    if region not in ("NA", "EU", "FE"):
+        raise ValueError(f"host_region must be NA, EU or FE, got {value!r}")
+    return region
+
+
 def _error_status(value: Any) -> int:
     status = int(value)
     if status not in (500, 503):
@@ -161,6 +168,12 @@ SWITCHES: dict[str, Switch] = {
             "any",
             _account_type,
             "Seller or Vendor: what the other account type may not call is refused (and is a violation)",
+        ),
+        Switch(
+            "host_region",
+            "NA",
+            _host_region,
+            "NA, EU or FE: the region whose SP-API host this simulator plays (AWD answers only on NA's)",
         ),
         Switch("processing_delay", 0.2, _seconds, "seconds from createReport to a final status"),
         Switch(
