@@ -8,7 +8,9 @@ as Amazon asks, and a page can be empty and still carry a token: tokens are foll
 none (paging.py does).
 
 Both streams need the Amazon Warehousing and Distribution role, which only sellers who use AWD
-have: they are synced when selected.
+have: they are synced when selected, and an app without the role (Amazon answers 403) stops each of
+them in one line naming it while the other streams go on; the sync then fails with that line, as
+for a report that ends FATAL.
 
 `awd_inbound_shipments` lists the shipments updated in each window (listInboundShipments, by
 `updatedAt`, one request a second), then reads each one with getInboundShipment (`skuQuantities=SHOW`,
@@ -20,12 +22,14 @@ last window read; the bounds are inclusive, so a shipment updated on a window's 
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.errors import AuthError
+from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.records import exact_numbers, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
@@ -102,11 +106,28 @@ _PACKAGE = th.ObjectType(
 
 
 class _AwdStream(RestStream):
-    """What both AWD streams share: the NA host, synced when selected, 200 rows a page."""
+    """What both AWD streams share: the NA host, synced when selected, a missing role stopping only
+    the stream."""
 
     regions: ClassVar[tuple[str, ...]] = ("NA",)
     selected_by_default = False
     exact = True
+
+    @override
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        try:
+            yield from super().get_records(context)
+        except AuthError as exc:
+            role = APIS[OPERATIONS[self.operation].api].role
+            self.logger.error(
+                "%s: stopped, Amazon refused it (%s): the app lacks the %s role; add it to the app (then "
+                "authorize it again) or deselect this stream. The other streams go on, and this one's "
+                "bookmark stays",
+                self.name,
+                exc,
+                role,
+            )
+            self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
 
 
 class AwdInventoryStream(_AwdStream):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tap_amazon_sp.client import rest_stream_classes
+from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import make_config
@@ -24,6 +25,7 @@ from tests.unit.test_rest_schemas_models import compare
 INVENTORY, SHIPMENTS = "awd_inventory", "awd_inbound_shipments"
 STREAMS = [INVENTORY, SHIPMENTS]
 QUARTER = timedelta(days=90)
+ROLE = "Amazon Warehousing and Distribution"
 
 
 def sync(sim: Simulator, days: int = 200, streams: list[str] = STREAMS, **overrides: Any) -> TapRun:
@@ -125,6 +127,20 @@ def test_the_bookmark_is_the_window_end_and_a_later_sync_resumes_from_it(sim: Si
     )
     got = {r["shipment_id"] for r in first.records(SHIPMENTS) + second.records(SHIPMENTS)}
     assert got == {s["shipment_id"] for s in sim.awd.expected_shipments(start, sim.anchor)}
+
+
+def test_without_the_awd_role_each_stream_stops_in_one_line_and_the_others_go_on(sim: Simulator):
+    sim.set_faults(no_role=["listInventory", "listInboundShipments"])
+    run = sync(sim, days=60, streams=[*STREAMS, "fba_inbound_shipments"])
+    # Every other stream finished, then the sync fails naming what stopped, as for a FATAL report.
+    assert isinstance(run.error, ReportError)
+    for stream in STREAMS:
+        assert f"{stream} stopped: the app lacks the {ROLE} role" in str(run.error)
+    lines = [line for line in run.stderr.splitlines() if line.startswith("ERROR") and ROLE in line]
+    assert len(lines) == 2 and all("deselect this stream" in line for line in lines)
+    assert run.records(INVENTORY) == [] and run.records(SHIPMENTS) == []
+    assert run.records("fba_inbound_shipments")
+    assert "replication_key_value" not in run.last_state["bookmarks"].get(SHIPMENTS, {})
 
 
 # --- outside the NA host ----------------------------------------------------------------------------
