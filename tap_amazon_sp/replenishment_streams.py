@@ -44,7 +44,7 @@ from tap_amazon_sp.accounts import labelled_keys
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.paging import OffsetPaging, merged
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake, snake_keys
-from tap_amazon_sp.windows import Align, WindowPlan, last_day
+from tap_amazon_sp.windows import Align, WindowPlan, day_after, days_from, last_day
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -275,7 +275,7 @@ class _WeeklyStream(_ReplenishmentStream):
                     "%s: Amazon has data of marketplace %s up to %s only; later weeks wait for the next sync",
                     self.name,
                     (context or {}).get("marketplace_id"),
-                    (answered - timedelta(days=1)).date(),
+                    last_day(answered).date(),
                 )
                 return
             self.commit_bookmark(context, end)
@@ -292,7 +292,7 @@ def _after(record: Mapping[str, Any]) -> datetime:
     end = record.get("period_end")
     if not end or _part_of_week(record):
         return start
-    return parse_datetime(str(end)) + timedelta(days=1)
+    return day_after(parse_datetime(str(end)))
 
 
 def _part_of_week(record: Mapping[str, Any]) -> bool:
@@ -385,8 +385,7 @@ class _ForecastStream(_ReplenishmentStream):
         return self._today
 
     def from_today(self, days: int) -> dict[str, str]:
-        start = datetime(self.today.year, self.today.month, self.today.day, tzinfo=timezone.utc)
-        return self.interval(start, start + timedelta(days=days))
+        return self.interval(*days_from(self.today, days))
 
     @override
     def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:

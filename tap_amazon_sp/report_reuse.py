@@ -26,6 +26,7 @@ from tap_amazon_sp.errors import APIError
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
 from tap_amazon_sp.slots import SNAPSHOT, Ledger, Slot, Ticket, options_key, request_key, window_text
+from tap_amazon_sp.windows import last_second
 
 # Statuses of a report Amazon is still building: one of them may be adopted instead of asking again.
 PENDING = ("IN_QUEUE", "IN_PROGRESS")
@@ -214,7 +215,7 @@ def _same_span(report: dict[str, Any], request: ReportRequest) -> bool:
     if start is None or end is None:
         return False
     if request.end_inclusive:
-        last = request.end - timedelta(seconds=1)
+        last = last_second(request.end)
 
         def day(moment: datetime) -> date:
             return moment.astimezone(timezone.utc).date()

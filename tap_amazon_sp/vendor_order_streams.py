@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -31,7 +31,7 @@ from tap_amazon_sp.errors import APIError, AuthError
 from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import dig, merged
 from tap_amazon_sp.records import decimal_strings, snake_keys
-from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
+from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan, last_day_before
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -107,8 +107,9 @@ class _VendorStream(RestStream):
         if self.time_windows(self.sync_start(None)):
             return super().probe()
         # The synced range is older than Amazon serves, so it has no window: `--test` asks for the last day.
-        end = datetime.now(timezone.utc) - CLOCK_MARGIN
-        return self.request(merged(self.base_params(None), self.window_params(end - timedelta(days=1), end)))
+        return self.request(
+            merged(self.base_params(None), self.window_params(*last_day_before(datetime.now(timezone.utc))))
+        )
 
 
 ORDER_ITEM = (

@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import enum
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -383,3 +383,21 @@ def last_second(end: datetime) -> datetime:
 def last_day(end: datetime) -> datetime:
     """The last day of a window of whole days that ends at `end` (Amazon's inclusive end date)."""
     return end - timedelta(days=1)
+
+
+def day_after(last: datetime) -> datetime:
+    """The end of a window of whole days whose last day is `last` (the inverse of `last_day`)."""
+    return last + timedelta(days=1)
+
+
+def days_from(day: date, days: int) -> Window:
+    """`days` whole UTC days from the midnight that starts `day`."""
+    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    return start, start + timedelta(days=days)
+
+
+def last_day_before(now: datetime) -> Window:
+    """The day that ends a clock margin before `now`: what a REST stream asks for when its synced range
+    has no window Amazon still serves (`--test`)."""
+    end = now - CLOCK_MARGIN
+    return last_day(end), end
