@@ -22,10 +22,11 @@ from tap_amazon_sp.accounts import ACCOUNT, labelled_keys, labelled_schema
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
 from tap_amazon_sp.errors import CatalogError, ReportError
-from tap_amazon_sp.inflight import Scheduler, Slot, options_key
+from tap_amazon_sp.inflight import Scheduler, Slot
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.paging import PagedReads, dig, merged
+from tap_amazon_sp.pending_reports import PendingReports, drop_pending
 from tap_amazon_sp.progress import SyncProgress, acting_for
 from tap_amazon_sp.ratelimit import UsagePlans
 from tap_amazon_sp.records import amazon_time, exact_numbers, format_datetime, parse_datetime, snake_keys
@@ -188,11 +189,12 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class AmazonSPStream(EdgeStream):
+class AmazonSPStream(EdgeStream, PendingReports):
     """Behaviour shared by all SP-API streams: partitions per marketplace, exact bookmarks, lifecycle.
 
     Bookmarks move only when a whole window (or page) has been emitted, never per record, so a
-    sync killed at any point resumes without a gap.
+    sync killed at any point resumes without a gap. The reports requested and not read yet are kept
+    beside them (`PendingReports`).
     """
 
     is_sorted = True
@@ -388,53 +390,8 @@ class AmazonSPStream(EdgeStream):
         state["replication_key"] = self.replication_key
         state[BOOKMARK] = format_datetime(value)
         if done is not None:
-            self._drop_pending(state, done.key)
+            drop_pending(state, done.key)
         self.flush_state()
-
-    # The Ledger of inflight.Scheduler: reports requested and not yet read live in the partition
-    # state beside the bookmark, {"pending_reports": {window: {report_id, options, created}}}.
-
-    def recall(self, slot: Slot) -> dict[str, Any] | None:
-        """The report an earlier sync requested for this slot's window, if it is remembered."""
-        pending = self.get_context_state({"marketplace_id": slot.partition}).get("pending_reports") or {}
-        found = pending.get(slot.key)
-        return found if isinstance(found, dict) else None
-
-    def remember(self, slot: Slot, report_id: str, created_at: datetime) -> None:
-        """Note a report requested for this slot's window, in a STATE message right away."""
-        state = self.get_context_state({"marketplace_id": slot.partition})
-        pending = state.setdefault("pending_reports", {})
-        pending[slot.key] = {
-            "report_id": report_id,
-            "options": options_key(slot.request),
-            "created": format_datetime(created_at),
-        }
-        self.flush_state()
-
-    def forget(self, slot: Slot) -> None:
-        """Drop this slot's report from state."""
-        state = self.get_context_state({"marketplace_id": slot.partition})
-        if self._drop_pending(state, slot.key):
-            self.flush_state()
-
-    def prune_pending(self, partition: str, keep: set[str]) -> None:
-        """Forget remembered reports of windows this sync does not have (the window size changed)."""
-        state = self.get_context_state({"marketplace_id": partition})
-        stale = [key for key in state.get("pending_reports") or {} if key not in keep]
-        for key in stale:
-            self._drop_pending(state, key)
-        if stale:
-            self.flush_state()
-
-    @staticmethod
-    def _drop_pending(state: dict[str, Any], key: str) -> bool:
-        pending = state.get("pending_reports")
-        if not isinstance(pending, dict) or key not in pending:
-            return False
-        del pending[key]
-        if not pending:
-            del state["pending_reports"]
-        return True
 
 
 class RestStream(AmazonSPStream, PagedReads):

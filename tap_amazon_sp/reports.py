@@ -87,7 +87,57 @@ class ReportResult:
     created_at: datetime | None = None  # Amazon's createdTime of the report
 
 
-class ReportEngine:
+class ReportListings:
+    """getReports: the reports of a type Amazon made on its own (settlements), or made recently
+    enough to be read again instead of asked for (report reuse)."""
+
+    client: SPAPIClient
+
+    def list_done(
+        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime
+    ) -> list[dict[str, Any]]:
+        """DONE reports of a type (settlements), oldest data first; pages with nextToken alone."""
+        params: dict[str, Any] = {
+            "reportTypes": [report_type],
+            "processingStatuses": ["DONE"],
+            "marketplaceIds": list(marketplace_ids[:10]),
+            "pageSize": 100,
+            "createdSince": amazon_time(created_since),
+        }
+        reports: list[dict[str, Any]] = []
+        while True:
+            body = self.client.call("getReports", params=params)
+            reports.extend(body.get("reports") or [])
+            token = body.get("nextToken")
+            if not token:
+                break
+            params = {"nextToken": token}
+        reports.sort(key=lambda r: (str(r.get("dataEndTime") or ""), str(r.get("createdTime") or "")))
+        return reports
+
+    def list_recent(
+        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime, *, wait: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """One page (the newest 100) of the reports of a type that are DONE or still being built;
+        None when getReports has no quota free.
+
+        getReports allows one call per 45 s after a burst of 10, so reuse costs one call per report
+        type and sync, and never waits unless asked to.
+        """
+        params: dict[str, Any] = {
+            "reportTypes": [report_type],
+            "processingStatuses": ["DONE", "IN_QUEUE", "IN_PROGRESS"],
+            "marketplaceIds": list(marketplace_ids[:10]),
+            "pageSize": 100,
+            "createdSince": amazon_time(created_since),
+        }
+        body = self.client.call_if_quota_free("getReports", params=params, wait=wait)
+        if body is None:
+            return None
+        return list(body.get("reports") or [])
+
+
+class ReportEngine(ReportListings):
     """Runs reports for every stream of one tap."""
 
     def __init__(
@@ -210,51 +260,6 @@ class ReportEngine:
             return f"error document unreadable ({type(exc).__name__})"
         text = data.decode("utf-8", errors="replace").strip()
         return " ".join(text.split())[:2000] or "empty error document"
-
-    # Listing reports Amazon made on its own
-
-    def list_done(
-        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime
-    ) -> list[dict[str, Any]]:
-        """DONE reports of a type (settlements), oldest data first; pages with nextToken alone."""
-        params: dict[str, Any] = {
-            "reportTypes": [report_type],
-            "processingStatuses": ["DONE"],
-            "marketplaceIds": list(marketplace_ids[:10]),
-            "pageSize": 100,
-            "createdSince": amazon_time(created_since),
-        }
-        reports: list[dict[str, Any]] = []
-        while True:
-            body = self.client.call("getReports", params=params)
-            reports.extend(body.get("reports") or [])
-            token = body.get("nextToken")
-            if not token:
-                break
-            params = {"nextToken": token}
-        reports.sort(key=lambda r: (str(r.get("dataEndTime") or ""), str(r.get("createdTime") or "")))
-        return reports
-
-    def list_recent(
-        self, report_type: str, marketplace_ids: tuple[str, ...], created_since: datetime, *, wait: bool = False
-    ) -> list[dict[str, Any]] | None:
-        """One page (the newest 100) of the reports of a type that are DONE or still being built;
-        None when getReports has no quota free.
-
-        getReports allows one call per 45 s after a burst of 10, so reuse costs one call per report
-        type and sync, and never waits unless asked to.
-        """
-        params: dict[str, Any] = {
-            "reportTypes": [report_type],
-            "processingStatuses": ["DONE", "IN_QUEUE", "IN_PROGRESS"],
-            "marketplaceIds": list(marketplace_ids[:10]),
-            "pageSize": 100,
-            "createdSince": amazon_time(created_since),
-        }
-        body = self.client.call_if_quota_free("getReports", params=params, wait=wait)
-        if body is None:
-            return None
-        return list(body.get("reports") or [])
 
     # Documents
 
