@@ -65,9 +65,15 @@ class Runtime:
     def report_results(self, owner: AmazonSPStream, slots: list[Slot]) -> Iterator[ReportResult]:
         """The results of one stream partition's report slots, in their order (`Scheduler.results`).
 
-        The first time any stream asks, the scheduler learns every report of the sync first, so it
-        can request reports ahead of the streams that will read them.
+        The scheduler has learnt every report of the sync first (`plan`), so it can request reports
+        ahead of the streams that will read them.
         """
+        self.plan()
+        return self.scheduler.results(owner, slots)
+
+    def plan(self) -> None:
+        """Give the scheduler every report of the sync (once), which logs the sync's plan: called
+        when the first stream starts, so the plan is said before the first request."""
         if not self.scheduler.planned:
             self.scheduler.plan(
                 (stream, slot)
@@ -75,7 +81,6 @@ class Runtime:
                 if isinstance(stream, AmazonSPStream)
                 for slot in stream.planned_reports()
             )
-        return self.scheduler.results(owner, slots)
 
     def take_up_deferred(self, logger: logging.Logger, sleep: Callable[[float], None] = time.sleep) -> None:
         """After every stream had its turn: take up each stopped partition once its cool-down has
@@ -254,6 +259,7 @@ class AmazonSPStream(EdgeStream, PendingReports):
             if self.selected:
                 self.write_schema()
             return
+        self.runtime.plan()
         with acting_for(self.name):
             super().sync(context)
 

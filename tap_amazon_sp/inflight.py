@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 
 from tap_amazon_sp.errors import ReportError
+from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import acting_for, named, where
-from tap_amazon_sp.quota import many_reports_warning
+from tap_amazon_sp.quota import many_reports_warning, sync_plan
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.report_reuse import ReportReuse
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
@@ -100,9 +101,18 @@ class Scheduler:
         for owner, slot in slots:
             self._owners[slot.stream] = owner
             self._queue.append(slot)
+        for line in sync_plan(self._queue, self.now()):
+            self.logger.info("%s", line)
+        self.engine.client.progress.planned(len(self._queue), self._quota_left)
         warning = many_reports_warning(self._queue)
         if warning:
             self.logger.warning("%s", warning)
+
+    def _quota_left(self) -> float:
+        """Seconds of createReport quota the reports not yet requested need, at the rate Amazon applies."""
+        create = OPERATIONS["createReport"]
+        bucket = self.engine.client.plans.bucket(create.name, create.rate, create.burst)
+        return bucket.seconds_for(len({slot.asks for slot in self._queue}))
 
     @property
     def in_flight(self) -> int:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tap_amazon_sp.records import format_datetime
@@ -96,10 +97,17 @@ class SyncProgress:
         *,
         heartbeat: float = HEARTBEAT_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.logger = logger
         self.heartbeat = heartbeat
         self.clock = clock
+        self.wall = wall
+        # The sync's plan (how many reports, and when it was made), once the scheduler has made it;
+        # how many of its reports have been read; and the quota still needed (set with the plan).
+        self.plan: tuple[int, float] | None = None
+        self.reports_read = 0
+        self.quota_left: Callable[[], float] = lambda: 0.0
         self.started = clock()
         self.streams: dict[str, StreamCounts] = {}
         self.requests: Counter[str] = Counter()
@@ -112,6 +120,28 @@ class SyncProgress:
         return self.streams.setdefault(stream, StreamCounts())
 
     # Reports
+
+    def planned(self, reports: int, quota_left: Callable[[], float]) -> None:
+        """The sync will read `reports` reports; `quota_left` says how many seconds of createReport
+        quota the ones not yet requested need, at the rate Amazon applies."""
+        if reports:
+            self.plan = (reports, self.clock())
+            self.quota_left = quota_left
+
+    def report_read(self) -> str:
+        """`report k of N, ETA ...` for the line of a report just read: the pace so far carried over to
+        the reports left, never sooner than the quota lets the last be requested."""
+        if self.plan is None:
+            return ""
+        total, began = self.plan
+        self.reports_read += 1
+        done = self.reports_read
+        total = max(total, done)  # a report the plan did not know of (never expected) still counts
+        if done == total:
+            return f"report {done} of {total}, the last"
+        elapsed = self.clock() - began
+        left = max(self.quota_left(), elapsed / done * (total - done))
+        return f"report {done} of {total}, ETA {utc_text(self.wall() + timedelta(seconds=left))} (in {duration(left)})"
 
     def requested(self, stream: str, where: str, report_id: str, in_flight: int) -> None:
         counts = self._counts(stream)
@@ -193,6 +223,11 @@ class SyncProgress:
     def log_summary(self, records: Mapping[str, int], token_requests: int, wall: float) -> None:
         for line in self.summary(records, token_requests, wall):
             self.logger.info("%s", line)
+
+
+def utc_text(moment: datetime) -> str:
+    """`2026-12-04 03:10:00 UTC`."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def count(number: int, noun: str) -> str:

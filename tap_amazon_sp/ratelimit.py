@@ -59,6 +59,12 @@ class TokenBucket:
                 return True
             return False
 
+    def seconds_for(self, count: int) -> float:
+        """How long taking `count` more tokens takes from now, at the current rate."""
+        with self._lock:
+            self._refill()
+            return max(0.0, count - self._tokens) / self.rate
+
     def set_rate(self, rate: float) -> None:
         """Apply the rate Amazon reported for this caller."""
         if rate > 0:

@@ -205,7 +205,7 @@ class ReportStream(AmazonSPStream):
             yield from self.slots(str(partition["marketplace_id"]))
 
     def _emit(
-        self, result: ReportResult, marketplace_id: str, start: datetime | None, end: datetime
+        self, result: ReportResult, marketplace_id: str, start: datetime | None, end: datetime, *, planned: bool = True
     ) -> Iterator[dict[str, Any]]:
         began = time.monotonic()
         window = f"{format_datetime(start)}..{format_datetime(end)}" if start else "snapshot"
@@ -241,8 +241,10 @@ class ReportStream(AmazonSPStream):
                     record[name] = null_pii_like(record.get(name))
                 rows += 1
                 yield record
+        # Listed reports (settlements) are not in the sync's plan: they are not counted in its "k of N".
+        progress = self.runtime.client.progress.report_read() if planned else ""
         self.logger.info(
-            "%s %s %s: report %s %s%s, %d rows in the document, %d emitted, %s",
+            "%s %s %s: report %s %s%s, %d rows in the document, %d emitted, %s%s",
             self.name,
             marketplace_id,
             window,
@@ -252,6 +254,7 @@ class ReportStream(AmazonSPStream):
             rows,
             self.records_emitted - before,
             duration(result.seconds + time.monotonic() - began),
+            f"; {progress}" if progress else "",
         )
         self.runtime.client.progress.window(self.name)
 
@@ -314,7 +317,7 @@ class ListedReportStream(ReportStream):
                 report.get("reportDocumentId"),
                 0.0,
             )
-            for record in self._emit(result, marketplace_id, start, end):
+            for record in self._emit(result, marketplace_id, start, end, planned=False):
                 record["region"] = settings.region
                 yield record
             emitted = end

@@ -55,6 +55,11 @@ class Slot:
     def ident(self) -> tuple[str, str, str, str]:
         return (self.stream, self.partition, self.key, options_key(self.request))
 
+    @property
+    def asks(self) -> tuple[str, ...]:
+        """What it asks Amazon for: two slots asking the same share one report (report_reuse)."""
+        return request_key(self.request)
+
 
 @dataclass
 class Ticket:

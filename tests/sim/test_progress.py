@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +149,63 @@ def test_a_sync_that_fails_still_ends_with_its_summary(sim: Simulator, tmp_path:
         line.startswith(f"  {ORDERS}: 0 records, 0 windows; reports 1 requested, 0 reused, 0 cancelled, 1 FATAL")
         for line in lines
     ), run.stderr[-3000:]
+
+
+PLAN = r"Sync plan: (\d+) reports? for (\d+) streams? and (\d+) marketplaces? \((\d+) createReport calls?"
+PLAN_BURST = re.compile(
+    PLAN + r", within Amazon's burst of 15\): all can be requested at once, so the sync can end as soon as Amazon "
+    r"has built them"
+)
+PLAN_QUOTA = re.compile(
+    PLAN + r"\); at Amazon's published createReport rate \(15 at once, then one every 60 s\) they need (.+?) of "
+    r"quota: the last can be requested at (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC, so the sync can end then at the "
+    r"earliest, plus Amazon's time to build it \(sooner where an earlier sync's report is reused\)"
+)
+READ = re.compile(r"(\S+) \S+ \S+: report \d+ \w+.*, \d+ rows in the document, \d+ emitted, [^;]+; (.+)")
+ETA = re.compile(r"report (\d+) of (\d+), ETA \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(in (.+)\)")
+
+
+def test_the_sync_plan_is_said_before_the_first_request_and_each_report_read_says_k_of_n(
+    sim: Simulator, tmp_path: Path
+):
+    # The first request of each kind is throttled: its retry line shows where the requests began.
+    sim.set_faults(throttle={"searchOrders": 1, "createReport": 1})
+    run = sync(sim, tmp_path, [ORDERS, LISTINGS, "orders"])
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = messages(run)
+    head = next(i for i, line in enumerate(lines) if line.startswith("Sync plan: "))
+    first_request = min(i for i, line in enumerate(lines) if "HTTP 429" in line or "requested report" in line)
+    assert head < first_request, run.stderr[-3000:]
+    found = PLAN_BURST.fullmatch(lines[head])
+    assert found is not None, lines[head]
+    # Two 30-day order windows and one listings snapshot; `orders` is read from the Orders API.
+    assert found.groups() == ("3", "2", "1", "3")
+    assert sorted(lines[head + 1 : head + 3]) == sorted([f"  - {ORDERS}: 2 reports", f"  - {LISTINGS}: 1 report"])
+    read = [m.groups() for m in map(READ.fullmatch, lines) if m is not None]
+    assert sorted(stream for stream, _ in read) == sorted([ORDERS, ORDERS, LISTINGS]), run.stderr[-3000:]
+    counted = [ETA.fullmatch(text) for _, text in read[:-1]]
+    assert [(m.group(1), m.group(2)) for m in counted if m is not None] == [("1", "3"), ("2", "3")], read
+    assert read[-1][1] == "report 3 of 3, the last"
+
+
+def test_the_plan_of_a_sync_past_the_burst_says_its_quota_and_every_report_read_is_counted(
+    sim: Simulator, tmp_path: Path
+):
+    # 20 one-day windows: 5 past createReport's burst of 15, at Amazon's published one a minute (the
+    # simulator answers with a faster rate, so the sync itself takes seconds).
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    run = sync(sim, tmp_path, [ORDERS], end_date="2024-01-21T00:00:00Z", period_in_days=1)
+    after = datetime.now(timezone.utc)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = messages(run)
+    found = next(m for m in map(PLAN_QUOTA.fullmatch, lines) if m is not None)
+    # (20 - 15) / 0.0167 per second, from when the plan was said
+    assert found.group(1, 2, 3, 4, 5) == ("20", "1", "1", "20", "4 min 59 s")
+    last = datetime.strptime(found.group(6), "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+    assert before + timedelta(seconds=299) <= last <= after + timedelta(seconds=300)
+    assert next(line for line in lines if line.startswith("  - ")) == f"  - {ORDERS}: 20 reports"
+    read = [m.group(2) for m in map(READ.fullmatch, lines) if m is not None]
+    counted = [m for m in map(ETA.fullmatch, read) if m is not None]
+    assert [int(m.group(1)) for m in counted] == list(range(1, 20))
+    assert {m.group(2) for m in counted} == {"20"}
+    assert read[-1] == "report 20 of 20, the last"
