@@ -335,6 +335,46 @@ _TABLE: tuple[Operation, ...] = (
             Param("marketplaceIds", "query", "array", required=True, max_items=1),
         ),
     ),
+    # Catalog Items API 2022-04-01
+    Operation(
+        "searchCatalogItems",
+        "catalogItems_2022-04-01",
+        "GET",
+        "/catalog/2022-04-01/items",
+        2,
+        2,
+        200,
+        (
+            Param("identifiers", "query", "array", max_items=20),
+            Param("identifiersType", "query", enum=("ASIN", "EAN", "GTIN", "ISBN", "JAN", "MINSAN", "SKU", "UPC")),
+            Param("marketplaceIds", "query", "array", required=True, max_items=1),
+            Param(
+                "includedData",
+                "query",
+                "array",
+                enum=(
+                    "attributes",
+                    "classifications",
+                    "dimensions",
+                    "identifiers",
+                    "images",
+                    "productTypes",
+                    "relationships",
+                    "salesRanks",
+                    "summaries",
+                    "vendorDetails",
+                ),
+            ),
+            Param("locale", "query"),
+            Param("sellerId", "query"),
+            Param("keywords", "query", "array", max_items=20),
+            Param("brandNames", "query", "array"),
+            Param("classificationIds", "query", "array"),
+            Param("pageSize", "query", "integer", maximum=20),
+            Param("pageToken", "query"),
+            Param("keywordsLocale", "query"),
+        ),
+    ),
     # Sellers API v1
     Operation(
         "getMarketplaceParticipations", "sellers", "GET", "/sellers/v1/marketplaceParticipations", 0.016, 15, 200, ()
@@ -725,6 +765,7 @@ APIS: dict[str, Api] = {
     "financesV0": Api("Finances API v0", "Finance and Accounting"),
     "finances_2024-06-19": Api("Finances API 2024-06-19", "Finance and Accounting"),
     "fbaInventory": Api("FBA Inventory API", "Amazon Fulfillment"),
+    "catalogItems_2022-04-01": Api("Catalog Items API", "Product Listing"),
     "replenishment-2022-11-07": Api("Replenishment API"),
     "vendorOrders": Api("Vendor Orders API", "Retail Procurement"),
     "vendorDirectFulfillmentOrders_2021-12-28": Api(

@@ -322,6 +322,20 @@ SETTINGS: tuple[Setting, ...] = (
         attribute="lookback_days",
     ),
     Setting(
+        "catalog_refresh_days",
+        Kind.WHOLE,
+        minimum=0,
+        maximum=365,
+        default=7,
+        title="Catalog refresh (days)",
+        description="catalog_items reads each ASIN's catalog details (title, brand, attributes, dimensions, sales "
+        "ranks) from Amazon at most once in this many days, per marketplace: a sync asks only for the ASINs it has "
+        "never read or last read this long ago (less an hour, so that a sync scheduled every N days is never one "
+        "run late). The state keeps when each ASIN was read. 0 reads every ASIN on every sync (sales ranks as "
+        "fresh as the schedule).",
+        attribute="catalog_refresh_days",
+    ),
+    Setting(
         "include_pii",
         Kind.FLAG,
         default=False,
@@ -604,6 +618,7 @@ class Settings:
     progress_interval: float
     lookback_days: int
     include_pii: bool
+    catalog_refresh_days: int
     fba_near_real_time_cooldown: float
     fba_daily_cooldown: float
     max_cooldown_wait: float

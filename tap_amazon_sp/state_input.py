@@ -19,6 +19,8 @@ from tap_amazon_sp.records import parse_datetime
 
 BOOKMARK = "replication_key_value"
 PENDING = "pending_reports"
+# catalog_items: the ASINs read, under the start of the sync that read them (catalog_streams.py).
+REFRESHED = "asins_refreshed"
 
 
 def parse(text: str, name: str) -> dict[str, Any]:
@@ -82,6 +84,7 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
     value = partition.get(BOOKMARK)
     if value is not None and not _is_datetime(value):
         raise StateError(f"{where}: {path}.{BOOKMARK} {_show(value)} is not a date-time")
+    _check_refreshed(partition.get(REFRESHED), f"{path}.{REFRESHED}", where)
     pending = partition.get(PENDING)
     if pending is None:
         return
@@ -101,6 +104,18 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
         created = report.get("created")
         if created is not None and not _is_datetime(created):
             raise StateError(f"{where}: {item}.created {_show(created)} is not a date-time")
+
+
+def _check_refreshed(groups: Any, path: str, where: str) -> None:
+    if groups is None:
+        return
+    if not isinstance(groups, Mapping):
+        raise StateError(f"{where}: {path} is {kind(groups)} instead of an object")
+    for moment, asins in groups.items():
+        if not _is_datetime(moment):
+            raise StateError(f"{where}: {path}: {_show(moment)} is not a date-time")
+        if not isinstance(asins, list) or not all(isinstance(asin, str) for asin in asins):
+            raise StateError(f"{where}: {path}[{moment!r}] is {kind(asins)}, not a list of ASINs")
 
 
 def _is_datetime(value: Any) -> bool:

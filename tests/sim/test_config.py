@@ -228,6 +228,7 @@ ORDERS_WINDOWS_END = "2024-03-01T00:00:00Z"
 TEXT_SETTINGS = {
     "period_in_days": "10",
     "lookback_days": "0",
+    "catalog_refresh_days": "3",
     "max_reports_in_flight": "3",
     "max_report_wait_seconds": "600",
     "fatal_report_retries": "1",
@@ -402,6 +403,7 @@ USED_AS: dict[str, Any] = {
             "period_in_days": "period_days",
             "wait_between_requests": "wait_between_requests",
             "lookback_days": "lookback_days",
+            "catalog_refresh_days": "catalog_refresh_days",
             "include_pii": "include_pii",
             "max_reports_in_flight": "max_reports_in_flight",
             "report_reuse_max_age_hours": "report_reuse_max_age_hours",

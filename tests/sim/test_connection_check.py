@@ -38,6 +38,9 @@ def test_the_connection_test_of_a_seller_requests_no_report_and_says_what_each_c
             "listTransactions",
             "getInventorySummaries",
             "getShipments",
+            # The catalog check looks up an ASIN of the FBA inventory.
+            "getInventorySummaries",
+            "searchCatalogItems",
         ]
     )
     assert len([r for r in sim.requests if r.path == "/auth/o2/token"]) == 1
@@ -50,7 +53,7 @@ def test_the_connection_test_of_a_seller_requests_no_report_and_says_what_each_c
     assert any(
         line.startswith("Connection test: Orders API answered searchOrders for order_items, orders") for line in lines
     )
-    assert lines[-1].startswith("Connection test passed: 8 checks (7 SP-API requests, 1 Login with Amazon request")
+    assert lines[-1].startswith("Connection test passed: 8 checks (8 SP-API requests, 1 Login with Amazon request")
     for secret in (sim.credentials.client_secret, sim.credentials.refresh_token):
         assert secret not in run.output
 

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft4Validator
 
 from tap_amazon_sp.operations import SHIPMENT_STATUSES
+from tap_amazon_sp.catalog_streams import INCLUDED_DATA as CATALOG_DATA
 from tests.spapi_simulator import Simulator
 from tests.unit.test_operations_models import load_model
 
@@ -93,6 +94,19 @@ ANSWERS: dict[str, tuple[str, str, Callable[[Simulator], dict[str, Any]]]] = {
                 "granularityType": ["Marketplace"],
                 "granularityId": ["ATVPDKIKX0DER"],
                 "marketplaceIds": ["ATVPDKIKX0DER"],
+            }
+        ),
+    ),
+    "searchCatalogItems": (
+        "catalogItems_2022-04-01",
+        "ItemSearchResults",
+        lambda sim: sim.catalog.search_catalog_items(
+            {
+                "marketplaceIds": ["ATVPDKIKX0DER"],
+                "identifiers": [",".join(row["asin"] for row in sim.inventory.summaries("ATVPDKIKX0DER")[:20])],
+                "identifiersType": ["ASIN"],
+                "includedData": [",".join(CATALOG_DATA)],
+                "pageSize": ["5"],
             }
         ),
     ),

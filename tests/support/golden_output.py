@@ -10,7 +10,7 @@ different windows finish in any order), and the stream's bookmarks in the last S
 and the simulator's). Streams whose data Amazon makes relative to today (settlements, which
 Amazon creates every 14 days and lists for 90; replenishment forecasts, made from today; coupons and
 promotions, whose start dates reach back two years from today; the vendors' real-time reports of the
-last 168 hours) are compared by their SCHEMA alone: tests/sim/test_settlements.py,
+last 168 hours; catalog items, read as of the sync's start) are compared by their SCHEMA alone: tests/sim/test_settlements.py,
 tests/sim/test_replenishment.py and tests/sim/test_vendor_recent.py check their records against the
 simulator's data.
 """
@@ -53,6 +53,8 @@ CLOCK_RELATIVE = frozenset(
         # Start dates reach back two years from today: the golden range is older.
         "GET_COUPON_PERFORMANCE_REPORT",
         "GET_PROMOTION_PERFORMANCE_REPORT",
+        # Its records and state hold the start of the sync that read them (tests/sim/test_catalog_items.py).
+        "catalog_items",
         # Amazon serves the last 168 hours of these (tests/sim/test_vendor_recent.py).
         "GET_VENDOR_REAL_TIME_INVENTORY_REPORT",
         "GET_VENDOR_REAL_TIME_SALES_REPORT",
