@@ -1,8 +1,8 @@
 """Catalog items (Catalog Items API 2022-04-01) of the ASINs a seller has in FBA inventory.
 
 The ASINs are those getInventorySummaries lists in each marketplace (FBA Inventory API, 50 SKUs a
-page at 2 requests a second), read as `fba_inventory_summaries` reads them but without their
-quantities. The listings report (GET_MERCHANT_LISTINGS_ALL_DATA) would add merchant-fulfilled
+page at 2 requests a second): this stream is the child of `fba_inventory_summaries`, synced with
+the ASINs of each marketplace once its pages are read, whether the inventory is selected or not. The listings report (GET_MERCHANT_LISTINGS_ALL_DATA) would add merchant-fulfilled
 ASINs, but it costs a createReport (one a minute past the burst, shared with every report stream)
 and minutes of processing, for a list the inventory gives in seconds without a report slot.
 
@@ -112,6 +112,8 @@ class CatalogItemsStream(RestStream):
     source = "Catalog Items API 2022-04-01 `searchCatalogItems` (the ASINs of FBA Inventory `getInventorySummaries`)"
     operation = "searchCatalogItems"
     per_marketplace = True
+    # Synced by the inventory stream once a marketplace's inventory is read (inventory_streams.py).
+    parent_stream_type = InventorySummariesStream
     request_params: ClassVar[Mapping[str, Any]] = {
         "marketplaceIds": [MARKETPLACE],
         "identifiersType": "ASIN",
@@ -191,10 +193,12 @@ class CatalogItemsStream(RestStream):
         return stream
 
     def listed_asins(self, context: Context | None) -> list[str]:
-        """The distinct ASINs of the marketplace's FBA inventory, in Amazon's order."""
-        params = merged(self.inventory.base_params(context), {"details": False})
-        found = (row.get("asin") for row in self.inventory.read_chain(params, context))
-        return list(dict.fromkeys(asin for asin in found if asin))
+        """The distinct ASINs of the marketplace's FBA inventory, in Amazon's order, as the parent
+        stream just read them."""
+        taken = self.inventory.take_asins(str((context or {})["marketplace_id"]))
+        # Never an empty list instead: it would drop every ASIN from the state.
+        assert taken is not None, "catalog_items is synced by fba_inventory_summaries, after its pages"
+        return taken
 
     def due(self, refreshed: datetime | None) -> bool:
         """Whether an ASIN last read at `refreshed` (None: never) is read in this sync."""

@@ -1,5 +1,10 @@
 """FBA inventory summaries (FBA Inventory API v1), a snapshot per marketplace.
 
+They also name the ASINs whose catalog items `catalog_items` (its child stream) reads: once a
+marketplace's pages are all read, the child syncs that marketplace from the ASINs they held, so one
+read of the inventory serves both streams (and when only the catalog is selected, the inventory is
+read for it, its records not emitted).
+
 getInventorySummaries' nextToken expires 30 seconds after it is issued. Pages are requested one
 after the other (the usage plan, 2 requests a second, never makes the tap wait near that long); if
 a token expires all the same (a retried 5xx, a slow network), the marketplace is read again from
@@ -9,7 +14,7 @@ its first page and rows already emitted are not emitted again.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
@@ -17,12 +22,12 @@ from singer_sdk import typing as th
 from tap_amazon_sp.client import MARKETPLACE, RestStream
 
 if sys.version_info >= (3, 12):
-    pass
+    from typing import override
 else:
-    pass
+    from typing_extensions import override
 
 if TYPE_CHECKING:
-    pass
+    from singer_sdk.helpers.types import Context
 
 INTEGER = th.IntegerType
 
@@ -103,3 +108,30 @@ class InventorySummariesStream(RestStream):
             ),
         ),
     ).to_dict()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The distinct ASINs of each marketplace read, kept for the child streams that want them.
+        self._asins: dict[str, list[str]] = {}
+
+    def take_asins(self, marketplace_id: str) -> list[str] | None:
+        """The distinct ASINs of a marketplace's inventory as this sync read it (None: not read)."""
+        return self._asins.pop(marketplace_id, None)
+
+    @override
+    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
+        return iter(())
+
+    @override
+    def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        if not any(s.selected or s.has_selected_descendents for s in self.child_streams):
+            yield from super().get_records(context)
+            return
+        asins: dict[str, None] = {}
+        for record in super().get_records(context):
+            if record.get("asin"):
+                asins[str(record["asin"])] = None
+            yield record
+        self._asins[str((context or {})["marketplace_id"])] = list(asins)
+        # After the last page: its token expires 30 seconds after it is issued, the catalog takes longer.
+        self.sync_children_now(dict(context or {}))

@@ -21,6 +21,7 @@ from tests.unit.test_rest_schemas_models import compare
 
 US, CA = "ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"
 CATALOG = "catalog_items"
+INVENTORY = "fba_inventory_summaries"
 SEARCH = "/catalog/2022-04-01/items"
 REFRESHED = "asins_refreshed"
 
@@ -102,9 +103,29 @@ def test_asins_are_asked_for_20_a_request_each_once_per_marketplace(sim: Simulat
             # One page holds the 20 items: nothing is paged.
             assert request.query["pageSize"] == ["20"] and "pageToken" not in request.query
             assert set(request.query["includedData"][0].split(",")) >= {"summaries", "attributes", "salesRanks"}
-    # The ASINs come from the FBA inventory, read without its quantities.
+    # The ASINs come from the FBA inventory, each marketplace's read to its last page first.
     inventory = [r for r in sim.requests if r.operation == "getInventorySummaries"]
-    assert inventory and all(r.query["details"] == ["false"] for r in inventory)
+    assert [r.query["marketplaceIds"] for r in inventory if "nextToken" not in r.query] == [[US], [CA]]
+    assert max(sim.requests.index(r) for r in inventory[:3]) < sim.requests.index(searches(sim)[0])
+
+
+def test_one_read_of_the_inventory_serves_both_streams(sim: Simulator):
+    alone = run_tap(make_config(sim), streams=[INVENTORY])
+    assert alone.error is None
+    pages = len([r for r in sim.requests if r.operation == "getInventorySummaries"])
+    sim.reset()
+    both = run_tap(make_config(sim), streams=[INVENTORY, CATALOG])
+    assert both.error is None, both.stderr[-3000:]
+    assert len([r for r in sim.requests if r.operation == "getInventorySummaries"]) == pages
+    assert by_key(both.records(INVENTORY), "seller_sku") == by_key(alone.records(INVENTORY), "seller_sku")
+    began = both.records(CATALOG)[0]["refreshed_at"]
+    assert by_key(both.records(CATALOG), "asin") == by_key(
+        declared(CATALOG, sim.catalog.expected(US, listed(sim, US), began)), "asin"
+    )
+    # Only the catalog selected: the inventory is read for it, and not emitted.
+    sim.reset()
+    catalog_only = sync(sim)
+    assert [m for m in catalog_only.messages if m.get("stream") == INVENTORY] == []
 
 
 def test_items_amazon_pages_anyway_are_read_to_the_last_page(sim: Simulator):
