@@ -12,8 +12,8 @@ time, with a page size of 20 so that one page holds the 20 items (the default, 1
 
 Each ASIN is read at most once per `catalog_refresh_days`. The marketplace's partition state keeps
 the ASINs read under the start of the sync that read them, `asins_refreshed`:
-{"2026-12-04T01:00:00+00:00": ["B0...", ...]}, about 13 bytes an ASIN: 100,000 ASINs in a
-marketplace are some 1.3 MB of state, which every STATE message of the sync carries (a Singer
+{"2026-12-04T01:00:00+00:00": ["B0...", ...]}, about 14 bytes an ASIN: 100,000 ASINs in a
+marketplace are some 1.4 MB of state, which every STATE message of the sync carries (a Singer
 state is whole). ASINs read are added to the state as their items are emitted; a STATE message is
 written every `FLUSH_EVERY` requests and when the marketplace is done (or a request fails), and at
 the end the groups are rewritten, each ASIN under its last read only, those no longer in the
@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import MARKETPLACE, RestStream
+from tap_amazon_sp.errors import AuthError
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
+from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import merged
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.state_input import REFRESHED
@@ -112,6 +114,9 @@ class CatalogItemsStream(RestStream):
     source = "Catalog Items API 2022-04-01 `searchCatalogItems` (the ASINs of FBA Inventory `getInventorySummaries`)"
     operation = "searchCatalogItems"
     per_marketplace = True
+    # It needs the Product Listing role, which apps made for reports and orders often lack: a sync
+    # reads it only when it is selected.
+    selected_by_default = False
     # Synced by the inventory stream once a marketplace's inventory is read (inventory_streams.py).
     parent_stream_type = InventorySummariesStream
     request_params: ClassVar[Mapping[str, Any]] = {
@@ -185,6 +190,8 @@ class CatalogItemsStream(RestStream):
         super().__init__(*args, **kwargs)
         # Every ASIN read in this sync is read as of its start: one group in the state per sync.
         self.began = datetime.now(timezone.utc).replace(microsecond=0)
+        # Whether Amazon refused the app the API (no marketplace is asked again).
+        self._refused = False
 
     @property
     def inventory(self) -> InventorySummariesStream:
@@ -241,8 +248,25 @@ class CatalogItemsStream(RestStream):
             "attributes": item.get("attributes"),
         }
 
+    def stop_without_role(self, refusal: AuthError) -> None:
+        """Stop this stream, the others going on, when Amazon refuses the app the Catalog Items API:
+        said once, and the sync then fails with that line (as a report that ends FATAL)."""
+        self._refused = True
+        role = APIS[OPERATIONS[self.operation].api].role
+        self.logger.error(
+            "%s: stopped, Amazon refused %s (%s): the app lacks the %s role; add it to the app (then authorize it "
+            "again) or deselect this stream. The other streams go on, and the ASINs read so far stay read",
+            self.name,
+            self.operation,
+            refusal,
+            role,
+        )
+        self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
+
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        if self._refused:
+            return
         state = self.get_context_state(context)
         refreshed = read_refreshed(state.get(REFRESHED))
         listed = self.listed_asins(context)
@@ -269,6 +293,10 @@ class CatalogItemsStream(RestStream):
                 requests += 1
                 if requests % FLUSH_EVERY == 0:
                     self.flush_state()
+        except AuthError as exc:
+            self.flush_state()
+            self.stop_without_role(exc)
+            return
         except Exception:
             # What was read stays read: the next sync asks for the rest only.
             self.flush_state()
@@ -278,7 +306,7 @@ class CatalogItemsStream(RestStream):
         # Each ASIN under its last read only, and those no longer in the inventory left out.
         state[REFRESHED] = write_refreshed({asin: refreshed[asin] for asin in listed if asin in refreshed})
         self.flush_state()
-        missing = len(due) - len({key[-1] for key in seen})
+        missing = len(due) - len(seen)
         if missing > 0:
             self.logger.info("%s: Amazon's catalog has no item for %d of the ASINs read", where, missing)
         self.runtime.client.progress.window(self.name)

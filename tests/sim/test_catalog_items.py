@@ -4,18 +4,22 @@ records, 20 ASINs a request, each ASIN read at most once per catalog_refresh_day
 from __future__ import annotations
 
 import copy
+import json
 import math
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake
+from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import make_config
 from tests.sim.test_simulator_server import Client
 from tests.spapi_simulator import RecordedRequest, Simulator
 from tests.support.rest_expected import SCHEMAS, by_key, declared
-from tests.support.tap_runner import TapRun, run_tap
+from tests.support.tap_runner import TapRun, catalog_for, run_cli, run_tap
 from tests.unit.test_operations_models import load_model
 from tests.unit.test_rest_schemas_models import compare
 
@@ -315,3 +319,45 @@ def test_the_schema_follows_the_catalog_items_model():
     for column, (definition, field) in parts.items():
         assert compare(model, {"properties": {field: props[column]}}, definitions[definition], column) == []
     assert compare(model, {"properties": {"attributes": props["attributes"]}}, definitions["Item"], CATALOG) == []
+
+
+# --- a missing role, and the connection test -------------------------------------------------------
+
+
+def test_an_app_without_the_product_listing_role_stops_only_this_stream(sim: Simulator):
+    sim.set_faults(no_role=["searchCatalogItems"])
+    run = run_tap(make_config(sim, marketplace_ids=[US, CA]), streams=[INVENTORY, CATALOG])
+    assert run.error is not None and "catalog_items stopped: the app lacks the Product Listing role" in str(run.error)
+    errors = [line for line in run.stderr.splitlines() if line.startswith("ERROR") and "catalog_items" in line]
+    assert len(errors) == 1 and "the app lacks the Product Listing role" in errors[0], errors
+    # Asked once, not again for the second marketplace; the inventory of both is loaded.
+    assert len(searches(sim)) == 1
+    assert run.records(CATALOG) == []
+    assert {r["marketplace_id"] for r in run.records(INVENTORY)} == {US, CA}
+
+
+def test_the_connection_test_looks_up_an_asin_of_the_inventory(sim: Simulator, tmp_path: Path):
+    config = make_config(sim)
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(catalog_for(config, [CATALOG])), encoding="utf-8")
+    run = run_cli(config, "--catalog", str(catalog), "--test")
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "Catalog Items API answered searchCatalogItems for catalog_items" in run.stderr
+    assert [r.query["identifiers"][0] for r in searches(sim)] == [listed(sim, US)[0]]
+    sim.reset()
+    sim.set_faults(no_role=["searchCatalogItems"])
+    refused = run_cli(config, "--catalog", str(catalog), "--test")
+    assert refused.returncode == 1
+    assert "the app lacks the Product Listing role" in refused.stderr
+
+
+def test_the_connection_test_of_a_seller_without_fba_inventory_searches_by_keyword(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setitem(sim.inventory._summaries, US, [])
+    tap = TapAmazonSP(config=make_config(sim), validate_config=False, setup_mapper=False)
+    stream = tap.streams[CATALOG]
+    assert isinstance(stream, RestStream)
+    body = stream.probe()
+    assert body is not None and body["items"] == []
+    assert [("keywords" in r.query, "identifiers" in r.query) for r in searches(sim)] == [(True, False)]
