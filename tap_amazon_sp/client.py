@@ -21,6 +21,7 @@ from tap_amazon_sp import catalog_input, state_input
 from tap_amazon_sp.accounts import ACCOUNT, labelled_keys, labelled_schema
 from tap_amazon_sp.auth import LWAToken
 from tap_amazon_sp.catalogue import DAILY, NEAR_REAL_TIME, REPORT_TYPES
+from tap_amazon_sp.datakiosk import DataKioskEngine
 from tap_amazon_sp.errors import CatalogError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
@@ -61,6 +62,14 @@ class Runtime:
     incomplete: list[str] = field(default_factory=list)
     # The sync's streams in the order the SDK syncs them, whose reports make the sync's plan.
     streams: Callable[[], Iterable[object]] = tuple
+
+    @cached_property
+    def kiosk(self) -> DataKioskEngine:
+        """The Data Kiosk engine, made when a Data Kiosk stream first syncs; it requests as many
+        windows ahead as the report scheduler keeps in flight (none with wait_between_requests)."""
+        settings = self.settings
+        ahead = 0 if settings.wait_between_requests else settings.max_reports_in_flight - 1
+        return DataKioskEngine(self.client, logger=self.engine.logger, max_wait=settings.max_report_wait, ahead=ahead)
 
     def report_results(self, owner: AmazonSPStream, slots: list[Slot]) -> Iterator[ReportResult]:
         """The results of one stream partition's report slots, in their order (`Scheduler.results`).

@@ -13,6 +13,7 @@ from singer_sdk.singerlib import Catalog
 
 from tap_amazon_sp import catalog_input, catalogue
 from tap_amazon_sp.client import rest_stream_classes
+from tap_amazon_sp.datakiosk_streams import kiosk_stream_classes
 from tap_amazon_sp.report_streams import report_stream_class
 from tap_amazon_sp.settings import BY_NAME
 
@@ -26,6 +27,7 @@ def stream_makers(account: str, region: str | None = None) -> dict[str, Callable
         spec.stream: partial(report_stream_class(spec), spec=spec) for spec in catalogue.streams_for(account)
     }
     makers.update(rest_stream_classes(account, region))
+    makers.update(kiosk_stream_classes(account))
     return makers
 
 

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tap_amazon_sp import marketplaces
@@ -31,6 +33,7 @@ from tap_amazon_sp.documents import (
     flat_header,
     json_array_items,
     lines,
+    unique_keys,
     xml_records,
     xml_tree_records,
 )
@@ -155,6 +158,11 @@ class DocumentFormat:
 
     def _records(self, reading: Reading) -> Iterator[dict[str, Any]]:
         raise NotImplementedError
+
+
+def dataset_format(properties: dict[str, Any]) -> DocumentFormat:
+    """The format of a Data Kiosk stream's documents (JSON Lines), typed by the stream's `properties`."""
+    return JsonLines(properties)
 
 
 def format_for(spec: ReportSpec) -> DocumentFormat:
@@ -479,3 +487,48 @@ class FlatXml(DocumentFormat):
         for name in lists:
             record.setdefault(name, [])
         return record, extra
+
+
+class JsonLines(DocumentFormat):
+    """Data Kiosk documents: one JSON object per line, in UTF-8 (SPAPI-NOTES Add. §7). Keys are
+    snake-cased, every property of the stream is present (null when the line has none), values are
+    fitted to the schema (`records.fitted_json`: amounts as exact decimals), and keys the schema does
+    not know go to `extra_columns`."""
+
+    leftovers = "keys not in"
+
+    # Not a report stream's format: made from the stream's properties, not a catalogue row.
+    def __init__(self, properties: dict[str, Any]) -> None:
+        self._properties = properties
+        self._blank: dict[str, Any] = dict.fromkeys(name for name in properties if name not in LEFTOVER_PROPERTIES)
+        self._known = {*properties, *LEFTOVER_PROPERTIES}
+        self._decoder = json.JSONDecoder(parse_float=Decimal, object_pairs_hook=unique_keys)
+
+    def _records(self, reading: Reading) -> Iterator[dict[str, Any]]:
+        announced = False
+        untyped: Counter[str] = Counter()
+        for number, line in enumerate(lines(reading.texts("utf-8")), 1):
+            if not line.strip():
+                continue
+            try:
+                item = self._decoder.decode(line)
+            except ValueError:
+                raise DocumentError(f"{reading.describe}: line {number} is not JSON") from None
+            if not isinstance(item, dict):
+                raise DocumentError(f"{reading.describe}: line {number} is not a JSON object")
+            record: dict[str, Any] = {**self._blank, **snake_keys(item)}
+            unknown = [name for name in record if name not in self._known]
+            if unknown:
+                if not announced:
+                    announced = True
+                    reading.kept_aside(unknown)
+                record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
+            unparsed: dict[str, str] = {}
+            for name, value in record.items():
+                if value is not None and name not in LEFTOVER_PROPERTIES:
+                    record[name] = fitted_json(value, self._properties[name], name, unparsed)
+            if unparsed:
+                record[UNPARSED_VALUES] = unparsed
+                untyped.update(path.split(".")[0].split("[")[0] for path in unparsed)
+            yield record
+        reading.untyped(untyped)

@@ -117,6 +117,7 @@ _AWD_SORT_ORDER = Param("sortOrder", "query", enum=("ASCENDING", "DESCENDING"))
 _AWD_MAX_RESULTS = Param("maxResults", "query", "integer", minimum=1, maximum=200)
 
 _VENDOR_ORDERS = "vendorOrders"
+_DATA_KIOSK = "dataKiosk_2023-11-15"
 _LIMIT = Param("limit", "query", "integer", minimum=1, maximum=100)
 _SORT_ORDER = Param("sortOrder", "query", enum=("ASC", "DESC"))
 
@@ -743,6 +744,50 @@ _TABLE: tuple[Operation, ...] = (
         ),
         answers=("restrictedDataToken",),
     ),
+    # Data Kiosk API 2023-11-15: GraphQL queries whose results are JSON Lines documents
+    Operation(
+        "createQuery",
+        _DATA_KIOSK,
+        "POST",
+        "/dataKiosk/2023-11-15/queries",
+        0.0167,
+        15,
+        202,
+        (Param("query", "body", required=True), Param("paginationToken", "body")),
+        answers=("queryId",),
+    ),
+    Operation(
+        "getQuery",
+        _DATA_KIOSK,
+        "GET",
+        "/dataKiosk/2023-11-15/queries/{queryId}",
+        2,
+        15,
+        200,
+        (Param("queryId", "path", required=True),),
+        answers=("processingStatus",),
+    ),
+    Operation(
+        "cancelQuery",
+        _DATA_KIOSK,
+        "DELETE",
+        "/dataKiosk/2023-11-15/queries/{queryId}",
+        0.0222,
+        10,
+        204,
+        (Param("queryId", "path", required=True),),
+    ),
+    Operation(
+        "getDocument",
+        _DATA_KIOSK,
+        "GET",
+        "/dataKiosk/2023-11-15/documents/{documentId}",
+        0.0167,
+        15,
+        200,
+        (Param("documentId", "path", required=True),),
+        answers=("documentUrl",),
+    ),
 )
 
 OPERATIONS: dict[str, Operation] = {op.name: op for op in _TABLE}
@@ -774,6 +819,9 @@ APIS: dict[str, Api] = {
     "tokens_2021-03-01": Api("Tokens API"),
     "fulfillmentInboundV0": Api("Fulfillment Inbound API v0", "Amazon Fulfillment"),
     "awd_2024-05-09": Api("AWD API", "Amazon Warehousing and Distribution"),
+    # createQuery sits under Brand Analytics; the Economics dataset needs Selling Partner Insights
+    # as well (datakiosk_streams.py names each dataset's roles).
+    "dataKiosk_2023-11-15": Api("Data Kiosk API", "Brand Analytics"),
 }
 
 

@@ -245,10 +245,10 @@ class ReportEngine(ReportListings):
 
     def fatal_reason(self, result: ReportResult) -> str:
         """What Amazon's error document of a FATAL report says."""
-        return self._fatal_reason({"reportDocumentId": result.document_id})
+        return self.error_document(result.document_id)
 
-    def _fatal_reason(self, report: dict[str, Any]) -> str:
-        document_id = report.get("reportDocumentId")
+    def error_document(self, document_id: str | None) -> str:
+        """An error document's text on one line (at most 2,000 characters), or why it cannot be read."""
         if not document_id:
             return "no error document"
         try:
@@ -321,13 +321,16 @@ class ReportEngine(ReportListings):
                 break
         raise TransientError(f"document {document_id} could not be downloaded: {last}")
 
+    def new_document_url(self, document_id: str) -> str:
+        """A new pre-signed URL of a document, from Amazon (a report's: getReportDocument)."""
+        return str(self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})["url"])
+
     def _document_url(self, document_id: str, *, renew: bool) -> str:
         """A pre-signed URL for the document: a recent one again, or a new one from getReportDocument."""
         now = self.clock()
         link = self._links.get(document_id)
         if link is None or renew or now - link[1] >= URL_REUSE_SECONDS:
-            info = self.client.call("getReportDocument", path_params={"reportDocumentId": document_id})
-            url = str(info["url"])
+            url = self.new_document_url(document_id)
             parts = urlsplit(url)
             if parts.scheme != "https" and not (parts.scheme == "http" and is_loopback(parts.hostname or "")):
                 raise DocumentError(

@@ -164,6 +164,12 @@ SWITCHES: dict[str, Switch] = {
             "[operationId, ...]: these answer 403 Unauthorized, as for an app without the role they need",
         ),
         Switch(
+            "missing_roles",
+            [],
+            _names,
+            "[role, ...]: roles the app lacks; Data Kiosk refuses (403) a query of a dataset that needs one",
+        ),
+        Switch(
             "account_type",
             "any",
             _account_type,

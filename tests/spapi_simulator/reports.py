@@ -649,6 +649,12 @@ class ReportStore:
             document = mutate(document, mutation)
         report.document_id = self._add_document(marketplace_id, report.report_type, lambda: document)
 
+    def add_document(self, marketplace_id: str, kind: str, body: bytes, content_type: str) -> str:
+        """Store a document another API names (Data Kiosk); `kind` keys its download faults."""
+        document = Document(body, content_type)
+        with self._lock:
+            return self._add_document(marketplace_id, kind, lambda: document)
+
     def _add_document(self, marketplace_id: str, report_type: str, load: Callable[[], Document]) -> str:
         document_id = _document_id(marketplace_id)
         self._documents[document_id] = _StoredDocument(load, report_type)

@@ -21,12 +21,25 @@ from .faults import Faults
 from .lwa import TokenStore
 from .paging import Pager
 
-__all__ = ["Answer", "World", "answers", "build", "simulated"]
+__all__ = ["Answer", "Documents", "World", "answers", "build", "simulated"]
 
-Reads = Literal["query", "body", "path"]
+# "path": the answer gets the path parameters and the query string. "call": it gets {"path": path
+# params, "query": query, "body": JSON body} and returns its JSON body, or (status, body) for a
+# status other than 200.
+Reads = Literal["query", "body", "path", "call"]
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
 _MARK = "_answers"
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The document host, for an API whose answers name documents (Data Kiosk): `add` stores one
+    (marketplace id, kind for the document faults, body, content type) and gives its id; `url` is a
+    pre-signed URL of a document, served with Content-Encoding: gzip."""
+
+    add: Callable[[str, str, bytes, str], str]
+    url: Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class World:
     anchor: datetime
     faults: Faults
     tokens: TokenStore
+    documents: Documents | None = None
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from .lwa import (
 from .paging import Pager
 from .reports import MARKETPLACE_REGIONS, ApiError, ReportStore
 from .reports_data import SETTLEMENT
-from .rest_api import World, build
+from .rest_api import Documents, World, build
 from .usage_plans import UsagePlans
 from .validation import check_request, parse_datetime
 from .vendor_recent import forecast_sunday
@@ -133,10 +133,22 @@ def _path_handler(answer: Callable[[dict[str, str], dict[str, list[str]]], Any])
     return lambda call: _json_response(200, answer(call.path_params, call.query))
 
 
+def _call_handler(answer: Callable[[dict[str, Any]], Any]) -> Callable[[_Call], _Response]:
+    """A handler for an operation answered from its path parameters, query and body, with its own status."""
+
+    def handle(call: _Call) -> _Response:
+        result = answer({"path": call.path_params, "query": call.query, "body": call.body})
+        status, value = result if isinstance(result, tuple) else (200, result)
+        return _Response(status, b"") if status == 204 else _json_response(status, value)
+
+    return handle
+
+
 _HANDLERS: dict[str, Callable[[Any], Callable[[_Call], _Response]]] = {
     "query": _query_handler,
     "body": _body_handler,
     "path": _path_handler,
+    "call": _call_handler,
 }
 
 
@@ -324,7 +336,11 @@ class Simulator:
         self._url: str | None = None
         self.pager = Pager(self.faults)
         # sim.orders, sim.finances, ...: every *_api.py module's API (rest_api.py).
-        self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults, self.tokens))
+        documents = Documents(
+            self.reports.add_document,
+            lambda document_id: self.reports.document_info(document_id, self.url, True)["url"],
+        )
+        self._apis, rest = build(World(seed, rows, self.pager, self.anchor, self.faults, self.tokens, documents))
         self._handlers: dict[str, Callable[[_Call], _Response]] = {
             "createReport": self._create_report,
             "getReports": self._get_reports,

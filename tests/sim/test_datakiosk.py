@@ -1,0 +1,276 @@
+"""Data Kiosk streams synced through HTTP from the simulator's Data Kiosk API: records, windows,
+paging, empty and FATAL queries, a query left in state, the 8,000-character limit and missing roles."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import requests
+
+from tap_amazon_sp.datakiosk import MAX_QUERY_CHARS, compact
+from tap_amazon_sp.datakiosk_streams import kiosk_stream_classes
+from tap_amazon_sp.discovery import stream_makers
+from tap_amazon_sp.errors import ReportError
+from tap_amazon_sp.records import format_datetime, parse_datetime
+from tests.conftest import make_config
+from tests.spapi_simulator import RecordedRequest, Simulator
+from tests.spapi_simulator.datakiosk_api import compacted
+from tests.spapi_simulator.datakiosk_schema import SCHEMAS
+from tests.spapi_simulator.graphql import parse_query
+from tests.support.expectations import plain
+from tests.support.tap_runner import TapRun, run_tap
+
+ECONOMICS = "data_kiosk_economics"
+BY_DATE = "data_kiosk_sales_and_traffic_by_date"
+BY_ASIN = "data_kiosk_sales_and_traffic_by_asin"
+STREAMS = [ECONOMICS, BY_DATE, BY_ASIN]
+US = "ATVPDKIKX0DER"
+ECONOMICS_ROOT = "analytics_economics_2024_03_15"
+CLASSES = kiosk_stream_classes()
+
+
+def sync(
+    sim: Simulator, days: int, streams: list[str], state: dict[str, Any] | None = None, **overrides: Any
+) -> TapRun:
+    """A seller's sync of the `days` before now."""
+    now = datetime.now(timezone.utc)
+    config = make_config(
+        sim, start_date=format_datetime(now - timedelta(days=days)), end_date=format_datetime(now), **overrides
+    )
+    return run_tap(config, streams=streams, state=state)
+
+
+def calls(sim: Simulator, operation: str) -> list[RecordedRequest]:
+    return [r for r in sim.requests if r.operation == operation]
+
+
+def created(sim: Simulator) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in calls(sim, "createQuery") if r.status == 202]
+
+
+def window(text: str) -> tuple[date, date]:
+    """A query's startDate and endDate."""
+    arguments = parse_query(text)[0].selection[0].arguments
+    return date.fromisoformat(arguments["startDate"]), date.fromisoformat(arguments["endDate"])
+
+
+def emitted(run: TapRun, stream: str) -> list[dict[str, Any]]:
+    """A stream's records as the simulator wrote them: without the account, the query id and the leftovers."""
+    drop = {"account_id", "query_id", "extra_columns", "unparsed_values"}
+    return [{k: v for k, v in plain(r).items() if k not in drop} for r in run.records(stream)]
+
+
+def truth(sim: Simulator, texts: list[str]) -> list[dict[str, Any]]:
+    return [plain(row) for text in dict.fromkeys(texts) for row in sim.datakiosk.expected(text)]
+
+
+def ordered(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def last_closed_day() -> date:
+    """The last day a window may hold: the day before the one 12 hours ago."""
+    return (datetime.now(timezone.utc) - timedelta(hours=12)).date() - timedelta(days=1)
+
+
+# --- discovery ---------------------------------------------------------------------------------------
+
+
+def test_the_streams_are_a_sellers_and_synced_only_when_selected():
+    assert set(STREAMS) <= set(stream_makers("Seller"))
+    assert not set(STREAMS) & set(stream_makers("Vendor"))
+    assert all(CLASSES[name].selected_by_default is False for name in STREAMS)
+
+
+def test_every_query_the_tap_builds_is_valid_for_its_dataset_and_within_8000_characters():
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    for name in STREAMS:
+        text = CLASSES[name].dataset.text("A2EUQ1WTGCTBG2", start, start + timedelta(days=30))
+        roots = parse_query(text)
+        assert SCHEMAS[roots[0].name].check(roots) == [], name
+        assert len(compacted(text)) <= MAX_QUERY_CHARS and compact(text) == text
+
+
+# --- records, windows, paging -----------------------------------------------------------------------
+
+
+def test_every_stream_equals_the_simulator_data_in_windows_of_whole_days(sim: Simulator):
+    run = sync(sim, days=45, streams=STREAMS)
+    assert run.error is None, run.stderr[-3000:]
+    bodies = created(sim)
+    texts = {name: [b["query"] for b in bodies if CLASSES[name].dataset.field + "(" in b["query"]] for name in STREAMS}
+    for name in STREAMS:
+        assert texts[name], name
+        assert ordered(emitted(run, name)) == ordered(truth(sim, texts[name])), name
+        assert emitted(run, name)
+    # Economics and per-date windows: consecutive, at most 30 days, up to the last closed day.
+    first = (datetime.now(timezone.utc) - timedelta(days=45)).date()
+    for name, cap in ((ECONOMICS, 30), (BY_DATE, 30), (BY_ASIN, 1)):
+        spans = [window(text) for text in texts[name]]
+        assert spans[0][0] == first, name
+        assert all((end - start).days + 1 <= cap for start, end in spans), name
+        assert all(later[0] == earlier[1] + timedelta(days=1) for earlier, later in itertools.pairwise(spans)), name
+    assert window(texts[ECONOMICS][-1])[1] == last_closed_day()
+    # Per ASIN: a day is read once settled (72 hours).
+    assert window(texts[BY_ASIN][-1])[1] <= (datetime.now(timezone.utc) - timedelta(hours=72)).date()
+    # Each window's bookmark is its end; no query is left pending.
+    economics_end = parse_datetime(run.bookmark(ECONOMICS, US) or "")
+    assert economics_end.date() == last_closed_day() + timedelta(days=1)
+    assert "pending_queries" not in json.dumps(run.last_state)
+    # The marketplace is named in the query's arguments only, never as a request parameter.
+    assert all(r.query == {} for r in calls(sim, "createQuery"))
+
+
+def test_a_window_with_more_pages_is_read_page_by_page_with_the_token(sim: Simulator):
+    sim.datakiosk.page_rows = 7
+    run = sync(sim, days=20, streams=[ECONOMICS])
+    assert run.error is None, run.stderr[-3000:]
+    bodies = created(sim)
+    paged = [b for b in bodies if "paginationToken" in b]
+    assert paged and all(b["query"] == bodies[0]["query"] for b in paged)
+    assert len(bodies) == len(truth(sim, [bodies[0]["query"]])) // 7 + 1
+    assert ordered(emitted(run, ECONOMICS)) == ordered(truth(sim, [bodies[0]["query"]]))
+    assert sim.violations == []
+
+
+def test_an_empty_done_query_is_an_empty_window_and_the_bookmark_moves_on(sim: Simulator):
+    sim.datakiosk.quiet_days = {date.today() - timedelta(days=n) for n in range(40)}
+    run = sync(sim, days=10, streams=[BY_DATE])
+    assert run.error is None, run.stderr[-3000:]
+    assert run.records(BY_DATE) == [] and calls(sim, "getDocument") == []
+    assert "without a document (no data for this window)" in run.stderr
+    assert parse_datetime(run.bookmark(BY_DATE, US) or "").date() == last_closed_day() + timedelta(days=1)
+
+
+def test_the_next_sync_reads_again_a_week_of_economics_before_its_bookmark(sim: Simulator):
+    first = sync(sim, days=20, streams=[ECONOMICS])
+    assert first.error is None, first.stderr[-3000:]
+    # As if it had run a day ago: one new day to read, and the week before it again, in its own window.
+    state = json.loads(json.dumps(first.last_state))
+    partition = state["bookmarks"][ECONOMICS]["partitions"][0]
+    bookmark = parse_datetime(partition["replication_key_value"]) - timedelta(days=1)
+    partition["replication_key_value"] = format_datetime(bookmark)
+    sim.reset()
+    again = sync(sim, days=20, streams=[ECONOMICS], state=state)
+    assert again.error is None, again.stderr[-3000:]
+    day = bookmark.date()
+    assert [window(b["query"]) for b in created(sim)] == [
+        (day - timedelta(days=7), day - timedelta(days=1)),
+        (day, day),
+    ]
+    assert parse_datetime(again.bookmark(ECONOMICS, US) or "") == bookmark + timedelta(days=1)
+
+
+# --- failures and resumes ---------------------------------------------------------------------------
+
+
+def test_a_fatal_query_is_said_with_its_error_document_and_asked_again_by_the_next_sync(sim: Simulator):
+    sim.set_faults(fatal={ECONOMICS_ROOT: 1})
+    run = sync(sim, days=45, streams=[ECONOMICS, BY_DATE])
+    assert isinstance(run.error, ReportError)
+    lines = [line for line in run.stderr.splitlines() if line.startswith("ERROR") and "FATAL" in line]
+    assert len(lines) == 1 and "an internal error occurred" in lines[0]
+    # Nothing of economics was emitted nor bookmarked past the window; the other stream finished.
+    assert run.records(ECONOMICS) == [] and run.bookmark(ECONOMICS, US) is None
+    assert run.records(BY_DATE)
+    fatal_window = window(created(sim)[0]["query"])
+    # The FATAL query is not left to be read again; the next window's, requested ahead, is.
+    pending = run.last_state["bookmarks"][ECONOMICS]["partitions"][0]["pending_queries"]
+    assert [key[:10] for key in pending] == [(fatal_window[1] + timedelta(days=1)).isoformat()]
+    sim.clear_requests()
+    later = sync(sim, days=45, streams=[ECONOMICS], state=run.last_state)
+    assert later.error is None, later.stderr[-3000:]
+    assert [window(b["query"]) for b in created(sim)] == [fatal_window]
+    assert "created by an earlier sync" in later.stderr
+    assert later.records(ECONOMICS) and "pending_queries" not in json.dumps(later.last_state)
+
+
+def test_a_query_left_in_state_by_a_stopped_sync_is_read_by_the_next_one(sim: Simulator):
+    # getQuery keeps failing: the sync stops after creating its query, which is in its state.
+    sim.set_faults(server_error={"getQuery": 100})
+    stopped = sync(sim, days=20, streams=[BY_DATE])
+    assert stopped.error is not None
+    pending = json.dumps(stopped.last_state)
+    assert "pending_queries" in pending
+    first_query = created(sim)[0]["query"]
+    sim.set_faults(server_error={})
+    sim.clear_requests()
+    run = sync(sim, days=20, streams=[BY_DATE], state=stopped.last_state)
+    assert run.error is None, run.stderr[-3000:]
+    assert [b["query"] for b in created(sim)] == []
+    assert "created by an earlier sync" in run.stderr
+    assert ordered(emitted(run, BY_DATE)) == ordered(truth(sim, [first_query]))
+    assert "pending_queries" not in json.dumps(run.last_state)
+
+
+def test_without_selling_partner_insights_economics_stops_in_one_line_and_the_others_go_on(sim: Simulator):
+    sim.set_faults(missing_roles=["Selling Partner Insights"])
+    run = sync(sim, days=20, streams=[ECONOMICS, BY_DATE])
+    assert isinstance(run.error, ReportError)
+    assert f"{ECONOMICS} stopped: the app lacks the Brand Analytics and Selling Partner Insights role" in str(run.error)
+    lines = [
+        line for line in run.stderr.splitlines() if line.startswith("ERROR") and "Selling Partner Insights" in line
+    ]
+    assert len(lines) == 1 and "deselect this stream" in lines[0]
+    assert run.records(ECONOMICS) == [] and run.bookmark(ECONOMICS, US) is None
+    assert run.records(BY_DATE) and run.bookmark(BY_DATE, US)
+
+
+def test_without_brand_analytics_every_data_kiosk_stream_stops_in_one_line_each(sim: Simulator):
+    sim.set_faults(no_role=["createQuery"])
+    run = sync(sim, days=5, streams=[ECONOMICS, BY_DATE])
+    assert isinstance(run.error, ReportError)
+    lines = [line for line in run.stderr.splitlines() if line.startswith("ERROR") and "deselect this stream" in line]
+    assert len(lines) == 2
+    assert len(calls(sim, "createQuery")) == 2
+
+
+# --- the simulator's refusals -----------------------------------------------------------------------
+
+
+def _token(sim: Simulator) -> str:
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": sim.credentials.refresh_token,
+        "client_id": sim.credentials.client_id,
+        "client_secret": sim.credentials.client_secret,
+    }
+    reply = requests.post(f"{sim.url}/auth/o2/token", data=form, timeout=5)
+    return str(reply.json()["access_token"])
+
+
+def _post(sim: Simulator, text: str) -> requests.Response:
+    return requests.post(
+        f"{sim.url}/dataKiosk/2023-11-15/queries",
+        json={"query": text},
+        headers={"x-amz-access-token": _token(sim)},
+        timeout=5,
+    )
+
+
+@pytest.mark.parametrize(("repeats", "spaces", "status"), [(0, 9000, 202), (1000, 0, 413)])
+def test_the_simulator_refuses_a_query_over_8000_characters_not_counting_needless_spaces(
+    sim: Simulator, repeats: int, spaces: int, status: int
+):
+    start = datetime.now(timezone.utc) - timedelta(days=10)
+    text = CLASSES[BY_DATE].dataset.text(US, start, start + timedelta(days=1))
+    # Inside the traffic selection: spaces Amazon does not count, or a field asked for again and again.
+    body = text[:-4] + " " * spaces + " sessions" * repeats + "}}}}"
+    assert (len(body) > MAX_QUERY_CHARS) and (len(compacted(body)) > MAX_QUERY_CHARS) == (status == 413)
+    reply = _post(sim, body)
+    assert reply.status_code == status, reply.text
+    assert bool(sim.violations) == (status == 413)
+    sim.reset()
+
+
+def test_the_simulator_refuses_a_field_the_dataset_does_not_have(sim: Simulator):
+    start = datetime.now(timezone.utc) - timedelta(days=10)
+    text = CLASSES[BY_DATE].dataset.text(US, start, start + timedelta(days=1)).replace("sessions ", "sesions ", 1)
+    reply = _post(sim, text)
+    assert reply.status_code == 400 and "sesions" in reply.text
+    assert sim.violations
+    sim.reset()
