@@ -979,3 +979,59 @@ def test_a_sellers_inbound_shipments_load_typed_and_again_without_duplicates(
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     assert {stream: count(database, stream) for stream in INBOUND} == counts
     assert simulator.violations == []
+
+
+# ---- a seller's Data Kiosk economics ------------------------------------------------------------
+
+ECONOMICS = "data_kiosk_economics"
+
+
+def test_a_sellers_data_kiosk_economics_load_typed_per_day_and_msku_and_again_without_duplicates(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # Economics of the last 20 days (Amazon serves two years), in the US.
+    end = datetime.now(timezone.utc)
+    start = end - timedelta(days=20)
+    database = postgres.database("economics")
+    system_db = tmp_path_factory.mktemp("economics-state") / "meltano.db"
+    simulator.reset()
+    env = flow_env(
+        simulator,
+        database,
+        system_db,
+        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        TAP_AMAZON_SP_REGION="US",
+        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps(["ATVPDKIKX0DER"]),
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{ECONOMICS}.*"]),
+    )
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert simulator.violations == []
+    texts = list(dict.fromkeys(simulator.datakiosk.texts))
+    want = [row for text in texts for row in simulator.datakiosk.expected(text)]
+    assert texts and want and ECONOMICS in tables(database)
+    assert count(database, ECONOMICS) == len(want)
+    types = column_types(database, ECONOMICS)
+    assert types["start_date"] == "date"
+    assert {types[name] for name in ("sales", "cost", "net_proceeds")} == {"jsonb"}
+    assert types["fees"] == types["ads"] == "ARRAY"
+    rows = query(
+        database,
+        f"SELECT start_date::text, child_asin, msku, (net_proceeds->'total'->>'amount')::numeric "
+        f'FROM {SCHEMA}."{ECONOMICS}"',
+    )
+    totals = [((r.get("net_proceeds") or {}).get("total") or {}).get("amount") for r in want]
+    assert sorted(rows, key=str) == sorted(
+        (
+            (r["start_date"], r["child_asin"], r["msku"], None if t is None else Decimal(str(t)))
+            for r, t in zip(want, totals, strict=True)
+        ),
+        key=str,
+    )
+    # Again, from the bookmark: nothing new has closed, and nothing is added twice.
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert count(database, ECONOMICS) == len(want)
+    assert simulator.violations == []
