@@ -242,6 +242,8 @@ class DataKioskStream(AmazonSPStream):
     selected_by_default = False
     replication_key = "start_date"
     windows_at_commit = True
+    # The README's "Window per request" (scripts/sync_definitions.py).
+    window_description: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         dataset = cls.__dict__.get("dataset")
@@ -380,6 +382,7 @@ class EconomicsStream(DataKioskStream):
     )
     key = ("marketplace_id", "start_date", "child_asin", "msku")
     window = ECONOMICS_WINDOW
+    window_description = "30 whole days a query; ends 12 h before now; the last 7 days read again; the last two years"
 
 
 class SalesAndTrafficByDateStream(DataKioskStream):
@@ -389,6 +392,7 @@ class SalesAndTrafficByDateStream(DataKioskStream):
     dataset = Dataset("analytics_salesAndTraffic_2024_04_24", "salesAndTrafficByDate", "aggregateBy:DAY", BY_DATE)
     key = ("marketplace_id", "start_date")
     window = DAYS
+    window_description = "30 whole days a query; ends 12 h before now; the last two years"
 
 
 class SalesAndTrafficByAsinStream(DataKioskStream):
@@ -398,6 +402,7 @@ class SalesAndTrafficByAsinStream(DataKioskStream):
     dataset = Dataset("analytics_salesAndTraffic_2024_04_24", "salesAndTrafficByAsin", "aggregateBy:CHILD", BY_ASIN)
     key = ("marketplace_id", "start_date", "child_asin")
     window = ONE_DAY
+    window_description = "one day a query; ends 72 h before now; the last two years"
 
 
 def kiosk_stream_classes(account_type: str | None = None) -> dict[str, type[DataKioskStream]]:
