@@ -29,7 +29,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.datakiosk import KioskQuery, Page, QueryFailed, RoleMissing, compact
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, DocumentFormat, dataset_format
+from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import duration
+from tap_amazon_sp.quota import MANY_REPORTS
 from tap_amazon_sp.records import format_datetime, snake
 from tap_amazon_sp.windows import Align, LookBack, SyncRange, WindowPlan
 
@@ -279,6 +281,18 @@ class DataKioskStream(AmazonSPStream):
         marketplace_id = str((context or {})["marketplace_id"])
         queries = self.queries(marketplace_id)
         self._prune(context, {query.key for query in queries})
+        if len(queries) >= MANY_REPORTS:
+            create = OPERATIONS["createQuery"]
+            self.logger.warning(
+                "%s %s: this sync needs %d Data Kiosk queries (one per window): Amazon's createQuery quota "
+                "(%d at once, then one every %.0f s) needs about %s for them; a later start_date needs fewer",
+                self.name,
+                marketplace_id,
+                len(queries),
+                create.burst,
+                1 / create.rate,
+                duration(max(0, len(queries) - create.burst) / create.rate),
+            )
         try:
             for page in self.runtime.kiosk.pages(self, queries):
                 yield from self._emit(page)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import requests
 
-from tap_amazon_sp.datakiosk import MAX_QUERY_CHARS, compact
+from tap_amazon_sp.datakiosk import MAX_QUERY_CHARS, KioskQuery, compact
 from tap_amazon_sp.datakiosk_streams import kiosk_stream_classes
 from tap_amazon_sp.discovery import stream_makers
 from tap_amazon_sp.errors import ReportError
@@ -22,6 +22,7 @@ from tests.spapi_simulator.datakiosk_api import compacted
 from tests.spapi_simulator.datakiosk_schema import SCHEMAS
 from tests.spapi_simulator.graphql import parse_query
 from tests.support.expectations import plain
+from tests.support.record_schemas import assert_records_match_schemas
 from tests.support.tap_runner import TapRun, run_tap
 
 ECONOMICS = "data_kiosk_economics"
@@ -101,6 +102,7 @@ def test_every_query_the_tap_builds_is_valid_for_its_dataset_and_within_8000_cha
 def test_every_stream_equals_the_simulator_data_in_windows_of_whole_days(sim: Simulator):
     run = sync(sim, days=45, streams=STREAMS)
     assert run.error is None, run.stderr[-3000:]
+    assert_records_match_schemas(run)
     bodies = created(sim)
     texts = {name: [b["query"] for b in bodies if CLASSES[name].dataset.field + "(" in b["query"]] for name in STREAMS}
     for name in STREAMS:
@@ -123,6 +125,15 @@ def test_every_stream_equals_the_simulator_data_in_windows_of_whole_days(sim: Si
     assert "pending_queries" not in json.dumps(run.last_state)
     # The marketplace is named in the query's arguments only, never as a request parameter.
     assert all(r.query == {} for r in calls(sim, "createQuery"))
+
+
+def test_a_long_backfill_says_at_the_start_how_long_the_query_quota_makes_it(sim: Simulator):
+    run = sync(sim, days=110, streams=[BY_ASIN])
+    assert run.error is None, run.stderr[-3000:]
+    lines = [line for line in run.stderr.splitlines() if "Data Kiosk queries (one per window)" in line]
+    assert len(lines) == 1 and lines[0].startswith("WARNING") and "needs 107 Data Kiosk queries" in lines[0]
+    assert "about 1 h 32 min" in lines[0]
+    assert len(created(sim)) == 107
 
 
 def test_a_window_with_more_pages_is_read_page_by_page_with_the_token(sim: Simulator):
@@ -227,6 +238,30 @@ def test_without_brand_analytics_every_data_kiosk_stream_stops_in_one_line_each(
     lines = [line for line in run.stderr.splitlines() if line.startswith("ERROR") and "deselect this stream" in line]
     assert len(lines) == 2
     assert len(calls(sim, "createQuery")) == 2
+
+
+def test_a_document_download_that_breaks_off_is_read_again_and_each_row_emitted_once(sim: Simulator):
+    sim.set_faults(break_document={ECONOMICS_ROOT: 1})
+    run = sync(sim, days=20, streams=[ECONOMICS])
+    assert run.error is None, run.stderr[-3000:]
+    texts = [b["query"] for b in created(sim)]
+    assert ordered(emitted(run, ECONOMICS)) == ordered(truth(sim, texts))
+    assert "downloading it again" in run.stderr
+
+
+def test_a_query_that_never_finishes_is_cancelled_after_the_maximum_wait_and_asked_again_next_sync(sim: Simulator):
+    sim.set_faults(stuck={ECONOMICS_ROOT: 1})
+    run = sync(sim, days=10, streams=[ECONOMICS], max_report_wait_seconds=1)
+    assert isinstance(run.error, ReportError)
+    assert "still IN_QUEUE after 1 s (cancelled it)" in str(run.error)
+    assert len(calls(sim, "cancelQuery")) == 1
+    assert run.records(ECONOMICS) == [] and "pending_queries" not in json.dumps(run.last_state)
+
+
+def test_a_query_over_8000_characters_is_refused_before_any_request():
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    with pytest.raises(ValueError, match="more than Data Kiosk's 8000"):
+        KioskQuery(ECONOMICS, US, start, start + timedelta(days=1), "q" * (MAX_QUERY_CHARS + 1))
 
 
 # --- the simulator's refusals -----------------------------------------------------------------------
