@@ -271,7 +271,7 @@ class DataKioskEngine:
             if status in ENDED:
                 progress.done_waiting(ticket.query_id)
                 return found
-            progress.waiting(query.describe(), ticket.query_id, status, self.clock() - ticket.created)
+            progress.waiting(query.describe(), ticket.query_id, status, self.clock() - ticket.created, what="query")
             if self.clock() - started >= self.max_wait:
                 try:
                     self.client.call("cancelQuery", path_params={"queryId": ticket.query_id})

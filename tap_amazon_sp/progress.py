@@ -164,16 +164,17 @@ class SyncProgress:
         elif status == "FATAL":
             counts.fatal += 1
 
-    def waiting(self, where: str, report_id: str, status: str, waited: float) -> None:
-        """A poll found the report still processing: say so once per heartbeat."""
+    def waiting(self, where: str, report_id: str, status: str, waited: float, *, what: str = "report") -> None:
+        """A poll found the report (or Data Kiosk query: `what`) still processing: say so once per heartbeat."""
         now = self.clock()
         last = self._beats.setdefault(report_id, now)
         if now - last < self.heartbeat:
             return
         self._beats[report_id] = now
         self.logger.info(
-            "%s: report %s %s, waited %s; %d reports in flight",
+            "%s: %s %s %s, waited %s; %d reports in flight",
             where,
+            what,
             report_id,
             status,
             duration(waited),

@@ -136,6 +136,18 @@ def test_a_long_backfill_says_at_the_start_how_long_the_query_quota_makes_it(sim
     assert len(created(sim)) == 107
 
 
+def test_each_marketplace_of_the_region_has_its_own_queries_and_rows(sim: Simulator):
+    markets = ["A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
+    run = sync(sim, days=12, streams=[BY_DATE], region="DE", marketplace_ids=markets)
+    assert run.error is None, run.stderr[-3000:]
+    named = [parse_query(b["query"])[0].selection[0].arguments["marketplaceIds"] for b in created(sim)]
+    assert sorted(named) == sorted([market] for market in markets)
+    rows = emitted(run, BY_DATE)
+    assert {r["marketplace_id"] for r in rows} == set(markets)
+    assert {r["sales"]["ordered_product_sales"]["currency_code"] for r in rows} == {"EUR"}
+    assert all(run.bookmark(BY_DATE, market) for market in markets)
+
+
 def test_a_window_with_more_pages_is_read_page_by_page_with_the_token(sim: Simulator):
     sim.datakiosk.page_rows = 7
     run = sync(sim, days=20, streams=[ECONOMICS])

@@ -30,6 +30,7 @@ from tap_amazon_sp.records import snake_keys
 
 from .datakiosk_schema import SCHEMAS
 from .graphql import EnumValue, Field, GraphQLError, Schema, base, parse_query
+from .rendering import marketplace
 from .reports import ApiError, format_time
 from .rest_api import World, answers, simulated
 
@@ -45,7 +46,6 @@ _PRODUCTS: tuple[tuple[str, str, str], ...] = (
     ("B0PARENT01", "B0CHILD002", "SKU-RED-M-FBA"),
     ("B0PARENT02", "B0CHILD003", "SKU-BLUE"),
 )
-_CURRENCY = {"ATVPDKIKX0DER": "USD", "A2EUQ1WTGCTBG2": "CAD", "A1PA6795UKMFR9": "EUR", "A1VC38T7YXB528": "JPY"}
 _WHITESPACE = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([{}()\[\]:,!=@$])\s*")
 
@@ -325,7 +325,7 @@ def _leaf(name: str, kind: str, required: bool, rng: random.Random, context: dic
     if name == "marketplaceId":
         return context["market"]
     if name == "currencyCode":
-        return _CURRENCY.get(context["market"], "USD")
+        return marketplace(context["market"]).currency
     if name in ("parentAsin", "childAsin", "msku", "fnsku", "sku"):
         if product is None:
             return None
