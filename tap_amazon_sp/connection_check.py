@@ -12,6 +12,8 @@ in one line per check what it proved:
 4. Every other API the selected streams read (Orders, Finances, FBA Inventory, Replenishment): the
    first page of the newest window of one of its streams; a 403 names the streams whose role the
    app lacks.
+5. Data Kiosk: getQueries, a page of one query (creating one would spend createQuery's quota); a
+   403 means the app lacks the Brand Analytics role.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from tap_amazon_sp import marketplaces
 from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.datakiosk_streams import DataKioskStream
 from tap_amazon_sp.errors import APIError, AuthError, TapError
 from tap_amazon_sp.operations import APIS, OPERATIONS, Api
 from tap_amazon_sp.progress import count
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
 
 REPORTS = "reports_2021-06-30"
 SELLERS = "sellers"
+DATA_KIOSK = "dataKiosk_2023-11-15"
 # getReports takes at most 10 report types and 10 marketplaces.
 LISTED_MAX = 10
 
@@ -68,6 +72,9 @@ class ConnectionCheck:
                 self._say(self._reports(reports))
             for family, streams in self._rest_families().items():
                 self._say(self._family(family, streams))
+            kiosk = [s.name for s in self.streams if isinstance(s, DataKioskStream)]
+            if kiosk:
+                self._say(self._kiosk(kiosk))
         failed = [o for o in self.outcomes if not o.passed]
         client = self.runtime.client
         cost = (
@@ -137,6 +144,17 @@ class ConnectionCheck:
             f"Reports API answered getReports in {_markets(markets)} for {selected}; Amazon checks "
             "each report type's role only when a report is created (one it refuses ends FATAL), "
             "which this test does not do",
+        )
+
+    def _kiosk(self, names: list[str]) -> Outcome:
+        try:
+            self.runtime.client.call("getQueries", params={"pageSize": 1})
+        except TapError as exc:
+            return self._refused(DATA_KIOSK, names, exc)
+        return Outcome(
+            True,
+            f"Data Kiosk API answered getQueries for {', '.join(names)}; Amazon checks a dataset's own roles "
+            "(Economics: Selling Partner Insights) only when a query is created, which this test does not do",
         )
 
     def _rest_families(self) -> dict[str, list[RestStream]]:

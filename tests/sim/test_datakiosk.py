@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from tests.spapi_simulator.datakiosk_schema import SCHEMAS
 from tests.spapi_simulator.graphql import parse_query
 from tests.support.expectations import plain
 from tests.support.record_schemas import assert_records_match_schemas
-from tests.support.tap_runner import TapRun, run_tap
+from tests.support.tap_runner import TapRun, catalog_for, run_cli, run_tap
 
 ECONOMICS = "data_kiosk_economics"
 BY_DATE = "data_kiosk_sales_and_traffic_by_date"
@@ -321,3 +322,29 @@ def test_the_simulator_refuses_a_field_the_dataset_does_not_have(sim: Simulator)
     assert reply.status_code == 400 and "sesions" in reply.text
     assert sim.violations
     sim.reset()
+
+
+# --- --test -----------------------------------------------------------------------------------------
+
+
+def _check(sim: Simulator, tmp_path: Path) -> TapRun:
+    config = make_config(sim)
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(catalog_for(config, [ECONOMICS, BY_DATE])), encoding="utf-8")
+    return run_cli(config, "--catalog", str(catalog), "--test")
+
+
+def test_the_connection_test_asks_data_kiosk_for_one_query_and_creates_none(sim: Simulator, tmp_path: Path):
+    run = _check(sim, tmp_path)
+    assert run.returncode == 0, run.stderr[-3000:]
+    listed = calls(sim, "getQueries")
+    assert len(listed) == 1 and listed[0].query == {"pageSize": ["1"]}
+    assert calls(sim, "createQuery") == []
+    assert f"Data Kiosk API answered getQueries for {ECONOMICS}, {BY_DATE}" in run.stderr
+
+
+def test_the_connection_test_names_the_brand_analytics_role_when_data_kiosk_refuses(sim: Simulator, tmp_path: Path):
+    sim.set_faults(no_role=["getQueries"])
+    run = _check(sim, tmp_path)
+    assert run.returncode == 1
+    assert "Data Kiosk API refused the token" in run.stderr and "the app lacks the Brand Analytics role" in run.stderr

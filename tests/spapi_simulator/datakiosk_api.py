@@ -150,6 +150,14 @@ class DataKioskApi:
             )
         return 202, {"queryId": query_id}
 
+    @answers("getQueries")
+    def list_queries(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        """The newest queries first, `pageSize` of them (no filter the tap uses)."""
+        size = int((query.get("pageSize") or ["10"])[0])
+        with self._lock:
+            newest = sorted(self._queries.values(), key=lambda q: q.created, reverse=True)
+            return {"queries": [self._render(q) for q in newest[:size]]}
+
     @answers("getQuery", reads="call")
     def get(self, call: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
