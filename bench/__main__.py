@@ -1,14 +1,15 @@
-"""Benchmarks: throughput of one large report, latency of a windowed sync, and loading into PostgreSQL.
+"""Benchmarks against the simulator: throughput of one large report, latency of a windowed sync,
+many accounts synced in parallel, and loading into PostgreSQL.
 
     python -m bench                      # throughput and latency (the latency part takes about a minute)
     python -m bench throughput --sizes 50000,300000
     python -m bench latency
     python -m bench e2e --rows 300000    # tap, meltano run into PostgreSQL, the COPY floor (bench/e2e.py)
+    python -m bench accounts --accounts 1,2,4,8
 
 Everything runs as separate processes, as in production: the simulator, the tap CLI (stdout into a
-pipe whose RECORD lines this process counts) and the floor loop (bench/floor.py). CPU seconds are
-the child's own, from wait4(2); peak RSS is the child's VmHWM, polled from /proc (wait4's maxrss
-would report this process's size at the fork). Nothing here is asserted: the figures are printed.
+pipe whose RECORD lines this process counts) and the floor loop (bench/floor.py); bench/processes.py
+measures them. Nothing here is asserted: the figures are printed.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.accounts import accounts
 from bench.documents import ALL_ORDERS, all_orders_document
-from bench.processes import SimulatorProcess, machine, measure, tap_command
+from bench.processes import CREATE_BURST, CREATE_RATE, SimulatorProcess, machine, measure, tap_command
 
 BY_UPDATE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"
-
-CREATE_RATE = 0.0167  # createReport's usage plan (reports_2021-06-30 model): requests per second
-CREATE_BURST = 15
 
 
 def throughput(sizes: list[int]) -> None:
@@ -101,9 +100,10 @@ def latency(streams: list[str], windows: int = 12, processing: float = 20.0) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="?", choices=("all", "throughput", "latency", "e2e"), default="all")
+    parser.add_argument("which", nargs="?", choices=("all", "throughput", "latency", "e2e", "accounts"), default="all")
     parser.add_argument("--sizes", default="50000,300000,1000000", help="rows per document, comma separated")
     parser.add_argument("--rows", type=int, default=300_000, help="e2e: rows of the one All Orders report")
+    parser.add_argument("--accounts", default="1,2,4,8", help="accounts synced at once, comma separated")
     args = parser.parse_args(argv)
     print(f"Machine: {machine()}")
     if args.which == "e2e":
@@ -118,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         # The same number of reports spread over two streams: the second stream's windows are
         # requested while the first stream's are processed.
         latency([ALL_ORDERS, BY_UPDATE], windows=6)
+    if args.which == "accounts":
+        counts = [int(s) for s in args.accounts.split(",") if s.strip()]
+        # Every figure is against one account alone, so that one is always measured first.
+        accounts([1, *(c for c in counts if c != 1)])
     return 0
 
 

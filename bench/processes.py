@@ -23,6 +23,8 @@ import requests
 from bench.documents import ALL_ORDERS, US
 
 REPO = Path(__file__).resolve().parents[1]
+CREATE_RATE = 0.0167  # createReport's usage plan (reports_2021-06-30 model): requests per second
+CREATE_BURST = 15
 SIM_CLIENT = (
     "amzn1.application-oa2-client.simclient",
     "sim-client-secret-DO-NOT-LOG",

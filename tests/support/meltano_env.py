@@ -3,7 +3,8 @@
     python -m tests.support.meltano_env install    # makes .meltano-venv if needed; prints the meltano path
 
 Meltano and the tap never share a virtualenv: Meltano installs each plugin into its own one
-(with uv) under the project's `.meltano/` folder.
+(with uv) under the project's `.meltano/` folder. Meltano comes with its `postgres` extra, so that its
+system database (`MELTANO_DATABASE_URI`) can be PostgreSQL, as when several runners share state.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-MELTANO_REQUIREMENT = "meltano>=4.4,<4.5"
+MELTANO_REQUIREMENT = "meltano[postgres]>=4.4,<4.5"
 MELTANO_VENV = REPO / ".meltano-venv"
+# What the virtualenv was made with: a different requirement (an extra added) installs it again.
+INSTALLED_MARK = MELTANO_VENV / "installed-requirement.txt"
 # Variables a developer's shell may hold that would change what a run does.
 _FOREIGN_PREFIXES = ("TAP_AMAZON_SP_", "TARGET_POSTGRES_", "MELTANO_")
 
@@ -27,10 +30,11 @@ def meltano_executable(*, install: bool = True) -> Path:
     if configured:
         return Path(configured)
     executable = MELTANO_VENV / "bin" / "meltano"
-    if executable.exists() or not install:
+    if not install or (executable.exists() and _installed() == MELTANO_REQUIREMENT):
         return executable
     print(f"Installing {MELTANO_REQUIREMENT} into {MELTANO_VENV} ...", file=sys.stderr, flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(MELTANO_VENV)], check=True)
+    if not executable.exists():
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(MELTANO_VENV)], check=True)
     pip = [str(MELTANO_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     proc = subprocess.run([*pip, MELTANO_REQUIREMENT], capture_output=True, text=True, check=False)
     # Some machines' pip.conf names local mirrors that do not exist: pip warns once per package.
@@ -38,7 +42,15 @@ def meltano_executable(*, install: bool = True) -> Path:
     sys.stderr.write("".join(line for line in proc.stderr.splitlines(True) if noise not in line))
     if proc.returncode != 0:
         raise SystemExit(f"error: could not install {MELTANO_REQUIREMENT} (pip exit {proc.returncode})")
+    INSTALLED_MARK.write_text(MELTANO_REQUIREMENT + "\n", encoding="utf-8")
     return executable
+
+
+def _installed() -> str:
+    try:
+        return INSTALLED_MARK.read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
 
 
 def clean_env(**overrides: str) -> dict[str, str]:
