@@ -253,6 +253,13 @@ SWITCHES: dict[str, Switch] = {
         Switch("stuck", {}, _counters, "{reportType: n}: the next n created reports never finish"),
         Switch("stuck_status", "IN_QUEUE", _stuck_status, "where stuck reports stay: IN_QUEUE or IN_PROGRESS"),
         Switch(
+            "hold_reports",
+            False,
+            _bool,
+            "true: every report stays IN_PROGRESS however long it has been processed; false again: each is done "
+            "once its processing_delay has passed (a test holds several accounts' reports until all have asked)",
+        ),
+        Switch(
             "expire_page_token",
             {},
             _counters,

@@ -598,6 +598,8 @@ class ReportStore:
             return report.outcome
         if report.stuck is not None:
             return report.stuck
+        if self._faults.get("hold_reports"):
+            return "IN_PROGRESS"
         elapsed = now - report.created
         if elapsed < report.delay / 3:
             return "IN_QUEUE"
