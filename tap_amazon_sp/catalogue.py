@@ -16,13 +16,14 @@ Data Token, which the tap does not request), and the second can only be schedule
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from tap_amazon_sp.lifecycle import AVAILABLE, Lifecycle, removed
-from tap_amazon_sp.records import column_name, snake
+from tap_amazon_sp.records import column_name, flat_name, snake
 from tap_amazon_sp.windows import (
     LISTED,
     REAL_TIME,
@@ -79,6 +80,31 @@ class OptionRule:
 
     allowed: tuple[str, ...]
     default: str
+    # A space-separated list of ASINs instead of one of `allowed`, at most this many characters in all.
+    asin_list: bool = False
+    max_chars: int | None = None
+
+
+# An ASIN: ten letters and digits (an ISBN-10 for books).
+_ASIN = re.compile(r"[A-Z0-9]{10}")
+
+
+def asin_list(text: str, rule: OptionRule) -> str:
+    """The ASINs of an option's value, upper-cased, in their order without repeats, one space apart;
+    ValueError saying what is wrong (an ASIN that is not one, more than `max_chars` characters)."""
+    asins = list(dict.fromkeys(text.replace(",", " ").upper().split()))
+    wrong = [asin for asin in asins if not _ASIN.fullmatch(asin)]
+    if wrong:
+        raise ValueError(f"{wrong[0]!r} is not an ASIN (ten letters and digits)")
+    if not asins:
+        raise ValueError("names no ASIN")
+    joined = " ".join(asins)
+    if rule.max_chars is not None and len(joined) > rule.max_chars:
+        raise ValueError(
+            f"{len(asins)} ASINs are {len(joined)} characters; Amazon takes at most {rule.max_chars}, "
+            f"about {(rule.max_chars + 1) // 11} ASINs"
+        )
+    return joined
 
 
 @dataclass(frozen=True)
@@ -151,6 +177,8 @@ class ReportSpec:
     # Columns every record gets from the report options of its request, (column, option): rows of
     # one report type made with other options stay apart under the primary key.
     option_columns: tuple[tuple[str, str], ...] = ()
+    # JSON: objects (snake-cased keys) whose fields are columns of their own (`records.flattened`).
+    flattened: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.stream:
@@ -1341,7 +1369,86 @@ SELLER_ANALYTICS_REPORTS: tuple[ReportSpec, ...] = (
         "performance report (a snapshot).",
     ),
 )
-REPORTS: tuple[ReportSpec, ...] = (*SELLER_REPORTS, *SELLER_ANALYTICS_REPORTS, *VENDOR_REPORTS)
+# --- Brand Analytics: search catalog performance -------------------------------------------------
+# Its schema (sellingPartnerSearchCatalogPerformanceReport; SPAPI-NOTES Add. §3): one reporting period
+# a request (WEEK, MONTH or QUARTER, "requests cannot span multiple periods"), one marketplace,
+# `dataByAsin` rows of metric objects. Their fields are columns here (`records.flat_name`): impressionData.impressionCount is `impression_count`,
+# purchaseData.conversionRate `purchase_conversion_rate`, a price object `…_amount` and `…_currency_code`.
+SEARCH_CATALOG_PERFORMANCE = "GET_BRAND_ANALYTICS_SEARCH_CATALOG_PERFORMANCE_REPORT"
+# Amazon's limit on the report's ASIN option: 200 characters, about 18 ASINs.
+ASIN_CHARS = 200
+_SEARCH_PERIOD = OptionRule(("WEEK", "MONTH", "QUARTER"), "WEEK")
+# SCP's `asins` is optional: without it the report covers every ASIN of the brand.
+SEARCH_CATALOG_OPTIONS = PeriodRule(
+    {"reportPeriod": _SEARCH_PERIOD, "asins": OptionRule((), "", asin_list=True, max_chars=ASIN_CHARS)}
+)
+_MEDIAN = MONEY
+
+
+def _shipping(name: str) -> dict[str, str]:
+    return {f"{speed}DayShipping{name}Count": "i" for speed in ("same", "one", "two")}
+
+
+SEARCH_CATALOG_ROW: dict[str, Any] = {
+    "startDate": "date",
+    "endDate": "date",
+    "asin": "t",
+    "impressionData": {"impressionCount": "i", "impressionMedianPrice": _MEDIAN, **_shipping("Impression")},
+    "clickData": {"clickCount": "i", "clickRate": "d", "clickedMedianPrice": _MEDIAN, **_shipping("Click")},
+    "cartAddData": {"cartAddCount": "i", "cartAddedMedianPrice": _MEDIAN, **_shipping("CartAdd")},
+    "purchaseData": {
+        "purchaseCount": "i",
+        "searchTrafficSales": _MEDIAN,
+        "conversionRate": "d",
+        "purchaseMedianPrice": _MEDIAN,
+        **_shipping("Purchase"),
+    },
+}
+
+
+def _flat_columns(row: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Columns of a JSON row whose objects are flattened (`records.flattened`), in Amazon's order."""
+    found: list[tuple[str, str]] = []
+
+    def spread(value: dict[str, Any], prefix: str) -> list[tuple[str, str]]:
+        pairs: list[tuple[str, str]] = []
+        for key, kind in value.items():
+            name = f"{prefix}_{snake(key)}" if prefix else snake(key)
+            pairs.extend(spread(kind, name) if isinstance(kind, dict) else [(name, kind)])
+        return pairs
+
+    for key, value in row.items():
+        if isinstance(value, dict):
+            found.extend((flat_name(snake(key), name), kind) for name, kind in spread(value, ""))
+        else:
+            found.append((snake(key), value))
+    names = [name for name, _kind in found]
+    if len(set(names)) != len(names):
+        raise ValueError(f"flattened columns collide: {sorted(n for n in names if names.count(n) > 1)}")
+    return tuple(found)
+
+
+def _groups(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(snake(key) for key, value in row.items() if isinstance(value, dict))
+
+
+_SEARCH_WINDOW = replace(PERIODS, one_period=True)
+BRAND_SEARCH_REPORTS: tuple[ReportSpec, ...] = (
+    ReportSpec(
+        report_type=SEARCH_CATALOG_PERFORMANCE,
+        fmt="json",
+        columns=_flat_columns(SEARCH_CATALOG_ROW),
+        flattened=_groups(SEARCH_CATALOG_ROW),
+        primary_key=(*PERIOD_KEY, "asin"),
+        window=_SEARCH_WINDOW,
+        analytics=SEARCH_CATALOG_OPTIONS,
+        account=Account.BRAND_OWNERS,
+        record_path="dataByAsin",
+        description="Search impressions, clicks, cart adds and purchases of each of the brand's ASINs (or those of "
+        f"the `asins` option), per reporting period {_BRAND_OWNERS}.",
+    ),
+)
+REPORTS: tuple[ReportSpec, ...] = (*SELLER_REPORTS, *SELLER_ANALYTICS_REPORTS, *VENDOR_REPORTS, *BRAND_SEARCH_REPORTS)
 BY_STREAM: dict[str, ReportSpec] = {spec.stream: spec for spec in REPORTS}
 
 

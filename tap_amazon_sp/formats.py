@@ -44,6 +44,7 @@ from tap_amazon_sp.records import (
     RowTyper,
     converter,
     fitted_json,
+    flattened,
     snake,
     snake_keys,
     typed_tree,
@@ -335,14 +336,17 @@ class JsonObjects(DocumentFormat):
         return "record"
 
     def _records(self, reading: Reading) -> Iterator[dict[str, Any]]:
-        fields = self.spec.row_key_fields
+        fields, groups = self.spec.row_key_fields, self.spec.flattened
         declared, known = self._declared, self._known
         announced = False
         untyped: Counter[str] = Counter()
         for item in self._items(reading.texts("utf-8")):
             if not isinstance(item, dict):
                 raise DocumentError(f"{reading.describe}: a {self._entry()} is not an object")
-            record: dict[str, Any] = {**declared, **snake_keys(item)}
+            keyed = snake_keys(item)
+            if groups:
+                keyed = flattened(keyed, groups)
+            record: dict[str, Any] = {**declared, **keyed}
             unknown = [name for name in record if name not in known]
             if unknown:
                 if not announced:

@@ -56,6 +56,39 @@ def snake(key: str) -> str:
     return _CAMEL.sub("_", key).lower()
 
 
+def flat_name(group: str, field: str) -> str:
+    """The column of a field of a flattened JSON object (snake-cased names): the group's name less
+    `_data`, then the field, unless the field already names its group (`impression_data.impression_count`
+    -> `impression_count`, `purchase_data.conversion_rate` -> `purchase_conversion_rate`)."""
+    prefix = group.removesuffix("_data")
+    return field if prefix in field else f"{prefix}_{field}"
+
+
+def flattened(record: dict[str, Any], groups: tuple[str, ...]) -> dict[str, Any]:
+    """A snake-cased record with the objects under `groups` spread into columns of their own
+    (`flat_name`), objects inside them too (`click_data.total_median_click_price.amount` ->
+    `total_median_click_price_amount`). A group that is not an object stays as it was."""
+    result: dict[str, Any] = {}
+    for key, value in record.items():
+        if key in groups and isinstance(value, dict):
+            for field, inner in _spread(value, ""):
+                result[flat_name(key, field)] = inner
+        else:
+            result[key] = value
+    return result
+
+
+def _spread(value: dict[str, Any], prefix: str) -> list[tuple[str, Any]]:
+    pairs: list[tuple[str, Any]] = []
+    for key, inner in value.items():
+        name = f"{prefix}_{key}" if prefix else key
+        if isinstance(inner, dict):
+            pairs.extend(_spread(inner, name))
+        else:
+            pairs.append((name, inner))
+    return pairs
+
+
 def exact_numbers(value: Any) -> Any:
     """JSON numbers as Decimals of their printed digits (responses are parsed with floats), recursively."""
     if isinstance(value, float):

@@ -295,7 +295,9 @@ SETTINGS: tuple[Setting, ...] = (
         "DAY, MANUFACTURING and RETAIL when not given (search terms: WEEK). The vendor forecast takes `sellingProgram` "
         "(RETAIL, the default, or FRESH), real-time sales an optional `currencyCode`. A `_AGGREGATE` stream takes the "
         "options of its report's stream unless it has its own. Coupon and promotion streams take none: the tap sets "
-        "their start-date options from the window.",
+        "their start-date options from the window. Search catalog performance takes `reportPeriod` (WEEK, the "
+        "default, MONTH, QUARTER) and `asins`, at most 200 characters of space-separated ASINs (default: all the "
+        "brand's).",
     ),
     Setting(
         "wait_between_requests",
@@ -739,6 +741,12 @@ def _analytics_options(options: dict[str, dict[str, str]]) -> dict[str, dict[str
                     f"not an option of {spec.report_type} (it takes {', '.join(rules.options)})",
                 )
             text = value.strip().upper()
+            if rule.asin_list:
+                try:
+                    resolved[name] = catalogue.asin_list(text, rule)
+                except ValueError as exc:
+                    raise SettingsError(f"report_options.{spec.stream}.{name}", str(exc)) from None
+                continue
             if text not in rule.allowed:
                 raise SettingsError(
                     f"report_options.{spec.stream}.{name}", f"{value!r} must be one of {', '.join(rule.allowed)}"

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tap_amazon_sp.catalogue import BY_STREAM, VENDOR_REPORTS, Account, streams_for
+from tap_amazon_sp.catalogue import BRAND_SEARCH_REPORTS, BY_STREAM, VENDOR_REPORTS, Account, streams_for
 from tests.conftest import END, START, make_config
 from tests.spapi_simulator import RecordedRequest, Simulator
 from tests.support.expectations import expected, published_until, strip_added
@@ -21,7 +21,8 @@ from tests.support.tap_runner import TapRun, report_requests, run_cli, run_tap
 
 US = "ATVPDKIKX0DER"
 VENDOR_STREAMS = [spec.stream for spec in VENDOR_REPORTS]
-VENDOR_REPORT_TYPES = {spec.report_type for spec in VENDOR_REPORTS}
+# Search query and catalog performance serve vendors too (tests/sim/test_search_performance.py).
+VENDOR_REPORT_TYPES = {spec.report_type for spec in (*VENDOR_REPORTS, *BRAND_SEARCH_REPORTS)}
 # Made from the present (the forecast, the real-time reports of the last 168 hours): their records are
 # checked in tests/sim/test_vendor_recent.py; the real-time ones have none in this suite's 2024 range.
 REAL_TIME_TYPES = {spec.report_type for spec in VENDOR_REPORTS if spec.window.horizon is not None}
@@ -93,7 +94,9 @@ def test_discover_lists_the_vendor_streams_for_a_vendor_and_the_seller_streams_f
     vendor = discovered(vendor_config(sim), tmp_path)
     # Subscribe & Save serves vendors too, its weekly metrics and offers (not its forecasts).
     replenishment = {"replenishment_selling_partner_metrics", "replenishment_offer_metrics", "replenishment_offers"}
-    assert set(vendor) == set(VENDOR_STREAMS) | replenishment | VENDOR_ORDERS
+    # Search query and catalog performance: tests/sim/test_search_performance.py.
+    search = {spec.stream for spec in BRAND_SEARCH_REPORTS}
+    assert set(vendor) == set(VENDOR_STREAMS) | replenishment | VENDOR_ORDERS | search
     for name, entry in vendor.items():
         if name in replenishment | VENDOR_ORDERS:
             continue

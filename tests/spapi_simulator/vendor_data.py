@@ -2,7 +2,8 @@
 
 Written from Amazon's report schemas (vendorSalesReport, vendorInventoryReport, vendorTrafficReport,
 vendorNetPureProductMarginReport, sellingPartnerSearchTermsReport, sellingPartnerMarketBasketAnalysisReport,
-sellingPartnerRepeatPurchaseReport), independently of the tap's catalogue. A report's window is read
+sellingPartnerRepeatPurchaseReport), independently of the tap's catalogue (search query and catalog
+performance: `.report_families.search_performance`). A report's window is read
 as dates, the end date included, and must cover whole reporting periods (WEEK: Sunday..Saturday);
 Amazon ends a report FATAL when a required option is missing or the window is not whole periods
 (`refusal` says why). Values are drawn per (report, marketplace, period, ASIN, options) from their
@@ -20,6 +21,8 @@ from typing import Any
 
 from .json_forms import to_record, to_wire
 from .rendering import Marketplace
+from .report_families.search_performance import SEARCH_REPORTS, SearchPerformanceData
+from .report_families.search_performance import refusal as search_refusal
 from .vendor_recent import RECENT_REPORTS, RecentData, forecast_sunday, recent_refusal
 
 __all__ = [
@@ -76,7 +79,8 @@ _ARRAYS = {
     REPEAT_PURCHASE: ("dataByAsin", ""),
 }
 # Every JSON report of vendors and brand owners: by period, and made from the present.
-VENDOR_JSON_REPORTS = PERIOD_REPORTS | RECENT_REPORTS
+# (Search query and catalog performance, one period a request, are in `.report_families.search_performance`.)
+VENDOR_JSON_REPORTS = PERIOD_REPORTS | RECENT_REPORTS | SEARCH_REPORTS
 VENDOR_STREAMS = frozenset({*VENDOR_JSON_REPORTS, *(t + AGGREGATE for t, arrays in _ARRAYS.items() if arrays[1])})
 _MONTHS = {"MONTH": 1, "QUARTER": 3, "YEAR": 12}
 _CENT = Decimal("0.01")
@@ -111,6 +115,8 @@ def refusal(
     """Why Amazon would end this report FATAL, or None when it would build it."""
     if report_type in RECENT_REPORTS:
         return recent_refusal(report_type, options, marketplace_ids, start, end, now)
+    if report_type in SEARCH_REPORTS:
+        return search_refusal(report_type, options, marketplace_ids, *_dates(start, end))
     required = REQUIRED_OPTIONS[report_type]
     missing = [name for name in required if name not in options]
     if missing:
@@ -154,6 +160,7 @@ class VendorData:
         self.rows = rows
         self.has_data = has_data
         self.recent = RecentData(seed, rows, self._asins)
+        self.search = SearchPerformanceData(seed, rows, has_data)
 
     def _rng(self, *parts: object) -> random.Random:
         return random.Random(":".join(str(p) for p in (self.seed, self.rows, *parts)))
@@ -183,6 +190,8 @@ class VendorData:
         if report_type in RECENT_REPORTS:
             found = self.recent.report(report_type, m, start, end, options, generated or forecast_sunday(end))
             return found[1] if found else None
+        if report_type in SEARCH_REPORTS:
+            return self.search.report(report_type, m, *_dates(start, end), options)
         period = options["reportPeriod"]
         first, last = _dates(start, end)
         periods = []
@@ -240,6 +249,8 @@ class VendorData:
         if stream in RECENT_REPORTS:
             found = self.recent.report(stream, m, start, end, options, generated or forecast_sunday(end))
             return list(to_record(found[1][found[0]])) if found else []
+        if stream in SEARCH_REPORTS:
+            return self.search.expected_records(stream, m, *_dates(start, end), options)
         aggregate = stream.endswith(AGGREGATE)
         report_type = stream.removesuffix(AGGREGATE)
         report = self.report(report_type, m, start, end, options)

@@ -40,7 +40,7 @@ def report_windows(spec: ReportSpec, start: str, end: str, period: int = 90) -> 
 def analytics_options(spec: ReportSpec, options: dict[str, str] | None = None) -> dict[str, str]:
     """The report options the tap sends for an analytics stream: the defaults, overridden by `options`."""
     assert spec.analytics is not None
-    return {name: rule.default for name, rule in spec.analytics.options.items()} | (options or {})
+    return {name: rule.default for name, rule in spec.analytics.options.items() if rule.default} | (options or {})
 
 
 def published_until(moment: datetime, report_period: str) -> datetime:
