@@ -80,7 +80,8 @@ class OptionRule:
 
     allowed: tuple[str, ...]
     default: str
-    # A space-separated list of ASINs instead of one of `allowed`, at most this many characters in all.
+    # A space-separated list of ASINs instead of one of `allowed`, at most this many characters in all
+    # (None: any number, sent in parts; see `AsinParts`).
     asin_list: bool = False
     max_chars: int | None = None
 
@@ -105,6 +106,28 @@ def asin_list(text: str, rule: OptionRule) -> str:
             f"about {(rule.max_chars + 1) // 11} ASINs"
         )
     return joined
+
+
+@dataclass(frozen=True)
+class AsinParts:
+    """A report type that takes at most `max_chars` characters of space-separated ASINs in its `option`:
+    each window is requested in parts, as many as the ASINs need. Without ASINs in the config, each
+    window's ASINs are the brand's own, from a report of `listed_by` for the same period (its rows'
+    `asin`), whose options are the same but for the ASINs."""
+
+    option: str
+    max_chars: int
+    listed_by: str
+
+    def split(self, asins: str) -> list[str]:
+        """Space-separated ASINs cut into parts of at most `max_chars` characters, in their order."""
+        parts: list[str] = []
+        for asin in asins.split():
+            if parts and len(parts[-1]) + 1 + len(asin) <= self.max_chars:
+                parts[-1] += " " + asin
+            else:
+                parts.append(asin)
+        return parts
 
 
 @dataclass(frozen=True)
@@ -179,6 +202,8 @@ class ReportSpec:
     option_columns: tuple[tuple[str, str], ...] = ()
     # JSON: objects (snake-cased keys) whose fields are columns of their own (`records.flattened`).
     flattened: tuple[str, ...] = ()
+    # Reports of at most so many ASINs a request, each window requested in parts (`AsinParts`).
+    asin_parts: AsinParts | None = None
 
     def __post_init__(self) -> None:
         if not self.stream:
@@ -1369,20 +1394,45 @@ SELLER_ANALYTICS_REPORTS: tuple[ReportSpec, ...] = (
         "performance report (a snapshot).",
     ),
 )
-# --- Brand Analytics: search catalog performance -------------------------------------------------
-# Its schema (sellingPartnerSearchCatalogPerformanceReport; SPAPI-NOTES Add. §3): one reporting period
-# a request (WEEK, MONTH or QUARTER, "requests cannot span multiple periods"), one marketplace,
-# `dataByAsin` rows of metric objects. Their fields are columns here (`records.flat_name`): impressionData.impressionCount is `impression_count`,
+# --- Brand Analytics: search query and search catalog performance ------------------------------
+# Both schemas (sellingPartnerSearchQueryPerformanceReport, sellingPartnerSearchCatalogPerformanceReport;
+# SPAPI-NOTES Add. §3): one reporting period a request (WEEK, MONTH or QUARTER, "requests cannot span
+# multiple periods"), one marketplace, `dataByAsin` rows of metric objects. Their fields are columns
+# here (`records.flat_name`): impressionData.impressionCount is `impression_count`,
 # purchaseData.conversionRate `purchase_conversion_rate`, a price object `…_amount` and `…_currency_code`.
+SEARCH_QUERY_PERFORMANCE = "GET_BRAND_ANALYTICS_SEARCH_QUERY_PERFORMANCE_REPORT"
 SEARCH_CATALOG_PERFORMANCE = "GET_BRAND_ANALYTICS_SEARCH_CATALOG_PERFORMANCE_REPORT"
-# Amazon's limit on the report's ASIN option: 200 characters, about 18 ASINs.
+# Amazon's limit on both reports' ASIN options: 200 characters, about 18 ASINs.
 ASIN_CHARS = 200
 _SEARCH_PERIOD = OptionRule(("WEEK", "MONTH", "QUARTER"), "WEEK")
 # SCP's `asins` is optional: without it the report covers every ASIN of the brand.
 SEARCH_CATALOG_OPTIONS = PeriodRule(
     {"reportPeriod": _SEARCH_PERIOD, "asins": OptionRule((), "", asin_list=True, max_chars=ASIN_CHARS)}
 )
+# SQP's `asin` is required: the tap sends the given ASINs (any number) in parts, or the brand's own.
+SEARCH_QUERY_OPTIONS = PeriodRule({"reportPeriod": _SEARCH_PERIOD, "asin": OptionRule((), "", asin_list=True)})
 _MEDIAN = MONEY
+SEARCH_QUERY_ROW: dict[str, Any] = {
+    "startDate": "date",
+    "endDate": "date",
+    "asin": "t",
+    "searchQueryData": {"searchQuery": "t", "searchQueryScore": "i", "searchQueryVolume": "i"},
+    "impressionData": {"totalQueryImpressionCount": "i", "asinImpressionCount": "i", "asinImpressionShare": "d"},
+    **{
+        f"{step}Data": {
+            f"total{name}Count": "i",
+            f"total{name}Rate": "d",
+            f"asin{name}Count": "i",
+            f"asin{name}Share": "d",
+            f"totalMedian{name}Price": _MEDIAN,
+            f"asinMedian{name}Price": _MEDIAN,
+            f"totalSameDayShipping{name}Count": "i",
+            f"totalOneDayShipping{name}Count": "i",
+            f"totalTwoDayShipping{name}Count": "i",
+        }
+        for step, name in (("click", "Click"), ("cartAdd", "CartAdd"), ("purchase", "Purchase"))
+    },
+}
 
 
 def _shipping(name: str) -> dict[str, str]:
@@ -1446,6 +1496,21 @@ BRAND_SEARCH_REPORTS: tuple[ReportSpec, ...] = (
         record_path="dataByAsin",
         description="Search impressions, clicks, cart adds and purchases of each of the brand's ASINs (or those of "
         f"the `asins` option), per reporting period {_BRAND_OWNERS}.",
+    ),
+    ReportSpec(
+        report_type=SEARCH_QUERY_PERFORMANCE,
+        fmt="json",
+        columns=_flat_columns(SEARCH_QUERY_ROW),
+        flattened=_groups(SEARCH_QUERY_ROW),
+        primary_key=(*PERIOD_KEY, "asin", "search_query"),
+        window=_SEARCH_WINDOW,
+        analytics=SEARCH_QUERY_OPTIONS,
+        account=Account.BRAND_OWNERS,
+        record_path="dataByAsin",
+        asin_parts=AsinParts("asin", ASIN_CHARS, listed_by=SEARCH_CATALOG_PERFORMANCE),
+        description="The search queries that led shoppers to each ASIN, with impressions, clicks, cart adds and "
+        "purchases of the query and of the ASIN, per reporting period; the ASINs of the `asin` option, or all the "
+        f"brand's, 18 a request {_BRAND_OWNERS}.",
     ),
 )
 REPORTS: tuple[ReportSpec, ...] = (*SELLER_REPORTS, *SELLER_ANALYTICS_REPORTS, *VENDOR_REPORTS, *BRAND_SEARCH_REPORTS)

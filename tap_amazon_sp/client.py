@@ -7,7 +7,7 @@ import logging
 import pkgutil
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
@@ -71,14 +71,16 @@ class Runtime:
         ahead = 0 if settings.wait_between_requests else settings.max_reports_in_flight - 1
         return DataKioskEngine(self.client, logger=self.engine.logger, max_wait=settings.max_report_wait, ahead=ahead)
 
-    def report_results(self, owner: AmazonSPStream, slots: list[Slot]) -> Iterator[ReportResult]:
+    def report_results(
+        self, owner: AmazonSPStream, slots: list[Slot], *, ahead: bool = False
+    ) -> Generator[ReportResult, None, None]:
         """The results of one stream partition's report slots, in their order (`Scheduler.results`).
 
         The scheduler has learnt every report of the sync first (`plan`), so it can request reports
         ahead of the streams that will read them.
         """
         self.plan()
-        return self.scheduler.results(owner, slots)
+        return self.scheduler.results(owner, slots, ahead=ahead)
 
     def plan(self) -> None:
         """Give the scheduler every report of the sync (once), which logs the sync's plan: called

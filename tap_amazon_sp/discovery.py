@@ -12,12 +12,21 @@ from singer_sdk import Stream, Tap
 from singer_sdk.singerlib import Catalog
 
 from tap_amazon_sp import catalog_input, catalogue
+from tap_amazon_sp.asin_report_streams import AsinReportStream
 from tap_amazon_sp.client import rest_stream_classes
 from tap_amazon_sp.datakiosk_streams import kiosk_stream_classes
-from tap_amazon_sp.report_streams import report_stream_class
+from tap_amazon_sp.report_streams import ListedReportStream, ReportStream
 from tap_amazon_sp.settings import BY_NAME
 
 ACCOUNT_TYPES = BY_NAME["account_type"].choices
+
+
+def report_stream_class(spec: catalogue.ReportSpec) -> type[ReportStream]:
+    """The stream class of a catalogue row: listed reports, reports requested in parts of their ASINs,
+    or reports the tap requests."""
+    if spec.list_only:
+        return ListedReportStream
+    return AsinReportStream if spec.asin_parts is not None else ReportStream
 
 
 def stream_makers(account: str, region: str | None = None) -> dict[str, Callable[[Tap], Stream]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from datetime import datetime, timedelta, timezone
 
 from tap_amazon_sp.errors import ReportError
@@ -104,7 +104,7 @@ class Scheduler:
         for line in sync_plan(self._queue, self.now()):
             self.logger.info("%s", line)
         self.engine.client.progress.planned(len(self._queue), self._quota_left)
-        warning = many_reports_warning(self._queue)
+        warning = many_reports_warning(s for s in self._queue if not s.to_come)
         if warning:
             self.logger.warning("%s", warning)
 
@@ -121,16 +121,24 @@ class Scheduler:
 
     # Consuming
 
-    def results(self, owner: Ledger, slots: list[Slot]) -> Iterator[ReportResult]:
+    def results(self, owner: Ledger, slots: list[Slot], *, ahead: bool = False) -> Generator[ReportResult, None, None]:
         """The results of one stream partition's `slots`, strictly in their order.
 
         The caller forgets a slot's pending report once it has emitted the result (with the
-        bookmark, in the same STATE); this generator only tracks what is in flight.
+        bookmark, in the same STATE); this generator only tracks what is in flight. With `ahead`,
+        slots the plan did not have (their ASINs came from another report) are requested ahead too.
         """
         for slot in slots:
             self._owners[slot.stream] = owner
         # A partition taken up again after a cool-down (see CoolingDown) is open again.
         self._closed -= {(s.stream, s.partition) for s in slots}
+        if ahead:
+            # They take the place of what stood for them, first in the queue: this partition waits
+            # for them before any later stream's reports.
+            partitions = {(s.stream, s.partition) for s in slots}
+            self._queue = deque(s for s in self._queue if not (s.to_come and (s.stream, s.partition) in partitions))
+            new = [s for s in slots if s.ident not in self._tickets and s not in self._queue]
+            self._queue.extendleft(reversed(new))
         try:
             for slot in slots:
                 self._hold(slot)
@@ -250,7 +258,8 @@ class Scheduler:
         """Request (or adopt) reports ahead while the limit and the quota allow, never waiting; none
         of a report type and marketplaces that rest after a FATAL."""
         for slot in list(self._queue):
-            if self.in_flight >= self.limit:
+            if self.in_flight >= self.limit or slot.to_come:
+                # What is queued after reports not known yet waits for them (creation in plan order).
                 return
             if slot.ident in self._tickets or (slot.stream, slot.partition) in self._closed:
                 self._queue.remove(slot)

@@ -335,8 +335,3 @@ class ListedReportStream(ReportStream):
             if market in markets and value:
                 found[market] = parse_datetime(str(value))
         return min(found.values()) if len(found) == len(markets) else None
-
-
-def report_stream_class(spec: ReportSpec) -> type[ReportStream]:
-    """The stream class of a catalogue row: listed reports, or reports the tap requests."""
-    return ListedReportStream if spec.list_only else ReportStream

@@ -297,7 +297,8 @@ SETTINGS: tuple[Setting, ...] = (
         "options of its report's stream unless it has its own. Coupon and promotion streams take none: the tap sets "
         "their start-date options from the window. Search catalog performance takes `reportPeriod` (WEEK, the "
         "default, MONTH, QUARTER) and `asins`, at most 200 characters of space-separated ASINs (default: all the "
-        "brand's).",
+        "brand's); search query performance `reportPeriod` and `asin`, any number of ASINs, sent 18 a request "
+        "(default: the brand's ASINs, found with one search catalog performance report per period).",
     ),
     Setting(
         "wait_between_requests",

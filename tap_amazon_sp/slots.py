@@ -12,10 +12,15 @@ from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.reports import ReportRequest
 
 SNAPSHOT = "snapshot"
+# The part of a planned slot that stands for reports not known yet (their ASINs come from reports
+# being read): the scheduler requests nothing queued after it until the stream gives them, so reports
+# are still created in one order whatever the timing.
+PARTS_TO_COME = "parts-to-come"
 
 
 def window_key(request: ReportRequest) -> str:
-    """How a report's window is named in state: `start/end` in UTC ISO form, or `snapshot`."""
+    """How a report's window is named in state: `start/end` in UTC ISO form, or `snapshot` (a slot of
+    one part of a window adds `#part`, see `Slot.key`)."""
     if request.start is None or request.end is None:
         return SNAPSHOT
     return f"{format_datetime(request.start)}/{format_datetime(request.end)}"
@@ -46,10 +51,18 @@ class Slot:
     partition: str  # the marketplace id
     request: ReportRequest
     listable: bool = False  # may be served by a report found with getReports (no options can filter it)
+    # One of several reports of the same window (a part of its ASINs): named in the key after `#`.
+    part: str = ""
 
     @property
     def key(self) -> str:
-        return window_key(self.request)
+        key = window_key(self.request)
+        return f"{key}#{self.part}" if self.part else key
+
+    @property
+    def to_come(self) -> bool:
+        """Whether the slot stands for reports its stream does not know yet (`PARTS_TO_COME`)."""
+        return self.part == PARTS_TO_COME
 
     @property
     def ident(self) -> tuple[str, str, str, str]:

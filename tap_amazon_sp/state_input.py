@@ -92,9 +92,15 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
         raise StateError(f"{where}: {path}.{PENDING} is {kind(pending)} instead of an object")
     for window, report in pending.items():
         item = f"{path}.{PENDING}[{window!r}]"
-        bounds = str(window).split("/")
-        if window != SNAPSHOT and not (len(bounds) == 2 and all(_is_datetime(b) for b in bounds)):
-            raise StateError(f"{where}: {item}: the window is neither start/end date-times nor {SNAPSHOT!r}")
+        # A part of a window's reports (`slots.Slot.part`) follows its window after `#`.
+        span, hashed, part = str(window).partition("#")
+        bounds = span.split("/")
+        if window != SNAPSHOT and not (
+            len(bounds) == 2 and all(_is_datetime(b) for b in bounds) and (not hashed or part.isalnum())
+        ):
+            raise StateError(
+                f"{where}: {item}: the window is neither start/end date-times (with a #part) nor {SNAPSHOT!r}"
+            )
         if not isinstance(report, Mapping):
             raise StateError(f"{where}: {item} is {kind(report)} instead of an object")
         if not isinstance(report.get("report_id"), str) or not report["report_id"]:

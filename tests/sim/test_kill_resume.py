@@ -51,10 +51,12 @@ def run_until(
     state: dict[str, Any] | None,
     kill_at: tuple[str, int] | None,
     sig: int = signal.SIGKILL,
+    streams: tuple[str, ...] = STREAMS,
 ) -> tuple[TapRun, bool]:
-    """Run the CLI; send it `sig` when `kill_at` happens. Returns the run and whether it was signalled."""
+    """Run the CLI on `streams`; send it `sig` when `kill_at` happens. Returns the run and whether it
+    was signalled."""
     (directory / "config.json").write_text(json.dumps(config))
-    (directory / "catalog.json").write_text(json.dumps(catalog_for(config, list(STREAMS))))
+    (directory / "catalog.json").write_text(json.dumps(catalog_for(config, list(streams))))
     command = [
         sys.executable,
         "-m",

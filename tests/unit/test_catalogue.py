@@ -77,6 +77,7 @@ def test_each_account_type_gets_its_own_reports_and_brand_owners_both():
         SEARCH_TERMS,
         "GET_BRAND_ANALYTICS_MARKET_BASKET_REPORT",
         "GET_BRAND_ANALYTICS_REPEAT_PURCHASE_REPORT",
+        "GET_BRAND_ANALYTICS_SEARCH_QUERY_PERFORMANCE_REPORT",
         "GET_BRAND_ANALYTICS_SEARCH_CATALOG_PERFORMANCE_REPORT",
     }
     assert seller | vendor == set(BY_STREAM)
