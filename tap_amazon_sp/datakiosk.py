@@ -27,13 +27,14 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Protocol
 
 from tap_amazon_sp.errors import APIError, AuthError, ReportError, TransientError
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import POLL_FIRST, POLL_FRACTION, POLL_MAX, DocumentBytes, ReportEngine
 from tap_amazon_sp.spapi import SPAPIClient
+from tap_amazon_sp.windows import last_day
 
 # createQuery refuses (413) a query longer than this once needless whitespace is removed.
 MAX_QUERY_CHARS = 8000
@@ -78,7 +79,7 @@ class KioskQuery:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:16]
 
     def describe(self) -> str:
-        last = (self.end - timedelta(days=1)).date()
+        last = last_day(self.end).date()
         return f"{self.stream} {self.marketplace_id} {self.start.date()}..{last}"
 
 

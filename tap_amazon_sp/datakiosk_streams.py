@@ -33,7 +33,7 @@ from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.quota import MANY_REPORTS
 from tap_amazon_sp.records import format_datetime, snake
-from tap_amazon_sp.windows import Align, LookBack, SyncRange, WindowPlan
+from tap_amazon_sp.windows import Align, LookBack, SyncRange, WindowPlan, last_day
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -226,7 +226,7 @@ class Dataset:
 
     def text(self, marketplace_id: str, start: datetime, end: datetime) -> str:
         """The query of one window [start, end): both dates included, as Amazon reads them."""
-        last = (end - timedelta(days=1)).date().isoformat()
+        last = last_day(end).date().isoformat()
         window = f'startDate:"{start.date().isoformat()}",endDate:"{last}",marketplaceIds:["{marketplace_id}"]'
         return compact(f"query{{{self.root}{{{self.field}({window},{self.arguments}){selection(self.fields)}}}}}")
 

@@ -50,7 +50,7 @@ def test_the_connection_test_of_a_seller_requests_no_report_and_says_what_each_c
     assert any(
         line.startswith("Connection test: Orders API answered searchOrders for order_items, orders") for line in lines
     )
-    assert lines[-1].startswith("Connection test passed: 7 checks (6 SP-API requests, 1 Login with Amazon request")
+    assert lines[-1].startswith("Connection test passed: 8 checks (7 SP-API requests, 1 Login with Amazon request")
     for secret in (sim.credentials.client_secret, sim.credentials.refresh_token):
         assert secret not in run.output
 
@@ -65,7 +65,7 @@ def test_streams_whose_role_the_app_lacks_are_named_and_the_test_fails(sim: Simu
     assert "Finances API v0 refused the token for financial_event_groups, financial_events" in errors[0]
     assert "the app lacks the Finance and Accounting role" in errors[0] and "deselect these streams" in errors[0]
     assert "Finances API 2024-06-19 refused the token for financial_transactions" in errors[1]
-    assert "Connection test failed: 2 of 7 checks" in errors[2]
+    assert "Connection test failed: 2 of 8 checks" in errors[2]
     # The other checks still ran, and passed.
     assert "Orders API answered searchOrders" in run.stderr
     assert report_requests(sim.requests) == []

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from tap_amazon_sp.operations import SHIPMENT_STATUSES
 from tap_amazon_sp.catalog_streams import INCLUDED_DATA as CATALOG_DATA
+from tap_amazon_sp.operations import SHIPMENT_STATUSES
 from tests.spapi_simulator import Simulator
 from tests.unit.test_operations_models import load_model
 

@@ -73,6 +73,18 @@ CLOCKS = {
         "settings.py",
         "load_settings",
     ): "start_date's default, two years before now: the synced range that windows.py cuts",
+    (
+        "catalog_streams.py",
+        "CatalogItemsStream.due",
+    ): "whether an ASIN read earlier is due again (catalog_refresh_days): a refresh schedule per ASIN",
+    (
+        "progress.py",
+        "SyncProgress.report_read",
+    ): "the ETA a progress line says: when the sync may end, not a window",
+    (
+        "quota.py",
+        "sync_plan",
+    ): "the earliest end the sync plan's line says: the quota's clock, not a window",
 }
 
 
