@@ -23,6 +23,7 @@ it is due again.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.client import MARKETPLACE, RestStream
-from tap_amazon_sp.errors import AuthError
+from tap_amazon_sp.errors import APIError, AuthError
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
 from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import merged
@@ -46,6 +47,9 @@ else:
 if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
+# What Amazon's catalog takes as an ASIN (ten characters: an ISBN-10, or a letter and nine more),
+# as Amazon's support gives it (GH: amzn/selling-partner-api-docs#2543).
+ASIN = re.compile(r"[0-9]{9}[0-9X]|[A-Z][A-Z0-9]{9}")
 # searchCatalogItems' most identifiers a request, and its largest page (model).
 IDENTIFIERS_PER_REQUEST = 20
 # Less than this before N days still counts as N days: a sync scheduled every N days starts a few
@@ -104,6 +108,63 @@ SUMMARY = (
 )
 
 
+CATALOG_ITEM = th.PropertiesList(
+    th.Property("marketplace_id", STRING, required=True),
+    th.Property("asin", STRING, required=True),
+    th.Property("refreshed_at", th.DateTimeType, description="The start of the sync that read the item from Amazon."),
+    *SUMMARY,
+    th.Property("product_type", STRING, description="Amazon's product type (its attributes follow it)."),
+    th.Property(
+        "identifiers",
+        th.ArrayType(th.ObjectType(th.Property("identifier_type", STRING), th.Property("identifier", STRING))),
+        description="EAN, UPC, GTIN, ISBN, JAN... of the item.",
+    ),
+    th.Property(
+        "classification_ranks",
+        th.ArrayType(th.ObjectType(th.Property("classification_id", STRING), *RANK)),
+        description="Sales ranks in browse classifications.",
+    ),
+    th.Property(
+        "display_group_ranks",
+        th.ArrayType(th.ObjectType(th.Property("website_display_group", STRING), *RANK)),
+        description="Sales ranks in website display groups (the top-level rank).",
+    ),
+    th.Property("item_dimensions", DIMENSIONS),
+    th.Property("package_dimensions", DIMENSIONS),
+    th.Property(
+        "images",
+        th.ArrayType(
+            th.ObjectType(
+                th.Property("variant", STRING),
+                th.Property("link", STRING),
+                th.Property("height", th.IntegerType),
+                th.Property("width", th.IntegerType),
+            )
+        ),
+    ),
+    th.Property(
+        "relationships",
+        th.ArrayType(
+            th.ObjectType(
+                th.Property("type", STRING, description="VARIATION or PACKAGE_HIERARCHY."),
+                th.Property("parent_asins", th.ArrayType(STRING)),
+                th.Property("child_asins", th.ArrayType(STRING)),
+                th.Property(
+                    "variation_theme",
+                    th.ObjectType(th.Property("theme", STRING), th.Property("attributes", th.ArrayType(STRING))),
+                ),
+            )
+        ),
+    ),
+    th.Property(
+        "attributes",
+        th.ObjectType(additional_properties=True),
+        description="Amazon's attributes of the item as sent (keyed by attribute name, per its product type): "
+        "bullet points, list price, materials...",
+    ),
+)
+
+
 class CatalogItemsStream(RestStream):
     """`catalog_items`: one record per ASIN in FBA inventory and marketplace, its catalog details and
     sales ranks, read again once `catalog_refresh_days` have passed."""
@@ -128,63 +189,7 @@ class CatalogItemsStream(RestStream):
     token_param = "pageToken"
     next_token_path = ("pagination", "nextToken")
     records_path = ("items",)
-    schema = th.PropertiesList(
-        th.Property("marketplace_id", STRING, required=True),
-        th.Property("asin", STRING, required=True),
-        th.Property(
-            "refreshed_at", th.DateTimeType, description="The start of the sync that read the item from Amazon."
-        ),
-        *SUMMARY,
-        th.Property("product_type", STRING, description="Amazon's product type (its attributes follow it)."),
-        th.Property(
-            "identifiers",
-            th.ArrayType(th.ObjectType(th.Property("identifier_type", STRING), th.Property("identifier", STRING))),
-            description="EAN, UPC, GTIN, ISBN, JAN... of the item.",
-        ),
-        th.Property(
-            "classification_ranks",
-            th.ArrayType(th.ObjectType(th.Property("classification_id", STRING), *RANK)),
-            description="Sales ranks in browse classifications.",
-        ),
-        th.Property(
-            "display_group_ranks",
-            th.ArrayType(th.ObjectType(th.Property("website_display_group", STRING), *RANK)),
-            description="Sales ranks in website display groups (the top-level rank).",
-        ),
-        th.Property("item_dimensions", DIMENSIONS),
-        th.Property("package_dimensions", DIMENSIONS),
-        th.Property(
-            "images",
-            th.ArrayType(
-                th.ObjectType(
-                    th.Property("variant", STRING),
-                    th.Property("link", STRING),
-                    th.Property("height", th.IntegerType),
-                    th.Property("width", th.IntegerType),
-                )
-            ),
-        ),
-        th.Property(
-            "relationships",
-            th.ArrayType(
-                th.ObjectType(
-                    th.Property("type", STRING, description="VARIATION or PACKAGE_HIERARCHY."),
-                    th.Property("parent_asins", th.ArrayType(STRING)),
-                    th.Property("child_asins", th.ArrayType(STRING)),
-                    th.Property(
-                        "variation_theme",
-                        th.ObjectType(th.Property("theme", STRING), th.Property("attributes", th.ArrayType(STRING))),
-                    ),
-                )
-            ),
-        ),
-        th.Property(
-            "attributes",
-            th.ObjectType(additional_properties=True),
-            description="Amazon's attributes of the item as sent (keyed by attribute name, per its product type): "
-            "bullet points, list price, materials...",
-        ),
-    ).to_dict()
+    schema = CATALOG_ITEM.to_dict()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -248,6 +253,30 @@ class CatalogItemsStream(RestStream):
             "attributes": item.get("attributes"),
         }
 
+    def read_batch(
+        self, base: Mapping[str, Any], batch: list[str], context: Context | None, seen: set[tuple[Any, ...]]
+    ) -> Iterator[dict[str, Any]]:
+        """The items of a batch of ASINs. Amazon refuses a whole request for one ASIN it refuses
+        (400 "Invalid 'asin' provided."), without naming it: the batch is then asked for in halves,
+        down to that ASIN, which is left out (with a warning) until it is due again."""
+        try:
+            yield from self.read_chain(merged(base, {"identifiers": batch}), context, seen=seen)
+        except APIError as exc:
+            if exc.status != 400 or exc.code != "InvalidInput":
+                raise
+            if len(batch) == 1:
+                self.logger.warning(
+                    "%s %s: Amazon refuses ASIN %s (%s): left out until it is due again",
+                    self.name,
+                    (context or {}).get("marketplace_id"),
+                    batch[0],
+                    exc,
+                )
+                return
+            half = len(batch) // 2
+            yield from self.read_batch(base, batch[:half], context, seen)
+            yield from self.read_batch(base, batch[half:], context, seen)
+
     def stop_without_role(self, refusal: AuthError) -> None:
         """Stop this stream, the others going on, when Amazon refuses the app the Catalog Items API:
         said once, and the sync then fails with that line (as a report that ends FATAL)."""
@@ -269,9 +298,19 @@ class CatalogItemsStream(RestStream):
             return
         state = self.get_context_state(context)
         refreshed = read_refreshed(state.get(REFRESHED))
-        listed = self.listed_asins(context)
-        due = [asin for asin in listed if self.due(refreshed.get(asin))]
         where = f"{self.name} {(context or {}).get('marketplace_id')}"
+        listed = self.listed_asins(context)
+        malformed = [asin for asin in listed if not ASIN.fullmatch(asin)]
+        if malformed:
+            # One such ASIN would make Amazon refuse its whole request.
+            self.logger.warning(
+                "%s: %d ASINs of the inventory are not ASINs the catalog takes (%s): left out",
+                where,
+                len(malformed),
+                ", ".join(repr(asin) for asin in malformed[:5]),
+            )
+            listed = [asin for asin in listed if ASIN.fullmatch(asin)]
+        due = [asin for asin in listed if self.due(refreshed.get(asin))]
         self.logger.info(
             "%s: %d ASINs in FBA inventory, %d to read (the others were read in the last %d days)",
             where,
@@ -287,7 +326,7 @@ class CatalogItemsStream(RestStream):
         try:
             for start in range(0, len(due), IDENTIFIERS_PER_REQUEST):
                 batch = due[start : start + IDENTIFIERS_PER_REQUEST]
-                yield from self.read_chain(merged(base, {"identifiers": batch}), context, seen=seen)
+                yield from self.read_batch(base, batch, context, seen)
                 # Their items are emitted (or Amazon has none): in the state, for any STATE message.
                 this_sync.extend(batch)
                 requests += 1

@@ -147,6 +147,38 @@ def test_items_amazon_pages_anyway_are_read_to_the_last_page(sim: Simulator):
     )
 
 
+def test_an_asin_amazon_refuses_is_found_by_halving_its_request_and_left_out(sim: Simulator):
+    asins = listed(sim, US)
+    bad = asins[25]
+    sim.catalog.refused_asins = {bad}
+    run = sync(sim)
+    assert run.error is None, run.stderr[-3000:]
+    began = run.records(CATALOG)[0]["refreshed_at"]
+    want = sim.catalog.expected(US, [a for a in asins if a != bad], began)
+    assert by_key(run.records(CATALOG), "asin") == by_key(declared(CATALOG, want), "asin")
+    # Its batch of 20 asked for again in halves down to it (10, then 5, 2 and 1 refused), the other halves read: 8 requests more.
+    refused = [r for r in searches(sim) if r.status == 400]
+    assert [len(r.query["identifiers"][0].split(",")) for r in refused] == [20, 10, 5, 2, 1]
+    answered = [r for r in searches(sim) if r.status != 429]  # a throttled request is asked again
+    assert len(answered) == math.ceil(len(asins) / 20) + 8
+    warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING") and bad in line]
+    assert len(warnings) == 1 and "left out until it is due again" in warnings[0]
+    # Read as the others were: not asked for again before it is due.
+    assert bad in {a for group in refreshed(run).values() for a in group}
+
+
+def test_what_is_not_an_asin_in_the_inventory_is_never_sent(sim: Simulator, monkeypatch: pytest.MonkeyPatch):
+    rows = sim.inventory.summaries(US)
+    monkeypatch.setitem(sim.inventory._summaries, US, [*rows[:3], {**rows[3], "asin": "b0-lowercase"}, *rows[4:]])
+    run = sync(sim)
+    assert run.error is None, run.stderr[-3000:]
+    assert "b0-lowercase" not in asked(sim)
+    assert "1 ASINs of the inventory are not ASINs the catalog takes ('b0-lowercase'): left out" in run.stderr
+    began = run.records(CATALOG)[0]["refreshed_at"]
+    want = sim.catalog.expected(US, [a for a in listed(sim, US) if a != "b0-lowercase"], began)
+    assert by_key(run.records(CATALOG), "asin") == by_key(declared(CATALOG, want), "asin")
+
+
 # --- refresh once per catalog_refresh_days -------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """Catalog Items 2022-04-01 searchCatalogItems: an item for (almost) every ASIN, by marketplace.
 
 What Amazon refuses is refused with 400 InvalidInput: identifiers and keywords together, neither,
-identifiers without identifiersType, SKUs without sellerId (the table's checks, done before this
+identifiers without identifiersType, SKUs without sellerId, a request naming one ASIN Amazon
+refuses, or one that is not an ASIN, as a whole (the table's checks, done before this
 answer, refuse more than 20 identifiers, more than one marketplace and a page over 20). Items come
 in the order of the identifiers, `pageSize` a page (default 10), with only the parts named in
 `includedData` (default summaries). About one ASIN in twelve has no item in a marketplace, as an
@@ -11,6 +12,7 @@ ASIN Amazon suppressed. Keyword searches find nothing: the simulator's catalog k
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from .paging import Query, fingerprint, first, page_slice
@@ -22,6 +24,7 @@ from .tap_form import tap_form
 __all__ = ["CatalogApi"]
 
 DEFAULT_PAGE = 10
+ASIN = re.compile(r"[0-9]{9}[0-9X]|[A-Z][A-Z0-9]{9}")
 DEFAULT_DATA = ("summaries",)
 COLORS = ("Black", "White", "Blue", "Red")
 GROUPS = (
@@ -53,11 +56,14 @@ class CatalogApi:
         self.answered = 0
         # Fewer items a page than asked for, as an answer Amazon pages anyway.
         self.page_size: int | None = None
+        # ASINs Amazon refuses, and with them the whole request that names one.
+        self.refused_asins: set[str] = set()
 
     def reset(self) -> None:
         self.break_after = None
         self.answered = 0
         self.page_size = None
+        self.refused_asins = set()
 
     def item(self, asin: str, marketplace_id: str) -> dict[str, Any] | None:
         """The whole item of an ASIN in a marketplace (every part), or None when it has none."""
@@ -188,6 +194,12 @@ class CatalogApi:
             raise _refused("identifiersType is required when identifiers are provided.")
         if kind == "SKU" and first(query, "sellerId") is None:
             raise _refused("sellerId is required when identifiersType is SKU.")
+        if kind == "ASIN":
+            # Amazon refuses the whole request, without saying which (GH: amzn/selling-partner-api-docs#2543).
+            if any(not ASIN.fullmatch(asin) for asin in identifiers):
+                raise _refused("Invalid 'asin' provided.")
+            if self.refused_asins.intersection(identifiers):
+                raise ApiError(400, "InvalidInput", "Invalid 'asin' provided.")
         included = _values(query, "includedData") or list(DEFAULT_DATA)
         found = [] if keywords or kind != "ASIN" else [self.item(asin, marketplace_id) for asin in identifiers]
         items = [{k: v for k, v in item.items() if k == "asin" or k in included} for item in found if item is not None]
