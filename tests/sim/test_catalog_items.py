@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import signal
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,8 @@ import pytest
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake
 from tap_amazon_sp.tap import TapAmazonSP
-from tests.conftest import make_config
+from tests.conftest import RATE_SCALE, make_config
+from tests.sim.test_interrupt import Running, records_seen
 from tests.sim.test_simulator_server import Client
 from tests.spapi_simulator import RecordedRequest, Simulator
 from tests.support.rest_expected import SCHEMAS, by_key, declared
@@ -272,6 +274,30 @@ def test_a_sync_stopped_midway_keeps_what_it_read_and_the_next_reads_the_rest(si
     both = {r["asin"]: r for r in first.records(CATALOG) + second.records(CATALOG)}
     assert sorted(both) == sorted(r["asin"] for r in sim.catalog.expected(US, asins, ""))
     assert sorted(a for group in refreshed(second).values() for a in group) == sorted(asins)
+
+
+def test_a_signal_mid_catalog_leaves_a_state_the_next_sync_resumes_from(tmp_path: Path):
+    # 2,000 SKUs: the reader stops after 100 items, the tap blocks on the full pipe, then SIGTERM.
+    with Simulator(seed=7, rows=1000, processing_delay=0.05, rate_scale=RATE_SCALE) as sim:
+        config = make_config(sim)
+        tap = Running(tmp_path / "stopped", config, streams=(CATALOG,))
+        tap.read_until(records_seen(100))
+        tap.proc.send_signal(signal.SIGTERM)
+        stopped = tap.finish()
+        assert stopped.returncode == 143, stopped.stderr[-3000:]
+        asins = listed(sim, US)
+        read = {a for group in refreshed(stopped).values() for a in group}
+        assert 0 < len(read) < len(asins)
+        # The state calls read only ASINs whose items were emitted (or that have none).
+        assert {a for a in read if sim.catalog.item(a, US) is not None} <= {r["asin"] for r in stopped.records(CATALOG)}
+        sim.clear_requests()
+        rerun = Running(tmp_path / "rerun", config, state=stopped.last_state, streams=(CATALOG,)).finish()
+        assert rerun.returncode == 0, rerun.stderr[-3000:]
+        assert sorted(asked(sim)) == sorted(set(asins) - read)
+        both = {r["asin"] for r in stopped.records(CATALOG) + rerun.records(CATALOG)}
+        assert both == {r["asin"] for r in sim.catalog.expected(US, asins, "")}
+        violations = sim.violations
+    assert violations == []
 
 
 def test_a_state_whose_asins_are_not_a_list_fails_in_one_line_before_any_request(sim: Simulator):

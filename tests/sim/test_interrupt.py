@@ -63,10 +63,11 @@ class Running:
         state: dict[str, Any] | None = None,
         unbuffered: bool = True,
         stdout: int = subprocess.PIPE,
+        streams: tuple[str, ...] = (ALL_ORDERS,),
     ) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         (directory / "config.json").write_text(json.dumps(config))
-        (directory / "catalog.json").write_text(json.dumps(catalog_for(config, [ALL_ORDERS])))
+        (directory / "catalog.json").write_text(json.dumps(catalog_for(config, list(streams))))
         # `python -m tap_amazon_sp` runs what the tap-amazon-sp command runs.
         command = [
             sys.executable,
