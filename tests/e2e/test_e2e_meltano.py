@@ -627,6 +627,55 @@ def test_replenishment_streams_load_typed_and_incrementally(
     assert [r for r in simulator.requests if r.operation == "listOffers"]
 
 
+# ---- a seller's catalog items ----------------------------------------------------------------------
+
+CATALOG = "catalog_items"
+
+
+def test_a_sellers_catalog_items_load_typed_and_are_not_read_again_within_the_refresh_days(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    database = postgres.database("catalog")
+    system_db = tmp_path_factory.mktemp("catalog-state") / "meltano.db"
+    simulator.reset()
+    # Not selected by default (it needs the Product Listing role): selected here.
+    env = flow_env(simulator, database, system_db, MIDDLE, TAP_AMAZON_SP__SELECT=json.dumps([f"{CATALOG}.*"]))
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert simulator.violations == []
+    asins = list(dict.fromkeys(row["asin"] for row in simulator.inventory.summaries(JP)))
+    want = {item["asin"]: item for item in simulator.catalog.expected(JP, asins, "")}
+    assert count(database, CATALOG) == len(want) > 50
+    types = column_types(database, CATALOG)
+    # target-postgres makes an array column of JSON values (jsonb[]), an object a jsonb one.
+    assert types["attributes"] == "jsonb" and types["classification_ranks"] == "ARRAY", types
+    assert types["release_date"] == "date" and types["refreshed_at"].startswith("timestamp"), types
+    assert types["package_quantity"] in ("bigint", "integer") and types["trade_in_eligible"] == "boolean", types
+    # Amazon's attributes are JSON in the table, Japanese text and numbers as sent.
+    rows = query(
+        database,
+        f"SELECT asin, item_name, attributes -> 'list_price' -> 0 ->> 'value', "
+        f"(display_group_ranks[1] ->> 'rank')::bigint FROM {SCHEMA}.\"{CATALOG}\"",
+    )
+    assert sorted(rows) == sorted(
+        (
+            asin,
+            item["item_name"],
+            str(item["attributes"]["list_price"][0]["value"]),
+            item["display_group_ranks"][0]["rank"],
+        )
+        for asin, item in want.items()
+    )
+    # Again within catalog_refresh_days: the inventory is read, no ASIN, and the rows stay as they are.
+    simulator.clear_requests()
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert [r for r in simulator.requests if r.operation == "searchCatalogItems"] == []
+    assert [r for r in simulator.requests if r.operation == "getInventorySummaries"]
+    assert count(database, CATALOG) == len(want)
+
+
 # ---- a vendor: purchase orders and their items ------------------------------------------------------
 
 VENDOR_ORDERS = ("vendor_purchase_orders", "vendor_purchase_order_items")
@@ -760,6 +809,7 @@ ENVIRONMENT_TEXT = {
     "report_options": json.dumps([{"stream_name": REIMBURSEMENTS, "options": {}}]),
     "wait_between_requests": "false",
     "lookback_days": "0",
+    "catalog_refresh_days": "3",
     "include_pii": "false",
     "max_reports_in_flight": "4",
     "report_reuse_max_age_hours": "0.5",
