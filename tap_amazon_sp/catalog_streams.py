@@ -2,13 +2,16 @@
 
 The ASINs are those getInventorySummaries lists in each marketplace (FBA Inventory API, 50 SKUs a
 page at 2 requests a second): this stream is the child of `fba_inventory_summaries`, synced with
-the ASINs of each marketplace once its pages are read, whether the inventory is selected or not. The listings report (GET_MERCHANT_LISTINGS_ALL_DATA) would add merchant-fulfilled
-ASINs, but it costs a createReport (one a minute past the burst, shared with every report stream)
-and minutes of processing, for a list the inventory gives in seconds without a report slot.
+the ASINs of each marketplace once its pages are read, whether the inventory is selected or not.
+The listings report (GET_MERCHANT_LISTINGS_ALL_DATA) would add merchant-fulfilled ASINs, but it
+costs a createReport (one a minute past the burst, shared with every report stream) and minutes of
+processing, for a list the inventory gives in seconds without a report slot.
 
 searchCatalogItems takes one marketplace and at most 20 identifiers a request, at 2 requests a
 second with a burst of 2 (catalogItems_2022-04-01 model): the ASINs due are asked for 20 at a
 time, with a page size of 20 so that one page holds the 20 items (the default, 10, would page).
+Amazon refuses a whole request for one ASIN it refuses, without naming it: such a request is
+halved down to that ASIN (`read_batch`), and what is not an ASIN at all is never sent.
 
 Each ASIN is read at most once per `catalog_refresh_days`. The marketplace's partition state keeps
 the ASINs read under the start of the sync that read them, `asins_refreshed`:
@@ -18,7 +21,7 @@ state is whole). ASINs read are added to the state as their items are emitted; a
 written every `FLUSH_EVERY` requests and when the marketplace is done (or a request fails), and at
 the end the groups are rewritten, each ASIN under its last read only, those no longer in the
 inventory dropped. An ASIN Amazon has no item for counts as read: it is asked for again only when
-it is due again.
+it is due again. An app without the Product Listing role stops this stream only, in one line.
 """
 
 from __future__ import annotations
@@ -55,8 +58,11 @@ IDENTIFIERS_PER_REQUEST = 20
 # Less than this before N days still counts as N days: a sync scheduled every N days starts a few
 # seconds early or late, and an ASIN read by the last one is due in this one.
 SCHEDULE_SLACK = timedelta(hours=1)
-# A STATE message every this many catalog requests (20,000 ASINs' state is some 260 KB).
+# A STATE message every this many catalog requests (1,000 ASINs, some 25 s at 2 a second): each one
+# carries the whole state, so not one per request.
 FLUSH_EVERY = 50
+# Every part of an item but `classifications` (the summary's browse node is the main one) and
+# `vendorDetails` (vendors only): the request costs the same whatever it includes.
 INCLUDED_DATA = (
     "attributes",
     "dimensions",
