@@ -9,6 +9,7 @@ import pytest
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_amazon_sp.catalogue import REPORTS
+from tap_amazon_sp.datakiosk_streams import kiosk_stream_classes
 from tap_amazon_sp.tap import TapAmazonSP
 from tests.conftest import END, RATE_SCALE, START
 from tests.spapi_simulator import Simulator
@@ -48,7 +49,8 @@ _SdkTapTests = get_tap_test_class(
     # Settlements exist only for the last 90 days (tests/sim/test_report_sync.py covers them); removed
     # report types send their SCHEMA only (tests/sim/test_lifecycle.py). Amazon serves two years of
     # Subscribe & Save weeks, all after this suite's end date (tests/sim/test_replenishment.py), and
-    # two years of coupon and promotion start dates (tests/sim/test_seller_promotions.py).
+    # two years of coupon and promotion start dates (tests/sim/test_seller_promotions.py), and two years of
+    # Data Kiosk datasets (tests/sim/test_datakiosk.py).
     suite_config=SuiteConfig(
         max_records_limit=200,
         ignore_no_records_for_streams=[
@@ -57,6 +59,7 @@ _SdkTapTests = get_tap_test_class(
             *(spec.stream for spec in REPORTS if spec.window.horizon_years is not None),
             "replenishment_selling_partner_metrics",
             "replenishment_offer_metrics",
+            *kiosk_stream_classes(),
         ],
     ),
 )

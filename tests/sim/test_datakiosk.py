@@ -189,6 +189,28 @@ def test_the_next_sync_reads_again_a_week_of_economics_before_its_bookmark(sim: 
     assert parse_datetime(again.bookmark(ECONOMICS, US) or "") == bookmark + timedelta(days=1)
 
 
+def test_a_daily_sync_of_one_marketplace_costs_five_queries(sim: Simulator):
+    first = sync(sim, days=20, streams=STREAMS)
+    assert first.error is None, first.stderr[-3000:]
+    # As if the last sync had run a day ago.
+    state = json.loads(json.dumps(first.last_state))
+    for entry in state["bookmarks"].values():
+        partition = entry["partitions"][0]
+        partition["replication_key_value"] = format_datetime(
+            parse_datetime(partition["replication_key_value"]) - timedelta(days=1)
+        )
+    sim.reset()
+    daily = sync(sim, days=20, streams=STREAMS, state=state)
+    assert daily.error is None, daily.stderr[-3000:]
+    per_stream = {
+        name: [b for b in created(sim) if CLASSES[name].dataset.field + "(" in b["query"]] for name in STREAMS
+    }
+    # Economics: the week read again and the new day; by date: the look-back (3 days) and the new
+    # day; by ASIN: the new day.
+    assert {name: len(bodies) for name, bodies in per_stream.items()} == {ECONOMICS: 2, BY_DATE: 2, BY_ASIN: 1}
+    assert len(calls(sim, "getDocument")) == 5 and len(calls(sim, "getQuery")) >= 5
+
+
 # --- failures and resumes ---------------------------------------------------------------------------
 
 
