@@ -19,9 +19,10 @@ import json
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tap_amazon_sp import marketplaces
@@ -45,6 +46,7 @@ from tap_amazon_sp.records import (
     converter,
     fitted_json,
     flattened,
+    schema_kind,
     snake,
     snake_keys,
     typed_tree,
@@ -511,6 +513,7 @@ class JsonLines(DocumentFormat):
     def _records(self, reading: Reading) -> Iterator[dict[str, Any]]:
         announced = False
         untyped: Counter[str] = Counter()
+        fit = self._fit
         for number, line in enumerate(lines(reading.texts("utf-8")), 1):
             if not line.strip():
                 continue
@@ -520,19 +523,87 @@ class JsonLines(DocumentFormat):
                 raise DocumentError(f"{reading.describe}: line {number} is not JSON") from None
             if not isinstance(item, dict):
                 raise DocumentError(f"{reading.describe}: line {number} is not a JSON object")
-            record: dict[str, Any] = {**self._blank, **snake_keys(item)}
+            unparsed: dict[str, str] = {}
+            record: dict[str, Any] = {**self._blank, **fit(item, "", unparsed)}
             unknown = [name for name in record if name not in self._known]
             if unknown:
                 if not announced:
                     announced = True
                     reading.kept_aside(unknown)
                 record[EXTRA_COLUMNS] = {name: record.pop(name) for name in unknown}
-            unparsed: dict[str, str] = {}
-            for name, value in record.items():
-                if value is not None and name not in LEFTOVER_PROPERTIES:
-                    record[name] = fitted_json(value, self._properties[name], name, unparsed)
             if unparsed:
                 record[UNPARSED_VALUES] = unparsed
                 untyped.update(path.split(".")[0].split("[")[0] for path in unparsed)
             yield record
         reading.untyped(untyped)
+
+    @cached_property
+    def _fit(self) -> _Fit:
+        own = {k: v for k, v in self._properties.items() if k not in LEFTOVER_PROPERTIES}
+        return _object_fit({"type": ["object"], "properties": own})
+
+
+# A compiled `records.fitted_json` for one schema, that snake-cases keys on the way (`records.snake_keys`):
+# (value, its dotted path, unparsed) -> the value fitted. Values of the schema's type (nearly all of
+# a Data Kiosk document's, which names only the fields asked for) pass through without the generic
+# function's per-value dispatch; anything else goes to `fitted_json`, which decides as it always does.
+_Fit = Callable[[Any, str, dict[str, str]], Any]
+_NUMBERS = (int, float, Decimal)
+
+
+def _fit_for(schema: dict[str, Any]) -> _Fit:
+    types = schema.get("type") or []
+    types = [types] if isinstance(types, str) else types
+    if "object" in types:
+        return _object_fit(schema)
+    if "array" in types:
+        item = _fit_for(schema.get("items") or {})
+
+        def fit_array(value: Any, path: str, unparsed: dict[str, str]) -> Any:
+            if not isinstance(value, list):
+                return fitted_json(snake_keys(value), schema, path, unparsed)
+            return [item(v, f"{path}[{i}]", unparsed) for i, v in enumerate(value)]
+
+        return fit_array
+    kind = schema_kind(schema) if schema else ""
+
+    def fit_leaf(value: Any, path: str, unparsed: dict[str, str]) -> Any:
+        if value is None:
+            return None
+        cls = type(value)
+        if kind == "string" and cls is str:
+            return value
+        if kind == "number" and cls in _NUMBERS and value == value and value not in (_INF, -_INF):
+            return value
+        if kind == "integer" and cls is int:
+            return value
+        return fitted_json(snake_keys(value), schema, path, unparsed)
+
+    return fit_leaf
+
+
+_INF = float("inf")
+
+
+def _object_fit(schema: dict[str, Any]) -> _Fit:
+    properties: dict[str, Any] = schema.get("properties") or {}
+    fits = {name: _fit_for(sub) for name, sub in properties.items()}
+    names: dict[str, str] = {}
+
+    def fit_object(value: Any, path: str, unparsed: dict[str, str]) -> Any:
+        if not isinstance(value, dict):
+            return fitted_json(snake_keys(value), schema, path, unparsed)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            name = names.get(key)
+            if name is None:
+                name = names[key] = snake(key)
+            if name in out:
+                # Two keys that snake-case alike: the generic path keeps both (`name_2`).
+                return fitted_json(snake_keys(value), schema, path, unparsed)
+            fit = fits.get(name)
+            where = f"{path}.{name}" if path else name
+            out[name] = snake_keys(item) if fit is None else fit(item, where, unparsed)
+        return out
+
+    return fit_object
