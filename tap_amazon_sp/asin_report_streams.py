@@ -182,8 +182,12 @@ class AsinReportStream(ReportStream):
         try:
             for window in ready:
                 # Each part's result comes in its slot's order.
-                for _part in window.parts or ():
-                    yield from self._emit(next(results), marketplace_id, window.lower, window.upper)
+                window_parts = window.parts or []
+                for number, _part in enumerate(window_parts, start=1):
+                    last = number == len(window_parts)
+                    yield from self._emit(next(results), marketplace_id, window.lower, window.upper, last=last)
+                if not window_parts:
+                    self.runtime.client.progress.window(self.name)
                 self._commit_window(context, window)
         finally:
             results.close()

@@ -205,8 +205,17 @@ class ReportStream(AmazonSPStream):
             yield from self.slots(str(partition["marketplace_id"]))
 
     def _emit(
-        self, result: ReportResult, marketplace_id: str, start: datetime | None, end: datetime, *, planned: bool = True
+        self,
+        result: ReportResult,
+        marketplace_id: str,
+        start: datetime | None,
+        end: datetime,
+        *,
+        planned: bool = True,
+        last: bool = True,
     ) -> Iterator[dict[str, Any]]:
+        """A report's records. `planned`: a report of the sync's plan (the progress line counts it);
+        `last`: the window's last report (the sync's summary counts windows)."""
         began = time.monotonic()
         window = f"{format_datetime(start)}..{format_datetime(end)}" if start else "snapshot"
         rows = 0
@@ -256,7 +265,8 @@ class ReportStream(AmazonSPStream):
             duration(result.seconds + time.monotonic() - began),
             f"; {progress}" if progress else "",
         )
-        self.runtime.client.progress.window(self.name)
+        if last:
+            self.runtime.client.progress.window(self.name)
 
     def _document_records(self, result: ReportResult, marketplace_id: str) -> Iterator[dict[str, Any]]:
         assert result.document_id is not None

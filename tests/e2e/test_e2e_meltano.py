@@ -29,6 +29,7 @@ import pytest
 from tap_amazon_sp.catalogue import BY_STREAM
 from tap_amazon_sp.client import rest_stream_classes
 from tap_amazon_sp.records import parse_datetime
+from tests.sim.test_search_performance import sqp_expected
 from tests.spapi_simulator import Simulator
 from tests.support.expectations import expected, listed_settlements
 from tests.support.meltano_env import REPO, clean_env, copy_project, meltano_executable
@@ -797,6 +798,77 @@ def test_a_vendor_keeps_every_forecast_generation_and_loads_real_time_sales(
     ) == len(sales)
     types = column_types(database, REAL_TIME_SALES)
     assert types["ordered_units"] in ("bigint", "integer") and types["start_time"].startswith("timestamp")
+
+
+# ---- Brand Analytics: search query performance for the brand's own ASINs ----------------------
+
+SQP = "GET_BRAND_ANALYTICS_SEARCH_QUERY_PERFORMANCE_REPORT"
+SCP = "GET_BRAND_ANALYTICS_SEARCH_CATALOG_PERFORMANCE_REPORT"
+
+
+def test_a_brand_owner_loads_search_query_performance_of_the_asins_the_tap_finds_and_again_from_the_bookmark(
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # Two whole weeks, then a third from the bookmark; no `asin` option: the tap finds the brand's ASINs.
+    start, middle, end = "2024-01-07T00:00:00Z", "2024-01-21T00:00:00Z", "2024-01-28T00:00:00Z"
+    database = postgres.database("brand")
+    system_db = tmp_path_factory.mktemp("brand-state") / "meltano.db"
+    env = flow_env(
+        simulator,
+        database,
+        system_db,
+        middle,
+        TAP_AMAZON_SP_START_DATE=start,
+        TAP_AMAZON_SP_REGION="US",
+        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([US]),
+        # Not selected by default (Brand Analytics): a `select` for it syncs it.
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{SQP}.*"]),
+    )
+    simulator.reset()
+    try:
+        project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+        first = report_requests(simulator.requests)
+        simulator.clear_requests()
+        project.meltano("run", "tap-amazon-sp", "target-postgres", env={**env, "TAP_AMAZON_SP_END_DATE": end})
+        second = report_requests(simulator.requests)
+        violations = simulator.violations
+    finally:
+        simulator.reset()
+    assert violations == []
+    want, parts = sqp_expected(simulator, start, end)
+    weeks = sorted(parts)
+    # Each week: one catalog report (its ASINs), then its parts of at most 200 characters; the second
+    # run asks for the third week only.
+    assert [(b["reportType"], b["dataStartTime"]) for b in first + second] == [
+        item
+        for index in ((0, 1), (2,))
+        for item in [(SCP, weeks[i]) for i in index] + [(SQP, weeks[i]) for i in index for _part in parts[weeks[i]]]
+    ]
+    assert all(len(b["reportOptions"].get("asin", "")) <= 200 for b in first + second)
+    assert tables(database) == {SQP}  # the catalog reports are read for their ASINs, not loaded
+    rows = query(
+        database,
+        "SELECT start_date, asin, search_query, search_query_volume, asin_click_share, "
+        f'total_median_purchase_price_amount FROM {SCHEMA}."{SQP}"',
+    )
+    assert len(rows) == len(want)
+    assert {(str(r[0]), r[1], r[2], r[3], float(r[4]), float(r[5])) for r in rows} == {
+        (
+            r["start_date"],
+            r["asin"],
+            r["search_query"],
+            r["search_query_volume"],
+            float(r["asin_click_share"]),
+            float(r["total_median_purchase_price_amount"]),
+        )
+        for r in want
+    }
+    types = column_types(database, SQP)
+    assert types["start_date"] == "date" and types["search_query_volume"] in ("bigint", "integer")
+    assert types["asin_click_share"] == "numeric" and types["total_median_purchase_price_currency_code"] != "jsonb"
 
 
 # ---- every setting that is not text, through the environment, as the README tells users ------

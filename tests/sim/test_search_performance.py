@@ -186,6 +186,8 @@ def test_query_performance_finds_the_brands_asins_with_one_catalog_report_a_peri
     assert [strip_added(r) for r in run.records(SQP)] == want
     assert run.bookmark(SQP, US) == "2024-01-28T00:00:00+00:00"
     assert run.records(SCP) == []  # the listing reports are read for their ASINs, not emitted
+    # The summary counts weeks, not requests: three windows of three listing reports and six parts.
+    assert f"{SQP}: {len(want)} records, 3 windows; reports 9 requested" in run.stderr
 
 
 def test_with_the_catalog_stream_the_listing_report_is_shared_not_requested_twice(sim: Simulator):
