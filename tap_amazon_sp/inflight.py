@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import acting_for, named, where
-from tap_amazon_sp.quota import many_reports_warning, sync_plan
+from tap_amazon_sp.quota import InFlightLimit, many_reports_warning, sync_plan
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.report_reuse import ReportReuse
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
@@ -59,7 +59,7 @@ class Scheduler:
         self,
         engine: ReportEngine,
         *,
-        limit: int,
+        limit: int | None,
         reuse_max_age: timedelta,
         marketplace_ids: tuple[str, ...],
         logger: logging.Logger,
@@ -71,7 +71,9 @@ class Scheduler:
         self.fatal_retries = fatal_retries
         # A report type's cool-down after a FATAL, in seconds, and its regeneration class (if any).
         self.cooldown = cooldown
-        self.limit = max(1, limit)
+        create = OPERATIONS["createReport"]
+        bucket = engine.client.plans.bucket(create.name, create.rate, create.burst)
+        self.limits = InFlightLimit(limit, lambda: bucket.rate)
         self.logger = logger
         self.now = now
         self.reuse = ReportReuse(
@@ -113,6 +115,11 @@ class Scheduler:
         create = OPERATIONS["createReport"]
         bucket = self.engine.client.plans.bucket(create.name, create.rate, create.burst)
         return bucket.seconds_for(len({slot.asks for slot in self._queue}))
+
+    @property
+    def limit(self) -> int:
+        """How many reports may be in flight now (`InFlightLimit`)."""
+        return self.limits.value
 
     @property
     def in_flight(self) -> int:
@@ -183,6 +190,9 @@ class Scheduler:
             owner.forget(slot)
             raise
         self.engine.client.progress.ended(slot.stream, result.status)
+        grown = self.limits.observe(result.built)
+        if grown:
+            self.logger.info("%s", grown)
         if result.status == "FATAL":
             self._rest(owner, slot, result, "ended FATAL", self.engine.fatal_reason(result))
         elif result.status == "CANCELLED":

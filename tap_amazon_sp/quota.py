@@ -7,8 +7,9 @@ the seller should hear so at the start, not wonder at the end.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -17,6 +18,9 @@ from tap_amazon_sp.progress import count, duration, utc_text
 
 # From this many reports on, a sync is told how long the quota makes it take.
 MANY_REPORTS = 100
+# The most reports an unset max_reports_in_flight lets be requested and not yet read. Amazon
+# publishes no limit on a seller's queued reports; the tap keeps its own queue at Amazon modest.
+AUTO_IN_FLIGHT_CEILING = 60
 
 
 class _Planned(Protocol):
@@ -87,3 +91,50 @@ def sync_plan(slots: Iterable[_Request], now: datetime) -> list[str]:
     lines = [head]
     lines += [f"  - {stream}: {count(number, 'report')}" for stream, number in per_stream.items()]
     return lines
+
+
+class InFlightLimit:
+    """How many reports may be requested and not yet read: `max_reports_in_flight` when set, else
+    sized from the quota and what Amazon shows of its build times.
+
+    While Amazon builds a report in B seconds and createReport refills R tokens a second, B x R
+    reports are requested in that time: a limit below that (plus the one being read) makes the tap,
+    not the quota, decide the pace. So an unset limit starts at createReport's burst and grows to
+    the average observed build time x the rate Amazon applies + 1, never above
+    AUTO_IN_FLIGHT_CEILING.
+    """
+
+    def __init__(self, fixed: int | None, rate: Callable[[], float]) -> None:
+        self.fixed = None if fixed is None else max(1, fixed)
+        self.rate = rate
+        self._built = 0.0
+        self._reports = 0
+
+    def observe(self, built: float | None) -> str | None:
+        """A report took Amazon `built` seconds from creation to the end of processing; the line to
+        log when that first lifts the limit above createReport's burst."""
+        if built is None:
+            return None
+        before = self.value
+        self._built += built
+        self._reports += 1
+        if self.value <= before or before != OPERATIONS["createReport"].burst:
+            return None
+        return (
+            f"Amazon takes {duration(self._built / self._reports)} on average to build a report: up to "
+            f"{self.value} reports in flight (max_reports_in_flight unset; at most {AUTO_IN_FLIGHT_CEILING})"
+        )
+
+    @property
+    def average_build(self) -> float | None:
+        return self._built / self._reports if self._reports else None
+
+    @property
+    def value(self) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        burst = OPERATIONS["createReport"].burst
+        average = self.average_build
+        if average is None:
+            return burst
+        return min(AUTO_IN_FLIGHT_CEILING, max(burst, math.ceil(average * self.rate()) + 1))

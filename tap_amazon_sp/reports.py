@@ -85,6 +85,7 @@ class ReportResult:
     seconds: float
     attempts: int = 1
     created_at: datetime | None = None  # Amazon's createdTime of the report
+    built: float | None = None  # seconds from Amazon's createdTime to its processingEndTime, when it says both
 
 
 class ReportListings:
@@ -241,6 +242,7 @@ class ReportEngine(ReportListings):
             report.get("reportDocumentId"),
             self.clock() - started,
             created_at=_created(report),
+            built=_built(report),
         )
 
     def fatal_reason(self, result: ReportResult) -> str:
@@ -428,6 +430,18 @@ class DocumentBytes:
                     document = None
         finally:
             engine.forget_link(document_id)
+
+
+def _built(report: Mapping[str, Any]) -> float | None:
+    """How long Amazon took to build the report, by its own times (not when the tap polled it)."""
+    created = _created(report)
+    try:
+        ended = parse_datetime(str(report["processingEndTime"]))
+    except (KeyError, ValueError, OverflowError):
+        return None
+    if created is None or ended < created:
+        return None
+    return (ended - created).total_seconds()
 
 
 def _created(report: Mapping[str, Any]) -> datetime | None:

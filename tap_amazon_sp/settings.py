@@ -354,11 +354,12 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.WHOLE,
         minimum=1,
         maximum=100,
-        default=15,
         title="Maximum reports in flight",
         description="How many reports may be requested and not yet read at once, across all streams: upcoming "
-        "windows are requested while the current one is read. The default, 15, is createReport's burst: more "
-        "would only wait for Amazon's one-a-minute refill. `wait_between_requests` makes it 1.",
+        "windows are requested while the current one is read. Default: auto, sized so that it never slows the "
+        "sync: 15 (createReport's burst) to start with, then Amazon's average build time of the sync's reports "
+        "so far times createReport's rate (one a minute) plus one, as many as the quota can request while one "
+        "is built, and 60 at most. A number here is used as it is. `wait_between_requests` makes it 1.",
         attribute="max_reports_in_flight",
     ),
     Setting(
@@ -609,7 +610,7 @@ class Settings:
     period_days: int
     report_options: Mapping[str, Mapping[str, str]]
     wait_between_requests: bool
-    max_reports_in_flight: int
+    max_reports_in_flight: int | None  # None: sized by the scheduler (quota.InFlightLimit)
     report_reuse_max_age_hours: float
     max_report_wait: int
     fatal_retries: int

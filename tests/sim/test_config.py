@@ -405,7 +405,6 @@ USED_AS: dict[str, Any] = {
             "lookback_days": "lookback_days",
             "catalog_refresh_days": "catalog_refresh_days",
             "include_pii": "include_pii",
-            "max_reports_in_flight": "max_reports_in_flight",
             "report_reuse_max_age_hours": "report_reuse_max_age_hours",
             "max_report_wait_seconds": "max_report_wait",
             "fatal_report_retries": "fatal_retries",
