@@ -79,10 +79,15 @@ def test_a_cool_down_that_outlasts_the_sync_stops_only_that_stream_and_says_when
 def test_a_cancelled_report_too_soon_after_another_rests_like_a_fatal_and_the_bookmark_stays(sim: Simulator):
     # Another app of the seller had this window's ledger summary generated a minute ago, with options
     # the listing does not show (so it is not reused); Amazon cancels ours as too soon.
+    # A window of its own: the session's simulator keeps the ledger summaries earlier tests had
+    # generated, and a newer one of the same window would be the one Amazon names.
+    start, end = "2024-05-07T00:00:00Z", "2024-05-21T00:00:00Z"
     options = {"aggregateByLocation": "COUNTRY", "aggregatedByTimePeriod": "DAILY"}
-    other = sim.plant_report(LEDGER_SUMMARY, [US], START, END, options, age=60)
+    other = sim.plant_report(LEDGER_SUMMARY, [US], start, end, options, age=60)
     sim.set_faults(cancel={LEDGER_SUMMARY: 1})
-    config = make_config(sim, end_date=END, fba_daily_cooldown_seconds=3600, report_reuse_max_age_hours=1)
+    config = make_config(
+        sim, start_date=start, end_date=end, fba_daily_cooldown_seconds=3600, report_reuse_max_age_hours=1
+    )
     run = run_tap(config, streams=[LEDGER_SUMMARY])
     assert run.error is not None and "stopped until" in str(run.error), run.stderr
     assert len([line for line in run.stderr.splitlines() if RERUN.search(line)]) == 1
