@@ -68,7 +68,9 @@ class Runtime:
         """The Data Kiosk engine, made when a Data Kiosk stream first syncs; it requests as many
         windows ahead as the report scheduler keeps in flight (none with wait_between_requests)."""
         settings = self.settings
-        ahead = 0 if settings.wait_between_requests else settings.max_reports_in_flight - 1
+        # Unset, the in-flight limit is sized for reports; queries keep within createQuery's burst.
+        limit = settings.max_reports_in_flight or OPERATIONS["createQuery"].burst
+        ahead = 0 if settings.wait_between_requests else limit - 1
         return DataKioskEngine(self.client, logger=self.engine.logger, max_wait=settings.max_report_wait, ahead=ahead)
 
     def report_results(

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import acting_for, named, where
-from tap_amazon_sp.quota import InFlightLimit, many_reports_warning, sync_plan
+from tap_amazon_sp.quota import InFlightLimit, say_plan
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.report_reuse import ReportReuse
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
@@ -72,8 +72,8 @@ class Scheduler:
         # A report type's cool-down after a FATAL, in seconds, and its regeneration class (if any).
         self.cooldown = cooldown
         create = OPERATIONS["createReport"]
-        bucket = engine.client.plans.bucket(create.name, create.rate, create.burst)
-        self.limits = InFlightLimit(limit, lambda: bucket.rate)
+        self._create = engine.client.plans.bucket(create.name, create.rate, create.burst)
+        self.limits = InFlightLimit(limit, lambda: self._create.rate)
         self.logger = logger
         self.now = now
         self.reuse = ReportReuse(
@@ -103,18 +103,12 @@ class Scheduler:
         for owner, slot in slots:
             self._owners[slot.stream] = owner
             self._queue.append(slot)
-        for line in sync_plan(self._queue, self.now()):
-            self.logger.info("%s", line)
+        say_plan(self._queue, self.now(), self.logger)
         self.engine.client.progress.planned(len(self._queue), self._quota_left)
-        warning = many_reports_warning(s for s in self._queue if not s.to_come)
-        if warning:
-            self.logger.warning("%s", warning)
 
     def _quota_left(self) -> float:
         """Seconds of createReport quota the reports not yet requested need, at the rate Amazon applies."""
-        create = OPERATIONS["createReport"]
-        bucket = self.engine.client.plans.bucket(create.name, create.rate, create.burst)
-        return bucket.seconds_for(len({slot.asks for slot in self._queue}))
+        return self._create.seconds_for(len({slot.asks for slot in self._queue}))
 
     @property
     def limit(self) -> int:

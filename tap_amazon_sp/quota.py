@@ -7,6 +7,7 @@ the seller should hear so at the start, not wonder at the end.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
@@ -35,6 +36,20 @@ class _Request(_Planned, Protocol):
     @property
     def asks(self) -> Hashable:
         """What makes two planned reports one createReport call (two streams sharing a report)."""
+
+    @property
+    def to_come(self) -> bool:
+        """A placeholder for reports the sync learns of only while it runs (their count unknown)."""
+
+
+def say_plan(slots: Iterable[_Request], now: datetime, logger: logging.Logger) -> None:
+    """Log the sync's plan before its first request, and warn of a sync that needs many reports."""
+    planned = list(slots)
+    for line in sync_plan(planned, now):
+        logger.info("%s", line)
+    warning = many_reports_warning(slot for slot in planned if not slot.to_come)
+    if warning:
+        logger.warning("%s", warning)
 
 
 def report_quota_time(count: int) -> float:
