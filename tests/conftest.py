@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tap_amazon_sp.catalogue import REPORTS
 from tests.spapi_simulator import Simulator, every_issued_secret
 from tests.support.tap_runner import CAPTURED, secrets_in
 from tests.support.tiers import mark_tiers
+
+# Property tests assert what the tap does, not how fast: Hypothesis's per-example deadline (200 ms)
+# fails them on a loaded machine (a first example once took 286 ms, its replay 2 ms).
+settings.register_profile("tap-amazon-sp", deadline=None)
+settings.load_profile("tap-amazon-sp")
 
 # Amazon's usage plans, sped up: the tap learns the rate from x-amzn-RateLimit-Limit as it would
 # from Amazon, so tests exercise the same code without minute-long waits.
