@@ -39,6 +39,8 @@ class ReportStream(AmazonSPStream):
         self._stopped: dict[str, tuple[list[Slot], dict[str, datetime]]] = {}
         # Partitions told that Amazon's horizon starts after their start_date or bookmark.
         self._told_horizon: set[str] = set()
+        # Whether a partition failed for good in this sync (so its snapshot is not whole).
+        self._failed = False
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account is not Account.BRAND_OWNERS
@@ -75,7 +77,17 @@ class ReportStream(AmazonSPStream):
         except FatalReport as exc:
             # The bookmark stays before the window; the other streams still finish, and the sync
             # then fails with this message.
+            self._failed = True
             self.runtime.incomplete.append(str(exc))
+
+    @override
+    def versions_snapshots(self) -> bool:
+        # A windowed stream read FULL_TABLE re-reads windows, not what Amazon holds now.
+        return not self.window.windowed and self.replication_key is None
+
+    @override
+    def snapshot_whole(self) -> bool:
+        return not self._stopped and not self._failed
 
     def _windows(
         self, context: Context | None, marketplace_id: str, slots: list[Slot], starts: Mapping[str, datetime]

@@ -100,11 +100,36 @@ class EdgeStream(Stream):
     _line_writer: RecordLineWriter | bool | None = None
     # Records handed to the output in this sync, for the per-window lines and the summary.
     records_emitted = 0
+    # Whether this sync's ACTIVATE_VERSION has been written (see `sync`).
+    _activated = False
 
     @property
     def tap(self) -> Tap:
         """The tap this stream belongs to."""
         return self._tap
+
+    def versions_snapshots(self) -> bool:
+        """Whether each sync of this stream is a whole snapshot of what Amazon holds now, whose
+        ACTIVATE_VERSION lets a target soft-delete the rows the snapshot no longer has."""
+        return False
+
+    def snapshot_whole(self) -> bool:
+        """Whether this sync has emitted the stream's whole snapshot, every partition of it."""
+        return False
+
+    # The SDK marks `sync` final and sends ACTIVATE_VERSION (with `emit_activate_version_messages`)
+    # before the first record: a target then marks every older row deleted at once, and a sync
+    # that fails leaves rows Amazon still has marked deleted. Here the records carry the version
+    # from the start, and ACTIVATE_VERSION follows only a whole snapshot, once.
+    @override  # type: ignore[misc]
+    def sync(self, context: Context | None = None) -> None:
+        versioned = self.selected and self.versions_snapshots()
+        if versioned and self._stream_version is None:
+            self._stream_version = self._initialized_at // 1000
+        super().sync(context)
+        if versioned and self._stream_version is not None and not self._activated and self.snapshot_whole():
+            self._activated = True
+            self._write_activate_version_message(self._stream_version)
 
     def flush_state(self) -> None:
         """Write a STATE message now, with the state as it stands."""

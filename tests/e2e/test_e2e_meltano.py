@@ -403,6 +403,36 @@ def test_meltano_state_shows_the_bookmarks(main_flow: MainFlow):
     )
 
 
+def test_a_listing_gone_from_the_snapshot_is_soft_deleted_and_the_rest_stay(
+    project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
+):
+    database = postgres.database("snapshot")
+    system_db = tmp_path_factory.mktemp("snapshot-state") / "meltano.db"
+    env = flow_env(simulator, database, system_db, MIDDLE)
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    listings = f'{SCHEMA}."{LISTINGS}"'
+    loaded = count(database, LISTINGS)
+    assert loaded > 1
+    assert query(database, f"SELECT count(*) FROM {listings} WHERE _sdc_deleted_at IS NOT NULL") == [(0,)]
+    # A listing an earlier load had and Amazon no longer lists: a row whose key no snapshot holds.
+    with _psycopg().connect(_libpq(database)) as conn:
+        conn.execute(
+            f"UPDATE {listings} SET seller_sku = 'GONE-FROM-AMAZON' "
+            f"WHERE seller_sku = (SELECT min(seller_sku) FROM {listings})"
+        )
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    rows = query(database, f"SELECT seller_sku, _sdc_deleted_at IS NOT NULL FROM {listings}")
+    assert sorted(sku for sku, deleted in rows if deleted) == ["GONE-FROM-AMAZON"]
+    # Every listing of the snapshot is live again, under this run's table version.
+    assert len([sku for sku, deleted in rows if not deleted]) == loaded
+    versions = query(database, f"SELECT DISTINCT _sdc_table_version FROM {listings} WHERE _sdc_deleted_at IS NULL")
+    assert len(versions) == 1
+    # Windowed streams are loaded window by window, never as a snapshot: nothing of theirs is deleted.
+    for stream in WINDOWED:
+        deleted = query(database, f'SELECT count(*) FROM {SCHEMA}."{stream}" WHERE _sdc_deleted_at IS NOT NULL')
+        assert deleted == [(0,)], stream
+
+
 def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     main_flow: MainFlow,
     project: Project,
