@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
+from tap_amazon_sp.regional_reports import RegionalReports
 from tap_amazon_sp.reports import ReportRequest, ReportResult
 from tap_amazon_sp.windows import SyncRange, WindowPlan
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-class ReportStream(AmazonSPStream):
+class ReportStream(AmazonSPStream, RegionalReports):
     """A stream whose records come from one report type's documents."""
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
@@ -158,55 +158,6 @@ class ReportStream(AmazonSPStream):
             format_datetime(oldest),
             "start_date" if bookmark is None else "bookmark",
         )
-
-    # --- regional reports: one request per host, rows attributed by sales channel -----------------
-
-    def _regional_plan(self, marketplace_id: str) -> tuple[list[Slot], dict[str, datetime]]:
-        """The partition's slots, and where each marketplace's own windows start in this sync.
-
-        All of the host's windows go to its first marketplace; the others request nothing. The windows
-        start where the partition furthest behind stands, so each window is requested once for every
-        marketplace of the sync, whatever their bookmarks; rows of windows before a marketplace's own
-        start are not its to take.
-        """
-        markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
-        if marketplace_id != markets[0]:
-            return [], {}
-        own = {market: self.slots(market, own=True) for market in markets}
-        starts = {
-            market: (slots[0].request.start or self.settings.end) if slots else self.settings.end
-            for market, slots in own.items()
-        }
-        behind = own[min(markets, key=starts.__getitem__)]
-        slots = [
-            Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
-            for slot in behind
-        ]
-        return slots, starts
-
-    def _regional_window(
-        self, result: ReportResult, slot: Slot, start: datetime | None, end: datetime, starts: Mapping[str, datetime]
-    ) -> Iterator[dict[str, Any]]:
-        """Emit one window of a regional report to the partitions it covers, then move their bookmarks.
-
-        A row goes to the marketplace its sales channel names (a channel the tap cannot place, such as
-        "Non-Amazon", to the first one); rows of marketplaces outside the sync are left out, and so are
-        those of a partition whose bookmark is already past this window.
-        """
-        markets = slot.request.marketplace_ids
-        wanted = {m for m in markets if starts[m] < end}
-        for record in self._emit(result, slot.partition, start, end):
-            channel = marketplaces.by_sales_channel(str(record.get("sales_channel") or ""))
-            market = channel.marketplace_id if channel else slot.partition
-            if market in wanted:
-                record["marketplace_id"] = market
-                yield record
-        # A bookmark never moves back (a partition ahead of the others keeps its own).
-        behind = [m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end]
-        for market in behind:
-            self.commit_bookmark({"marketplace_id": market}, end, done=slot if market == slot.partition else None)
-        if slot.partition not in behind:
-            self.forget(slot)
 
     @override
     def planned_reports(self) -> Iterator[Slot]:
