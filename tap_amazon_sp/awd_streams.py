@@ -29,7 +29,6 @@ from singer_sdk import typing as th
 
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.errors import AuthError
-from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.records import exact_numbers, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
@@ -118,16 +117,7 @@ class _AwdStream(RestStream):
         try:
             yield from super().get_records(context)
         except AuthError as exc:
-            role = APIS[OPERATIONS[self.operation].api].role
-            self.logger.error(
-                "%s: stopped, Amazon refused it (%s): the app lacks the %s role; add it to the app (then "
-                "authorize it again) or deselect this stream. The other streams go on, and this one's "
-                "bookmark stays",
-                self.name,
-                exc,
-                role,
-            )
-            self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
+            self.stop_without_role(exc)
 
 
 class AwdInventoryStream(_AwdStream):

@@ -37,7 +37,6 @@ from singer_sdk import typing as th
 from tap_amazon_sp.client import MARKETPLACE, RestStream
 from tap_amazon_sp.errors import APIError, AuthError
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
-from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import merged
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.state_input import REFRESHED
@@ -283,21 +282,6 @@ class CatalogItemsStream(RestStream):
             yield from self.read_batch(base, batch[:half], context, seen)
             yield from self.read_batch(base, batch[half:], context, seen)
 
-    def stop_without_role(self, refusal: AuthError) -> None:
-        """Stop this stream, the others going on, when Amazon refuses the app the Catalog Items API:
-        said once, and the sync then fails with that line (as a report that ends FATAL)."""
-        self._refused = True
-        role = APIS[OPERATIONS[self.operation].api].role
-        self.logger.error(
-            "%s: stopped, Amazon refused %s (%s): the app lacks the %s role; add it to the app (then authorize it "
-            "again) or deselect this stream. The other streams go on, and the ASINs read so far stay read",
-            self.name,
-            self.operation,
-            refusal,
-            role,
-        )
-        self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
-
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         if self._refused:
@@ -340,7 +324,8 @@ class CatalogItemsStream(RestStream):
                     self.flush_state()
         except AuthError as exc:
             self.flush_state()
-            self.stop_without_role(exc)
+            self._refused = True
+            self.stop_without_role(exc, f"Amazon refused {self.operation}", "the ASINs read so far stay read")
             return
         except Exception:
             # What was read stays read: the next sync asks for the rest only.

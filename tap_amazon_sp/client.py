@@ -25,7 +25,7 @@ from tap_amazon_sp.datakiosk import DataKioskEngine
 from tap_amazon_sp.errors import CatalogError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
-from tap_amazon_sp.operations import OPERATIONS
+from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import PagedReads, dig, merged
 from tap_amazon_sp.pending_reports import PendingReports, drop_pending
 from tap_amazon_sp.progress import SyncProgress, acting_for
@@ -505,6 +505,24 @@ class RestStream(AmazonSPStream, PagedReads):
     def serves(self, context: Context | None) -> bool:
         """Whether Amazon serves this stream in a partition (every one, unless a stream says otherwise)."""
         return True
+
+    def stop_without_role(
+        self, refusal: Exception, refused: str = "Amazon refused it", kept: str = "this one's bookmark stays"
+    ) -> None:
+        """Stop this stream, the others going on, when Amazon refuses the app its API's role: said in
+        one line naming the role (`refused` says who refused what, `kept` what stays), and the sync
+        then fails with that line, as for a report that ends FATAL."""
+        role = APIS[OPERATIONS[self.operation].api].role
+        self.logger.error(
+            "%s: stopped, %s (%s): the app lacks the %s role; add it to the app (then authorize it again) or "
+            "deselect this stream. The other streams go on, and %s",
+            self.name,
+            refused,
+            refusal,
+            role,
+            kept,
+        )
+        self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
 
     def probe(self) -> dict[str, Any] | None:
         """One request as a sync of this stream makes it, for `--test`: the first page of its newest

@@ -28,7 +28,7 @@ from singer_sdk import typing as th
 from tap_amazon_sp.auth import RestrictedToken
 from tap_amazon_sp.client import RestStream
 from tap_amazon_sp.errors import APIError, AuthError
-from tap_amazon_sp.operations import APIS, OPERATIONS
+from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.paging import dig, merged
 from tap_amazon_sp.records import decimal_strings, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan, last_day_before
@@ -467,16 +467,6 @@ class DirectFulfillmentOrdersStream(_VendorStream):
         try:
             self.restricted_token.get()
         except (AuthError, APIError) as exc:
-            role = APIS[OPERATIONS[self.operation].api].role
-            self.logger.error(
-                "%s: stopped, the Tokens API refused the Restricted Data Token for %s (%s): the app lacks "
-                "the %s role; add it to the app (then authorize it again) or deselect this stream. The other "
-                "streams go on, and this one's bookmark stays",
-                self.name,
-                self.operation,
-                exc,
-                role,
-            )
-            self.runtime.incomplete.append(f"{self.name} stopped: the app lacks the {role} role")
+            self.stop_without_role(exc, f"the Tokens API refused the Restricted Data Token for {self.operation}")
             return
         yield from super().get_records(context)
