@@ -18,12 +18,13 @@ from tap_amazon_sp.discovery import stream_makers
 from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tests.conftest import make_config
-from tests.spapi_simulator import RecordedRequest, Simulator
+from tests.spapi_simulator import Simulator
 from tests.spapi_simulator.datakiosk_api import compacted
 from tests.spapi_simulator.datakiosk_schema import SCHEMAS
 from tests.spapi_simulator.graphql import parse_query
 from tests.support.expectations import plain
 from tests.support.record_schemas import assert_records_match_schemas
+from tests.support.rest_expected import calls
 from tests.support.tap_runner import TapRun, catalog_for, run_cli, run_tap
 
 ECONOMICS = "data_kiosk_economics"
@@ -44,10 +45,6 @@ def sync(
         sim, start_date=format_datetime(now - timedelta(days=days)), end_date=format_datetime(now), **overrides
     )
     return run_tap(config, streams=streams, state=state)
-
-
-def calls(sim: Simulator, operation: str) -> list[RecordedRequest]:
-    return [r for r in sim.requests if r.operation == operation]
 
 
 def created(sim: Simulator) -> list[dict[str, Any]]:

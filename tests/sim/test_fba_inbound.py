@@ -15,7 +15,7 @@ from tap_amazon_sp.records import format_datetime, parse_datetime
 from tests.conftest import make_config
 from tests.spapi_simulator import RecordedRequest, Simulator
 from tests.spapi_simulator.reports import ApiError
-from tests.support.rest_expected import SCHEMAS, by_key, declared
+from tests.support.rest_expected import SCHEMAS, bounds, by_key, calls, declared, sync_before_anchor
 from tests.support.tap_runner import TapRun, run_tap
 from tests.unit.test_operations_models import load_model
 from tests.unit.test_rest_schemas_models import compare
@@ -28,21 +28,11 @@ MONTH = timedelta(days=30)
 
 def sync(sim: Simulator, days: int = 70, streams: list[str] = STREAMS, **overrides: Any) -> TapRun:
     """A seller's sync of the `days` before the simulator's anchor."""
-    config = make_config(
-        sim,
-        start_date=format_datetime(sim.anchor - timedelta(days=days)),
-        end_date=format_datetime(sim.anchor),
-        **overrides,
-    )
-    return run_tap(config, streams=streams)
-
-
-def calls(sim: Simulator, operation: str) -> list[RecordedRequest]:
-    return [r for r in sim.requests if r.operation == operation]
+    return sync_before_anchor(sim, days, streams, **overrides)
 
 
 def window(request: RecordedRequest) -> tuple[datetime, datetime]:
-    return parse_datetime(request.query["LastUpdatedAfter"][0]), parse_datetime(request.query["LastUpdatedBefore"][0])
+    return bounds(request, "LastUpdatedAfter", "LastUpdatedBefore")
 
 
 def without_window_end(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

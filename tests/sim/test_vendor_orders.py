@@ -14,8 +14,8 @@ from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake
 from tests.conftest import make_config
-from tests.spapi_simulator import RecordedRequest, Simulator
-from tests.support.rest_expected import SCHEMAS, by_key, declared
+from tests.spapi_simulator import Simulator
+from tests.support.rest_expected import SCHEMAS, bounds, by_key, calls, declared
 from tests.support.tap_runner import TapRun, run_tap
 from tests.unit.test_operations_models import load_model
 from tests.unit.test_rest_schemas_models import compare
@@ -38,14 +38,6 @@ def sync(sim: Simulator, days: int = 40, streams: list[str] = STREAMS, **overrid
     """A vendor's sync of the `days` before the simulator's anchor."""
     config = vendor_config(sim, sim.anchor - timedelta(days=days), sim.anchor, **overrides)
     return run_tap(config, streams=streams)
-
-
-def calls(sim: Simulator, operation: str) -> list[RecordedRequest]:
-    return [r for r in sim.requests if r.operation == operation]
-
-
-def bounds(request: RecordedRequest, lower: str, upper: str) -> tuple[datetime, datetime]:
-    return parse_datetime(request.query[lower][0]), parse_datetime(request.query[upper][0])
 
 
 # --- records ----------------------------------------------------------------------------------------
