@@ -571,10 +571,21 @@ class RestStream(AmazonSPStream, PagedReads):
 
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         """Every window from the bookmark (less the look-back) on, committing each after its last page."""
+        return self.read_windows(context, [self])
+
+    def read_windows(
+        self, context: Context | None, readers: list[RestStream], **chain: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every window from the earliest bookmark of `readers` (this stream, and a child reading its
+        pages) on, committing each reader's bookmark after the window's last page; `chain` goes to
+        `read_chain` (`seen`, `on_page`)."""
+        if not readers:
+            return
         base = self.base_params(context)
-        for start, end in self.time_windows(self.sync_start(context)):
-            yield from self.read_chain(merged(base, self.window_params(start, end)), context)
-            self.commit_bookmark(context, end)
+        for start, end in self.time_windows(min(s.sync_start(context) for s in readers)):
+            yield from self.read_chain(merged(base, self.window_params(start, end)), context, **chain)
+            for stream in readers:
+                stream.commit_bookmark(context, end)
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:

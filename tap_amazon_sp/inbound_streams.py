@@ -32,7 +32,6 @@ from singer_sdk import typing as th
 
 from tap_amazon_sp.client import MARKETPLACE, RestStream
 from tap_amazon_sp.operations import SHIPMENT_STATUSES
-from tap_amazon_sp.paging import merged
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
@@ -73,7 +72,8 @@ ADDRESS = th.ObjectType(
 
 
 class _InboundStream(RestStream):
-    """What both inbound streams share: a marketplace a partition, exact amounts, NEXT_TOKEN pages."""
+    """What both inbound streams share: a marketplace a partition, exact amounts, NEXT_TOKEN pages,
+    and the end of the window read in every record."""
 
     per_marketplace = True
     exact = True
@@ -88,6 +88,13 @@ class _InboundStream(RestStream):
     def next_page_params(self, params: Mapping[str, Any], token: str) -> dict[str, Any]:
         # Amazon refuses a next page that repeats the first request's filters.
         return {"QueryType": "NEXT_TOKEN", "NextToken": token, "MarketplaceId": params["MarketplaceId"]}
+
+    @override
+    def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
+        data = super().record(item, context)
+        assert self._window_end is not None
+        data["last_updated_before"] = format_datetime(self._window_end)
+        return data
 
 
 class InboundShipmentsStream(_InboundStream):
@@ -142,13 +149,6 @@ class InboundShipmentsStream(_InboundStream):
         assert isinstance(stream, InboundShipmentItemsStream)
         return stream
 
-    @override
-    def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
-        data = super().record(item, context)
-        assert self._window_end is not None
-        data["last_updated_before"] = format_datetime(self._window_end)
-        return data
-
     def _keep_page(self, fresh: list[dict[str, Any]]) -> None:
         # The items of this page's shipments are read once its last shipment was emitted.
         if self.items_stream.selected:
@@ -176,16 +176,14 @@ class InboundShipmentsStream(_InboundStream):
     @override
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         # Both streams read these windows, each keeping its own bookmark (moved only when selected).
-        readers = [s for s in (self, self.items_stream) if s.selected]
-        if not readers:
-            return
-        base = self.base_params(context)
-        for start, end in self.time_windows(min(s.sync_start(context) for s in readers)):
-            self._window_end = end
-            params = merged(base, self.window_params(start, end))
-            yield from self.read_chain(params, context, seen=self._seen, on_page=self._keep_page)
-            for stream in readers:
-                stream.commit_bookmark(context, end)
+        readers: list[RestStream] = [s for s in (self, self.items_stream) if s.selected]
+        return self.read_windows(context, readers, seen=self._seen, on_page=self._keep_page)
+
+    @override
+    def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:
+        # Asked for just before the window is read: its end is what its records name.
+        self._window_end = end
+        return super().window_params(start, end)
 
 
 class InboundShipmentItemsStream(_InboundStream):
@@ -222,13 +220,6 @@ class InboundShipmentItemsStream(_InboundStream):
             return self.runtime.client.call("getShipmentItems", params=params)
         # The by-id operation's MarketplaceId is "Deprecated. Do not use." (the model): kept for the next pages only.
         return self.runtime.client.call(self.operation, path_params={"shipmentId": params["shipmentId"]})
-
-    @override
-    def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
-        data = super().record(item, context)
-        assert self._window_end is not None
-        data["last_updated_before"] = format_datetime(self._window_end)
-        return data
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:

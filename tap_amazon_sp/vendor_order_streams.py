@@ -93,10 +93,7 @@ class _VendorStream(RestStream):
 
     @override
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        base = self.base_params(context)
-        for start, end in self.time_windows(self.sync_start(context)):
-            yield from self.read_chain(merged(base, self.window_params(start, end)), context, seen=self._seen)
-            self.commit_bookmark(context, end)
+        return self.read_windows(context, [self], seen=self._seen)
 
     @override
     def record_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -214,15 +211,8 @@ class PurchaseOrdersStream(_VendorStream):
     @override
     def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         # Both streams read these pages, each keeping its own bookmark (moved only when selected).
-        readers = [s for s in (self, self.items_stream) if s.selected]
-        if not readers:
-            return
-        base = self.base_params(context)
-        for start, end in self.time_windows(min(s.sync_start(context) for s in readers)):
-            params = merged(base, self.window_params(start, end))
-            yield from self.read_chain(params, context, seen=self._seen, on_page=self._keep_items)
-            for stream in readers:
-                stream.commit_bookmark(context, end)
+        readers: list[RestStream] = [s for s in (self, self.items_stream) if s.selected]
+        return self.read_windows(context, readers, seen=self._seen, on_page=self._keep_items)
 
 
 class PurchaseOrderItemsStream(_VendorStream):
