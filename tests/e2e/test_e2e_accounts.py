@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e import test_e2e_meltano as single_account
 from tests.e2e.test_e2e_meltano import Postgres, query
 from tests.spapi_simulator import Simulator
 from tests.support.accounts_e2e import (
@@ -27,9 +25,7 @@ from tests.support.accounts_e2e import (
     ORDERS,
     TABLES,
     Project,
-    account_simulators,
     accounts_env,
-    accounts_project,
     every_row,
     expected_by_account,
     leaked,
@@ -38,20 +34,6 @@ from tests.support.accounts_e2e import (
 from tests.support.meltano_env import clean_env
 
 pytestmark = pytest.mark.e2e
-
-# The server the single-account flows use (a throwaway cluster, or TAP_AMAZON_SP_E2E_POSTGRES_URL).
-postgres = single_account.postgres
-
-
-@pytest.fixture(scope="module")
-def simulators() -> Iterator[dict[str, Simulator]]:
-    with account_simulators() as sims:
-        yield sims
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return accounts_project(tmp_path_factory.mktemp("accounts-project"))
 
 
 def run_held_until_all_ask(project: Project, env: dict[str, str], sims: dict[str, Simulator]) -> str:

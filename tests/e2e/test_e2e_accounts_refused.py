@@ -5,11 +5,8 @@ tests/e2e/test_e2e_accounts.py (tests/support/accounts_e2e.py), with simulators 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.e2e import test_e2e_meltano as single_account
 from tests.e2e.test_e2e_meltano import Postgres, query
 from tests.spapi_simulator import Simulator
 from tests.support.accounts_e2e import (
@@ -19,29 +16,13 @@ from tests.support.accounts_e2e import (
     SCHEMA,
     VENDOR_SALES,
     Project,
-    account_simulators,
     accounts_env,
-    accounts_project,
     expected_by_account,
     leaked,
     rows_by_account,
 )
 
 pytestmark = pytest.mark.e2e
-
-# The server the single-account flows use (a throwaway cluster, or TAP_AMAZON_SP_E2E_POSTGRES_URL).
-postgres = single_account.postgres
-
-
-@pytest.fixture(scope="module")
-def simulators() -> Iterator[dict[str, Simulator]]:
-    with account_simulators() as sims:
-        yield sims
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    return accounts_project(tmp_path_factory.mktemp("accounts-project"))
 
 
 def test_an_account_whose_client_is_refused_fails_in_one_line_and_the_others_finish(
