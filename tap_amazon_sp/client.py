@@ -596,6 +596,58 @@ class RestStream(AmazonSPStream, PagedReads):
             self.runtime.client.progress.window(self.name)
 
 
+class PageParent(RestStream):
+    """A stream whose child stream reads what each of its pages held (an order's items, a shipment's
+    items): both read the parent's windows, each keeping its own bookmark (moved only when
+    selected), and the child syncs once per page, after the page's last record was emitted.
+
+    Not through the SDK's child contexts, which it follows only for records a stream map's
+    `__filter__` keeps: the child's records must not depend on whether a parent record passes it.
+    """
+
+    # The child stream's name (the child names this class as its `parent_stream_type`).
+    child_name: ClassVar[str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Records emitted in this sync (by `record_key`): pages that overlap emit a record once.
+        self._seen: set[tuple[Any, ...]] = set()
+        self._page_last: dict[str, Any] | None = None
+
+    @property
+    def child(self) -> RestStream:
+        stream = self.tap.streams[self.child_name]
+        assert isinstance(stream, RestStream)
+        return stream
+
+    def readers(self) -> list[RestStream]:
+        """The streams of the two that are selected: those whose bookmarks the windows move."""
+        return [s for s in (self, self.child) if s.selected]
+
+    def keep_page(self, fresh: list[dict[str, Any]]) -> None:
+        """`read_chain`'s `on_page`: a subclass keeps what the child reads of the page's records
+        emitted first in this sync, then calls this."""
+        self._page_last = fresh[-1] if fresh else None
+
+    def page_context(self, record: dict[str, Any]) -> Context | None:
+        """The context of the child's sync for the page whose last record is `record` (None when the
+        child has nothing of it waiting)."""
+        raise NotImplementedError
+
+    @override
+    def after_record(self, record: dict[str, Any]) -> None:
+        if record is self._page_last and (context := self.page_context(record)) is not None:
+            self.sync_children_now(context)
+
+    @override
+    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
+        return iter(())
+
+    @override
+    def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
+        return self.read_windows(context, self.readers(), seen=self._seen, on_page=self.keep_page)
+
+
 # Stands for the partition's marketplace id in a stream's `request_params` (alone, or in a list).
 MARKETPLACE = "<marketplace_id>"
 # Every RestStream class with a name, in the order their modules define them.

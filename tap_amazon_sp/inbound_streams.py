@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
-from tap_amazon_sp.client import MARKETPLACE, RestStream
+from tap_amazon_sp.client import MARKETPLACE, PageParent, RestStream
 from tap_amazon_sp.operations import SHIPMENT_STATUSES
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
@@ -97,7 +97,7 @@ class _InboundStream(RestStream):
         return data
 
 
-class InboundShipmentsStream(_InboundStream):
+class InboundShipmentsStream(PageParent, _InboundStream):
     """`fba_inbound_shipments`: one record per inbound shipment to Amazon's fulfillment centers, as it
     stands, read again in each window in which it was updated."""
 
@@ -135,25 +135,20 @@ class InboundShipmentsStream(_InboundStream):
         ),
     ).to_dict()
 
+    # Each shipment is emitted once a sync (by `record_key`): one updated on a window's edge is in
+    # both windows (the bounds are inclusive), one asked for in two marketplaces is in both answers.
+    child_name = "fba_inbound_shipment_items"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Shipments emitted in this sync: one updated on a window's edge is in both (the bounds are
-        # inclusive), one asked for in two marketplaces is in both answers.
-        self._seen: set[tuple[Any, ...]] = set()
         self._pending: list[str] = []
-        self._page_last: dict[str, Any] | None = None
 
-    @property
-    def items_stream(self) -> InboundShipmentItemsStream:
-        stream = self.tap.streams[InboundShipmentItemsStream.name]
-        assert isinstance(stream, InboundShipmentItemsStream)
-        return stream
-
-    def _keep_page(self, fresh: list[dict[str, Any]]) -> None:
+    @override
+    def keep_page(self, fresh: list[dict[str, Any]]) -> None:
         # The items of this page's shipments are read once its last shipment was emitted.
-        if self.items_stream.selected:
+        if self.child.selected:
             self._pending = [record["shipment_id"] for record in fresh]
-        self._page_last = fresh[-1] if fresh else None
+        super().keep_page(fresh)
 
     def take_shipments(self) -> tuple[list[str], datetime]:
         """The shipments whose items the child stream reads now (and no longer waiting), and the
@@ -163,21 +158,12 @@ class InboundShipmentsStream(_InboundStream):
         return pending, self._window_end
 
     @override
-    def after_record(self, record: dict[str, Any]) -> None:
-        if record is self._page_last and self._pending:
-            self.sync_children_now(
-                {"marketplace_id": record["marketplace_id"], "shipments_page": record["shipment_id"]}
-            )
-
-    @override
-    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
-        return iter(())
-
-    @override
-    def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        # Both streams read these windows, each keeping its own bookmark (moved only when selected).
-        readers: list[RestStream] = [s for s in (self, self.items_stream) if s.selected]
-        return self.read_windows(context, readers, seen=self._seen, on_page=self._keep_page)
+    def page_context(self, record: dict[str, Any]) -> Context | None:
+        return (
+            {"marketplace_id": record["marketplace_id"], "shipments_page": record["shipment_id"]}
+            if self._pending
+            else None
+        )
 
     @override
     def window_params(self, start: datetime, end: datetime) -> dict[str, Any]:

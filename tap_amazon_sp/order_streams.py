@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from singer_sdk import typing as th
 
-from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.client import PageParent, RestStream
 from tap_amazon_sp.records import decimal_strings, format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.windows import CLOCK_MARGIN, WindowPlan
 
@@ -192,7 +192,7 @@ ITEM_SCHEMA = th.PropertiesList(
 ).to_dict()
 
 
-class OrdersStream(RestStream):
+class OrdersStream(PageParent):
     """`orders`: one record per order, incremental on its last update."""
 
     name = "orders"
@@ -208,19 +208,12 @@ class OrdersStream(RestStream):
     token_param = "paginationToken"
     window_bounds = ("lastUpdatedAfter", "lastUpdatedBefore")
 
+    child_name = "order_items"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (order id, last update) already emitted in this sync: overlapping pages emit an order once.
-        self._seen: set[tuple[Any, ...]] = set()
         self._page_items: dict[str, list[dict[str, Any]]] = {}
         self._pending_items: list[dict[str, Any]] = []
-        self._page_last: dict[str, Any] | None = None
-
-    @property
-    def items_stream(self) -> OrderItemsStream:
-        stream = self.tap.streams[OrderItemsStream.name]
-        assert isinstance(stream, OrderItemsStream)
-        return stream
 
     next_token_path = ("pagination", "nextToken")
 
@@ -251,9 +244,10 @@ class OrdersStream(RestStream):
             self._page_items[data["order_id"]] = items
         return records
 
-    def _keep_items(self, fresh: list[dict[str, Any]]) -> None:
+    @override
+    def keep_page(self, fresh: list[dict[str, Any]]) -> None:
         # Items of orders emitted from this page go to the child stream after the page's last order.
-        if self.items_stream.selected:
+        if self.child.selected:
             for order in fresh:
                 added = {
                     "order_id": order["order_id"],
@@ -261,7 +255,7 @@ class OrdersStream(RestStream):
                     "order_last_updated_time": order["last_updated_time"],
                 }
                 self._pending_items.extend({**item, **added} for item in self._page_items.get(order["order_id"], []))
-        self._page_last = fresh[-1] if fresh else None
+        super().keep_page(fresh)
 
     def take_items(self) -> list[dict[str, Any]]:
         """The items waiting for the child stream (and no longer waiting)."""
@@ -269,22 +263,14 @@ class OrdersStream(RestStream):
         return items
 
     @override
-    def after_record(self, record: dict[str, Any]) -> None:
-        # One child sync per page, not per order: the page's items go out with its last order. Not
-        # through the SDK's child contexts, which it follows only for records a stream map's
-        # `__filter__` keeps: the items must not depend on whether that order passes the filter.
-        if record is self._page_last and self._pending_items:
-            self.sync_children_now({"orders_page": record["order_id"]})
-
-    @override
-    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
-        return iter(())
+    def page_context(self, record: dict[str, Any]) -> Context | None:
+        return {"orders_page": record["order_id"]} if self._pending_items else None
 
     @override
     def get_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
         # Both streams read these pages; each keeps its own bookmark, moved only when selected, so
         # selecting one later starts it from its own bookmark.
-        readers = [s for s in (self, self.items_stream) if s.selected]
+        readers = self.readers()
         if not readers:
             return
         base = self.base_params(context)
@@ -303,7 +289,7 @@ class OrdersStream(RestStream):
                 params,
                 context,
                 seen=self._seen,
-                on_page=self._keep_items,
+                on_page=self.keep_page,
                 token=token,
                 after_page=partial(self._note_page, readers, lower, upper),
             )

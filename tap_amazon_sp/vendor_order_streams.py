@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from singer_sdk import typing as th
 
 from tap_amazon_sp.auth import RestrictedToken
-from tap_amazon_sp.client import RestStream
+from tap_amazon_sp.client import PageParent, RestStream
 from tap_amazon_sp.errors import APIError, AuthError
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.paging import dig, merged
@@ -120,7 +120,7 @@ ORDER_ITEM = (
 )
 
 
-class PurchaseOrdersStream(_VendorStream):
+class PurchaseOrdersStream(PageParent, _VendorStream):
     """`vendor_purchase_orders`: one record per purchase order, incremental on its last change."""
 
     name = "vendor_purchase_orders"
@@ -161,17 +161,12 @@ class PurchaseOrdersStream(_VendorStream):
         th.Property("delivery_window", STRING, description="Amazon's interval, start--end (ISO 8601)."),
     ).to_dict()
 
+    child_name = "vendor_purchase_order_items"
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._page_items: dict[str, list[dict[str, Any]]] = {}
         self._pending_items: list[dict[str, Any]] = []
-        self._page_last: dict[str, Any] | None = None
-
-    @property
-    def items_stream(self) -> PurchaseOrderItemsStream:
-        stream = self.tap.streams[PurchaseOrderItemsStream.name]
-        assert isinstance(stream, PurchaseOrderItemsStream)
-        return stream
 
     @override
     def record(self, item: Mapping[str, Any], context: Context | None) -> dict[str, Any]:
@@ -179,9 +174,10 @@ class PurchaseOrdersStream(_VendorStream):
         self._page_items[data["purchase_order_number"]] = data.pop("items", None) or []
         return data
 
-    def _keep_items(self, fresh: list[dict[str, Any]]) -> None:
+    @override
+    def keep_page(self, fresh: list[dict[str, Any]]) -> None:
         # The items of the orders emitted from this page go to the child stream after its last order.
-        if self.items_stream.selected:
+        if self.child.selected:
             for order in fresh:
                 added = {
                     "purchase_order_number": order["purchase_order_number"],
@@ -191,7 +187,7 @@ class PurchaseOrdersStream(_VendorStream):
                     {**item, **added} for item in self._page_items[order["purchase_order_number"]]
                 )
         self._page_items = {}
-        self._page_last = fresh[-1] if fresh else None
+        super().keep_page(fresh)
 
     def take_items(self) -> list[dict[str, Any]]:
         """The items waiting for the child stream (and no longer waiting)."""
@@ -199,20 +195,8 @@ class PurchaseOrdersStream(_VendorStream):
         return items
 
     @override
-    def after_record(self, record: dict[str, Any]) -> None:
-        # One child sync per page, as `orders` does, whatever a stream map's filter keeps.
-        if record is self._page_last and self._pending_items:
-            self.sync_children_now({"purchase_orders_page": record["purchase_order_number"]})
-
-    @override
-    def generate_child_contexts(self, record: dict[str, Any], context: Context | None) -> Iterator[Context | None]:
-        return iter(())
-
-    @override
-    def windowed_records(self, context: Context | None) -> Iterator[dict[str, Any]]:
-        # Both streams read these pages, each keeping its own bookmark (moved only when selected).
-        readers: list[RestStream] = [s for s in (self, self.items_stream) if s.selected]
-        return self.read_windows(context, readers, seen=self._seen, on_page=self._keep_items)
+    def page_context(self, record: dict[str, Any]) -> Context | None:
+        return {"purchase_orders_page": record["purchase_order_number"]} if self._pending_items else None
 
 
 class PurchaseOrderItemsStream(_VendorStream):
