@@ -33,6 +33,7 @@ from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import duration
 from tap_amazon_sp.quota import MANY_REPORTS
 from tap_amazon_sp.records import format_datetime, snake
+from tap_amazon_sp.state_input import QUERIES
 from tap_amazon_sp.windows import Align, LookBack, SyncRange, WindowPlan, last_day
 
 if sys.version_info >= (3, 12):
@@ -53,7 +54,7 @@ _SCALARS: dict[str, dict[str, Any]] = {
     "Long": {"type": ["integer", "null"]},
     "Date": {"type": ["string", "null"], "format": "date"},
 }
-STATE_KEY = "pending_queries"
+STATE_KEY = QUERIES
 
 
 def selection(fields: Fields) -> str:

@@ -21,6 +21,8 @@ BOOKMARK = "replication_key_value"
 PENDING = "pending_reports"
 # catalog_items: the ASINs read, under the start of the sync that read them (catalog_streams.py).
 REFRESHED = "asins_refreshed"
+# Data Kiosk streams: the queries created and not read yet, by window (datakiosk_streams.py).
+QUERIES = "pending_queries"
 
 
 def parse(text: str, name: str) -> dict[str, Any]:
@@ -85,6 +87,7 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
     if value is not None and not _is_datetime(value):
         raise StateError(f"{where}: {path}.{BOOKMARK} {_show(value)} is not a date-time")
     _check_refreshed(partition.get(REFRESHED), f"{path}.{REFRESHED}", where)
+    _check_queries(partition.get(QUERIES), f"{path}.{QUERIES}", where)
     pending = partition.get(PENDING)
     if pending is None:
         return
@@ -122,6 +125,30 @@ def _check_refreshed(groups: Any, path: str, where: str) -> None:
             raise StateError(f"{where}: {path}: {_show(moment)} is not a date-time")
         if not isinstance(asins, list) or not all(isinstance(asin, str) for asin in asins):
             raise StateError(f"{where}: {path}[{moment!r}] is {kind(asins)}, not a list of ASINs")
+
+
+def _check_queries(queries: Any, path: str, where: str) -> None:
+    if queries is None:
+        return
+    if not isinstance(queries, Mapping):
+        raise StateError(f"{where}: {path} is {kind(queries)} instead of an object")
+    for window, query in queries.items():
+        item = f"{path}[{window!r}]"
+        bounds = str(window).split("/")
+        if not (len(bounds) == 2 and all(_is_datetime(b) for b in bounds)):
+            raise StateError(f"{where}: {item}: the window is not start/end date-times")
+        if not isinstance(query, Mapping):
+            raise StateError(f"{where}: {item} is {kind(query)} instead of an object")
+        if not isinstance(query.get("query_id"), str) or not query["query_id"]:
+            raise StateError(f"{where}: {item}.query_id is {_show(query.get('query_id'))}, not a query id")
+        if not isinstance(query.get("query", ""), str):
+            raise StateError(f"{where}: {item}.query is {kind(query['query'])} instead of a string")
+        page = query.get("page", 1)
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+            raise StateError(f"{where}: {item}.page {_show(page)} is not a page number (1 or more)")
+        created = query.get("created")
+        if created is not None and not _is_datetime(created):
+            raise StateError(f"{where}: {item}.created {_show(created)} is not a date-time")
 
 
 def _is_datetime(value: Any) -> bool:

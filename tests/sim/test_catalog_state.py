@@ -82,6 +82,24 @@ BAD_STATES = {
         "report_id is null, not a report id",
     ),
     "pending reports a list": (json.dumps(partition(pending_reports=[])), "pending_reports is a list instead of"),
+    "pending queries a number": (json.dumps(partition(pending_queries=5)), "pending_queries is a number instead of"),
+    "pending queries a list": (json.dumps(partition(pending_queries=["x"])), "pending_queries is a list instead of"),
+    "pending query of no window": (
+        json.dumps(partition(pending_queries={"junk": {"query_id": "1"}})),
+        "the window is not start/end date-times",
+    ),
+    "pending query without an id": (
+        json.dumps(partition(pending_queries={WINDOW: {"query_id": 12, "page": 1}})),
+        "query_id is 12, not a query id",
+    ),
+    "pending query page not a number": (
+        json.dumps(partition(pending_queries={WINDOW: {"query_id": "10001f49d", "page": "abc"}})),
+        'page "abc" is not a page number',
+    ),
+    "pending query page 0": (
+        json.dumps(partition(pending_queries={WINDOW: {"query_id": "10001f49d", "page": 0}})),
+        "page 0 is not a page number",
+    ),
     "a partition twice": (
         json.dumps({"bookmarks": {ALL_ORDERS: {"partitions": [{"context": {"marketplace_id": US}}] * 2}}}),
         "partitions[1] has the context of",
