@@ -219,7 +219,9 @@ class CatalogItemsStream(RestStream):
 
     def due(self, refreshed: datetime | None) -> bool:
         """Whether an ASIN last read at `refreshed` (None: never) is read in this sync."""
-        if refreshed is None:
+        if refreshed is None or refreshed > self.began:
+            # Read after this sync began: the state was edited or written by a clock ahead of this
+            # one; trusting it would leave the ASIN unread until that moment comes.
             return True
         return refreshed <= self.began - timedelta(days=self.settings.catalog_refresh_days) + SCHEDULE_SLACK
 
@@ -301,6 +303,13 @@ class CatalogItemsStream(RestStream):
             )
             listed = [asin for asin in listed if ASIN.fullmatch(asin)]
         due = [asin for asin in listed if self.due(refreshed.get(asin))]
+        ahead = sorted({format_datetime(refreshed[a]) for a in listed if a in refreshed and refreshed[a] > self.began})
+        if ahead:
+            self.logger.warning(
+                "%s: the state says some ASINs were read at %s, after this sync began: they are read again",
+                where,
+                ", ".join(ahead[:3]),
+            )
         self.logger.info(
             "%s: %d ASINs in FBA inventory, %d to read (the others were read in the last %d days)",
             where,

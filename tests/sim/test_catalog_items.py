@@ -234,6 +234,22 @@ def test_a_day_less_than_the_refresh_days_is_not_due_and_an_hour_less_is(sim: Si
     assert sorted(asked(sim)) == sorted(listed(sim, US))
 
 
+def test_asins_the_state_says_were_read_in_the_future_are_read_again_with_a_warning(sim: Simulator):
+    first = sync(sim)
+    assert first.error is None
+    asins = listed(sim, US)
+    ahead = set(asins[:5])
+    sim.reset()
+    # An edited state, or one written by a machine whose clock ran a year ahead.
+    second = sync(sim, state=aged(first.last_state, -365, only=ahead))
+    assert second.error is None, second.stderr[-3000:]
+    assert sorted(asked(sim)) == sorted(ahead)
+    began = second.records(CATALOG)[0]["refreshed_at"]
+    assert ahead <= set(refreshed(second)[began])
+    assert all(parse_datetime(moment) <= parse_datetime(began) for moment in refreshed(second))
+    assert "after this sync began: they are read again" in second.stderr
+
+
 def test_refresh_days_zero_reads_every_asin_on_every_sync(sim: Simulator):
     first = sync(sim, catalog_refresh_days=0)
     assert first.error is None
