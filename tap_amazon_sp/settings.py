@@ -360,6 +360,7 @@ SETTINGS: tuple[Setting, ...] = (
         "sync: 15 (createReport's burst) to start with, then Amazon's average build time of the sync's reports "
         "so far times createReport's rate (one a minute) plus one, as many as the quota can request while one "
         "is built, and 60 at most. A number here is used as it is. `wait_between_requests` makes it 1.",
+        problem="must be a whole number from 1 to 100, or unset for auto",
         attribute="max_reports_in_flight",
     ),
     Setting(

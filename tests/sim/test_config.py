@@ -303,6 +303,15 @@ def test_a_bad_setting_in_the_environment_is_one_line_naming_it(sim: Simulator, 
     assert sim.requests == []
 
 
+def test_max_reports_in_flight_auto_written_out_is_refused_in_one_line_that_says_to_leave_it_unset(sim: Simulator):
+    # "Default: auto" in its description: a user writes the word, in Meltano or the environment.
+    run = run_cli(make_config(sim), "--config", "ENV", env={"TAP_AMAZON_SP_MAX_REPORTS_IN_FLIGHT": "auto"})
+    assert run.returncode == 1
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line and "Config validation failed" not in line]
+    assert len(errors) == 1 and "max_reports_in_flight:" in errors[0] and "unset for auto" in errors[0], run.stderr
+    assert sim.requests == []
+
+
 def test_credentials_with_surrounding_spaces_are_trimmed(sim: Simulator):
     # As pasted from Seller Central into a .env file or a secrets manager.
     credentials = sim.credentials
