@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tap_amazon_sp.client import AmazonSPStream
 from tap_amazon_sp.datakiosk import KioskQuery, Page, QueryFailed, RoleMissing, compact
+from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, DocumentFormat, dataset_format
 from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.progress import duration
@@ -296,7 +297,12 @@ class DataKioskStream(AmazonSPStream):
             )
         try:
             for page in self.runtime.kiosk.pages(self, queries):
-                yield from self._emit(page)
+                try:
+                    yield from self._emit(page)
+                except DocumentError:
+                    # A document never changes: the next sync asks Amazon anew instead of reading it again.
+                    self.forget_query(page.query)
+                    raise
                 if page.last:
                     state = self.get_context_state(context)
                     _drop(state, page.query.key)

@@ -281,6 +281,33 @@ def test_a_document_download_that_breaks_off_is_read_again_and_each_row_emitted_
     assert "downloading it again" in run.stderr
 
 
+@pytest.mark.parametrize("mutation", ["jsonl_bom", "jsonl_blank_lines"])
+def test_a_document_with_a_byte_order_mark_crlf_or_blank_lines_reads_every_row(sim: Simulator, mutation: str):
+    sim.set_faults(document_mutation={ECONOMICS_ROOT: mutation})
+    run = sync(sim, days=20, streams=[ECONOMICS])
+    assert run.error is None, run.stderr[-3000:]
+    assert_records_match_schemas(run)
+    texts = [b["query"] for b in created(sim)]
+    assert emitted(run, ECONOMICS) and ordered(emitted(run, ECONOMICS)) == ordered(truth(sim, texts))
+    assert all(r.get("extra_columns") is None and r.get("unparsed_values") is None for r in run.records(ECONOMICS))
+
+
+def test_a_document_whose_last_line_is_cut_stops_in_one_line_and_the_next_sync_asks_anew(sim: Simulator):
+    sim.set_faults(document_mutation={ECONOMICS_ROOT: "jsonl_cut_last"})
+    broken = sync(sim, days=20, streams=[ECONOMICS])
+    assert broken.error is not None
+    assert "is not JSON" in str(broken.error) and "Traceback" not in str(broken.error)
+    assert broken.bookmark(ECONOMICS, US) is None
+    # The query's document never changes: reading it again would fail again, on every sync.
+    assert "pending_queries" not in json.dumps(broken.last_state)
+    sim.set_faults(document_mutation={})
+    sim.clear_requests()
+    run = sync(sim, days=20, streams=[ECONOMICS], state=broken.last_state)
+    assert run.error is None, run.stderr[-3000:]
+    texts = [b["query"] for b in created(sim)]
+    assert len(texts) == 1 and ordered(emitted(run, ECONOMICS)) == ordered(truth(sim, texts))
+
+
 def test_a_query_that_never_finishes_is_cancelled_after_the_maximum_wait_and_asked_again_next_sync(sim: Simulator):
     sim.set_faults(stuck={ECONOMICS_ROOT: 1})
     run = sync(sim, days=10, streams=[ECONOMICS], max_report_wait_seconds=1)

@@ -30,7 +30,8 @@ from tap_amazon_sp.records import snake_keys
 
 from .datakiosk_schema import SCHEMAS
 from .graphql import EnumValue, Field, GraphQLError, Schema, base, parse_query
-from .rendering import marketplace
+from .mutations import mutate
+from .rendering import Document, marketplace
 from .reports import ApiError, format_time
 from .rest_api import World, answers, simulated
 
@@ -228,7 +229,11 @@ class DataKioskApi:
         if page:
             body = "".join(json.dumps(row, separators=(",", ":")) + "\n" for row in page).encode()
             # Stored as every document is (gzip), served with Content-Encoding: gzip.
-            query.document_id = documents.add(query.marketplace_id, query.root, body, "application/x-ndjson")
+            document = Document(body, "application/x-ndjson")
+            mutation = self.world.faults.get("document_mutation").get(query.root)
+            if mutation is not None:
+                document = mutate(document, mutation)
+            query.document_id = documents.add(query.marketplace_id, query.root, document.body, document.content_type)
 
     def _render(self, query: _Query) -> dict[str, Any]:
         status = self._status(query)

@@ -313,7 +313,7 @@ SWITCHES: dict[str, Switch] = {
             "document_mutation",
             {},
             _mutations,
-            "{reportType: mutation}: documents made from now on are damaged (see mutations.py)",
+            "{reportType|Data Kiosk dataset: mutation}: documents made from now on are damaged (see mutations.py)",
         ),
     )
 }

@@ -239,6 +239,24 @@ def _new_key(document: Document) -> Document:
     return Document(text.encode("utf-8"), document.content_type)
 
 
+def _jsonl_bom(document: Document) -> Document:
+    # A byte order mark before the first line, and Windows line ends.
+    return Document(b"\xef\xbb\xbf" + document.body.replace(b"\n", b"\r\n"), document.content_type)
+
+
+def _jsonl_blank_lines(document: Document) -> Document:
+    # An empty line before the first, a line of spaces between each two, and blank lines at the end.
+    lines = document.body.decode("utf-8").splitlines()
+    return Document(("\n" + "\n  \t\n".join(lines) + "\n\n\n").encode("utf-8"), document.content_type)
+
+
+def _jsonl_cut_last(document: Document) -> Document:
+    # The last line cut in the middle, without its line end: a writer that stopped half-way.
+    body = document.body.rstrip(b"\n")
+    start = body.rfind(b"\n") + 1
+    return Document(body[: start + (len(body) - start) // 2], document.content_type)
+
+
 MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "extra_field": _flat(_extra_field),
     "short_row": _flat(_short_row),
@@ -262,6 +280,10 @@ MUTATIONS: dict[str, Callable[[Document], Document]] = {
     "new_key": _new_key,
     "xml_attributes": _xml_attributes,
     "repeated_key": _repeated_key,
+    # JSON Lines (Data Kiosk documents, keyed by the dataset's root field).
+    "jsonl_bom": _jsonl_bom,
+    "jsonl_blank_lines": _jsonl_blank_lines,
+    "jsonl_cut_last": _jsonl_cut_last,
 }
 
 
