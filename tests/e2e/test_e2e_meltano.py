@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -40,6 +40,7 @@ from tests.support.tap_runner import report_requests
 pytestmark = pytest.mark.e2e
 
 JP = "A1VC38T7YXB528"
+US = "ATVPDKIKX0DER"
 DE = "A1PA6795UKMFR9"
 SETTLEMENT_V2 = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
@@ -242,6 +243,28 @@ def flow_env(
         "TARGET_POSTGRES_SQLALCHEMY_URL": database_url,
     }
     return clean_env(**{**defaults, **extra})
+
+
+def us_flow_env(
+    sim: Simulator,
+    database_url: str,
+    system_db: Path,
+    start: datetime | str,
+    end: datetime | str,
+    streams: Iterable[str],
+    **extra: str,
+) -> dict[str, str]:
+    """`flow_env` for a US account (the NA host, the US marketplace) syncing `streams` from `start`
+    to `end`."""
+    start, end = (t if isinstance(t, str) else t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in (start, end))
+    env = flow_env(sim, database_url, system_db, end, TAP_AMAZON_SP_START_DATE=start)
+    env.update(
+        TAP_AMAZON_SP_REGION="US",
+        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([US]),
+        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in streams]),
+        **extra,
+    )
+    return env
 
 
 def state_of(project: Project, env: dict[str, str], *, prod: bool = False) -> dict[str, Any]:
@@ -725,17 +748,7 @@ def test_a_vendors_purchase_orders_load_typed_and_again_without_duplicates(
     system_db = tmp_path_factory.mktemp("vendor-state") / "meltano.db"
     simulator.reset()
     simulator.set_faults(account_type="Vendor")
-    env = flow_env(
-        simulator,
-        database,
-        system_db,
-        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_ACCOUNT_TYPE="Vendor",
-        TAP_AMAZON_SP_REGION="US",
-        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps(["ATVPDKIKX0DER"]),
-        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in VENDOR_ORDERS]),
-    )
+    env = us_flow_env(simulator, database, system_db, start, end, VENDOR_ORDERS, TAP_AMAZON_SP_ACCOUNT_TYPE="Vendor")
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     orders, items = simulator.vendor_orders.expected(start, end)
     assert simulator.violations == []
@@ -756,7 +769,6 @@ def test_a_vendors_purchase_orders_load_typed_and_again_without_duplicates(
 
 # ---- Vendors: every forecast generation kept, real-time sales of the last hours ----------------
 
-US = "ATVPDKIKX0DER"
 FORECAST = "GET_VENDOR_FORECASTING_REPORT"
 REAL_TIME_SALES = "GET_VENDOR_REAL_TIME_SALES_REPORT"
 
@@ -772,15 +784,8 @@ def test_a_vendor_keeps_every_forecast_generation_and_loads_real_time_sales(
     now = datetime.now(timezone.utc)
     # Real-time reports hold the last 168 hours: this flow reads the last 30.
     start, end = ((now - timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ") for hours in (30, 0))
-    env = flow_env(simulator, database, system_db, end, TAP_AMAZON_SP_START_DATE=start)
-    env.update(
-        {
-            "TAP_AMAZON_SP_ACCOUNT_TYPE": "Vendor",
-            "TAP_AMAZON_SP_REGION": "US",
-            "TAP_AMAZON_SP_MARKETPLACE_IDS": json.dumps([US]),
-            "TAP_AMAZON_SP__SELECT": json.dumps([f"{FORECAST}.*", f"{REAL_TIME_SALES}.*"]),
-        }
-    )
+    streams = (FORECAST, REAL_TIME_SALES)
+    env = us_flow_env(simulator, database, system_db, start, end, streams, TAP_AMAZON_SP_ACCOUNT_TYPE="Vendor")
     generations = ("2026-11-15", "2026-11-22")
     simulator.reset()
     try:
@@ -846,17 +851,8 @@ def test_a_brand_owner_loads_search_query_performance_of_the_asins_the_tap_finds
     start, middle, end = "2024-01-07T00:00:00Z", "2024-01-21T00:00:00Z", "2024-01-28T00:00:00Z"
     database = postgres.database("brand")
     system_db = tmp_path_factory.mktemp("brand-state") / "meltano.db"
-    env = flow_env(
-        simulator,
-        database,
-        system_db,
-        middle,
-        TAP_AMAZON_SP_START_DATE=start,
-        TAP_AMAZON_SP_REGION="US",
-        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([US]),
-        # Not selected by default (Brand Analytics): a `select` for it syncs it.
-        TAP_AMAZON_SP__SELECT=json.dumps([f"{SQP}.*"]),
-    )
+    # Not selected by default (Brand Analytics): a `select` for it syncs it.
+    env = us_flow_env(simulator, database, system_db, start, middle, [SQP])
     simulator.reset()
     try:
         project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
@@ -1101,16 +1097,7 @@ def test_a_sellers_inbound_shipments_load_typed_and_again_without_duplicates(
     database = postgres.database("inbound")
     system_db = tmp_path_factory.mktemp("inbound-state") / "meltano.db"
     simulator.reset()
-    env = flow_env(
-        simulator,
-        database,
-        system_db,
-        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_REGION="US",
-        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps([US]),
-        TAP_AMAZON_SP__SELECT=json.dumps([f"{stream}.*" for stream in INBOUND]),
-    )
+    env = us_flow_env(simulator, database, system_db, start, end, INBOUND)
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     shipments = simulator.inbound.expected(US, start, end)
     items = simulator.inbound.expected_items(US, start, end)
@@ -1150,16 +1137,7 @@ def test_a_sellers_data_kiosk_economics_load_typed_per_day_and_msku_and_again_wi
     database = postgres.database("economics")
     system_db = tmp_path_factory.mktemp("economics-state") / "meltano.db"
     simulator.reset()
-    env = flow_env(
-        simulator,
-        database,
-        system_db,
-        end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_START_DATE=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        TAP_AMAZON_SP_REGION="US",
-        TAP_AMAZON_SP_MARKETPLACE_IDS=json.dumps(["ATVPDKIKX0DER"]),
-        TAP_AMAZON_SP__SELECT=json.dumps([f"{ECONOMICS}.*"]),
-    )
+    env = us_flow_env(simulator, database, system_db, start, end, [ECONOMICS])
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
     assert simulator.violations == []
     texts = list(dict.fromkeys(simulator.datakiosk.texts))
