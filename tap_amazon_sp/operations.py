@@ -335,6 +335,9 @@ _TABLE: tuple[Operation, ...] = (
             Param("nextToken", "query"),
             Param("marketplaceIds", "query", "array", required=True, max_items=1),
         ),
+        # A success carries its result in payload (errors only on a failure): `{}` read as an empty
+        # inventory would empty the snapshot and drop every ASIN from catalog_items' state.
+        answers=("payload",),
     ),
     # Catalog Items API 2022-04-01
     Operation(
@@ -375,6 +378,8 @@ _TABLE: tuple[Operation, ...] = (
             Param("pageToken", "query"),
             Param("keywordsLocale", "query"),
         ),
+        # ItemSearchResults requires both: without them, 20 ASINs would read as having no item.
+        answers=("numberOfResults", "items"),
     ),
     # Sellers API v1
     Operation(
@@ -644,6 +649,8 @@ _TABLE: tuple[Operation, ...] = (
             Param("NextToken", "query"),
             Param("MarketplaceId", "query", required=True),
         ),
+        # A success carries its result in payload: `{}` read as no shipment would pass the window.
+        answers=("payload",),
     ),
     Operation(
         "getShipmentItemsByShipmentId",
@@ -658,6 +665,7 @@ _TABLE: tuple[Operation, ...] = (
             # "Deprecated. Do not use." (the model): never sent.
             Param("MarketplaceId", "query"),
         ),
+        answers=("payload",),
     ),
     Operation(
         "getShipmentItems",

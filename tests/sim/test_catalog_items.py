@@ -94,6 +94,21 @@ def test_catalog_items_of_every_listed_asin_equal_the_simulator_data(sim: Simula
     assert all(isinstance(r["attributes"]["list_price"][0]["value"], float) for r in records)
 
 
+@pytest.mark.parametrize("fault", ["hollow_answer", "garbled_answer"])
+def test_an_answer_that_is_not_amazons_is_retried_and_no_asin_counts_as_read_without_its_item(
+    sim: Simulator, fault: str
+):
+    # `{}` (or a proxy's page) would read as "Amazon has no item for these 20 ASINs": gone from the
+    # records and, as read, not asked for again until catalog_refresh_days have passed.
+    sim.set_faults(**{fault: {"searchCatalogItems": 1}})
+    run = sync(sim)
+    assert run.error is None, run.stderr[-3000:]
+    began = run.records(CATALOG)[0]["refreshed_at"]
+    want = sim.catalog.expected(US, listed(sim, US), began)
+    assert by_key(run.records(CATALOG), "asin") == by_key(declared(CATALOG, want), "asin")
+    assert "searchCatalogItems: HTTP 200" in run.stderr
+
+
 def test_asins_are_asked_for_20_a_request_each_once_per_marketplace(sim: Simulator):
     run = sync(sim, marketplace_ids=[US, CA])
     assert run.error is None, run.stderr[-3000:]

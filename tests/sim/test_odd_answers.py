@@ -8,6 +8,7 @@ A 2xx answer that is not a JSON object (a proxy's error page), that lacks the ke
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,40 @@ def test_an_answer_that_is_not_amazons_is_retried_and_loses_nothing(
     assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(sim, ALL_ORDERS, US, START, END)
     said = "with a body that is not JSON" if fault == "garbled_answer" else "without"
     assert f"{operation}: HTTP 20" in run.stderr and said in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("streams", "operation"),
+    [
+        (("fba_inventory_summaries", "catalog_items"), "getInventorySummaries"),
+        (("catalog_items",), "searchCatalogItems"),
+        (("fba_inbound_shipments", "fba_inbound_shipment_items"), "getShipments"),
+        (("fba_inbound_shipment_items",), "getShipmentItemsByShipmentId"),
+    ],
+)
+def test_a_rest_answer_without_what_amazons_model_puts_in_it_is_retried_and_loses_nothing(
+    sim: Simulator, tmp_path: Path, streams: tuple[str, ...], operation: str
+):
+    # `{}` read as "nothing there" would pass an inbound window, empty the inventory snapshot, or
+    # count 20 ASINs as read with no item.
+    config = make_config(sim)
+    catalog = catalog_file(sim, tmp_path, streams)
+    clean = run_cli(config, "--catalog", catalog)
+    assert clean.returncode == 0, clean.stderr[-3000:]
+    sim.set_faults(hollow_answer={operation: 1})
+    run = run_cli(config, "--catalog", catalog)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert_records_match_schemas(run)
+    for stream in streams:
+        drop = {"refreshed_at"}
+        want = sorted(
+            json.dumps({k: v for k, v in r.items() if k not in drop}, sort_keys=True) for r in clean.records(stream)
+        )
+        got = sorted(
+            json.dumps({k: v for k, v in r.items() if k not in drop}, sort_keys=True) for r in run.records(stream)
+        )
+        assert want and got == want, stream
+    assert f"{operation}: HTTP 200 without" in run.stderr
 
 
 @pytest.mark.parametrize(
