@@ -11,6 +11,8 @@ one breaks this file and nothing else (tests/unit/test_sdk_edge.py holds every o
 from __future__ import annotations
 
 import copy
+import json
+import os
 import signal
 import sys
 import threading
@@ -21,6 +23,7 @@ from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.mapper import SameRecordTransform
 
+from tap_amazon_sp.errors import ConfigFileError
 from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
 
 if sys.version_info >= (3, 12):
@@ -72,7 +75,13 @@ class EdgeTap(Tap):
 
     @classproperty
     def _env_var_config(cls) -> dict[str, Any]:
-        return parse_environment_config(cls.env_config_schema(), cls._env_var_prefix)
+        schema = cls.env_config_schema()
+        try:
+            return parse_environment_config(schema, cls._env_var_prefix)
+        except ValueError as exc:
+            # A list or object setting whose variable is not JSON: the SDK's decoder error, with a
+            # stack trace, would not name the variable.
+            raise ConfigFileError(f"{_unreadable_variable(schema, cls._env_var_prefix)}: {exc}") from None
 
     @override
     def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
@@ -84,6 +93,23 @@ class EdgeTap(Tap):
         # The SDK handles SIGINT and SIGTERM; a hang-up would end the process mid-line, no STATE written.
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGHUP, self._handle_termination)
+
+
+def _unreadable_variable(schema: dict[str, Any], prefix: str) -> str:
+    """The environment variable of a list or object setting that does not hold JSON (its value is not
+    said: it may be long, and the message stays one line)."""
+    for name, prop in schema.get("properties", {}).items():
+        variable = prefix + name.upper().replace("-", "_")
+        types = prop.get("type") or []
+        types = [types] if isinstance(types, str) else types
+        if variable not in os.environ or not {"array", "object"} & set(types):
+            continue
+        try:
+            json.loads(os.environ[variable])
+        except ValueError:
+            kind = "a JSON list" if "array" in types else "a JSON object"
+            return f"environment variable {variable} ({name}) is not {kind}"
+    return "an environment variable of a list or object setting is not JSON"
 
 
 class EdgeStream(Stream):

@@ -312,6 +312,19 @@ def test_max_reports_in_flight_auto_written_out_is_refused_in_one_line_that_says
     assert sim.requests == []
 
 
+def test_a_list_setting_in_the_environment_that_is_not_json_is_one_line_naming_the_variable(sim: Simulator):
+    variable = "TAP_AMAZON_SP_REPORT_OPTIONS"
+    run = run_cli(
+        make_config(sim), "--config", "ENV", env={variable: '[{"stream_name": "GET_SALES_AND_TRAFFIC_REPORT",'}
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    errors = [line for line in run.stderr.splitlines() if "ERROR" in line]
+    assert len(errors) == 1, run.stderr
+    assert f"environment variable {variable} (report_options) is not a JSON list: " in errors[0]
+    assert sim.requests == []
+
+
 def test_credentials_with_surrounding_spaces_are_trimmed(sim: Simulator):
     # As pasted from Seller Central into a .env file or a secrets manager.
     credentials = sim.credentials
