@@ -34,6 +34,7 @@ from tap_amazon_sp.errors import APIError, AuthError, ReportError, TransientErro
 from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.reports import POLL_FIRST, POLL_FRACTION, POLL_MAX, DocumentBytes, ReportEngine
 from tap_amazon_sp.spapi import SPAPIClient
+from tap_amazon_sp.stopping import held_once_sent
 from tap_amazon_sp.windows import last_day
 
 # createQuery refuses (413) a query longer than this once needless whitespace is removed.
@@ -172,10 +173,11 @@ class DataKioskEngine:
                 if not token:
                     break
                 # The next page is a new query of the same text; in state before it is waited for.
-                query_id = self._create(query, token=token, wait=True)
-                assert query_id is not None
-                ticket = _Ticket(query_id, self.clock(), ticket.page + 1)
-                ledger.remember_query(query, query_id, ticket.page)
+                with held_once_sent():
+                    query_id = self._create(query, token=token, wait=True)
+                    assert query_id is not None
+                    ticket = _Ticket(query_id, self.clock(), ticket.page + 1)
+                    ledger.remember_query(query, query_id, ticket.page)
 
     def _fill(self, ledger: KioskLedger, queries: list[KioskQuery], tickets: dict[int, _Ticket], after: int) -> None:
         """Request the next windows' first pages ahead while the quota has room right now."""
@@ -192,10 +194,11 @@ class DataKioskEngine:
         adopted = self._adopt(ledger, query)
         if adopted is not None:
             return adopted
-        query_id = self._create(query, token=None, wait=block)
-        if query_id is None:
-            return None
-        ledger.remember_query(query, query_id, 1)
+        with held_once_sent():
+            query_id = self._create(query, token=None, wait=block)
+            if query_id is None:
+                return None
+            ledger.remember_query(query, query_id, 1)
         return _Ticket(query_id, self.clock(), 1)
 
     def _adopt(self, ledger: KioskLedger, query: KioskQuery) -> _Ticket | None:

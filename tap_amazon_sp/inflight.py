@@ -35,6 +35,7 @@ from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.report_reuse import ReportReuse
 from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
 from tap_amazon_sp.slots import SNAPSHOT, Ledger, Slot, Ticket, options_key, request_key, window_key, window_text
+from tap_amazon_sp.stopping import held_once_sent
 
 # The scheduler's vocabulary (slots.py) is imported from here by the streams and the runtime.
 __all__ = [
@@ -293,10 +294,11 @@ class Scheduler:
         owner = self._owners[slot.stream]
         ticket = self.reuse.find(owner, slot)
         if ticket is None:
-            report_id = self.engine.create(slot.request, wait=block)
-            if report_id is None:
-                return None
-            owner.remember(slot, report_id, self.now())
+            with held_once_sent():
+                report_id = self.engine.create(slot.request, wait=block)
+                if report_id is None:
+                    return None
+                owner.remember(slot, report_id, self.now())
             ticket = Ticket(report_id, self.engine.clock(), "created")
         self.reuse.made(slot, ticket)
         return ticket

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlsplit
 import requests
 from singer_sdk import metrics
 
-from tap_amazon_sp import __version__
+from tap_amazon_sp import __version__, stopping
 from tap_amazon_sp.auth import AccessToken, LWAToken
 from tap_amazon_sp.errors import APIError, AuthError, TransientError
 from tap_amazon_sp.operations import OPERATIONS
@@ -131,6 +131,7 @@ class SPAPIClient:
             access_token = self._access_token(operation, source)
             headers = {"x-amz-access-token": access_token, "user-agent": USER_AGENT, "accept": "application/json"}
             began = time.monotonic()
+            stopping.sending()
             try:
                 self.request_count += 1
                 # SP-API never redirects: following one would carry the access token to another host.
@@ -165,6 +166,7 @@ class SPAPIClient:
                         self._learn_rate(response, bucket)
                         raise _refusal(operation, response, status, code, message, details)
                     problem = f"HTTP {status} {code}".strip()
+            stopping.not_sent()
             if not self.retries.again(attempt, prefixed(f"{operation}: {problem}; retrying")):
                 raise TransientError(f"{operation} still failing after {attempt} tries: {problem}")
 

@@ -79,6 +79,8 @@ class StopGuard:
         self._depth = 0
         self.stop: Interrupted | None = None
         self.raised = False
+        global _ACTIVE
+        _ACTIVE = self
 
     def signal(self, stop: Interrupted) -> None:
         """Called from the signal handler."""
@@ -98,6 +100,52 @@ class StopGuard:
         if not self._depth and self.stop is not None and not self.raised:
             self.raised = True
             raise self.stop
+
+
+# The guard of the tap's output (the latest made), which `held_once_sent` holds a signal with.
+_ACTIVE: StopGuard | None = None
+
+
+class _Creating:
+    """Whether a create call (createReport, createQuery) is under way and its request was sent."""
+
+    armed = False
+    holding = False
+
+
+_CREATING = _Creating()
+
+
+@contextmanager
+def held_once_sent() -> Iterator[None]:
+    """Around a create call and the STATE that remembers what it created: a signal that arrives
+    once the request is sent waits until the block ends (the STATE written), so a stopped sync never
+    leaves a report or query Amazon made that no state names, requested again by the next sync. A
+    signal while the request waits for quota, or between failed tries, stops at once."""
+    _CREATING.armed = True
+    try:
+        yield
+    finally:
+        _CREATING.armed = False
+        _release()
+
+
+def sending() -> None:
+    """The client is about to send a request: inside `held_once_sent`, hold signals from here on."""
+    if _CREATING.armed and not _CREATING.holding and _ACTIVE is not None:
+        _ACTIVE.writing()
+        _CREATING.holding = True
+
+
+def not_sent() -> None:
+    """The request failed (nothing was created): a signal held since it was sent is raised now."""
+    _release()
+
+
+def _release() -> None:
+    if _CREATING.holding and _ACTIVE is not None:
+        _CREATING.holding = False
+        _ACTIVE.written()
 
 
 def hold_signals() -> None:

@@ -17,12 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tap_amazon_sp.records import format_datetime
 from tests.conftest import RATE_SCALE, make_config
 from tests.sim.test_kill_resume import PHASES, STREAMS, keyed, run_until, windows
 from tests.spapi_simulator import Simulator
@@ -374,3 +375,32 @@ def test_a_stdout_that_refuses_writes_is_one_line_and_exit_1(big: Simulator, tmp
     (line,) = [line for line in run.stderr.splitlines() if "ERROR" in line]
     assert "Writing to stdout failed (No space left on device); stopping" in line
     assert_quiet(run)
+
+
+@pytest.mark.parametrize(
+    ("stream", "operation", "phase"),
+    [
+        ("data_kiosk_sales_and_traffic_by_date", "createQuery", "query"),
+        ("GET_BRAND_ANALYTICS_SEARCH_QUERY_PERFORMANCE_REPORT", "createReport", "create"),
+    ],
+)
+def test_a_signal_while_amazon_answers_a_create_call_waits_for_the_state_naming_what_it_made(
+    sim: Simulator, tmp_path: Path, stream: str, operation: str, phase: str
+):
+    # Amazon has made the query or report when the signal comes, its answer still on the way: stopping
+    # at once would leave it out of the state, and the next sync would ask Amazon for it again.
+    now = datetime.now(timezone.utc)
+    start = "2024-01-03T00:00:00Z" if stream.startswith("GET_") else format_datetime(now - timedelta(days=20))
+    end = "2024-01-29T00:00:00Z" if stream.startswith("GET_") else format_datetime(now)
+    config = make_config(sim, start_date=start, end_date=end)
+    sim.set_faults(slow_answer={operation: 1}, hang_seconds=1.0)
+    stopped, signalled = run_until(sim, tmp_path, config, None, (phase, 1), sig=signal.SIGTERM, streams=(stream,))
+    assert signalled and stopped.returncode == 128 + signal.SIGTERM, stopped.stderr[-3000:]
+    made = [r for r in sim.requests if r.operation == operation]
+    assert len(made) == 1
+    assert ("pending_queries" if phase == "query" else "pending_reports") in json.dumps(stopped.last_state)
+    first = len(sim.requests)
+    rerun, _ = run_until(sim, tmp_path, config, stopped.last_state, None, streams=(stream,))
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    again = [r.body for r in sim.requests[first:] if r.operation == operation]
+    assert made[0].body not in again

@@ -101,6 +101,8 @@ def happened(kill_at: tuple[str, int], requests: list[Any], lines: list[str], st
     phase, count = kill_at
     if phase == "create":
         return sum(r.operation == "createReport" for r in requests) >= count
+    if phase == "query":
+        return sum(r.operation == "createQuery" for r in requests) >= count
     if phase == "poll":
         return sum(r.operation == "getReport" for r in requests) >= count
     if phase == "download":

@@ -207,7 +207,13 @@ SWITCHES: dict[str, Switch] = {
             _counters,
             "{operationId|lwa|document: n}: the next n requests wait hang_seconds, then no answer",
         ),
-        Switch("hang_seconds", 2.0, _seconds, "how long hang and stall_document keep the client waiting"),
+        Switch(
+            "slow_answer",
+            {},
+            _counters,
+            "{operationId: n}: the next n requests are carried out (and recorded) at once, answered hang_seconds later",
+        ),
+        Switch("hang_seconds", 2.0, _seconds, "how long hang, slow_answer and stall_document keep the client waiting"),
         Switch(
             "break_document",
             {},

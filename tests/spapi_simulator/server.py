@@ -544,6 +544,9 @@ class Simulator:
             self._requests.append(
                 RecordedRequest(method, path, query, headers, body, operation, response.status, started)
             )
+        if operation and self.faults.take("slow_answer", operation):
+            # Done and recorded, answered late: the client is inside the request meanwhile.
+            time.sleep(float(self.faults.get("hang_seconds")))
         handler.write_response(response)
 
     def _drop(
