@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from tap_amazon_sp.catalogue import BY_STREAM, AsinParts, ReportSpec
 from tap_amazon_sp.client import Deferred
+from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.formats import format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_key, window_text
 from tap_amazon_sp.report_streams import ReportStream
@@ -167,7 +168,12 @@ class AsinReportStream(ReportStream):
             results = self.runtime.report_results(self, [w.listing for w in unlisted if w.listing])
             try:
                 for window in unlisted:
-                    window.parts = self._listed_parts(window, marketplace_id, next(results))
+                    try:
+                        window.parts = self._listed_parts(window, marketplace_id, next(results))
+                    except DocumentError:
+                        if window.listing:
+                            self.forget(window.listing)
+                        raise
             except (CoolingDown, FatalReport) as exc:
                 stop = exc
             finally:
@@ -183,9 +189,14 @@ class AsinReportStream(ReportStream):
             for window in ready:
                 # Each part's result comes in its slot's order.
                 window_parts = window.parts or []
-                for number, _part in enumerate(window_parts, start=1):
+                for number, part in enumerate(window_parts, start=1):
                     last = number == len(window_parts)
-                    yield from self._emit(next(results), marketplace_id, window.lower, window.upper, last=last)
+                    try:
+                        yield from self._emit(next(results), marketplace_id, window.lower, window.upper, last=last)
+                    except DocumentError:
+                        # Its document never changes: the next sync requests a new report.
+                        self.forget(part)
+                        raise
                 if not window_parts:
                     self.runtime.client.progress.window(self.name)
                 self._commit_window(context, window)

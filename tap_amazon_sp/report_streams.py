@@ -12,6 +12,7 @@ from tap_amazon_sp import marketplaces
 from tap_amazon_sp.accounts import labelled_keys, labelled_schema
 from tap_amazon_sp.catalogue import Account, ReportSpec
 from tap_amazon_sp.client import AmazonSPStream, Deferred
+from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
 from tap_amazon_sp.progress import duration
@@ -96,15 +97,29 @@ class ReportStream(AmazonSPStream, RegionalReports):
     ) -> Iterator[dict[str, Any]]:
         """Emit the slots' reports in order, each window's bookmark after its records."""
         for slot, result in zip(slots, self.runtime.report_results(self, slots), strict=True):
-            start, end = slot.request.start, slot.request.end
-            if end is None:
-                # A snapshot: no bookmark to move, only the report to forget.
-                yield from self._emit(result, marketplace_id, None, self.settings.end)
+            try:
+                yield from self._window(context, marketplace_id, slot, result, starts)
+            except DocumentError:
+                # A document never changes: the next sync requests a new report instead of reading it again.
                 self.forget(slot)
-                continue
-            if self.spec.regional:
-                yield from self._regional_window(result, slot, start, end, starts)
-                continue
+                raise
+
+    def _window(
+        self,
+        context: Context | None,
+        marketplace_id: str,
+        slot: Slot,
+        result: ReportResult,
+        starts: Mapping[str, datetime],
+    ) -> Iterator[dict[str, Any]]:
+        start, end = slot.request.start, slot.request.end
+        if end is None:
+            # A snapshot: no bookmark to move, only the report to forget.
+            yield from self._emit(result, marketplace_id, None, self.settings.end)
+            self.forget(slot)
+        elif self.spec.regional:
+            yield from self._regional_window(result, slot, start, end, starts)
+        else:
             yield from self._emit(result, marketplace_id, start, end)
             self.commit_bookmark(context, end, done=slot)
 
