@@ -37,6 +37,7 @@ from singer_sdk import typing as th
 from tap_amazon_sp.client import MARKETPLACE, RestStream
 from tap_amazon_sp.errors import APIError, AuthError
 from tap_amazon_sp.inventory_streams import InventorySummariesStream
+from tap_amazon_sp.operations import OPERATIONS
 from tap_amazon_sp.paging import merged
 from tap_amazon_sp.records import format_datetime, parse_datetime, snake_keys
 from tap_amazon_sp.state_input import REFRESHED
@@ -60,17 +61,16 @@ SCHEDULE_SLACK = timedelta(hours=1)
 # A STATE message every this many catalog requests (1,000 ASINs, some 25 s at 2 a second): each one
 # carries the whole state, so not one per request.
 FLUSH_EVERY = 50
-# Every part of an item but `classifications` (the summary's browse node is the main one) and
-# `vendorDetails` (vendors only): the request costs the same whatever it includes.
-INCLUDED_DATA = (
-    "attributes",
-    "dimensions",
-    "identifiers",
-    "images",
-    "productTypes",
-    "relationships",
-    "salesRanks",
-    "summaries",
+# Every part of an item the operation offers (its row's includedData values) but `classifications`
+# (the summary's browse node is the main one) and `vendorDetails` (vendors only): the request costs
+# the same whatever it includes.
+_LEFT_OUT = {"classifications", "vendorDetails"}
+INCLUDED_DATA = tuple(
+    part
+    for param in OPERATIONS["searchCatalogItems"].params
+    if param.name == "includedData"
+    for part in param.enum
+    if part not in _LEFT_OUT
 )
 
 STRING = th.StringType
