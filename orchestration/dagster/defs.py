@@ -76,8 +76,27 @@ def failure_line(extractor: str, lines: list[str]) -> str:
     return f"{extractor}: {chosen.strip()}"
 
 
-def run_meltano(context: dg.OpExecutionContext, label: str, *args: str) -> None:
-    """`meltano ARGS` in the project, its output in the op's captured logs; a failure is one line."""
+# Accounts loading into one schema at once race to create the same table on their first run:
+# target-postgres's CREATE TABLE fails the loser ("relation ... already exists", or a duplicate key in
+# pg_type). The table exists by then, and the same run again resumes from its state and loads.
+_CREATE_RACE = re.compile(r"DuplicateTable|already exists|pg_type_typname_nsp_index")
+
+
+def run_meltano(
+    context: dg.OpExecutionContext, label: str, *args: str, again_on: re.Pattern[str] | None = None
+) -> None:
+    """`meltano ARGS` in the project, its output in the op's captured logs; a failure is one line.
+    A failure whose output matches `again_on` is run once more."""
+    try:
+        _run_meltano_once(context, label, *args)
+    except dg.Failure as failure:
+        if again_on is None or not again_on.search(str(failure.metadata.get("output tail", ""))):
+            raise
+        context.log.warning("%s: %s; running it once more", label, failure.description)
+        _run_meltano_once(context, label, *args)
+
+
+def _run_meltano_once(context: dg.OpExecutionContext, label: str, *args: str) -> None:
     command = [MELTANO, *args]
     context.log.info("%s (in %s)", " ".join(command), PROJECT)
     tail: collections.deque[str] = collections.deque(maxlen=400)
@@ -112,7 +131,7 @@ def sync_op(extractor: str) -> dg.OpDefinition:
         description=f"meltano run {extractor} {TARGET}",
     )
     def sync(context: dg.OpExecutionContext) -> None:
-        run_meltano(context, extractor, "run", extractor, TARGET)
+        run_meltano(context, extractor, "run", extractor, TARGET, again_on=_CREATE_RACE)
 
     return sync
 
