@@ -127,6 +127,8 @@ class AwdInventoryStream(_AwdStream):
     primary_keys: ClassVar[list[str]] = ["sku"]
     source = "AWD API 2024-05-09 `listInventory` (details SHOW; the NA host only)"
     operation = "listInventory"
+    # Without a sku filter it lists the account's whole AWD inventory, paged until nextToken is null.
+    whole_snapshot = True
     request_params: ClassVar[Mapping[str, Any]] = {"details": "SHOW", "maxResults": PAGE}
     records_path = ("inventory",)
     next_token_path = ("nextToken",)

@@ -294,6 +294,17 @@ class AmazonSPStream(EdgeStream, PendingReports):
         """Every report this stream will ask for in this sync, in order (none, but for report streams)."""
         return iter(())
 
+    def reads_everything(self) -> bool:
+        """Whether one sync reads everything Amazon holds now (no windows, no since-date, not a
+        parent record's part), so a row no sync reads any more is gone from Amazon."""
+        return False
+
+    @override
+    def versions_snapshots(self) -> bool:
+        # With an account_id, other accounts share the table, and a target deactivates every older
+        # version in it, theirs too: one account's snapshot would mark the others' rows deleted.
+        return self.reads_everything() and not self.settings.account_id
+
     @property
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
@@ -443,6 +454,12 @@ class RestStream(AmazonSPStream, PagedReads):
     copied: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     windows_at_commit = True
     _horizon_told = False
+    # Whether the operation, as the stream calls it, lists everything Amazon holds now (no windows,
+    # no since-date, not per parent record): its records then carry a table version, and after a
+    # whole read ACTIVATE_VERSION lets a target soft-delete the rows Amazon no longer lists.
+    whole_snapshot: ClassVar[bool] = False
+    # Whether a partition stopped without raising in this sync (`stop_without_role`): no whole snapshot.
+    _stopped_short = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -453,6 +470,15 @@ class RestStream(AmazonSPStream, PagedReads):
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
         return super().partitions if self.per_marketplace else None
+
+    @override
+    def reads_everything(self) -> bool:
+        return self.whole_snapshot
+
+    @override
+    def snapshot_whole(self) -> bool:
+        # Every other way a read stops short raises, and a sync that raises sends no ACTIVATE_VERSION.
+        return not self._stopped_short
 
     # ---- hooks for what a declaration cannot say ---------------------------------------------
 
@@ -512,6 +538,7 @@ class RestStream(AmazonSPStream, PagedReads):
         """Stop this stream, the others going on, when Amazon refuses the app its API's role: said in
         one line naming the role (`refused` says who refused what, `kept` what stays), and the sync
         then fails with that line, as for a report that ends FATAL."""
+        self._stopped_short = True
         role = APIS[OPERATIONS[self.operation].api].role
         self.logger.error(
             "%s: stopped, %s (%s): the app lacks the %s role; add it to the app (then authorize it again) or "

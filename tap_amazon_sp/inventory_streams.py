@@ -42,6 +42,8 @@ class InventorySummariesStream(RestStream):
     operation = "getInventorySummaries"
     # The operation takes exactly one marketplace: one partition each, as report streams have.
     per_marketplace = True
+    # Without startDateTime or SKUs, "all inventory summaries ... are returned" (fbaInventory model).
+    whole_snapshot = True
     request_params: ClassVar[Mapping[str, Any]] = {
         "details": True,
         "granularityType": "Marketplace",

@@ -374,6 +374,8 @@ class _ForecastStream(_ReplenishmentStream):
     replication_key = None
     account_types = ("Seller",)
     time_period_type = "FORECAST"
+    # Read whole, but kept one a day (snapshot_date in the key): not a `whole_snapshot`, whose table
+    # version would mark every earlier day's forecast deleted.
     window_description = "snapshot of the current forecast"
     _today: date | None = None
 
@@ -457,6 +459,8 @@ class OffersStream(_ReplenishmentStream):
     primary_keys: ClassVar[list[str]] = list(offer_key)
     source = f"{API} `listOffers`"
     operation = "listOffers"
+    # No time interval in the body: every offer of the marketplace as it stands.
+    whole_snapshot = True
     records_path = ("offers",)
     offset_paging = OffsetPaging(limit=100, max_offset=9000)
     schema = th.PropertiesList(

@@ -82,11 +82,9 @@ class ReportStream(AmazonSPStream, RegionalReports):
             self.runtime.incomplete.append(str(exc))
 
     @override
-    def versions_snapshots(self) -> bool:
-        # A windowed stream read FULL_TABLE re-reads windows, not what Amazon holds now. With an
-        # account_id, other accounts share the table, and a target deactivates every older version
-        # in it, theirs too: one account's snapshot would mark the others' rows deleted.
-        return not self.window.windowed and self.replication_key is None and not self.settings.account_id
+    def reads_everything(self) -> bool:
+        # A windowed stream read FULL_TABLE re-reads windows, not what Amazon holds now.
+        return not self.window.windowed and self.replication_key is None
 
     @override
     def snapshot_whole(self) -> bool:

@@ -31,6 +31,8 @@ class MarketplaceParticipationsStream(RestStream):
     replication_key = None
     source = "Sellers API v1 `getMarketplaceParticipations`"
     operation = "getMarketplaceParticipations"
+    # One answer lists every marketplace of the account.
+    whole_snapshot = True
     records_path = ("payload",)
     schema = th.PropertiesList(
         th.Property("marketplace_id", th.StringType, required=True),
