@@ -197,8 +197,8 @@ STREAMS_END = "<!-- end of streams table -->"
 
 
 def stream_rows(account_type: str) -> list[tuple[str, ...]]:
-    """(stream, source, primary key, replication key, window cap, selected by default, lifecycle) of every stream
-    of one account type."""
+    """(stream, source, primary key, replication key, window cap, soft deletes, selected by default, lifecycle)
+    of every stream of one account type."""
     from tap_amazon_sp.tap import TapAmazonSP
 
     config = {"lwa_client_id": "x", "lwa_client_secret": "x", "refresh_token": "x", "account_type": account_type}
@@ -218,6 +218,7 @@ def stream_rows(account_type: str) -> list[tuple[str, ...]]:
                 ", ".join(stream.primary_keys or []) or "(none)",
                 stream.replication_key or "(full table)",
                 cap_text,
+                "yes" if described.reads_everything() else "no",
                 "yes" if stream.selected_by_default else "no",
                 described.lifecycle.describe(),
             )
@@ -230,16 +231,16 @@ def streams_table() -> str:
     parts = []
     for account_type in BY_NAME["account_type"].choices:
         rows = stream_rows(account_type)
-        chosen = sum(row[5] == "yes" for row in rows)
+        chosen = sum(row[6] == "yes" for row in rows)
         parts.append(
             f"**{account_type}** accounts (`account_type: {account_type}`), {len(rows)} streams,"
             f" {chosen} of them selected by default:\n"
         )
         parts.append(
-            "| Stream | API or report type | Primary key | Replication key | Window per request | Selected by default"
-            " | Lifecycle |"
+            "| Stream | API or report type | Primary key | Replication key | Window per request | Soft deletes"
+            " | Selected by default | Lifecycle |"
         )
-        parts.append("|:--|:--|:--|:--|:--|:--|:--|")
+        parts.append("|:--|:--|:--|:--|:--|:--|:--|:--|")
         parts.extend("| " + " | ".join(row) + " |" for row in rows)
         parts.append("")
     return "\n".join(parts).rstrip("\n")

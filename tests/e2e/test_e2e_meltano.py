@@ -48,6 +48,7 @@ LISTINGS = "GET_MERCHANT_LISTINGS_ALL_DATA"
 REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 STREAMS = (ORDERS, LISTINGS, REIMBURSEMENTS)
 WINDOWED = (ORDERS, REIMBURSEMENTS)
+INVENTORY = "fba_inventory_summaries"
 START, MIDDLE, END = "2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z", "2024-05-01T00:00:00Z"
 SCHEMA = "amazon_sp"
 STATE_ID = "dev:tap-amazon-sp-to-target-postgres"
@@ -426,30 +427,47 @@ def test_meltano_state_shows_the_bookmarks(main_flow: MainFlow):
     )
 
 
-def test_a_listing_gone_from_the_snapshot_is_soft_deleted_and_the_rest_stay(
+def test_rows_gone_from_a_snapshot_are_soft_deleted_and_the_rest_stay(
     project: Project, simulator: Simulator, postgres: Postgres, tmp_path_factory: pytest.TempPathFactory
 ):
+    # A report snapshot (the listings) and an API one (FBA inventory, read page by page).
     database = postgres.database("snapshot")
     system_db = tmp_path_factory.mktemp("snapshot-state") / "meltano.db"
-    env = flow_env(simulator, database, system_db, MIDDLE)
+    selected = json.dumps([f"{stream}.*" for stream in (*STREAMS, INVENTORY)])
+    env = flow_env(simulator, database, system_db, MIDDLE, TAP_AMAZON_SP__SELECT=selected)
     project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
-    listings = f'{SCHEMA}."{LISTINGS}"'
+    listings, inventory = f'{SCHEMA}."{LISTINGS}"', f'{SCHEMA}."{INVENTORY}"'
     loaded = count(database, LISTINGS)
-    assert loaded > 1
-    assert query(database, f"SELECT count(*) FROM {listings} WHERE _sdc_deleted_at IS NOT NULL") == [(0,)]
+    stocked = count(database, INVENTORY)
+    assert loaded > 1 and stocked == len(simulator.inventory.expected(JP)) > 50
+    for table in (listings, inventory):
+        assert query(database, f"SELECT count(*) FROM {table} WHERE _sdc_deleted_at IS NOT NULL") == [(0,)]
     # A listing an earlier load had and Amazon no longer lists: a row whose key no snapshot holds.
     with _psycopg().connect(_libpq(database)) as conn:
         conn.execute(
             f"UPDATE {listings} SET seller_sku = 'GONE-FROM-AMAZON' "
             f"WHERE seller_sku = (SELECT min(seller_sku) FROM {listings})"
         )
-    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    # A SKU Amazon's FBA inventory no longer holds (its summary left the answer), mid-way in its pages.
+    summaries = simulator.inventory.summaries(JP)
+    gone = summaries.pop(len(summaries) // 2)
+    try:
+        project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    finally:
+        summaries.insert(len(summaries) // 2, gone)
     rows = query(database, f"SELECT seller_sku, _sdc_deleted_at IS NOT NULL FROM {listings}")
     assert sorted(sku for sku, deleted in rows if deleted) == ["GONE-FROM-AMAZON"]
     # Every listing of the snapshot is live again, under this run's table version.
     assert len([sku for sku, deleted in rows if not deleted]) == loaded
-    versions = query(database, f"SELECT DISTINCT _sdc_table_version FROM {listings} WHERE _sdc_deleted_at IS NULL")
-    assert len(versions) == 1
+    rows = query(database, f"SELECT seller_sku, _sdc_deleted_at IS NOT NULL, total_quantity FROM {inventory}")
+    # Soft-deleted, not removed: the row keeps what Amazon last said of it.
+    assert [(sku, quantity) for sku, deleted, quantity in rows if deleted] == [
+        (gone["sellerSku"], gone["totalQuantity"])
+    ]
+    assert len([sku for sku, deleted, _ in rows if not deleted]) == stocked - 1
+    for table in (listings, inventory):
+        versions = query(database, f"SELECT DISTINCT _sdc_table_version FROM {table} WHERE _sdc_deleted_at IS NULL")
+        assert len(versions) == 1, table
     # Windowed streams are loaded window by window, never as a snapshot: nothing of theirs is deleted.
     for stream in WINDOWED:
         deleted = query(database, f'SELECT count(*) FROM {SCHEMA}."{stream}" WHERE _sdc_deleted_at IS NOT NULL')
