@@ -25,6 +25,7 @@ from tap_amazon_sp.datakiosk import DataKioskEngine
 from tap_amazon_sp.errors import CatalogError, ReportError
 from tap_amazon_sp.inflight import Scheduler, Slot
 from tap_amazon_sp.lifecycle import AVAILABLE, METADATA_KEY, Lifecycle
+from tap_amazon_sp.loaded_range import after_window, loaded_range, write_range
 from tap_amazon_sp.operations import APIS, OPERATIONS
 from tap_amazon_sp.paging import PagedReads, dig, merged
 from tap_amazon_sp.pending_reports import PendingReports, drop_pending
@@ -62,6 +63,9 @@ class Runtime:
     incomplete: list[str] = field(default_factory=list)
     # The sync's streams in the order the SDK syncs them, whose reports make the sync's plan.
     streams: Callable[[], Iterable[object]] = tuple
+    # Which pass over the streams this is: the SDK's own is the first, and streams read newest
+    # first are read back in time in later ones (`read_later_passes`).
+    pass_number: int = 1
 
     @cached_property
     def kiosk(self) -> DataKioskEngine:
@@ -74,26 +78,46 @@ class Runtime:
         return DataKioskEngine(self.client, logger=self.engine.logger, max_wait=settings.max_report_wait, ahead=ahead)
 
     def report_results(
-        self, owner: AmazonSPStream, slots: list[Slot], *, ahead: bool = False
+        self, owner: AmazonSPStream, slots: list[Slot], *, ahead: bool = False, more: bool = False
     ) -> Generator[ReportResult, None, None]:
         """The results of one stream partition's report slots, in their order (`Scheduler.results`).
 
         The scheduler has learnt every report of the sync first (`plan`), so it can request reports
-        ahead of the streams that will read them.
+        ahead of the streams that will read them. `more`: a later pass reads more of the partition.
         """
         self.plan()
-        return self.scheduler.results(owner, slots, ahead=ahead)
+        return self.scheduler.results(owner, slots, ahead=ahead, more=more)
 
     def plan(self) -> None:
         """Give the scheduler every report of the sync (once), which logs the sync's plan: called
-        when the first stream starts, so the plan is said before the first request."""
+        when the first stream starts, so the plan is said before the first request. Reports are
+        planned in the order they are read: pass by pass, and in each pass stream by stream."""
         if not self.scheduler.planned:
-            self.scheduler.plan(
-                (stream, slot)
+            planned = [
+                (stream.pass_of(slot), stream, slot)
                 for stream in self.streams()
                 if isinstance(stream, AmazonSPStream)
                 for slot in stream.planned_reports()
-            )
+            ]
+            planned.sort(key=lambda item: item[0])
+            later = any(number > 1 for number, _, _ in planned)
+            newest = sum(number == 1 for number, _, _ in planned) if later else 0
+            self.scheduler.plan(((stream, slot) for _, stream, slot in planned), newest=newest)
+
+    def read_later_passes(self) -> None:
+        """After the SDK's pass over the streams (every stream's newest window, for those read newest
+        first): the passes that read them further back, each stream partition in turn."""
+        streams = [stream for stream in self.streams() if isinstance(stream, AmazonSPStream)]
+        number = 2
+        while True:
+            due = [(stream, context) for stream in streams for context in stream.pass_contexts(number)]
+            if not due:
+                return
+            self.pass_number = number
+            for stream, context in due:
+                stream.sync(context)
+                stream.finalize_state_progress_markers()
+            number += 1
 
     def take_up_deferred(self, logger: logging.Logger, sleep: Callable[[float], None] = time.sleep) -> None:
         """After every stream had its turn: take up each stopped partition once its cool-down has
@@ -305,6 +329,14 @@ class AmazonSPStream(EdgeStream, PendingReports):
         # version in it, theirs too: one account's snapshot would mark the others' rows deleted.
         return self.reads_everything() and not self.settings.account_id
 
+    def pass_of(self, slot: Slot) -> int:
+        """The pass over the streams that reads a planned report (`Runtime.read_later_passes`)."""
+        return 1
+
+    def pass_contexts(self, number: int) -> list[dict[str, Any]]:
+        """The partitions pass `number` (2 or later) reads more of."""
+        return []
+
     @property
     @override
     def partitions(self) -> list[dict[str, Any]] | None:
@@ -404,6 +436,24 @@ class AmazonSPStream(EdgeStream, PendingReports):
                 why,
             )
         return mark
+
+    def commit_window(self, context: Context | None, window: Window, *, floor: datetime, done: Slot | None) -> None:
+        """Record that `window` of a partition read newest first has been emitted (`loaded_range`):
+        the bookmark moves only when everything from `floor` (where the sync's windows start) up to
+        its new place is loaded; until then the window widens the range kept beside it."""
+        state = self.get_context_state(context)
+        current = self.bookmark(context)
+        mark = max(current, floor) if current is not None else floor
+        moved, loaded = after_window(mark, loaded_range(state), window)
+        write_range(state, loaded)
+        if moved is not None:
+            self.commit_bookmark(context, moved, done=done)
+            return
+        if self.windows_at_commit:
+            self.runtime.client.progress.window(self.name)
+        if done is not None:
+            drop_pending(state, done.key)
+        self.flush_state()
 
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None:
         """Record that everything up to `value` has been emitted, and say so in a STATE message.

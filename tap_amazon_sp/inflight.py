@@ -27,13 +27,14 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from datetime import datetime, timedelta, timezone
 
+from tap_amazon_sp.cooldowns import CoolingDown, FatalReport, Rests
 from tap_amazon_sp.errors import ReportError
 from tap_amazon_sp.operations import OPERATIONS
-from tap_amazon_sp.progress import acting_for, named, where
+from tap_amazon_sp.progress import acting_for, where
 from tap_amazon_sp.quota import InFlightLimit, say_plan
 from tap_amazon_sp.records import format_datetime
 from tap_amazon_sp.report_reuse import ReportReuse
-from tap_amazon_sp.reports import ReportEngine, ReportRequest, ReportResult
+from tap_amazon_sp.reports import ReportEngine, ReportResult
 from tap_amazon_sp.slots import SNAPSHOT, Ledger, Slot, Ticket, options_key, request_key, window_key, window_text
 from tap_amazon_sp.stopping import held_once_sent
 
@@ -69,9 +70,7 @@ class Scheduler:
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
         self.engine = engine
-        self.fatal_retries = fatal_retries
-        # A report type's cool-down after a FATAL, in seconds, and its regeneration class (if any).
-        self.cooldown = cooldown
+        self.rests = Rests(cooldown, fatal_retries=fatal_retries, logger=logger, now=now)
         create = OPERATIONS["createReport"]
         self._create = engine.client.plans.bucket(create.name, create.rate, create.burst)
         self.limits = InFlightLimit(limit, lambda: self._create.rate)
@@ -91,20 +90,18 @@ class Scheduler:
         self._tickets: dict[tuple[str, str, str, str], Ticket] = {}
         self._consuming = 0
         self._closed: set[tuple[str, str]] = set()
-        # (report type, marketplaces) -> when Amazon may generate it again, and why it rests.
-        self._cooling: dict[tuple[str, str], tuple[datetime, str]] = {}
-        self._attempts: dict[tuple[str, str, str, str], int] = {}
         engine.client.progress.in_flight = lambda: self.in_flight
 
     # Planning
 
-    def plan(self, slots: Iterable[tuple[Ledger, Slot]]) -> None:
-        """Learn every report of the sync, in the order streams will ask for them."""
+    def plan(self, slots: Iterable[tuple[Ledger, Slot]], *, newest: int = 0) -> None:
+        """Learn every report of the sync, in the order streams will ask for them (the first `newest`
+        are the newest windows of streams read newest first)."""
         self.planned = True
         for owner, slot in slots:
             self._owners[slot.stream] = owner
             self._queue.append(slot)
-        say_plan(self._queue, self.now(), self.logger)
+        say_plan(self._queue, self.now(), self.logger, newest=newest)
         self.engine.client.progress.planned(len(self._queue), self._quota_left)
 
     def _quota_left(self) -> float:
@@ -123,12 +120,16 @@ class Scheduler:
 
     # Consuming
 
-    def results(self, owner: Ledger, slots: list[Slot], *, ahead: bool = False) -> Generator[ReportResult, None, None]:
+    def results(
+        self, owner: Ledger, slots: list[Slot], *, ahead: bool = False, more: bool = False
+    ) -> Generator[ReportResult, None, None]:
         """The results of one stream partition's `slots`, strictly in their order.
 
         The caller forgets a slot's pending report once it has emitted the result (with the
         bookmark, in the same STATE); this generator only tracks what is in flight. With `ahead`,
         slots the plan did not have (their ASINs came from another report) are requested ahead too.
+        With `more`, a later pass of the sync reads more of the partition: having read these, it
+        keeps its later reports queued and in flight.
         """
         for slot in slots:
             self._owners[slot.stream] = owner
@@ -141,6 +142,7 @@ class Scheduler:
             self._queue = deque(s for s in self._queue if not (s.to_come and (s.stream, s.partition) in partitions))
             new = [s for s in slots if s.ident not in self._tickets and s not in self._queue]
             self._queue.extendleft(reversed(new))
+        read = False
         try:
             for slot in slots:
                 self._hold(slot)
@@ -155,16 +157,15 @@ class Scheduler:
                 yield result
                 self._consuming = 0
                 self._fill()
+            read = True
         finally:
             self._consuming = 0
-            self._close(slots)
+            if not (read and more):
+                self._close(slots)
 
     def cooling_until(self, slot: Slot) -> tuple[datetime, str] | None:
         """When the slot's report type and marketplaces may be requested again, if they rest now."""
-        found = self._cooling.get(_cooling_key(slot.request))
-        if found is None or found[0] <= self.now():
-            return None
-        return found
+        return self.rests.until(slot)
 
     def _hold(self, slot: Slot) -> None:
         cooling = self.cooling_until(slot)
@@ -202,7 +203,7 @@ class Scheduler:
                     f"window {format_datetime(earlier[1])}: too soon to generate another",
                     since=earlier[1],
                 )
-        result.attempts = self._attempts.get(slot.ident, 0) + 1
+        result.attempts = self.rests.attempts(slot) + 1
         return result
 
     def _rest(
@@ -210,39 +211,9 @@ class Scheduler:
     ) -> None:
         """A report Amazon would not build: rest its type and marketplaces, then raise CoolingDown
         (or FatalReport once the retries are used up)."""
-        request = slot.request
         owner.forget(slot)
-        self.reuse.unmade(request, result.report_id)
-        attempts = self._attempts[slot.ident] = self._attempts.get(slot.ident, 0) + 1
-        where = named(request.describe(), request.report_type, slot.stream)
-        if attempts > self.fatal_retries:
-            raise FatalReport(
-                f"{where}: report {result.report_id} {what} {attempts} times; giving up. Amazon said: {reason}"
-            )
-        seconds, kind = self.cooldown(request.report_type)
-        ready = (since or self.now()) + timedelta(seconds=seconds)
-        limit = (
-            f"Amazon generates a {kind} report at most once every {_duration(seconds)}"
-            if kind
-            else (f"resting it {_duration(seconds)} (fatal_retry_cooldown_seconds)")
-        )
-        cooling = _cooling_key(request)
-        previous = self._cooling.get(cooling)
-        if previous is None or previous[0] < ready:
-            self._cooling[cooling] = (ready, limit)
-        self.logger.warning(
-            "%s: report %s %s (%s); %s, so it is requested again from %s UTC (retry %d of %d) while the other "
-            "reports of the sync go on",
-            where,
-            result.report_id,
-            what,
-            reason,
-            limit,
-            _utc(ready),
-            attempts,
-            self.fatal_retries,
-        )
-        raise CoolingDown(slot, *self._cooling[cooling])
+        self.reuse.unmade(slot.request, result.report_id)
+        raise self.rests.rest(slot, result.report_id, what, reason, since)
 
     def _close(self, slots: list[Slot]) -> None:
         # A partition that stopped early (an error, the SDK's record limit) no longer holds its
@@ -302,34 +273,3 @@ class Scheduler:
             ticket = Ticket(report_id, self.engine.clock(), "created")
         self.reuse.made(slot, ticket)
         return ticket
-
-
-class CoolingDown(Exception):
-    """A slot's report type and marketplaces rest until `ready` after a FATAL (or a CANCELLED that
-    came too soon): its partition stops at `slot` and is taken up again later in the sync."""
-
-    def __init__(self, slot: Slot, ready: datetime, limit: str) -> None:
-        super().__init__(f"{slot.request.describe()}: resting until {_utc(ready)} UTC ({limit})")
-        self.slot = slot
-        self.ready = ready
-        self.limit = limit
-
-
-class FatalReport(ReportError):
-    """A report Amazon would not build, however often it was asked (FATAL after the retries)."""
-
-
-def _cooling_key(request: ReportRequest) -> tuple[str, str]:
-    return request.report_type, ",".join(sorted(request.marketplace_ids))
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600 and seconds % 3600 == 0:
-        return f"{seconds / 3600:.0f} h"
-    if seconds >= 60 and seconds % 60 == 0:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds:g} s"

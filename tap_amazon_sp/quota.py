@@ -42,10 +42,11 @@ class _Request(_Planned, Protocol):
         """A placeholder for reports the sync learns of only while it runs (their count unknown)."""
 
 
-def say_plan(slots: Iterable[_Request], now: datetime, logger: logging.Logger) -> None:
-    """Log the sync's plan before its first request, and warn of a sync that needs many reports."""
+def say_plan(slots: Iterable[_Request], now: datetime, logger: logging.Logger, *, newest: int = 0) -> None:
+    """Log the sync's plan before its first request, and warn of a sync that needs many reports
+    (`newest`: how many of the first reports are the newest windows of streams read newest first)."""
     planned = list(slots)
-    for line in sync_plan(planned, now):
+    for line in sync_plan(planned, now, newest=newest):
         logger.info("%s", line)
     warning = many_reports_warning(slot for slot in planned if not slot.to_come)
     if warning:
@@ -75,9 +76,10 @@ def many_reports_warning(slots: Iterable[_Planned]) -> str | None:
     )
 
 
-def sync_plan(slots: Iterable[_Request], now: datetime) -> list[str]:
+def sync_plan(slots: Iterable[_Request], now: datetime, *, newest: int = 0) -> list[str]:
     """The plan said before the first request: the reports of each stream, the createReport calls
-    they need and the earliest the quota lets the sync end. Empty when the sync requests no report."""
+    they need and the earliest the quota lets the sync end; with `newest` (the first reports are
+    every stream's newest window), the earliest those can be in. Empty when the sync requests no report."""
     planned = list(slots)
     if not planned:
         return []
@@ -104,6 +106,14 @@ def sync_plan(slots: Iterable[_Request], now: datetime) -> list[str]:
             "time to build it (sooner where an earlier sync's report is reused)"
         )
     lines = [head]
+    if newest and calls > newest:
+        first = len({slot.asks for slot in planned[:newest]})
+        lines.append(
+            f"Newest first: the newest window of every stream comes first ({count(first, 'createReport call')}, "
+            f"{duration(report_quota_time(first))} of quota): it can be in from "
+            f"{utc_text(now + timedelta(seconds=report_quota_time(first)))} on, plus Amazon's time to build it; "
+            "older windows follow, period_in_days at a time"
+        )
     lines += [f"  - {stream}: {count(number, 'report')}" for stream, number in per_stream.items()]
     return lines
 

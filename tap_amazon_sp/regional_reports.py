@@ -41,19 +41,31 @@ class _RegionalStream(Protocol):
 
     def commit_bookmark(self, context: Context | None, value: datetime, *, done: Slot | None = None) -> None: ...
 
+    def commit_window(
+        self, context: Context | None, window: tuple[datetime, datetime], *, floor: datetime, done: Slot | None
+    ) -> None: ...
+
+    @property
+    def _floors(self) -> dict[str, datetime]: ...
+
+    def _read_order(self, marketplace_id: str, *, newest_first: bool) -> list[tuple[int, Slot]]: ...
+
     def forget(self, slot: Slot) -> None: ...
 
 
 class RegionalReports:
     """One request per host for a regional report type, its rows attributed by sales channel."""
 
-    def _regional_plan(self: _RegionalStream, marketplace_id: str) -> tuple[list[Slot], dict[str, datetime]]:
-        """The partition's slots, and where each marketplace's own windows start in this sync.
+    def _regional_order(
+        self: _RegionalStream, marketplace_id: str, *, newest_first: bool
+    ) -> tuple[list[tuple[int, Slot]], dict[str, datetime]]:
+        """The partition's slots in the order they are read (each with its pass), and where each
+        marketplace's own windows start in this sync.
 
         All of the host's windows go to its first marketplace; the others request nothing. The windows
-        start where the partition furthest behind stands, so each window is requested once for every
+        are those of the partition furthest behind, so each window is requested once for every
         marketplace of the sync, whatever their bookmarks; rows of windows before a marketplace's own
-        start are not its to take.
+        start are not its to take. Read newest first, every marketplace keeps its own two marks.
         """
         markets = tuple(self.tap.marketplace_ids)  # type: ignore[attr-defined]
         if marketplace_id != markets[0]:
@@ -63,10 +75,16 @@ class RegionalReports:
             market: (slots[0].request.start or self.settings.end) if slots else self.settings.end
             for market, slots in own.items()
         }
-        behind = own[min(markets, key=starts.__getitem__)]
+        behind = min(markets, key=starts.__getitem__)
+        order = self._read_order(behind, newest_first=newest_first)
+        # One marketplace read newest first (or holding a range) makes them all keep two marks; the
+        # floor is where the one plan's windows start, the same for each.
+        floors = [self._floors[market] for market in markets if market in self._floors]
+        if floors:
+            self._floors.update(dict.fromkeys(markets, floors[0]))
         slots = [
-            Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable)
-            for slot in behind
+            (at, Slot(self.name, marketplace_id, replace(slot.request, marketplace_ids=markets), slot.listable))
+            for at, slot in order
         ]
         return slots, starts
 
@@ -92,6 +110,13 @@ class RegionalReports:
             if market in wanted:
                 record["marketplace_id"] = market
                 yield record
+        if start is not None and slot.partition in self._floors:
+            # Read newest first: each marketplace's two marks take the window (loaded_range).
+            for market in markets:
+                window = (start, end)
+                self.commit_window({"marketplace_id": market}, window, floor=self._floors[market], done=None)
+            self.forget(slot)
+            return
         # A bookmark never moves back (a partition ahead of the others keeps its own).
         behind = [m for m in markets if (self.bookmark({"marketplace_id": m}) or self.settings.start) < end]
         for market in behind:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -15,11 +14,12 @@ from tap_amazon_sp.client import AmazonSPStream, Deferred
 from tap_amazon_sp.errors import DocumentError
 from tap_amazon_sp.formats import LEFTOVER_PROPERTIES, format_for
 from tap_amazon_sp.inflight import CoolingDown, FatalReport, Slot, window_text
-from tap_amazon_sp.progress import duration
-from tap_amazon_sp.records import EXTRA_COLUMNS, UNPARSED_VALUES, format_datetime, null_pii_like, parse_datetime
+from tap_amazon_sp.loaded_range import loaded_range
+from tap_amazon_sp.records import format_datetime, parse_datetime
 from tap_amazon_sp.regional_reports import RegionalReports
+from tap_amazon_sp.report_records import ReportRecords
 from tap_amazon_sp.reports import ReportRequest, ReportResult
-from tap_amazon_sp.windows import SyncRange, WindowPlan
+from tap_amazon_sp.windows import SyncRange, WindowPlan, read_order
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
 
 
-class ReportStream(AmazonSPStream, RegionalReports):
+class ReportStream(ReportRecords, AmazonSPStream, RegionalReports):
     """A stream whose records come from one report type's documents."""
 
     def __init__(self, tap: Tap, spec: ReportSpec) -> None:
@@ -42,6 +42,15 @@ class ReportStream(AmazonSPStream, RegionalReports):
         self._told_horizon: set[str] = set()
         # Whether a partition failed for good in this sync (so its snapshot is not whole).
         self._failed = False
+        # Each partition's slots in the order they are read, with the pass of the sync that reads
+        # each (windows.read_order), worked out once when the sync is planned.
+        self._orders: dict[str, list[tuple[int, Slot]]] = {}
+        # Partitions read newest first in this sync: where their windows start (their bookmark's floor).
+        self._floors: dict[str, datetime] = {}
+        # Regional reports: where each marketplace's own windows start (`_regional_order`).
+        self._starts: dict[str, dict[str, datetime]] = {}
+        # Partitions that stopped for good in this sync: no later pass reads them.
+        self._ended: set[str] = set()
         # Brand Analytics needs Brand Registry and its own role, which most accounts lack: such a
         # stream is synced only when the catalog selects it.
         self.selected_by_default = spec.account is not Account.BRAND_OWNERS
@@ -60,25 +69,30 @@ class ReportStream(AmazonSPStream, RegionalReports):
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         marketplace_id = str((context or {})["marketplace_id"])
         resumed = self._stopped.pop(marketplace_id, None)
+        later: list[Slot] = []
         if resumed is not None:
             # Taken up again after a cool-down: the same windows from where it stopped.
             slots, starts = resumed
         else:
-            slots, starts = (
-                self._regional_plan(marketplace_id) if self.spec.regional else (self.slots(marketplace_id), {})
-            )
-            self.prune_pending(marketplace_id, {slot.key for slot in slots})
+            order, number = self._ordered(marketplace_id), self.runtime.pass_number
+            if number == 1:
+                self.prune_pending(marketplace_id, {slot.key for _, slot in order})
+            slots, starts = [slot for at, slot in order if at == number], self._starts.get(marketplace_id, {})
+            later = [slot for at, slot in order if at > number]
         try:
-            yield from self._windows(context, marketplace_id, slots, starts)
+            yield from self._windows(context, marketplace_id, slots, starts, more=bool(later))
         except CoolingDown as rest:
-            # The SDK syncs one stream at a time: the others go on, and this one comes back later.
-            self._stopped[marketplace_id] = (slots[slots.index(rest.slot) :], starts)
+            # The SDK syncs one stream at a time: the others go on, and this one comes back later
+            # (with the windows of its later passes, which no pass reads now).
+            self._stopped[marketplace_id] = (slots[slots.index(rest.slot) :] + later, starts)
+            self._ended.add(marketplace_id)
             where = f"{self.name} {marketplace_id} {window_text(rest.slot.request)}"
             self.runtime.deferred.append(Deferred(self, dict(context or {}), rest.ready, rest.limit, where))
         except FatalReport as exc:
             # The bookmark stays before the window; the other streams still finish, and the sync
             # then fails with this message.
             self._failed = True
+            self._ended.add(marketplace_id)
             self.runtime.incomplete.append(str(exc))
 
     @override
@@ -87,14 +101,36 @@ class ReportStream(AmazonSPStream, RegionalReports):
         return not self.window.windowed and self.replication_key is None
 
     @override
+    def pass_of(self, slot: Slot) -> int:
+        for at, planned in self._orders.get(slot.partition, ()):
+            if planned.ident == slot.ident:
+                return at
+        return 1
+
+    @override
+    def pass_contexts(self, number: int) -> list[dict[str, Any]]:
+        return [
+            {"marketplace_id": market}
+            for market, order in self._orders.items()
+            if market not in self._ended and any(at == number for at, _ in order)
+        ]
+
+    @override
     def snapshot_whole(self) -> bool:
         return not self._stopped and not self._failed
 
     def _windows(
-        self, context: Context | None, marketplace_id: str, slots: list[Slot], starts: Mapping[str, datetime]
+        self,
+        context: Context | None,
+        marketplace_id: str,
+        slots: list[Slot],
+        starts: Mapping[str, datetime],
+        *,
+        more: bool = False,
     ) -> Iterator[dict[str, Any]]:
-        """Emit the slots' reports in order, each window's bookmark after its records."""
-        for slot, result in zip(slots, self.runtime.report_results(self, slots), strict=True):
+        """Emit the slots' reports in order, each window's bookmark after its records (`more`: a later
+        pass of the sync reads more of this partition)."""
+        for slot, result in zip(slots, self.runtime.report_results(self, slots, more=more), strict=True):
             try:
                 yield from self._window(context, marketplace_id, slot, result, starts)
             except DocumentError:
@@ -119,44 +155,71 @@ class ReportStream(AmazonSPStream, RegionalReports):
             yield from self._regional_window(result, slot, start, end, starts)
         else:
             yield from self._emit(result, marketplace_id, start, end)
-            self.commit_bookmark(context, end, done=slot)
+            floor = self._floors.get(marketplace_id)
+            if floor is None or start is None:
+                self.commit_bookmark(context, end, done=slot)
+            else:
+                self.commit_window(context, (start, end), floor=floor, done=slot)
 
     def slots(self, marketplace_id: str, *, own: bool = False) -> list[Slot]:
         """The reports this partition needs in this sync, in window order.
 
-        A regional report's slots all belong to the first marketplace (see `_regional_plan`);
+        A regional report's slots all belong to the first marketplace (see `_regional_order`);
         `own` asks for what the partition would need on its own.
         """
-        if self.spec.regional and not own:
-            return self._regional_plan(marketplace_id)[0]
+        if own:
+            return [slot for _, slot in self._read_order(marketplace_id, newest_first=False)]
+        return [slot for _, slot in self._ordered(marketplace_id)]
+
+    def _ordered(self, marketplace_id: str) -> list[tuple[int, Slot]]:
+        """The partition's slots in the order they are read, each with its pass (once per sync)."""
+        order = self._orders.get(marketplace_id)
+        if order is None:
+            newest_first = self.settings.newest_first and not self.full_table
+            if self.spec.regional:
+                order, self._starts[marketplace_id] = self._regional_order(marketplace_id, newest_first=newest_first)
+            else:
+                order = self._read_order(marketplace_id, newest_first=newest_first)
+            self._orders[marketplace_id] = order
+        return order
+
+    def _read_order(self, marketplace_id: str, *, newest_first: bool) -> list[tuple[int, Slot]]:
         settings = self.settings
         options = {**dict(self.spec.default_options), **settings.report_options.get(self.spec.stream, {})}
         # Listed reports do not show their options: reuse only reports no option can change.
         listable = not options and not self.spec.takes_options
         if not self.spec.windowed:
             request = ReportRequest(self.spec.report_type, (marketplace_id,), options=options)
-            return [Slot(self.name, marketplace_id, request, listable)]
+            return [(1, Slot(self.name, marketplace_id, request, listable))]
         plan = self.spec.window_for(options)
-        bookmark = self.start_bookmark({"marketplace_id": marketplace_id})
+        context = {"marketplace_id": marketplace_id}
+        bookmark = self.start_bookmark(context)
         sync = SyncRange.of(self.settings)
         self._tell_horizon(marketplace_id, plan, sync, bookmark)
+        loaded = loaded_range(self.get_context_state(context))
+        windows = read_order(plan, sync, bookmark, loaded, newest_first=newest_first)
+        if loaded is not None or any(at > 1 for _, at in windows):
+            self._floors[marketplace_id] = plan.first(sync)
         report_type, markets = self.spec.report_type, (marketplace_id,)
         return [
-            Slot(
-                self.name,
-                marketplace_id,
-                ReportRequest(
-                    report_type,
-                    markets,
-                    lower,
-                    upper,
-                    options,
-                    end_inclusive=plan.names_last_second,
-                    option_dates=plan.option_dates,
+            (
+                at,
+                Slot(
+                    self.name,
+                    marketplace_id,
+                    ReportRequest(
+                        report_type,
+                        markets,
+                        lower,
+                        upper,
+                        options,
+                        end_inclusive=plan.names_last_second,
+                        option_dates=plan.option_dates,
+                    ),
+                    listable,
                 ),
-                listable,
             )
-            for lower, upper in plan.windows(sync, bookmark)
+            for (lower, upper), at in windows
         ]
 
     def _tell_horizon(self, marketplace_id: str, plan: WindowPlan, sync: SyncRange, bookmark: datetime | None) -> None:
@@ -181,78 +244,6 @@ class ReportStream(AmazonSPStream, RegionalReports):
             return
         for partition in self.partitions or []:
             yield from self.slots(str(partition["marketplace_id"]))
-
-    def _emit(
-        self,
-        result: ReportResult,
-        marketplace_id: str,
-        start: datetime | None,
-        end: datetime,
-        *,
-        planned: bool = True,
-        last: bool = True,
-    ) -> Iterator[dict[str, Any]]:
-        """A report's records. `planned`: a report of the sync's plan (the progress line counts it);
-        `last`: the window's last report (the sync's summary counts windows)."""
-        began = time.monotonic()
-        window = f"{format_datetime(start)}..{format_datetime(end)}" if start else "snapshot"
-        rows = 0
-        # Every record this yields is written before the next is asked for: at the end, the records
-        # written since here are those of this window that were emitted (a regional report's other
-        # marketplaces, for one, are not).
-        before = self.records_emitted
-        if result.status == "DONE" and result.document_id:
-            added = {
-                "marketplace_id": marketplace_id,
-                "data_start_time": format_datetime(start) if start else None,
-                "data_end_time": format_datetime(end),
-                "report_id": result.report_id,
-                **{column: result.request.options.get(option) for column, option in self.spec.option_columns},
-            }
-            # Without include_pii, buyer-identifying values are nulled here: every format's records pass
-            # this point before any output path (the direct line writer of flat files included).
-            hide_pii = not self.settings.include_pii
-            withheld = self.spec.pii_columns if hide_pii else ()
-            nested = self.format.open_objects if hide_pii else ()
-            for record in self._document_records(result, marketplace_id):
-                record.update(added)
-                # Always present (null when the row needs neither), so every record fits one schema.
-                extra = record.setdefault(EXTRA_COLUMNS, None)
-                record.setdefault(UNPARSED_VALUES, None)
-                # PII columns are text (a test holds the catalogue to it): never in unparsed_values.
-                for name in withheld:
-                    record[name] = None
-                if extra and hide_pii:
-                    record[EXTRA_COLUMNS] = null_pii_like(extra)
-                for name in nested:
-                    record[name] = null_pii_like(record.get(name))
-                rows += 1
-                yield record
-        # Listed reports (settlements) are not in the sync's plan: they are not counted in its "k of N".
-        progress = self.runtime.client.progress.report_read() if planned else ""
-        self.logger.info(
-            "%s %s %s: report %s %s%s, %d rows in the document, %d emitted, %s%s",
-            self.name,
-            marketplace_id,
-            window,
-            result.report_id,
-            result.status,
-            " (no data for this window)" if result.status == "CANCELLED" else "",
-            rows,
-            self.records_emitted - before,
-            duration(result.seconds + time.monotonic() - began),
-            f"; {progress}" if progress else "",
-        )
-        if last:
-            self.runtime.client.progress.window(self.name)
-
-    def _document_records(self, result: ReportResult, marketplace_id: str) -> Iterator[dict[str, Any]]:
-        assert result.document_id is not None
-        describe = f"{self.spec.report_type} report {result.report_id}"
-        document = self.runtime.engine.document(result.document_id, describe=describe)
-        yield from self.format.read(
-            document, marketplace_id=marketplace_id, report_id=result.report_id, logger=self.logger
-        )
 
 
 class ListedReportStream(ReportStream):

@@ -350,6 +350,19 @@ SETTINGS: tuple[Setting, ...] = (
         attribute="include_pii",
     ),
     Setting(
+        "newest_first",
+        Kind.FLAG,
+        default=True,
+        title="Newest windows first",
+        description="On a first sync, and whenever a report stream is more than `period_in_days` behind, read "
+        "each stream's most recent window first, for every selected report stream, then the older ones, back to "
+        "`start_date`: last week's data is in within minutes instead of at the end of an hours-long sync. The "
+        "bookmark (`replication_key_value`) still only ever means everything up to it is loaded: the newer "
+        "windows already loaded are kept beside it in `loaded_range` until the backfill reaches them. Off: oldest "
+        "window first, one stream after another.",
+        attribute="newest_first",
+    ),
+    Setting(
         "max_reports_in_flight",
         Kind.WHOLE,
         minimum=1,
@@ -623,6 +636,7 @@ class Settings:
     progress_interval: float
     lookback_days: int
     include_pii: bool
+    newest_first: bool
     catalog_refresh_days: int
     fba_near_real_time_cooldown: float
     fba_daily_cooldown: float

@@ -15,6 +15,7 @@ from typing import Any
 from tap_amazon_sp.errors import StateError
 from tap_amazon_sp.inflight import SNAPSHOT
 from tap_amazon_sp.json_files import kind, load
+from tap_amazon_sp.loaded_range import LOADED_RANGE as LOADED
 from tap_amazon_sp.records import parse_datetime
 
 BOOKMARK = "replication_key_value"
@@ -87,6 +88,7 @@ def _check_partition(partition: Mapping[str, Any], path: str, where: str) -> Non
     if value is not None and not _is_datetime(value):
         raise StateError(f"{where}: {path}.{BOOKMARK} {_show(value)} is not a date-time")
     _check_refreshed(partition.get(REFRESHED), f"{path}.{REFRESHED}", where)
+    _check_range(partition.get(LOADED), f"{path}.{LOADED}", where)
     _check_queries(partition.get(QUERIES), f"{path}.{QUERIES}", where)
     pending = partition.get(PENDING)
     if pending is None:
@@ -125,6 +127,18 @@ def _check_refreshed(groups: Any, path: str, where: str) -> None:
             raise StateError(f"{where}: {path}: {_show(moment)} is not a date-time")
         if not isinstance(asins, list) or not all(isinstance(asin, str) for asin in asins):
             raise StateError(f"{where}: {path}[{moment!r}] is {kind(asins)}, not a list of ASINs")
+
+
+def _check_range(loaded: Any, path: str, where: str) -> None:
+    if loaded is None:
+        return
+    if not isinstance(loaded, Mapping):
+        raise StateError(f"{where}: {path} is {kind(loaded)} instead of an object")
+    for end in ("start", "end"):
+        if not _is_datetime(loaded.get(end)):
+            raise StateError(f"{where}: {path}.{end} {_show(loaded.get(end))} is not a date-time")
+    if parse_datetime(loaded["start"]) >= parse_datetime(loaded["end"]):
+        raise StateError(f"{where}: {path} starts at or after its end: {loaded['start']} .. {loaded['end']}")
 
 
 def _check_queries(queries: Any, path: str, where: str) -> None:

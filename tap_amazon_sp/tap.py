@@ -107,11 +107,13 @@ class TapAmazonSP(EdgeTap):
     @override  # type: ignore[misc]
     def sync_all(self) -> None:
         # The SDK marks sync_all final; it is extended, not replaced: after every stream had its
-        # turn, the partitions that stopped at a report resting after a FATAL are taken up again.
+        # turn, the passes that read streams further back (newest_first), then the partitions that
+        # stopped at a report resting after a FATAL are taken up again.
         began = time.monotonic()
         try:
             super().sync_all()
             if "runtime" in self.__dict__:
+                self.runtime.read_later_passes()
                 self.runtime.take_up_deferred(self.logger)
         finally:
             # Whatever ended the sync, the block of what it did (if it got as far as the runtime).

@@ -42,6 +42,8 @@ CLOCK_MARGIN = timedelta(minutes=2, seconds=30)
 # minute past its burst): the first window of a rolling horizon starts this far inside it, so the
 # horizon has not moved past it by the time Amazon receives the request.
 HORIZON_MARGIN = timedelta(minutes=30)
+# The smallest step back from a period's end: into the period it ends.
+_INSTANT = timedelta(microseconds=1)
 
 
 class Align(enum.Enum):
@@ -291,6 +293,38 @@ class WindowPlan:
             cursor = end
         return result
 
+    def cut_back(self, lower: datetime, upper: datetime, period_days: int) -> list[Window]:
+        """[lower, upper) cut into windows as `cut` does, but from `upper` back, newest first: the
+        newest window is a whole one, and what is left over is the oldest."""
+        days = timedelta(days=self.days(period_days))
+        result: list[Window] = []
+        cursor = upper
+        while cursor > lower:
+            if not self.align.is_period:
+                begin = max(cursor - days, lower)
+            else:
+                begin = self.align.floor(cursor - _INSTANT)
+                if begin < lower:
+                    break
+                while not self.one_period:
+                    before = self.align.floor(begin - _INSTANT)
+                    if before < lower or cursor - before > days:
+                        break
+                    begin = before
+            result.append((begin, cursor))
+            cursor = begin
+        return result
+
+    def back_from(self, sync: SyncRange, bookmark: datetime | None, upper: datetime) -> list[Window]:
+        """This sync's windows before `upper`, newest first: from `upper` back to the bookmark (or
+        start_date), then the look-back's own windows, if it has them."""
+        start = self.start(sync, bookmark)
+        result = self.cut_back(start, upper, sync.period_days)
+        if self.look_back is not LookBack.EARLIER_START:
+            again = self._re_read_from(sync, bookmark, start, self.last_end(sync))
+            result += self.cut(again, start, sync.period_days)[::-1]
+        return result
+
     def windows(self, sync: SyncRange, bookmark: datetime | None) -> list[Window]:
         """This sync's windows, in order: the look-back's, then from the bookmark (or start_date) on."""
         if self.kind is not Kind.WINDOWED:
@@ -355,6 +389,41 @@ class WindowPlan:
         if self.horizon_months or self.horizon_years:
             text += f"; the last {self.horizon_text}"
         return text
+
+
+def read_order(
+    plan: WindowPlan, sync: SyncRange, bookmark: datetime | None, loaded: Window | None, *, newest_first: bool
+) -> list[tuple[Window, int]]:
+    """A partition's windows in the order they are read, each with the pass of the sync that reads it.
+
+    Oldest first, every window in pass 1, when `newest_first` is off or the windows reach back no
+    more than `period_in_days` (an incremental sync: exactly the windows of `WindowPlan.windows`).
+    Newest first otherwise, windows cut back from the newest end (so the newest is a whole one):
+    pass 1 reads the newest window only, so that every stream's latest data is in before any
+    stream's history; later passes go back `period_in_days` at a time, every stream in each. With a
+    range loaded newest first by an earlier sync (`loaded`), the windows after it come first, oldest
+    first from its end (with the look-back), then the gap between the bookmark and the range, cut
+    back from the range's start: the windows the sync that stopped would have read next.
+    """
+    windows = plan.windows(sync, bookmark)
+    band = timedelta(days=sync.period_days)
+    # How far behind the partition is: from its bookmark, not from where the look-back re-reads.
+    behind = windows[-1][1] - max(bookmark or windows[0][0], windows[0][0]) if windows else timedelta(0)
+    if not newest_first or (loaded is None and behind <= band):
+        # Off, a range an earlier sync loaded is read again on the way, and is then behind the bookmark.
+        return [(window, 1) for window in windows]
+    after: list[Window] = []
+    top = plan.last_end(sync)
+    if loaded is not None:
+        low, high = loaded
+        after = [window for window in plan.windows(sync, high) if window[1] > high]
+        top = low
+    gap = plan.back_from(sync, bookmark, top)
+    order = [(window, 1) for window in after + gap[:1]]
+    if len(gap) > 1:
+        newest = gap[1][1]
+        order += [(window, 2 + int((newest - window[1]) / band)) for window in gap[1:]]
+    return order
 
 
 SNAPSHOT = WindowPlan(kind=Kind.SNAPSHOT)

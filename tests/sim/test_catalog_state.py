@@ -100,6 +100,18 @@ BAD_STATES = {
         json.dumps(partition(pending_queries={WINDOW: {"query_id": "10001f49d", "page": 0}})),
         "page 0 is not a page number",
     ),
+    "loaded range not an object": (
+        json.dumps(partition(loaded_range="2024-03-01/2024-04-01")),
+        "loaded_range is a string instead of an object",
+    ),
+    "loaded range without a start": (
+        json.dumps(partition(loaded_range={"end": "2024-04-01T00:00:00+00:00"})),
+        "loaded_range.start null is not a date-time",
+    ),
+    "loaded range backwards": (
+        json.dumps(partition(loaded_range={"start": "2024-04-01T00:00:00+00:00", "end": "2024-03-01T00:00:00+00:00"})),
+        "loaded_range starts at or after its end",
+    ),
     "a partition twice": (
         json.dumps({"bookmarks": {ALL_ORDERS: {"partitions": [{"context": {"marketplace_id": US}}] * 2}}}),
         "partitions[1] has the context of",

@@ -243,6 +243,7 @@ TEXT_SETTINGS = {
     "progress_interval_seconds": "30.5",
     "wait_between_requests": "false",
     "include_pii": "false",
+    "newest_first": "false",
 }
 
 
@@ -274,8 +275,10 @@ def test_number_and_boolean_settings_given_as_text_are_read_as_such(sim: Simulat
     assert len(windows) == 6 and len(bodies) == 7
     assert ("2024-01-01T00:00:00Z", "2024-01-11T00:00:00Z") in windows
     assert "retry 1 of 1" in run.stderr
-    want = expected(sim, ALL_ORDERS, "ATVPDKIKX0DER", START, ORDERS_WINDOWS_END, period=10)
+    # newest_first "false": oldest first, the first window the 2024-01-01 one.
+    want = expected(sim, ALL_ORDERS, "ATVPDKIKX0DER", START, ORDERS_WINDOWS_END, period=10, newest_first=False)
     assert want and [strip_added(r) for r in run.records(ALL_ORDERS)] == want
+    assert bodies[0]["dataStartTime"] == START.replace("+00:00", "Z")
 
 
 def _catalog_file(config: dict[str, Any], streams: list[str]) -> str:
@@ -427,6 +430,7 @@ USED_AS: dict[str, Any] = {
             "lookback_days": "lookback_days",
             "catalog_refresh_days": "catalog_refresh_days",
             "include_pii": "include_pii",
+            "newest_first": "newest_first",
             "report_reuse_max_age_hours": "report_reuse_max_age_hours",
             "max_report_wait_seconds": "max_report_wait",
             "fatal_report_retries": "fatal_retries",

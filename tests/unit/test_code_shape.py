@@ -58,8 +58,8 @@ WINDOWS = "windows.py"
 # slices the synced range belongs in windows.py instead.
 CLOCKS = {
     (
-        "inflight.py",
-        "Scheduler._rest",
+        "cooldowns.py",
+        "Rests.rest",
     ): "when a report Amazon cancelled may be asked for again: its cool-down, a retry clock",
     (
         "report_reuse.py",
