@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tap_amazon_sp.catalogue import BY_STREAM
 from tests.conftest import make_config
 from tests.spapi_simulator import Simulator
@@ -133,10 +135,39 @@ def windows(records: dict[tuple[Any, ...], dict[str, Any]]) -> set[tuple[str, st
     return {(key[0], r["data_start_time"], r["data_end_time"]) for key, r in records.items()}
 
 
-def test_killed_at_random_points_and_resumed_the_union_equals_an_uninterrupted_run(sim: Simulator, tmp_path: Path):
+def loaded(state: dict[str, Any] | None, stream: str) -> list[tuple[str, str]]:
+    """The spans a state says are loaded for a stream: up to its bookmark, and its loaded_range."""
+    spans = []
+    for partition in (state or {}).get("bookmarks", {}).get(stream, {}).get("partitions", []):
+        if partition.get("replication_key_value"):
+            spans.append(("", str(partition["replication_key_value"])))
+        if partition.get("loaded_range"):
+            spans.append((partition["loaded_range"]["start"], partition["loaded_range"]["end"]))
+    return spans
+
+
+def asked_again(requests: list[Any], state: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    """The reports `requests` asked for whose windows `state` already says are loaded."""
+    again = []
+    for body in (json.loads(r.body) for r in requests if r.operation == "createReport"):
+        if "dataStartTime" not in body:
+            continue
+        start = body["dataStartTime"].replace("Z", "+00:00")
+        end = body["dataEndTime"].replace("Z", "+00:00")
+        for low, high in loaded(state, body["reportType"]):
+            if low <= start and end <= high:
+                again.append((body["reportType"], start, end))
+    return again
+
+
+@pytest.mark.parametrize("newest_first", [True, False], ids=["newest first", "oldest first"])
+def test_killed_at_random_points_and_resumed_the_union_equals_an_uninterrupted_run(
+    sim: Simulator, tmp_path: Path, newest_first: bool
+):
     # No look-back: a record re-read from a look-back window names that window, so the union of
     # the runs would not match the clean run's windows (test_lookback.py covers the look-back).
-    config = make_config(sim, end_date=END, period_in_days=30, lookback_days=0)
+    # Three and a half months in windows of 30 days: newest first reads them in four passes.
+    config = make_config(sim, end_date=END, period_in_days=30, lookback_days=0, newest_first=newest_first)
     clean = run_tap(config, streams=list(STREAMS))
     assert clean.error is None, clean.stderr[-3000:]
     want = keyed([clean])
@@ -149,8 +180,11 @@ def test_killed_at_random_points_and_resumed_the_union_equals_an_uninterrupted_r
     plan = kill_plan()
     for _ in range(len(plan) + 1):
         kill_at = plan.pop(0) if plan else None
+        first_request = len(sim.requests)
         run, killed = run_until(sim, tmp_path, config, state, kill_at)
         runs.append(run)
+        # Nothing the state it was given says is loaded is requested again.
+        assert asked_again(sim.requests[first_request:], state) == [], kill_at
         if not killed:
             assert run.returncode == 0, run.stderr[-3000:]
             break
