@@ -354,7 +354,8 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.FLAG,
         default=True,
         title="Newest windows first",
-        description="On a first sync, and whenever a report stream is more than `period_in_days` behind, read "
+        description="On a first sync, and whenever a report stream is more than `period_in_days` (and 30 days) "
+        "behind, read "
         "each stream's most recent window first, for every selected report stream, then the older ones, back to "
         "`start_date`: last week's data is in within minutes instead of at the end of an hours-long sync. The "
         "bookmark (`replication_key_value`) still only ever means everything up to it is loaded: the newer "

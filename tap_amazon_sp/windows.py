@@ -42,6 +42,9 @@ CLOCK_MARGIN = timedelta(minutes=2, seconds=30)
 # minute past its burst): the first window of a rolling horizon starts this far inside it, so the
 # horizon has not moved past it by the time Amazon receives the request.
 HORIZON_MARGIN = timedelta(minutes=30)
+# A partition no further behind than this (or period_in_days, if longer) reads oldest first, as it
+# always did: a sync that runs daily, or weekly, keeps its windows and its state exactly as before.
+FAR_BEHIND = timedelta(days=30)
 # The smallest step back from a period's end: into the period it ends.
 _INSTANT = timedelta(microseconds=1)
 
@@ -396,8 +399,9 @@ def read_order(
 ) -> list[tuple[Window, int]]:
     """A partition's windows in the order they are read, each with the pass of the sync that reads it.
 
-    Oldest first, every window in pass 1, when `newest_first` is off or the windows reach back no
-    more than `period_in_days` (an incremental sync: exactly the windows of `WindowPlan.windows`).
+    Oldest first, every window in pass 1, when `newest_first` is off or the partition is no more
+    than `period_in_days` (and FAR_BEHIND) behind (an incremental sync: exactly the windows of
+    `WindowPlan.windows`).
     Newest first otherwise, windows cut back from the newest end (so the newest is a whole one):
     pass 1 reads the newest window only, so that every stream's latest data is in before any
     stream's history; later passes go back `period_in_days` at a time, every stream in each. With a
@@ -409,7 +413,7 @@ def read_order(
     band = timedelta(days=sync.period_days)
     # How far behind the partition is: from its bookmark, not from where the look-back re-reads.
     behind = windows[-1][1] - max(bookmark or windows[0][0], windows[0][0]) if windows else timedelta(0)
-    if not newest_first or (loaded is None and behind <= band):
+    if not newest_first or (loaded is None and behind <= max(band, FAR_BEHIND)):
         # Off, a range an earlier sync loaded is read again on the way, and is then behind the bookmark.
         return [(window, 1) for window in windows]
     after: list[Window] = []

@@ -927,6 +927,7 @@ ENVIRONMENT_TEXT = {
     "lookback_days": "0",
     "catalog_refresh_days": "3",
     "include_pii": "false",
+    "newest_first": "true",
     "max_reports_in_flight": "4",
     "report_reuse_max_age_hours": "0.5",
     "max_report_wait_seconds": "600",

@@ -268,7 +268,9 @@ def test_a_refresh_token_revoked_mid_sync_stops_with_one_line_and_no_retry(sim: 
 
     thread = when(sim, lambda: 200 in statuses(sim, "document"), revoke)
     try:
-        run = run_cli(make_config(sim, end_date=END, period_in_days=10), "--catalog", catalog_file(sim, tmp_path))
+        # Oldest first: the bookmark says which windows were out before the token was revoked.
+        config = make_config(sim, end_date=END, period_in_days=10, newest_first=False)
+        run = run_cli(config, "--catalog", catalog_file(sim, tmp_path))
     finally:
         thread.done.set()  # type: ignore[attr-defined]
         thread.join()

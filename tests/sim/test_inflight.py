@@ -85,7 +85,8 @@ def test_records_and_state_stay_in_window_order_when_later_reports_finish_first(
     # The first window's report takes longest: the later ones are DONE before it.
     sim.set_faults(processing_delays=[0.8, 0.05, 0.05, 0.05, 0.05, 0.05])
     end = "2024-03-31T00:00:00Z"
-    run = run_tap(make_config(sim, end_date=end, period_in_days=15), streams=[ALL_ORDERS])
+    # Oldest first, so that window order is date order (tests/sim/test_newest_first.py: the other order).
+    run = run_tap(make_config(sim, end_date=end, period_in_days=15, newest_first=False), streams=[ALL_ORDERS])
     assert run.error is None, run.stderr
     requests = sim.requests
     first_download = next(i for i, r in enumerate(requests) if r.path.startswith("/_documents/"))
@@ -148,7 +149,8 @@ def test_a_killed_sync_resumes_without_gaps_and_without_requesting_its_reports_a
     # The first window is quick; the others are still processing when the sync is killed.
     sim.set_faults(processing_delays=[0.2, 2.0, 2.0, 2.0, 2.0, 2.0])
     end = "2024-03-31T00:00:00Z"
-    config = make_config(sim, end_date=end, period_in_days=15)
+    # Oldest first: the bookmark moves with the first window (newest first: tests/sim/test_kill_resume.py).
+    config = make_config(sim, end_date=end, period_in_days=15, newest_first=False)
     killed = _run_until_first_bookmark_then_kill(config, [ALL_ORDERS])
     first_creates = report_requests(sim.requests)
     assert len(first_creates) == 6

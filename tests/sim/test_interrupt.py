@@ -197,7 +197,8 @@ def test_a_signal_while_the_tap_waits_for_a_report_stops_it_before_the_report_is
 
     assert stopped.returncode == 143, stopped.stderr[-3000:]
     pending = stopped.last_state["bookmarks"][ALL_ORDERS]["partitions"][0]["pending_reports"]
-    report_id = pending[min(pending)]["report_id"]
+    # Read newest first: the newest window's report is the first requested, and the one waited for.
+    report_id = pending[max(pending)]["report_id"]
     # It did not wait for the report to finish: Amazon is still building it.
     assert big.reports.get(report_id)["processingStatus"] in ("IN_QUEUE", "IN_PROGRESS")
     assert not any(r.path.startswith("/_documents/") for r in big.requests)

@@ -39,9 +39,10 @@ def report_windows(
     spec: ReportSpec, start: str, end: str, period: int = 90, *, newest_first: bool = True
 ) -> list[tuple[datetime, datetime]]:
     """A first sync's windows in the order it reads them: newest first (cut back from the end) when
-    they reach back more than `period` days and newest_first is on, else oldest first."""
+    they reach back more than `period` days and 30 days (windows.FAR_BEHIND) and newest_first is on,
+    else oldest first."""
     lower, upper = parse_datetime(start), parse_datetime(end)
-    if newest_first and upper - lower > timedelta(days=period):
+    if newest_first and upper - lower > timedelta(days=max(period, 30)):
         return spec.window.cut_back(lower, upper, period)
     return spec.window.cut(lower, upper, period)
 

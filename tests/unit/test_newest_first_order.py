@@ -82,13 +82,18 @@ def test_periods_are_read_newest_first_as_whole_periods():
         ("01-01", "04-01", 4),
     ]
     weeks = WindowPlan(cap_days=7, align=Align.WEEK, one_period=True)
-    order = read_order(weeks, sync("2024-01-07", "2024-02-04", period=7), None, None, newest_first=True)
+    order = read_order(weeks, sync("2024-01-07", "2024-02-18", period=7), None, None, newest_first=True)
     assert days(order) == [
-        ("01-28", "02-04", 1),
-        ("01-21", "01-28", 2),
-        ("01-14", "01-21", 3),
-        ("01-07", "01-14", 4),
+        ("02-11", "02-18", 1),
+        ("02-04", "02-11", 2),
+        ("01-28", "02-04", 3),
+        ("01-21", "01-28", 4),
+        ("01-14", "01-21", 5),
+        ("01-07", "01-14", 6),
     ]
+    # Four weeks, less than FAR_BEHIND: oldest first, as a weekly sync always read them.
+    month = read_order(weeks, sync("2024-01-07", "2024-02-04", period=7), None, None, newest_first=True)
+    assert {number for _, number in month} == {1}
 
 
 def window(start: str, end: str) -> tuple[datetime, datetime]:
