@@ -91,7 +91,9 @@ def test_records_and_state_stay_in_window_order_when_later_reports_finish_first(
     requests = sim.requests
     first_download = next(i for i, r in enumerate(requests) if r.path.startswith("/_documents/"))
     assert len(report_requests(requests[:first_download])) == 6
-    assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(sim, ALL_ORDERS, US, START, end, period=15)
+    assert [strip_added(r) for r in run.records(ALL_ORDERS)] == expected(
+        sim, ALL_ORDERS, US, START, end, period=15, newest_first=False
+    )
     # Walk the output: each STATE's bookmark covers exactly the records before it.
     bookmark = START.replace("Z", "+00:00")
     marks = []
@@ -177,7 +179,7 @@ def test_a_killed_sync_resumes_without_gaps_and_without_requesting_its_reports_a
         if message["type"] == "RECORD":
             committed.append(message["record"])
     both = [strip_added(r) for r in committed + resumed_past_bookmark]
-    assert both == expected(sim, ALL_ORDERS, US, START, end, period=15)
+    assert both == expected(sim, ALL_ORDERS, US, START, end, period=15, newest_first=False)
     assert resumed.bookmark(ALL_ORDERS, US) == "2024-03-31T00:00:00+00:00"
     assert pending(resumed.last_state) == {}
 
