@@ -177,6 +177,9 @@ class ReportSpec:
     # Amazon writes every marketplace of the host into one document, whatever `marketplaceIds`
     # say: requested once per host, each row attributed to its marketplace by its sales channel.
     regional: bool = False
+    # A snapshot whose key names when Amazon made it (forecasts): each one adds rows beside the older
+    # ones instead of replacing them, so no row is ever gone from Amazon (no soft deletes).
+    keeps_history: bool = False
     # XML documents of nested elements (orders): tags that always read as lists. Set, the records
     # keep their nesting, typed by `nested_schema`; unset, XML records are one level deep.
     xml_repeated: tuple[str, ...] = ()
@@ -1172,6 +1175,7 @@ VENDOR_REPORTS: tuple[ReportSpec, ...] = (
         ),
         primary_key=("marketplace_id", "selling_program", "forecast_generation_date", "asin", "start_date"),
         window=SNAPSHOT,
+        keeps_history=True,
         analytics=VENDOR_FORECAST_OPTIONS,
         account=Account.VENDOR,
         record_path="forecastByAsin",

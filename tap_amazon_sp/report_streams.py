@@ -97,8 +97,9 @@ class ReportStream(ReportRecords, AmazonSPStream, RegionalReports):
 
     @override
     def reads_everything(self) -> bool:
-        # A windowed stream read FULL_TABLE re-reads windows, not what Amazon holds now.
-        return not self.window.windowed and self.replication_key is None
+        # A windowed stream read FULL_TABLE re-reads windows, not what Amazon holds now; a forecast
+        # adds a generation beside the older ones, which a version would mark deleted.
+        return not self.window.windowed and self.replication_key is None and not self.spec.keeps_history
 
     @override
     def pass_of(self, slot: Slot) -> int:

@@ -834,6 +834,9 @@ def test_a_vendor_keeps_every_forecast_generation_and_loads_real_time_sales(
         (g, a, s, float(m), float(p)) for g, a, s, m, p in want
     }
     assert len(rows) == len(want) and {r[5] for r in rows} == {"RETAIL"}
+    # And every row is live: a newer forecast adds a generation, it does not replace the older one.
+    deleted = query(database, f'SELECT count(*) FROM {SCHEMA}."{FORECAST}" WHERE _sdc_deleted_at IS NOT NULL')
+    assert deleted == [(0,)]
     types = column_types(database, FORECAST)
     assert types["forecast_generation_date"] == "date" and types["mean_forecast_units"] == "numeric"
     # Real-time sales: whole hours, the simulator's rows, units as integers (below zero at times).

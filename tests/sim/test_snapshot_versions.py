@@ -46,6 +46,15 @@ def test_a_snapshot_ends_with_one_activate_version_of_the_version_its_records_ca
     assert orders and all(m["type"] == "RECORD" and "version" not in m for m in orders)
 
 
+def test_a_forecast_that_keeps_every_generation_carries_no_version(sim: Simulator):
+    # Its key holds the generation date: a version would mark the older generations deleted.
+    forecast = "GET_VENDOR_FORECASTING_REPORT"
+    run = run_tap(make_config(sim, end_date=END, account_type="Vendor"), streams=[forecast])
+    assert run.error is None, run.stderr[-3000:]
+    messages = of(run, forecast)
+    assert messages and all(m["type"] == "RECORD" and "version" not in m for m in messages)
+
+
 def test_a_snapshot_that_failed_sends_no_activate_version(sim: Simulator):
     # The US snapshot ends FATAL (no retry); Canada's is read: the snapshot is not whole.
     sim.set_faults(fatal={LISTINGS: 1})
