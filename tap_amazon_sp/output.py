@@ -26,9 +26,10 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii as _quote
 from typing import Any
 
-from singer_sdk.io_base import SingerWriter
+from singer_sdk.io_base import SingerMessageType, SingerWriter
 from singer_sdk.singerlib.encoding.simple import Message
 
+from tap_amazon_sp.batches import BatchFiles
 from tap_amazon_sp.stopping import OutputClosed, StopGuard
 
 if sys.version_info >= (3, 12):
@@ -99,12 +100,19 @@ class TapMessageWriter(SingerWriter):
         super().__init__()
         self._pending = bytearray()
         self.guard = StopGuard()
+        # With `batch_config`: the streams' open batch files, finished and announced before any STATE.
+        self.batches: BatchFiles | None = None
 
     def write_line(self, line: bytes) -> None:
         """Queue one complete message line (ending in a newline)."""
         self._pending += line
         if len(self._pending) >= BUFFER_BYTES:
             self.flush_lines()
+
+    def write_now(self, line: bytes) -> None:
+        """Queue one complete message line and write out the queue."""
+        self._pending += line
+        self.flush_lines()
 
     def flush_lines(self) -> None:
         """Write out the queued lines."""
@@ -121,8 +129,22 @@ class TapMessageWriter(SingerWriter):
         """Forget the queued lines (the reader is gone)."""
         self._pending.clear()
 
+    def finish_batches(self) -> None:
+        """Finish and announce the open batch files, and write out the queued lines (the sync's end)."""
+        if self.batches is not None:
+            self.batches.finish_all()
+        self.flush_lines()
+
+    def discard_batches(self) -> None:
+        """Delete the unfinished batch files (the sync failed or was stopped)."""
+        if self.batches is not None:
+            self.batches.discard_all()
+
     @override
     def write_message(self, message: Message) -> None:
+        if self.batches is not None and message.type == SingerMessageType.STATE:
+            # Whichever stream's bookmark this STATE moves, its records are in files announced before it.
+            self.batches.finish_all()
         # The SDK's writer hands the text to sys.stdout, which with PYTHONUNBUFFERED sits on an
         # unbuffered file whose partial writes it does not repeat: a STATE line could be cut.
         self._pending += (self.format_message(message) + "\n").encode()
@@ -208,3 +230,25 @@ class RecordLineWriter:
         stamp = datetime.fromtimestamp(now, timezone.utc).isoformat(sep="T")
         self._tail = self._version + ',"time_extracted":' + _quote(stamp) + "}\n"
         self._tail_bytes = self._tail.encode()
+
+
+class RecordEncoder:
+    """One stream's records as the JSON objects its RECORD messages carry, for batch files: encoded
+    as RecordLineWriter encodes them (the deselected properties left out, msgspec when installed,
+    else `encode_plain`)."""
+
+    def __init__(self, *, deselected: Iterable[str] = (), use_msgspec: bool = True) -> None:
+        self._deselected = tuple(deselected)
+        self._keys: dict[str, str] = {}
+        self._encode = _msgspec_encoder() if use_msgspec else None
+
+    def encode(self, record: dict[str, Any]) -> bytes | None:
+        """The record's JSON; None when it holds a value the SDK must convert."""
+        for name in self._deselected:
+            record.pop(name, None)
+        try:
+            if self._encode is not None:
+                return self._encode(record)
+            return encode_plain(record, self._keys).encode()
+        except _NotPlain:
+            return None

@@ -22,9 +22,10 @@ from singer_sdk import Stream, Tap
 from singer_sdk.configuration._dict_config import parse_environment_config
 from singer_sdk.helpers._classproperty import classproperty
 from singer_sdk.mapper import SameRecordTransform
+from singer_sdk.singerlib.json import serialize_json
 
 from tap_amazon_sp.errors import ConfigFileError
-from tap_amazon_sp.output import RecordLineWriter, TapMessageWriter
+from tap_amazon_sp.output import RecordEncoder, RecordLineWriter, TapMessageWriter
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -32,10 +33,13 @@ else:
     from typing_extensions import override
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from types import FrameType
 
     from singer_sdk.helpers.types import Context
     from singer_sdk.singerlib import MetadataMapping
+
+    from tap_amazon_sp.batches import BatchFiles
 
 
 class EdgeTap(Tap):
@@ -124,6 +128,10 @@ class EdgeStream(Stream):
     # written directly.
     records_are_typed = False
     _line_writer: RecordLineWriter | bool | None = None
+    # With batch_config: whether this stream's records go to batch files, and their encoder.
+    _batching: bool | None = None
+    _batch_encoder: RecordEncoder | bool | None = None
+    _told_left_out = False
     # Records handed to the output in this sync, for the per-window lines and the summary.
     records_emitted = 0
     # Whether this sync's ACTIVATE_VERSION has been written (see `sync`).
@@ -193,8 +201,19 @@ class EdgeStream(Stream):
         self.after_record(record)
 
     @override
+    def get_batch_config(self, config: Mapping[str, Any]) -> None:
+        # `batch_config` is this tap's (batches.py, through `_write_record_message`): the SDK's batch
+        # path would write a window's STATE before the BATCH message of its records.
+        return None
+
+    @override
     def _write_record_message(self, record: dict[str, Any]) -> None:
         self.records_emitted += 1
+        batches = self._batch_files()
+        if batches is not None:
+            self._write_batched(record, batches)
+            self.state_manager.is_flushed = False
+            return
         writer = self._fast_writer()
         if writer is None or not writer.write(record):
             super()._write_record_message(record)
@@ -204,31 +223,77 @@ class EdgeStream(Stream):
     def _fast_writer(self) -> RecordLineWriter | None:
         """The direct writer, when nothing between record and output needs the SDK's per-record work."""
         if self._line_writer is None:
-            maps = self.stream_maps
+            deselected = self._plain_deselected()
             sink = self._tap.message_writer
-            plain = (
-                self.records_are_typed
-                and len(maps) == 1
-                and type(maps[0]) is SameRecordTransform
-                and not maps[0].flattening_enabled
-            )
-            left_out = self._left_out_by_catalog() if plain else None
-            if left_out is not None and isinstance(sink, TapMessageWriter):
-                if left_out:
-                    self.logger.warning(
-                        "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
-                    )
-                deselected = [
-                    name
-                    for name in self.schema.get("properties", {})
-                    if name in left_out or not self.mask[("properties", name)]
-                ]
+            if deselected is not None and isinstance(sink, TapMessageWriter):
                 self._line_writer = RecordLineWriter(
                     self.name, sink=sink, version=self._stream_version, deselected=deselected
                 )
             else:
                 self._line_writer = False
         return self._line_writer if isinstance(self._line_writer, RecordLineWriter) else None
+
+    def _plain_deselected(self) -> list[str] | None:
+        """The properties a direct writer leaves out of records; None when the SDK's per-record work
+        (a stream map, flattening, a catalog that changes a property, untyped records) is needed."""
+        maps = self.stream_maps
+        plain = (
+            self.records_are_typed
+            and len(maps) == 1
+            and type(maps[0]) is SameRecordTransform
+            and not maps[0].flattening_enabled
+        )
+        left_out = self._left_out_by_catalog() if plain else None
+        if left_out is None:
+            return None
+        if left_out and not self._told_left_out:
+            self._told_left_out = True
+            self.logger.warning(
+                "%s: the catalog's schema has no %s; its RECORDs leave them out", self.name, ", ".join(left_out)
+            )
+        return [
+            name
+            for name in self.schema.get("properties", {})
+            if name in left_out or not self.mask[("properties", name)]
+        ]
+
+    def _batch_files(self) -> BatchFiles | None:
+        """The batch files this stream's records go to (with `batch_config`), None for RECORD messages.
+
+        A stream whose snapshots are versioned keeps RECORD messages: target-postgres loads batch
+        files without the `_sdc_*` columns, and its ACTIVATE_VERSION soft deletes match rows by them
+        (`_sdc_table_version`), so a batched snapshot would leave stale rows (or mark live ones deleted).
+        """
+        if self._batching is None:
+            sink = self._tap.message_writer
+            batches = sink.batches if isinstance(sink, TapMessageWriter) else None
+            versioned = self.versions_snapshots() or self._stream_version is not None
+            self._batching = batches is not None and not versioned
+            if batches is not None and versioned:
+                self.logger.info(
+                    "%s: RECORD messages, not BATCH: its snapshots end with ACTIVATE_VERSION, whose soft "
+                    "deletes need the _sdc_* columns target-postgres leaves empty in batched rows",
+                    self.name,
+                )
+        if not self._batching:
+            return None
+        sink = self._tap.message_writer
+        return sink.batches if isinstance(sink, TapMessageWriter) else None
+
+    def _write_batched(self, record: dict[str, Any], batches: BatchFiles) -> None:
+        """Add `record` to the stream's batch file, as the JSON object its RECORD message would carry."""
+        if self._batch_encoder is None:
+            deselected = self._plain_deselected()
+            self._batch_encoder = False if deselected is None else RecordEncoder(deselected=deselected)
+        if isinstance(self._batch_encoder, RecordEncoder):
+            encoded = self._batch_encoder.encode(record)
+            if encoded is not None:
+                batches.add(self.name, encoded)
+                return
+        # The SDK's path: conformed to the catalog's schema, through the stream maps, then encoded by
+        # the SDK's own serializer, as a RECORD message's record would be.
+        for message in self._generate_record_messages(record):
+            batches.add(message.stream, serialize_json(message.record).encode())
 
     def _left_out_by_catalog(self) -> list[str] | None:
         """The properties the catalog's schema leaves out: RECORDs leave them out too, as on the SDK's

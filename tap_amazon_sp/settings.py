@@ -16,14 +16,17 @@ from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from dateutil import parser as date_parser
 from jsonschema import Draft202012Validator, validators
 from singer_sdk import typing as th
 
 from tap_amazon_sp import catalogue, marketplaces
+from tap_amazon_sp.batches import BATCH_FORMATS, DEFAULT_BATCH_SIZE, BatchTarget
 
 DEFAULT_LOOKBACK_YEARS_DAYS = 730
 
@@ -642,6 +645,8 @@ class Settings:
     fba_near_real_time_cooldown: float
     fba_daily_cooldown: float
     max_cooldown_wait: float
+    # From the SDK's built-in `batch_config`: None writes RECORD messages only.
+    batch: BatchTarget | None = None
 
 
 def resolve_aliases(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -858,4 +863,45 @@ def load_settings(config: Mapping[str, Any], *, known_streams: frozenset[str], n
         token_url=read("lwa_token_url") or marketplaces.LWA_TOKEN_URL,
         marketplace_ids=_marketplace_ids(cfg.get("marketplace_ids"), region),
         report_options=_window_options(_analytics_options(_report_options(cfg.get("report_options"), known_streams))),
+        batch=batch_target(cfg.get("batch_config")),
     )
+
+
+def batch_target(raw: Any) -> BatchTarget | None:
+    """`batch_config` (the SDK's built-in setting) as what batches.py writes: JSON Lines files,
+    gzipped or not, in a local directory; anything else is refused here, before any request, rather
+    than when the first record is written."""
+    if not raw:
+        return None
+    if not isinstance(raw, Mapping):
+        raise SettingsError("batch_config", "must be an object with encoding and storage")
+    encoding = raw.get("encoding") or {}
+    storage = raw.get("storage") or {}
+    if not isinstance(encoding, Mapping) or not isinstance(storage, Mapping):
+        raise SettingsError("batch_config", "encoding and storage must be objects")
+    if encoding.get("format") not in BATCH_FORMATS:
+        raise SettingsError(
+            "batch_config.encoding.format", f"{encoding.get('format')!r} is not supported: the tap writes jsonl files"
+        )
+    compression = encoding.get("compression") or "gzip"
+    if compression not in ("gzip", "none"):
+        raise SettingsError("batch_config.encoding.compression", f"{compression!r} is not supported: use gzip or none")
+    root, prefix = storage.get("root"), storage.get("prefix") or ""
+    if not isinstance(root, str) or not root.strip():
+        raise SettingsError("batch_config.storage.root", "is required: the local directory batch files are written to")
+    if not isinstance(prefix, str) or "/" in prefix or ".." in prefix:
+        raise SettingsError("batch_config.storage.prefix", "must be text for the start of file names (no / or ..)")
+    parts = urlsplit(root.strip())
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        directory = Path(url2pathname(parts.path))
+    elif not parts.scheme:
+        directory = Path(root.strip()).expanduser()
+    else:
+        raise SettingsError(
+            "batch_config.storage.root",
+            f"{parts.scheme}:// is not supported: batch files go to a local directory (file:///path or a path)",
+        )
+    size = raw.get("batch_size", DEFAULT_BATCH_SIZE)
+    if type(size) is not int or size < 1:
+        raise SettingsError("batch_config.batch_size", "must be a whole number of records, 1 or more")
+    return BatchTarget(directory.resolve(), prefix, compression, size)

@@ -16,6 +16,7 @@ from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.singerlib import StateMessage
 
 from tap_amazon_sp import catalog_input, catalogue, cli_modes, discovery, json_files, state_input, stopping
+from tap_amazon_sp.batches import BatchFiles
 from tap_amazon_sp.client import AmazonSPStream, Runtime
 from tap_amazon_sp.output import TapMessageWriter
 from tap_amazon_sp.sdk_edge import EdgeTap
@@ -110,11 +111,18 @@ class TapAmazonSP(EdgeTap):
         # turn, the passes that read streams further back (newest_first), then the partitions that
         # stopped at a report resting after a FATAL are taken up again.
         began = time.monotonic()
+        batching = self._open_batches()
         try:
             super().sync_all()
             if "runtime" in self.__dict__:
                 self.runtime.read_later_passes()
                 self.runtime.take_up_deferred(self.logger)
+            if batching is not None:
+                batching.finish_batches()
+        except BaseException:
+            if batching is not None:
+                batching.discard_batches()
+            raise
         finally:
             # Whatever ended the sync, the block of what it did (if it got as far as the runtime).
             if "runtime" in self.__dict__:
@@ -127,6 +135,17 @@ class TapAmazonSP(EdgeTap):
                 runtime.client.progress.log_summary(
                     records, runtime.client.token.requests_sent, time.monotonic() - began
                 )
+
+    def _open_batches(self) -> TapMessageWriter | None:
+        """With `batch_config`, the writer given the batch files the streams write to, their directory
+        checked before any request (one line when it cannot be written)."""
+        target = self.settings.batch
+        writer = self.message_writer
+        if target is None or not isinstance(writer, TapMessageWriter):
+            return None
+        target.check_writable()
+        writer.batches = BatchFiles(target, tap_name=self.name, guard=writer.guard, announce=writer.write_now)
+        return writer
 
     @classmethod
     @override
