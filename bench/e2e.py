@@ -1,12 +1,15 @@
-"""End to end: one N-row All Orders report from the simulator into PostgreSQL, four ways.
+"""End to end: one N-row All Orders report from the simulator into PostgreSQL, six ways.
 
     python -m bench e2e --rows 300000
 
 1. the tap alone, its stdout to /dev/null: what extracting costs;
-2. `meltano run tap-amazon-sp target-postgres` with target-postgres's own defaults (row INSERTs,
+2. the tap alone with `batch_config` (BATCH messages, gzip JSON Lines files in a temporary
+   directory): what extracting costs when the records go to files;
+3. `meltano run tap-amazon-sp target-postgres` with target-postgres's own defaults (row INSERTs,
    every record validated again), as meltano.yml had it before;
-3. the same with the shipped meltano.yml (`use_copy: true`, `validate_records: false`);
-4. the COPY floor: the rows run 3 loaded, copied out and COPYed into an empty table with the same
+4. the same with the shipped meltano.yml (`use_copy: true`, `validate_records: false`);
+5. the shipped meltano.yml plus the tap's `batch_config` (BATCH messages + `use_copy`);
+6. the COPY floor: the rows run 4 loaded, copied out and COPYed into an empty table with the same
    primary key in one statement: the least any loader must do.
 
 Each `meltano run` loads into a database of its own with a fresh system database (a first sync);
@@ -41,6 +44,15 @@ SCHEMA = "amazon_sp"  # meltano.yml's default_target_schema
 OLD_DEFAULTS = {"TARGET_POSTGRES_USE_COPY": "false", "TARGET_POSTGRES_VALIDATE_RECORDS": "true"}
 
 
+def batch_settings(root: Path) -> dict[str, str]:
+    """The tap's `batch_config` as Meltano takes it from the environment (one variable per dotted setting)."""
+    return {
+        "TAP_AMAZON_SP_BATCH_CONFIG_ENCODING_FORMAT": "jsonl",
+        "TAP_AMAZON_SP_BATCH_CONFIG_ENCODING_COMPRESSION": "gzip",
+        "TAP_AMAZON_SP_BATCH_CONFIG_STORAGE_ROOT": root.as_uri(),
+    }
+
+
 @dataclass
 class Timed:
     """One child process run to its end."""
@@ -62,6 +74,10 @@ def timed(command: list[str], *, cwd: Path, env: dict[str, str] | None = None) -
         err.seek(0)
         tail = err.read().decode("utf-8", "replace")[-3000:]
     return Timed(wall, usage.ru_utime + usage.ru_stime, proc.returncode, tail)
+
+
+def _batch_config(root: Path) -> dict[str, Any]:
+    return {"encoding": {"format": "jsonl", "compression": "gzip"}, "storage": {"root": root.as_uri()}}
 
 
 def _libpq(url: str) -> str:
@@ -185,10 +201,20 @@ def end_to_end(rows: int) -> int:
             results: list[tuple[str, Timed, int | None]] = []
             tap = timed(command, cwd=workdir)
             results.append(("tap alone (stdout to /dev/null)", tap, None))
+            batches = workdir / "batches"
+            (workdir / "batched").mkdir()
+            config = sim.config(start_date=START, end_date=END, batch_config=_batch_config(batches / "alone"))
+            batched = timed(tap_command(workdir / "batched", config, [ALL_ORDERS]), cwd=workdir)
+            results.append(("tap alone, batch_config (files)", batched, None))
             old, _ = loads.run("bench_old", OLD_DEFAULTS)
             results.append(("meltano run, target-postgres defaults", old, rows_in(loads.cluster.url("bench_old"))))
             shipped, url = loads.run("bench_shipped", {})
             results.append(("meltano run, shipped meltano.yml", shipped, rows_in(url)))
+            batch_run, batch_url = loads.run("bench_batch", batch_settings(batches / "meltano"))
+            results.append(("meltano run, BATCH + use_copy", batch_run, rows_in(batch_url)))
+            # Made by the tap's batch writer, not RECORD messages: the files it announced are there.
+            files = sorted((batches / "meltano").glob("*.json.gz"))
+            print(f"bench_batch: {len(files)} batch files, {sum(f.stat().st_size for f in files) / 1e6:.1f} MB")
             for name, run, _loaded in results:
                 if run.returncode != 0:
                     print(f"{name} failed (exit {run.returncode}):\n{run.stderr}")
@@ -209,6 +235,9 @@ def end_to_end(rows: int) -> int:
     print(
         f"{'COPY floor (same rows, same key)':<40} | {floor:>7.1f} {'-':>7} {rows / floor:>8,.0f} {rows:>11,} | {1:>12.1f}"
     )
-    print("\nshipped: use_copy true, validate_records false; defaults: use_copy false, validate_records true")
+    print(
+        "\nshipped: use_copy true, validate_records false; defaults: use_copy false, validate_records true;"
+        " BATCH + use_copy: shipped plus the tap's batch_config (jsonl, gzip)"
+    )
     print(f"key: {', '.join(key)}", flush=True)
     return 0
