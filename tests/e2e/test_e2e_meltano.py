@@ -474,6 +474,62 @@ def test_rows_gone_from_a_snapshot_are_soft_deleted_and_the_rest_stay(
         assert deleted == [(0,)], stream
 
 
+def test_with_batch_config_the_windowed_streams_load_from_batch_files_and_the_snapshot_still_soft_deletes(
+    main_flow: MainFlow,
+    project: Project,
+    simulator: Simulator,
+    postgres: Postgres,
+    tmp_path_factory: pytest.TempPathFactory,
+):
+    # The README's batch configuration, through Meltano's dotted settings, with the shipped target
+    # settings (use_copy): the same two runs as the main flow, and a listing gone in between.
+    database = postgres.database("batched")
+    system_db = tmp_path_factory.mktemp("batched-state") / "meltano.db"
+    root = tmp_path_factory.mktemp("batches")
+    batch = {
+        "TAP_AMAZON_SP_BATCH_CONFIG_ENCODING_FORMAT": "jsonl",
+        "TAP_AMAZON_SP_BATCH_CONFIG_ENCODING_COMPRESSION": "gzip",
+        "TAP_AMAZON_SP_BATCH_CONFIG_STORAGE_ROOT": root.as_uri(),
+    }
+    simulator.reset()
+    first = {**flow_env(simulator, database, system_db, MIDDLE), **batch}
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=first)
+    assert {s: count(database, s) for s in STREAMS} == main_flow.counts_first
+    # Typed columns, as the RECORD path loads them (numeric, integer, timestamp, boolean, not text).
+    for stream in STREAMS:
+        assert column_types(database, stream) == column_types(main_flow.database, stream), stream
+    # The windowed streams came in files (target-postgres loads those without _sdc_* values); the
+    # snapshot stream as RECORD messages, versioned.
+    files = sorted(path.name for path in root.iterdir())
+    for stream in WINDOWED:
+        assert any(name.startswith(f"tap-amazon-sp--{stream}-") for name in files), files
+        unstamped = query(database, f'SELECT count(*) FROM {SCHEMA}."{stream}" WHERE _sdc_extracted_at IS NULL')
+        assert unstamped == [(count(database, stream),)], stream
+    assert not any(LISTINGS in name for name in files)
+    listings = f'{SCHEMA}."{LISTINGS}"'
+    loaded = count(database, LISTINGS)
+    stamped = f"SELECT count(*) FROM {listings} WHERE _sdc_extracted_at IS NOT NULL AND _sdc_table_version IS NOT NULL"
+    assert query(database, stamped) == [(loaded,)]
+
+    with _psycopg().connect(_libpq(database)) as conn:
+        conn.execute(
+            f"UPDATE {listings} SET seller_sku = 'GONE-FROM-AMAZON' "
+            f"WHERE seller_sku = (SELECT min(seller_sku) FROM {listings})"
+        )
+    env = {**flow_env(simulator, database, system_db, END), **batch}
+    project.meltano("run", "tap-amazon-sp", "target-postgres", env=env)
+    assert bookmarks(state_of(project, env)) == bookmarks(main_flow.state_second)
+    for stream in WINDOWED:
+        # Incrementally to END: the rows of the RECORD runs, no duplicate, nothing soft-deleted.
+        assert content(database, stream) == main_flow.content_second[stream], stream
+        deleted = query(database, f'SELECT count(*) FROM {SCHEMA}."{stream}" WHERE _sdc_deleted_at IS NOT NULL')
+        assert deleted == [(0,)], stream
+    rows = query(database, f"SELECT seller_sku, _sdc_deleted_at IS NOT NULL FROM {listings}")
+    assert sorted(sku for sku, deleted in rows if deleted) == ["GONE-FROM-AMAZON"]
+    assert len([sku for sku, deleted in rows if not deleted]) == loaded
+    assert simulator.violations == []
+
+
 def test_a_run_killed_mid_sync_then_rerun_ends_with_the_same_tables(
     main_flow: MainFlow,
     project: Project,
