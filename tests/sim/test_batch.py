@@ -144,11 +144,17 @@ class Streamed:
         self.stderr = "".join(errors)
 
 
-def bookmarks(state: dict[str, Any], stream: str) -> Iterator[tuple[str, datetime]]:
+def loaded(state: dict[str, Any], stream: str) -> Iterator[tuple[str, datetime | None, datetime]]:
+    """What each partition's state says is loaded: up to its bookmark, and the range a sync read
+    newest first has loaded beyond it (`loaded_range`), as (marketplace, from, to)."""
     for partition in state.get("bookmarks", {}).get(stream, {}).get("partitions", []):
+        marketplace = partition["context"]["marketplace_id"]
         value = partition.get("replication_key_value")
         if value:
-            yield partition["context"]["marketplace_id"], parse_datetime(value)
+            yield marketplace, None, parse_datetime(value)
+        beyond = partition.get("loaded_range")
+        if beyond:
+            yield marketplace, parse_datetime(beyond["start"]), parse_datetime(beyond["end"])
 
 
 def test_every_state_comes_after_the_batch_files_of_every_record_its_bookmarks_count(sim: Simulator, tmp_path: Path):
@@ -172,13 +178,15 @@ def test_every_state_comes_after_the_batch_files_of_every_record_its_bookmarks_c
         assert len(everything) > 20, stream
         for state, announced in run.states:
             so_far = [r for s, r in run.announced[:announced] if s == stream]
-            for marketplace, mark in bookmarks(state, stream):
+            for marketplace, since, until in loaded(state, stream):
                 counted = [
                     r
                     for r in everything
-                    if r["marketplace_id"] == marketplace and parse_datetime(r["data_end_time"]) <= mark
+                    if r["marketplace_id"] == marketplace
+                    and parse_datetime(r["data_end_time"]) <= until
+                    and (since is None or parse_datetime(r["data_start_time"]) >= since)
                 ]
-                assert all(r in so_far for r in counted), (stream, marketplace, mark)
+                assert all(r in so_far for r in counted), (stream, marketplace, since, until)
                 checked += len(counted)
     assert checked > 100
     # Files of 7 records at most; every window's last file closed at its STATE, so some hold fewer.
