@@ -6,6 +6,8 @@ many accounts synced in parallel, and loading into PostgreSQL.
     python -m bench latency
     python -m bench e2e --rows 300000    # tap, meltano run into PostgreSQL, the COPY floor (bench/e2e.py)
     python -m bench accounts --accounts 1,2,4,8
+    python -m bench first-sync           # ~9 minutes: a two-year first sync of every Seller report stream
+    python -m bench first-sync --quick   # a handful of streams, 6 months (bench/first_sync.py)
 
 Everything runs as separate processes, as in production: the simulator, the tap CLI (stdout into a
 pipe whose RECORD lines this process counts) and the floor loop (bench/floor.py); bench/processes.py
@@ -100,10 +102,13 @@ def latency(streams: list[str], windows: int = 12, processing: float = 20.0) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="?", choices=("all", "throughput", "latency", "e2e", "accounts"), default="all")
+    parser.add_argument(
+        "which", nargs="?", choices=("all", "throughput", "latency", "e2e", "accounts", "first-sync"), default="all"
+    )
     parser.add_argument("--sizes", default="50000,300000,1000000", help="rows per document, comma separated")
     parser.add_argument("--rows", type=int, default=300_000, help="e2e: rows of the one All Orders report")
     parser.add_argument("--accounts", default="1,2,4,8", help="accounts synced at once, comma separated")
+    parser.add_argument("--quick", action="store_true", help="first-sync: 5 streams, 6 months, a faster quota")
     args = parser.parse_args(argv)
     print(f"Machine: {machine()}")
     if args.which == "e2e":
@@ -111,6 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench.e2e import end_to_end
 
         return end_to_end(args.rows)
+    if args.which == "first-sync":
+        # Not part of `all` either: it takes about 9 minutes.
+        from bench.first_sync import first_sync
+
+        return first_sync(quick=args.quick)
     if args.which in ("all", "throughput"):
         throughput([int(s) for s in args.sizes.split(",") if s.strip()])
     if args.which in ("all", "latency"):
