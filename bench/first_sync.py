@@ -238,7 +238,7 @@ def first_sync(quick: bool = False) -> int:
     span = f"{work.days} days" if work.days else "two years (the default start_date)"
     scaled = AMAZON_BURST_SPAN / work.rate_scale
     print(
-        f"\n== First sync of {'a handful of' if quick else 'every'} Seller report stream(s), {span} back from now, "
+        f"\n== First sync of {'a handful of' if quick else 'every'} Seller report streams, {span} back from now, "
         f"createReport at {work.rate_scale:.0f}x: burst {CREATE_BURST}, then {work.rate:.2f}/s =="
     )
     print(
