@@ -92,14 +92,21 @@ class Run:
     returncode: int
     records: int
     lines: list[tuple[float, str]]  # (seconds from the start, the log message)
+    epoch: float = 0.0  # time.time() at the start, the simulator's clock for its requests
     creates: int = 0  # accepted createReport calls
+    last_create: float = 0.0  # seconds from the start to the last accepted createReport
     throttled: int = 0  # createReport calls answered 429
     windows: list[Window] = field(default_factory=list)
     requested: set[str] = field(default_factory=set)
     max_in_flight: int = 0
 
     def message(self, needle: str) -> str | None:
-        return next((text for _, text in self.lines if needle in text), None)
+        found = self.logged(needle)
+        return found[1] if found else None
+
+    def logged(self, needle: str) -> tuple[float, str] | None:
+        """The first log message with `needle` in it, and when it came."""
+        return next(((at, text) for at, text in self.lines if needle in text), None)
 
     def newest(self) -> dict[tuple[str, str], Window]:
         """Per stream partition, the first line of its newest window (latest end; a snapshot's only one)."""
@@ -141,6 +148,7 @@ def _parse(run: Run) -> None:
 
 def run_tap(command: list[str]) -> Run:
     """Run the tap; stamp each stderr line as it arrives, count RECORD lines on stdout, take its rusage."""
+    epoch = time.time()
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
     assert proc.stdout is not None and proc.stderr is not None
@@ -163,7 +171,7 @@ def run_tap(command: list[str]) -> Run:
     _pid, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
-    run = Run(wall, usage.ru_utime + usage.ru_stime, proc.returncode, records, lines)
+    run = Run(wall, usage.ru_utime + usage.ru_stime, proc.returncode, records, lines, epoch)
     _parse(run)
     return run
 
@@ -213,7 +221,9 @@ def sync(
         creates = [r for r in sim.requests() if r["operation"] == "createReport"]
     finally:
         sim.close()
-    run.creates = sum(1 for r in creates if r["status"] == 202)
+    accepted = [r["time"] for r in creates if r["status"] == 202]
+    run.creates = len(accepted)
+    run.last_create = max(accepted, default=run.epoch) - run.epoch
     run.throttled = sum(1 for r in creates if r["status"] == 429)
     return run, selected
 
@@ -238,7 +248,8 @@ def first_sync(quick: bool = False) -> int:
     span = f"{work.days} days" if work.days else "two years (the default start_date)"
     scaled = AMAZON_BURST_SPAN / work.rate_scale
     print(
-        f"\n== First sync of {'a handful of' if quick else 'every'} Seller report streams, {span} back from now, "
+        f"\n== First sync of {'a handful of Seller report streams' if quick else 'every Seller report stream'}, "
+        f"{span} back from now, "
         f"createReport at {work.rate_scale:.0f}x: burst {CREATE_BURST}, then {work.rate:.2f}/s =="
     )
     print(
@@ -275,7 +286,8 @@ def first_sync(quick: bool = False) -> int:
         )
         print(
             f"{'':<40} | {run.throttled} createReport 429s, {run.records} records, tap CPU {run.cpu:.1f} s, "
-            f"at most {run.max_in_flight} reports in flight",
+            f"at most {run.max_in_flight} reports in flight, last createReport at {run.last_create:.1f} s "
+            f"(the quota's earliest {work.bound(run.creates, 0.0):.1f} s)",
             flush=True,
         )
     print(
@@ -287,8 +299,13 @@ def first_sync(quick: bool = False) -> int:
     if _failed("slow builds", run):
         return 1
     bound = work.bound(run.creates, work.slow_processing)
-    sizing = run.message(IN_FLIGHT_LINE)
-    print(f"tap: {sizing or f'(no in-flight sizing line: the limit stayed at {CREATE_BURST})'}")
+    sizing = run.logged(IN_FLIGHT_LINE)
+    if sizing:
+        before = sum(1 for at, text in run.lines if at <= sizing[0] and REQUESTED_LINE.match(text))
+        print(f"tap, {sizing[0]:.1f} s in, after {before} createReport calls: {sizing[1]}")
+    else:
+        print(f"tap: (no in-flight sizing line: the limit stayed at {CREATE_BURST})")
+    print(f"last createReport at {run.last_create:.1f} s (the quota's earliest {work.bound(run.creates, 0.0):.1f} s)")
     print(
         f"createReport calls {run.creates} ({run.throttled} 429s), at most {run.max_in_flight} reports in flight; "
         f"wall {run.wall:.1f} s | bound {bound:.1f} s (= max(0, {run.creates} - {CREATE_BURST}) / {work.rate:.2f} + "

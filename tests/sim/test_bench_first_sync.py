@@ -64,6 +64,8 @@ def test_the_quick_first_sync_bench_prints_every_figure_for_each_order_and_for_s
     assert int(slow["creates"]) == calls
     # 3 s builds at 10 createReport calls a second: the tap lifts its limit past the burst and says so.
     assert re.search(
-        r"^tap: Amazon takes .* up to \d+ reports in flight \(max_reports_in_flight unset", out, re.MULTILINE
+        r"^tap, [0-9.]+ s in, after 15 createReport calls: Amazon takes .* up to \d+ reports in flight \(max_reports_in_flight unset",
+        out,
+        re.MULTILINE,
     ), out
     assert int(slow["in_flight"]) > 15
