@@ -6,7 +6,7 @@ many accounts synced in parallel, and loading into PostgreSQL.
     python -m bench latency
     python -m bench e2e --rows 300000    # tap, meltano run into PostgreSQL, the COPY floor (bench/e2e.py)
     python -m bench accounts --accounts 1,2,4,8
-    python -m bench first-sync           # ~9 minutes: a two-year first sync of every Seller report stream
+    python -m bench first-sync           # ~6 minutes (~9 with two report orders): a two-year first sync of every Seller report stream
     python -m bench first-sync --quick   # a handful of streams, 6 months (bench/first_sync.py)
 
 Everything runs as separate processes, as in production: the simulator, the tap CLI (stdout into a
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return end_to_end(args.rows)
     if args.which == "first-sync":
-        # Not part of `all` either: it takes about 9 minutes.
+        # Not part of `all` either: it takes 6 to 9 minutes.
         from bench.first_sync import first_sync
 
         return first_sync(quick=args.quick)

@@ -1,8 +1,8 @@
 """A seller's first sync: every Seller report stream selected by default, two years back from now,
 against createReport's quota scaled up (the simulator's --rate-scale), in each report order the tap has.
 
-    python -m bench first-sync           # ~9 minutes (2 cores): two years, 43 streams, 326 createReport calls
-    python -m bench first-sync --quick   # ~1 minute: 5 streams, 6 months (tests/sim/test_bench_first_sync.py)
+    python -m bench first-sync           # 6 to 9 minutes (2 cores): two years, 43 streams, 326 createReport calls
+    python -m bench first-sync --quick   # ~15 s: 5 streams, 6 months (tests/sim/test_bench_first_sync.py)
 
 Three figures, each against what Amazon's quota allows at the earliest (the i-th createReport, 0-based,
 can be made (i - burst + 1) / rate seconds in; the last report is ready its processing time later):
