@@ -88,6 +88,11 @@ class Runtime:
         self.plan()
         return self.scheduler.results(owner, slots, ahead=ahead, more=more)
 
+    def request_ahead(self) -> None:
+        """Plan the sync (once) and request the reports that are due (`Scheduler.request_ahead`)."""
+        self.plan()
+        self.scheduler.request_ahead()
+
     def plan(self) -> None:
         """Give the scheduler every report of the sync (once), which logs the sync's plan: called
         when the first stream starts, so the plan is said before the first request. Reports are
@@ -246,6 +251,9 @@ class AmazonSPStream(EdgeStream, PendingReports):
     lifecycle: Lifecycle = AVAILABLE
     # Whether what Amazon made before removing the source can still be read (listed reports).
     still_listed: bool = False
+    # Synced before the other streams: it requests no report, and reads what Amazon made at the pace
+    # of getReportDocument's quota, while createReport's builds the other streams' first reports.
+    syncs_first: bool = False
     # How the stream cuts the synced range into requests (windows.py); a snapshot has no windows.
     window: WindowPlan = SNAPSHOT
     _lifecycle_told = False

@@ -230,6 +230,11 @@ class Scheduler:
 
     # Requesting ahead
 
+    def request_ahead(self) -> None:
+        """Request what the limit and the quota allow now, for a stream that reads no planned report
+        (settlements): while it reads, the quota goes on building the reports the next streams read."""
+        self._fill()
+
     def _fill(self) -> None:
         """Request (or adopt) reports ahead while the limit and the quota allow, never waiting; none
         of a report type and marketplaces that rest after a FATAL."""

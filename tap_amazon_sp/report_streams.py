@@ -252,6 +252,7 @@ class ListedReportStream(ReportStream):
 
     # Amazon lists what it made of a removed Amazon-generated type for 90 days more.
     still_listed = True
+    syncs_first = True
 
     @property
     @override
@@ -279,10 +280,14 @@ class ListedReportStream(ReportStream):
             mark = self._bookmark_per_marketplace(markets)
         since, created_since = self.window.listed_since(SyncRange.of(self.settings), mark)
         emitted: datetime | None = None
-        for report in self.runtime.engine.list_done(self.spec.report_type, markets, created_since):
+        runtime = self.runtime
+        runtime.request_ahead()
+        for report in runtime.engine.list_done(self.spec.report_type, markets, created_since):
             end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))
             if end <= since or end > settings.end:
                 continue
+            # Each document waits for getReportDocument's quota; meanwhile createReport's is used.
+            runtime.request_ahead()
             if emitted is not None and end > emitted:
                 self.commit_bookmark(context, emitted)
             # Read as the marketplace Amazon names on the report (its dates, numbers, charset).

@@ -109,8 +109,14 @@ class TapAmazonSP(EdgeTap):
     def sync_all(self) -> None:
         # The SDK marks sync_all final; it is extended, not replaced: after every stream had its
         # turn, the passes that read streams further back (newest_first), then the partitions that
-        # stopped at a report resting after a FATAL are taken up again.
+        # stopped at a report resting after a FATAL are taken up again. The streams that request no
+        # report (`syncs_first`: settlements) go first, their reading overlapped with the building
+        # of every other stream's newest reports rather than holding those back.
         began = time.monotonic()
+        streams = self.streams
+        ordered = sorted(streams.items(), key=lambda item: not getattr(item[1], "syncs_first", False))
+        streams.clear()
+        streams.update(ordered)
         batching = self._open_batches()
         try:
             super().sync_all()

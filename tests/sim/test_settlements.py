@@ -171,3 +171,18 @@ def test_bookmarks_an_older_tap_kept_per_marketplace_are_read_and_nothing_before
     } in partitions
     # The old bookmarks stay readable by an older tap.
     assert all(p in partitions for p in old["partitions"])
+
+
+def test_settlements_sync_first_and_the_other_streams_reports_are_requested_while_they_are_read(sim: Simulator):
+    # Settlements request nothing: read first, their documents (paced by getReportDocument's quota)
+    # overlap with the building of the other streams' reports instead of holding those back.
+    orders = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
+    run = run_tap(recent_config(sim), streams=[orders, V2])
+    assert run.error is None, run.stderr[-3000:]
+    settlements = listed_settlements(sim, V2, US, START, moment(0))
+    assert list(dict.fromkeys(m["stream"] for m in run.messages if m["type"] == "SCHEMA")) == [V2, orders]
+    assert len(run.records(V2)) > 60
+    operations = [r.operation for r in sim.requests]
+    documents = [at for at, operation in enumerate(operations) if operation == "getReportDocument"]
+    assert len(settlements) > 2 and operations.index("createReport") < documents[len(settlements) - 1]
+    assert operations.count("createReport") == 5
