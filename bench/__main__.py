@@ -32,10 +32,12 @@ def throughput(sizes: list[int]) -> None:
     print("\n== Throughput: one GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL report of N rows ==")
     print("records/s counts from the first to the last record seen on the tap's stdout; CPU and peak RSS are")
     print("the whole process's (start-up included). The floor downloads, gunzips, decodes, splits and writes")
-    print("one JSON line per row (bench/floor.py).\n")
+    print("one JSON line per row (bench/floor.py). 'span' compares first-to-last record; 'wall' compares whole")
+    print("processes, start-up and shutdown included.\n")
     header = (
         f"{'rows':>9} | {'tap rec/s':>9} {'tap CPU s':>9} {'tap RSS MB':>10} | "
-        f"{'floor rec/s':>11} {'floor CPU s':>11} {'floor RSS MB':>12} | {'tap/floor time':>14}"
+        f"{'floor rec/s':>11} {'floor CPU s':>11} {'floor RSS MB':>12} | {'tap s':>6} {'floor s':>7} "
+        f"{'span x':>6} {'wall x':>6}"
     )
     print(header)
     print("-" * len(header))
@@ -55,10 +57,11 @@ def throughput(sizes: list[int]) -> None:
             if run.returncode != 0 or run.lines != rows:
                 print(f"{name} failed for {rows} rows (exit {run.returncode}, {run.lines} lines):\n{run.stderr}")
                 return
-        ratio = (tap.last - tap.first) / (floor.last - floor.first)
+        span = (tap.last - tap.first) / (floor.last - floor.first)
         print(
             f"{rows:>9} | {tap.per_second:>9,.0f} {tap.cpu:>9.2f} {tap.peak_rss_mb:>10.1f} | "
-            f"{floor.per_second:>11,.0f} {floor.cpu:>11.2f} {floor.peak_rss_mb:>12.1f} | {ratio:>14.2f}",
+            f"{floor.per_second:>11,.0f} {floor.cpu:>11.2f} {floor.peak_rss_mb:>12.1f} | "
+            f"{tap.wall:>6.2f} {floor.wall:>7.2f} {span:>6.2f} {tap.wall / floor.wall:>6.2f}",
             flush=True,
         )
 
