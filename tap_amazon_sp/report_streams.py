@@ -281,7 +281,9 @@ class ListedReportStream(ReportStream):
         since, created_since = self.window.listed_since(SyncRange.of(self.settings), mark)
         emitted: datetime | None = None
         runtime = self.runtime
-        runtime.request_ahead()
+        # The plan is said before the first request; the listing goes first, while getReports's
+        # quota is untouched by the report reuse that requesting ahead looks for.
+        runtime.plan()
         for report in runtime.engine.list_done(self.spec.report_type, markets, created_since):
             end = parse_datetime(str(report.get("dataEndTime") or report["createdTime"]))
             if end <= since or end > settings.end:
